@@ -1,0 +1,417 @@
+"""The case model: what is known about one person's mesothelioma (``shared/spec/CASE_FORMAT.md`` §1).
+
+Field names and vocabularies are the public contract; keep them exactly. A name in ``findings`` is present, a
+name in ``unknown`` is not known, any other name of a given section is absent. A missing section, or one given as
+``{"assessed": false}``, was not assessed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from mesostage.errors import CaseError, InputError
+
+__all__ = [
+    "BASES",
+    "HISTOLOGIES",
+    "METASTASIS_FINDINGS",
+    "NODE_FINDINGS",
+    "PCI_REGION_NAMES",
+    "SITES",
+    "SYSTEM_IDS",
+    "TUMOR_FINDINGS",
+    "Case",
+    "MetastasisSection",
+    "NodeSection",
+    "Peritoneal",
+    "ReportedStage",
+    "Resection",
+    "TumorSection",
+    "parse_case",
+    "parse_case_json",
+]
+
+Site = Literal["pleura", "peritoneum", "pericardium", "tunica_vaginalis"]
+Laterality = Literal["left", "right"]
+Histology = Literal["epithelioid", "biphasic", "sarcomatoid", "other"]
+Basis = Literal["clinical", "pathological", "post_therapy"]
+SystemId = Literal["tnm8", "tnm9", "tnm7", "butchart", "brigham", "peritoneal_tnm"]
+
+TumorFinding = Literal[
+    "parietal_pleura",
+    "visceral_pleura",
+    "mediastinal_pleura",
+    "diaphragmatic_pleura",
+    "diaphragm_muscle",
+    "lung_parenchyma",
+    "fissure",
+    "endothoracic_fascia",
+    "mediastinal_fat",
+    "chest_wall_solitary",
+    "chest_wall_diffuse",
+    "rib",
+    "pericardium_nontransmural",
+    "pericardium_through",
+    "pericardial_effusion_malignant",
+    "myocardium",
+    "transdiaphragmatic",
+    "contralateral_pleura_direct",
+    "mediastinal_organs",
+    "spine",
+    "brachial_plexus",
+]
+NodeFinding = Literal[
+    "ipsilateral_bronchopulmonary",
+    "ipsilateral_hilar",
+    "subcarinal",
+    "ipsilateral_mediastinal",
+    "ipsilateral_internal_mammary",
+    "peridiaphragmatic",
+    "pericardial_fat_pad",
+    "intercostal",
+    "contralateral_mediastinal",
+    "contralateral_internal_mammary",
+    "contralateral_hilar",
+    "ipsilateral_supraclavicular",
+    "contralateral_supraclavicular",
+    "scalene",
+]
+MetastasisFinding = Literal[
+    "liver",
+    "bone",
+    "brain",
+    "adrenal",
+    "distant_nodes",
+    "lung_contralateral",
+    "lung_ipsilateral_discontinuous",
+    "pleura_contralateral_discontinuous",
+    "peritoneum_discontinuous",
+    "pericardial_effusion_discontinuous",
+    "other_distant",
+]
+
+SITES: tuple[str, ...] = get_args(Site)
+HISTOLOGIES: tuple[str, ...] = get_args(Histology)
+BASES: tuple[str, ...] = get_args(Basis)
+SYSTEM_IDS: tuple[str, ...] = get_args(SystemId)
+TUMOR_FINDINGS: tuple[str, ...] = get_args(TumorFinding)
+NODE_FINDINGS: tuple[str, ...] = get_args(NodeFinding)
+METASTASIS_FINDINGS: tuple[str, ...] = get_args(MetastasisFinding)
+
+#: Region order of the Peritoneal Cancer Index (Jacquet & Sugarbaker 1996): 0 central ... 12 lower ileum.
+PCI_REGION_NAMES: tuple[str, ...] = (
+    "central",
+    "right upper",
+    "epigastrium",
+    "left upper",
+    "left flank",
+    "left lower",
+    "pelvis",
+    "right lower",
+    "right flank",
+    "upper jejunum",
+    "lower jejunum",
+    "upper ileum",
+    "lower ileum",
+)
+
+_STRICT = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class _SemanticErrors(ValueError):
+    """Raised inside model validators; carries errors with paths relative to the model being validated."""
+
+    def __init__(self, errors: list[InputError]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(str(e) for e in errors))
+
+
+def _both_lists(findings: Sequence[str], unknown: Sequence[str]) -> list[InputError]:
+    seen = set(findings)
+    return [
+        InputError(f"unknown[{i}]", f"'{name}' is also in findings: a finding is either present or unknown")
+        for i, name in enumerate(unknown)
+        if name in seen
+    ] + [
+        InputError(f"{lst}[{i}]", f"'{name}' is listed twice")
+        for lst, values in (("findings", findings), ("unknown", unknown))
+        for i, name in enumerate(values)
+        if name in values[:i]
+    ]
+
+
+class _Section(BaseModel):
+    model_config = _STRICT
+    assessed: bool = Field(True, description="false: this section was not assessed (TX / NX; for M see the spec)")
+
+    def _check_assessed(self, findings: Sequence[str], unknown: Sequence[str]) -> list[InputError]:
+        errors = _both_lists(findings, unknown)
+        if not self.assessed and (findings or unknown):
+            errors.append(InputError("assessed", "a section that was not assessed cannot list findings or unknowns"))
+        return errors
+
+
+class TumorSection(_Section):
+    """The primary tumour (pleural primary): extent findings and CT measurements."""
+
+    findings: list[TumorFinding] = []
+    unknown: list[TumorFinding] = []
+    no_evidence: bool = Field(False, description="true: no evidence of primary tumour (T0)")
+    psum_mm: float | None = Field(
+        None, ge=0, description="sum of three maximal pleural thicknesses on axial CT, mm (9th edition cT)"
+    )
+    fmax_mm: float | None = Field(None, ge=0, description="maximal fissural tumour thickness on CT, mm")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TumorSection:
+        errors = self._check_assessed(self.findings, self.unknown)
+        if self.no_evidence and (self.findings or self.unknown or not self.assessed):
+            errors.append(
+                InputError(
+                    "no_evidence", "no_evidence (T0) cannot be combined with findings, unknowns or assessed=false"
+                )
+            )
+        if errors:
+            raise _SemanticErrors(errors)
+        return self
+
+
+class NodeSection(_Section):
+    """Regional lymph nodes (pleural primary). Distant nodes go under metastases as ``distant_nodes``."""
+
+    findings: list[NodeFinding] = []
+    unknown: list[NodeFinding] = []
+
+    @model_validator(mode="after")
+    def _consistent(self) -> NodeSection:
+        if errors := self._check_assessed(self.findings, self.unknown):
+            raise _SemanticErrors(errors)
+        return self
+
+
+class MetastasisSection(_Section):
+    """Distant metastases. Contiguity matters: direct extension is a T finding, discontinuous disease is here."""
+
+    findings: list[MetastasisFinding] = []
+    unknown: list[MetastasisFinding] = []
+
+    @model_validator(mode="after")
+    def _consistent(self) -> MetastasisSection:
+        if errors := self._check_assessed(self.findings, self.unknown):
+            raise _SemanticErrors(errors)
+        return self
+
+
+class Peritoneal(BaseModel):
+    """Peritoneal primary: the Peritoneal Cancer Index and the Yan 2011 N and M findings."""
+
+    model_config = _STRICT
+    pci_regions: list[int] | None = Field(
+        None, description="13 lesion-size scores (0-3), region order 0 central ... 12 lower ileum"
+    )
+    pci: int | None = Field(None, ge=0, le=39, description="Peritoneal Cancer Index, 0-39")
+    nodes_positive: bool | None = None
+    extra_abdominal_metastases: bool | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Peritoneal:
+        errors: list[InputError] = []
+        if self.pci_regions is not None:
+            if len(self.pci_regions) != len(PCI_REGION_NAMES):
+                errors.append(InputError("pci_regions", f"needs exactly 13 region scores, got {len(self.pci_regions)}"))
+            for i, score in enumerate(self.pci_regions):
+                if not 0 <= score <= 3:
+                    name = PCI_REGION_NAMES[i] if i < len(PCI_REGION_NAMES) else "?"
+                    errors.append(
+                        InputError(
+                            f"pci_regions[{i}]",
+                            f"lesion-size score {score} for region {i} ({name}) is outside 0-3",
+                            ("0", "1", "2", "3"),
+                        )
+                    )
+            if not errors and self.pci is not None and sum(self.pci_regions) != self.pci:
+                errors.append(
+                    InputError("pci", f"pci {self.pci} differs from the sum of pci_regions ({sum(self.pci_regions)})")
+                )
+        if errors:
+            raise _SemanticErrors(errors)
+        return self
+
+    @property
+    def pci_total(self) -> int | None:
+        """The PCI: the given value, else the sum of the region scores, else None (not known)."""
+        if self.pci is not None:
+            return self.pci
+        return sum(self.pci_regions) if self.pci_regions is not None else None
+
+
+class Resection(BaseModel):
+    model_config = _STRICT
+    performed: bool
+    margins_positive: bool | None = None
+
+
+class ReportedStage(BaseModel):
+    """A stage someone already gave (for the review to compare)."""
+
+    model_config = _STRICT
+    system: SystemId
+    stage: str = Field(min_length=1)
+
+
+_PLEURAL_SECTIONS = ("tumor", "nodes", "laterality")
+
+
+class Case(BaseModel):
+    """One person's case, as in ``shared/spec/CASE_FORMAT.md`` §1."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, title="mesostage case")
+
+    id: str | None = None
+    diagnosis_date: dt.date | None = Field(None, strict=False, description="YYYY-MM-DD; picks the default TNM edition")
+    site: Site
+    laterality: Laterality | None = None
+    histology: Histology | None = None
+    basis: Basis = "clinical"
+    tumor: TumorSection | None = None
+    nodes: NodeSection | None = None
+    metastases: MetastasisSection | None = None
+    pleural_effusion_malignant: bool | None = Field(None, description="recorded; never changes T, N or M by itself")
+    peritoneal: Peritoneal | None = None
+    resection: Resection | None = None
+    reported_stage: ReportedStage | None = None
+
+    @model_validator(mode="after")
+    def _site_consistent(self) -> Case:
+        errors: list[InputError] = []
+        if self.site != "pleura":
+            errors.extend(
+                InputError(name, f"'{name}' describes a pleural primary and cannot be given for site '{self.site}'")
+                for name in (*_PLEURAL_SECTIONS, "pleural_effusion_malignant")
+                if getattr(self, name) is not None
+            )
+        if self.site == "peritoneum" and self.metastases is not None:
+            errors.append(
+                InputError(
+                    "metastases",
+                    "for a peritoneal primary give distant spread as peritoneal.extra_abdominal_metastases",
+                )
+            )
+        if self.site != "peritoneum" and self.peritoneal is not None:
+            errors.append(InputError("peritoneal", f"the peritoneal block is for site 'peritoneum', not '{self.site}'"))
+        if self.reported_stage is not None:
+            # Imported here: staging depends on the case model, not the other way round.
+            from mesostage.staging.definitions import stage_labels
+
+            labels = stage_labels(self.reported_stage.system)
+            if self.reported_stage.stage not in labels:
+                errors.append(
+                    InputError(
+                        "reported_stage.stage",
+                        f"'{self.reported_stage.stage}' is not a stage of {self.reported_stage.system}",
+                        labels,
+                    )
+                )
+        if errors:
+            raise _SemanticErrors(errors)
+        return self
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else part
+    return out
+
+
+_ALLOWED_BY_FIELD: dict[str, tuple[str, ...]] = {
+    "site": SITES,
+    "laterality": get_args(Laterality),
+    "histology": HISTOLOGIES,
+    "basis": BASES,
+    "system": SYSTEM_IDS,
+}
+_VOCABULARY_BY_SECTION: dict[str, tuple[str, ...]] = {
+    "tumor": TUMOR_FINDINGS,
+    "nodes": NODE_FINDINGS,
+    "metastases": METASTASIS_FINDINGS,
+}
+_MODEL_BY_PATH: dict[str, type[BaseModel]] = {
+    "": Case,
+    "tumor": TumorSection,
+    "nodes": NodeSection,
+    "metastases": MetastasisSection,
+    "peritoneal": Peritoneal,
+    "resection": Resection,
+    "reported_stage": ReportedStage,
+}
+
+
+def _allowed_for(loc: tuple[int | str, ...]) -> tuple[str, ...]:
+    names = [p for p in loc if isinstance(p, str)]
+    if len(names) >= 2 and names[0] in _VOCABULARY_BY_SECTION and names[1] in ("findings", "unknown"):
+        return _VOCABULARY_BY_SECTION[names[0]]
+    return _ALLOWED_BY_FIELD.get(names[-1], ()) if names else ()
+
+
+def _convert(exc: ValidationError) -> list[InputError]:
+    errors: list[InputError] = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        cause = (err.get("ctx") or {}).get("error")
+        if isinstance(cause, _SemanticErrors):
+            prefix = _path(loc)
+            for inner in cause.errors:
+                path = f"{prefix}.{inner.path}" if prefix else inner.path
+                errors.append(InputError(path, inner.message, inner.allowed))
+            continue
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            parent = ".".join(str(p) for p in loc[:-1] if isinstance(p, str))
+            model = _MODEL_BY_PATH.get(parent)
+            allowed = tuple(model.model_fields) if model else ()
+            errors.append(InputError(_path(loc), f"unknown field '{loc[-1]}'", allowed))
+        elif kind in ("literal_error", "enum"):
+            errors.append(InputError(_path(loc), f"{err['input']!r} is not an allowed value", _allowed_for(loc)))
+        elif kind == "missing":
+            errors.append(InputError(_path(loc), "this field is required", _allowed_for(loc)))
+        else:
+            errors.append(InputError(_path(loc), f"{err['msg']} (got {err['input']!r})"))
+    return errors
+
+
+def parse_case(data: Case | Mapping[str, Any]) -> Case:
+    """Validate a case given as a mapping (for example parsed JSON).
+
+    Raises
+    ------
+    CaseError
+        With one :class:`InputError` per problem, each naming the field path and the allowed values.
+    """
+    if isinstance(data, Case):
+        return data
+    if not isinstance(data, Mapping):
+        raise CaseError([InputError("", f"a case must be a JSON object, got {type(data).__name__}")])
+    try:
+        return Case.model_validate(dict(data))
+    except ValidationError as exc:
+        raise CaseError(_convert(exc)) from None
+
+
+def parse_case_json(text: str | bytes) -> Case:
+    """Parse and validate one case from JSON text."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CaseError(
+            [InputError("", f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")]
+        ) from None
+    return parse_case(data)

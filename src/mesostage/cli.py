@@ -1,0 +1,197 @@
+"""The ``mesostage`` command line: stage a case file, list the systems, print the case schema.
+
+Exit status: 0 on success, 2 for bad input (the errors go to stderr, each with its field path). No traceback
+reaches the user: an unexpected failure prints one line and exits with 1.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+from enum import StrEnum
+from importlib import resources
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mesostage.case import SYSTEM_IDS, Case, parse_case_json
+from mesostage.errors import CaseError, InputError
+from mesostage.staging import StagingResult, SystemResult, load_system, load_systems, stage
+
+__all__ = ["app", "main"]
+
+DISCLAIMER = "Supports, and does not replace, a specialist's judgement. Not medical advice."
+
+app = typer.Typer(
+    name="mesostage",
+    help="Mesothelioma staging in every system in use, with the findings that decided it and its range. " + DISCLAIMER,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class OutputFormat(StrEnum):
+    json = "json"
+    text = "text"
+
+
+def _fail(errors: list[InputError] | tuple[InputError, ...]) -> typer.Exit:
+    for err in errors:
+        typer.echo(f"error: {err}", err=True)
+    return typer.Exit(code=2)
+
+
+def _read_case(file: str) -> Case:
+    if file == "-":
+        text = sys.stdin.read()
+    else:
+        path = Path(file)
+        if not path.is_file():
+            raise _fail([InputError("FILE", f"no such file: {file}")])
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise _fail([InputError("FILE", f"cannot read {file}: {exc}")]) from None
+    return parse_case_json(text)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    return textwrap.wrap(text, width, break_on_hyphens=False) or [""]
+
+
+def _column(r: SystemResult) -> dict[str, list[str]]:
+    if r.categories and r.t is not None:
+        cats = f"{r.prefix or ''}{r.t} {r.prefix or ''}{r.n} {r.prefix or ''}{r.m}".strip()
+    else:
+        cats = ", ".join(f"{k} {v}" for k, v in r.categories.items())
+    decided = [
+        f"{d.component}: {d.finding or d.reason or ''} -> {d.category}"
+        for d in r.determinants
+        if d.component != "stage_group"
+    ]
+    rng = f"{r.stage_range[0]} to {r.stage_range[1]}" if r.stage_range else "none"
+    evidence: str = r.evidence or ""
+    if r.evidence in ("secondary", "historical"):
+        evidence += " (see note)"
+    return {
+        "Categories": [cats],
+        "Stage": [r.stage or "cannot be determined"],
+        "Range": [rng],
+        "Decided by": decided,
+        "Unknowns that matter": list(r.unknowns_that_matter) or ["none"],
+        "Evidence": [evidence],
+    }
+
+
+def render_text(result: StagingResult, width: int = 26) -> str:
+    """A side-by-side table of the applicable systems, then notes, review points and sources."""
+    applicable = [r for r in result.results if r.applicable]
+    lines = [f"Case {result.id or '(no id)'} - site: {result.site.replace('_', ' ')}"]
+    if result.default_system:
+        lines.append(f"System in use for this diagnosis date: {load_system(result.default_system).short_name}")
+    if result.site_note:
+        lines += _wrap(result.site_note, 100)
+    lines.append("")
+    if applicable:
+        label_w = max(len(k) for k in _column(applicable[0])) + 2
+        cols = [_column(r) for r in applicable]
+        header = "".ljust(label_w) + "".join(load_system(r.system).short_name.ljust(width + 2) for r in applicable)
+        lines += [header.rstrip(), "-" * len(header.rstrip())]
+        for row in cols[0]:
+            cells = [[line for v in col[row] for line in _wrap(v, width)] for col in cols]
+            for i in range(max(len(c) for c in cells)):
+                label = row if i == 0 else ""
+                text = label.ljust(label_w) + "".join((c[i] if i < len(c) else "").ljust(width + 2) for c in cells)
+                lines.append(text.rstrip())
+        lines.append("")
+    for r in result.results:
+        if not r.applicable:
+            lines += _wrap(f"{load_system(r.system).short_name}: not applicable. {r.reason}", 100)
+        elif r.reason:
+            lines += _wrap(f"{load_system(r.system).short_name}: {r.reason}", 100)
+        if r.applicable and r.evidence_note:
+            lines += _wrap(f"{load_system(r.system).short_name} evidence: {r.evidence_note}", 100)
+    if result.review:
+        lines += ["", "Points to review:"]
+        for note in result.review:
+            systems = f" [{', '.join(note.systems)}]" if note.systems else ""
+            lines += _wrap(f"- {note.severity}: {note.message}{systems}", 100)
+    sources = list(dict.fromkeys(s for r in applicable for s in r.sources))
+    if sources:
+        lines += ["", "Sources:"] + [f"- {s}" for s in sources]
+    lines += ["", DISCLAIMER]
+    return "\n".join(lines)
+
+
+@app.command("stage")
+def stage_command(
+    file: Annotated[str, typer.Argument(help="case JSON file, or - for standard input")],
+    system: Annotated[
+        list[str] | None, typer.Option("--system", "-s", help=f"system id (repeatable): {', '.join(SYSTEM_IDS)}")
+    ] = None,
+    output: Annotated[OutputFormat, typer.Option("--format", "-f", help="json or text")] = OutputFormat.json,
+) -> None:
+    """Stage one case in every system (or in --system ones)."""
+    try:
+        result = stage(_read_case(file), systems=system or None)
+    except CaseError as exc:
+        raise _fail(exc.errors) from None
+    if output is OutputFormat.json:
+        typer.echo(result.model_dump_json(indent=2))
+    else:
+        typer.echo(render_text(result))
+
+
+@app.command("systems")
+def systems_command(
+    output: Annotated[OutputFormat, typer.Option("--format", "-f", help="json or text")] = OutputFormat.text,
+) -> None:
+    """List the staging systems with their evidence level and sources."""
+    systems = load_systems()
+    if output is OutputFormat.json:
+        data = [
+            {
+                "id": s.id,
+                "name": s.name,
+                "applies_to": list(s.applies_to),
+                "evidence": s.evidence,
+                "evidence_note": s.evidence_note,
+                "stages": list(s.stages),
+                "sources": {k: v.citation for k, v in s.sources.items()},
+                "decisions": [d.model_dump() for d in s.decisions],
+            }
+            for s in systems
+        ]
+        typer.echo(json.dumps(data, indent=2))
+        return
+    for s in systems:
+        typer.echo(f"{s.id:<15} {s.name}")
+        typer.echo(
+            f"{'':<15} applies to: {', '.join(s.applies_to)}; evidence: {s.evidence}; stages: {' '.join(s.stages)}"
+        )
+        for line in _wrap(s.sources[s.main_source].citation, 85):
+            typer.echo(f"{'':<15} {line}")
+        typer.echo("")
+
+
+@app.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of the case format."""
+    typer.echo(json.dumps(Case.model_json_schema(), indent=2))
+
+
+@app.command("example")
+def example_command() -> None:
+    """Print an example case (the one in the case-format contract) to start from."""
+    typer.echo(resources.files("mesostage").joinpath("examples", "example-1.json").read_text(encoding="utf-8"))
+
+
+def main() -> None:
+    try:
+        app()
+    except Exception as exc:
+        typer.echo(f"mesostage: internal error: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(1)

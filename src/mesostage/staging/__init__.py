@@ -1,0 +1,101 @@
+"""Staging: every staging system in use for mesothelioma, from data files read by one generic engine."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from mesostage.case import SYSTEM_IDS, Case, parse_case
+from mesostage.errors import CaseError, InputError
+from mesostage.staging.definitions import SystemDefinition, load_system, load_systems, site_notes
+from mesostage.staging.engine import stage_group, stage_in_system
+from mesostage.staging.result import Determinant, PciRegion, ReviewNote, StagingResult, SystemResult
+
+__all__ = [
+    "Determinant",
+    "PciRegion",
+    "ReviewNote",
+    "StagingResult",
+    "SystemDefinition",
+    "SystemResult",
+    "default_system",
+    "load_system",
+    "load_systems",
+    "stage",
+    "stage_group",
+]
+
+#: Start dates of the TNM editions by diagnosis date (SEER: 8th for 2018-2024, version 9 from 2025).
+_TNM9_FROM = dt.date(2025, 1, 1)
+_TNM8_FROM = dt.date(2018, 1, 1)
+
+
+def default_system(case: Case) -> str | None:
+    """The system in use for this case: the TNM edition for its diagnosis date (the 9th when no date is given),
+    the PCI-based TNM for a peritoneal primary, none for pericardial and tunica vaginalis primaries."""
+    if case.site == "peritoneum":
+        return "peritoneal_tnm"
+    if case.site != "pleura":
+        return None
+    d = case.diagnosis_date
+    if d is None or d >= _TNM9_FROM:
+        return "tnm9"
+    return "tnm8" if d >= _TNM8_FROM else "tnm7"
+
+
+def _merge(notes: Iterable[ReviewNote]) -> list[ReviewNote]:
+    merged: dict[str, ReviewNote] = {}
+    for note in notes:
+        if note.code in merged:
+            first = merged[note.code]
+            merged[note.code] = first.model_copy(update={"systems": first.systems + note.systems})
+        else:
+            merged[note.code] = note
+    return list(merged.values())
+
+
+def stage(case: Case | Mapping[str, Any], *, systems: Iterable[str] | None = None) -> StagingResult:
+    """Stage a case in every system (or in ``systems``), each with its range, determinants and sources.
+
+    Parameters
+    ----------
+    case
+        A :class:`~mesostage.Case` or a mapping in the case format (``shared/spec/CASE_FORMAT.md``).
+    systems
+        System ids to report, in the order wanted; default all six.
+
+    Raises
+    ------
+    CaseError
+        If the case is not valid or a system id is unknown; every error names its field path.
+    """
+    parsed = parse_case(case)
+    wanted = list(systems) if systems is not None else list(SYSTEM_IDS)
+    bad = [
+        InputError(f"systems[{i}]", f"unknown system '{s}'", SYSTEM_IDS)
+        for i, s in enumerate(wanted)
+        if s not in SYSTEM_IDS
+    ]
+    if bad:
+        raise CaseError(bad)
+    results: list[SystemResult] = []
+    notes: list[ReviewNote] = []
+    for system_id in wanted:
+        result, raised = stage_in_system(load_system(system_id), parsed)
+        results.append(result)
+        notes.extend(raised)
+    formal, site_note, site_source = site_notes()[parsed.site]
+    if not formal:
+        notes.insert(
+            0, ReviewNote(code="no_formal_staging_system", severity="info", message=site_note, source=site_source)
+        )
+    return StagingResult(
+        id=parsed.id,
+        site=parsed.site,
+        default_system=default_system(parsed),
+        formal_staging_system=formal,
+        site_note=site_note,
+        results=results,
+        review=_merge(notes),
+    )

@@ -1,0 +1,89 @@
+"""The staging result (``shared/spec/CASE_FORMAT.md`` §3). Field names are the public contract."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["Determinant", "PciRegion", "ReviewNote", "StagingResult", "SystemResult"]
+
+_FROZEN = ConfigDict(extra="forbid", frozen=True)
+
+
+class Determinant(BaseModel):
+    """A finding (or rule) that decided a category or the stage, with its source."""
+
+    model_config = _FROZEN
+    component: str = Field(
+        description="T, N, M (or stage for a historical system); stage_group for the stage-table row"
+    )
+    finding: str | None = Field(None, description="the input that decided it, e.g. mediastinal_fat or psum_mm")
+    category: str
+    reason: str | None = None
+    source: str | None = None
+
+
+class PciRegion(BaseModel):
+    model_config = _FROZEN
+    region: int
+    name: str
+    score: int
+
+
+class ReviewNote(BaseModel):
+    """A point for a second look, raised by staging (the review adds more)."""
+
+    model_config = _FROZEN
+    code: str
+    severity: Literal["info", "warning", "critical"]
+    message: str
+    systems: list[str] = Field(default_factory=list)
+    evidence: str | None = None
+    source: str | None = None
+
+
+class SystemResult(BaseModel):
+    """The stage of one case in one system."""
+
+    model_config = _FROZEN
+    system: str
+    name: str
+    applicable: bool
+    reason: str | None = Field(None, description="why the system does not apply, or why no stage is given")
+    categories: dict[str, str] = Field(default_factory=dict, description="component name to category")
+    t: str | None = None
+    n: str | None = None
+    m: str | None = None
+    prefix: str | None = Field(None, description="c, p or yp")
+    stage: str | None = Field(None, description="null: cannot be determined")
+    stage_range: list[str] | None = Field(
+        None, description="[lowest, highest] stage over every way the unknowns could turn out"
+    )
+    determinants: list[Determinant] = Field(default_factory=list)
+    unknowns_that_matter: list[str] = Field(default_factory=list)
+    evidence: Literal["official", "secondary", "historical"] | None = None
+    evidence_note: str | None = None
+    sources: list[str] = Field(default_factory=list)
+    pci: int | None = None
+    pci_regions: list[PciRegion] | None = None
+
+
+class StagingResult(BaseModel):
+    """The stage of one case in every requested system."""
+
+    model_config = _FROZEN
+    id: str | None = None
+    site: str
+    default_system: str | None = Field(None, description="the system in use for this case's diagnosis date")
+    formal_staging_system: bool = True
+    site_note: str | None = None
+    results: list[SystemResult]
+    review: list[ReviewNote] = Field(default_factory=list)
+
+    def result(self, system: str) -> SystemResult:
+        """The result for one system id. Raises ``KeyError`` if it was not requested."""
+        for r in self.results:
+            if r.system == system:
+                return r
+        raise KeyError(system)
