@@ -56,7 +56,8 @@ def test_nodes_not_assessed_gives_nx() -> None:
     r = mesostage.stage(case, systems=["tnm8"]).results[0]
     assert (r.t, r.n, r.stage, r.stage_range) == ("T1", "NX", None, ["IA", "IIIB"])
     assert r.unknowns_that_matter == ["nodes"]
-    assert r.reason and "cannot be determined" in r.reason
+    assert r.reason
+    assert "cannot be determined" in r.reason
 
 
 def test_missing_section_is_not_assessed() -> None:
@@ -171,7 +172,8 @@ def test_brigham_needs_resection() -> None:
     case = pleural_case(ALL_SURFACES, ["ipsilateral_hilar"])
     r = mesostage.stage(case, systems=["brigham"]).results[0]
     assert (r.stage, r.categories, r.evidence) == (None, {"stage": "II"}, "historical")
-    assert r.reason and "resection" in r.reason
+    assert r.reason
+    assert "resection" in r.reason
     resected = case | {"resection": {"performed": True, "margins_positive": False}}
     assert mesostage.stage(resected, systems=["brigham"]).results[0].stage == "II"
     clean = pleural_case(ALL_SURFACES) | {"resection": {"performed": True, "margins_positive": False}}
@@ -205,7 +207,9 @@ def test_pleural_systems_do_not_apply_to_peritoneum() -> None:
     result = mesostage.stage({"site": "peritoneum", "peritoneal": {"pci": 5}})
     for system in ("tnm8", "tnm9", "tnm7", "butchart", "brigham"):
         r = result.result(system)
-        assert not r.applicable and r.reason and "peritoneum" in r.reason
+        assert not r.applicable
+        assert r.reason
+        assert "peritoneum" in r.reason
     assert result.result("peritoneal_tnm").applicable
     assert mesostage.stage(pleural_case(ALL_SURFACES)).result("peritoneal_tnm").applicable is False
 

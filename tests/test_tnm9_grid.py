@@ -54,7 +54,8 @@ def test_stage_table_is_marked_secondary() -> None:
     result = mesostage.stage({"site": "pleura", "tumor": {"findings": ["rib"]}, "nodes": {}, "metastases": {}})
     tnm9 = result.result("tnm9")
     assert tnm9.evidence == "secondary"
-    assert tnm9.evidence_note and "secondary" in tnm9.evidence_note
+    assert tnm9.evidence_note
+    assert "secondary" in tnm9.evidence_note
     assert any("[secondary source]" in s for s in tnm9.sources)
 
 
