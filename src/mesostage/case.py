@@ -170,6 +170,8 @@ class TumorSection(_Section):
     @model_validator(mode="after")
     def _consistent(self) -> TumorSection:
         errors = self._check_assessed(self.findings, self.unknown)
+        if not self.assessed and (self.psum_mm is not None or self.fmax_mm is not None):
+            errors.append(InputError("assessed", "a tumour that was not assessed cannot have CT measurements"))
         if self.no_evidence and (self.findings or self.unknown or not self.assessed):
             errors.append(
                 InputError(
@@ -254,6 +256,12 @@ class Resection(BaseModel):
     model_config = _STRICT
     performed: bool
     margins_positive: bool | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Resection:
+        if not self.performed and self.margins_positive is not None:
+            raise _SemanticErrors([InputError("margins_positive", "resection margins need performed: true")])
+        return self
 
 
 class ReportedStage(BaseModel):
