@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from mesostage.case import PCI_REGION_NAMES, Case
-from mesostage.staging.definitions import Check, Component, SystemDefinition
+from mesostage.staging.definitions import Check, Component, Measure, Rule, SystemDefinition
 from mesostage.staging.result import Determinant, PciRegion, ReviewNote, SystemResult
 
 __all__ = ["stage_group", "stage_in_system"]
@@ -80,22 +80,54 @@ def _section_assessed(case: Case, section: str) -> bool:
     return sec is not None and bool(sec.assessed)
 
 
+@dataclass(frozen=True)
+class _Compiled:
+    """A component's rules prepared once per basis: (rule, rank, section or None, finding name or flag path)."""
+
+    rank: dict[str, int]
+    rules: tuple[tuple[Rule, int, str | None, str], ...]
+    measures: tuple[tuple[Measure, set[int]], ...]
+    every_rank: frozenset[int]
+    sections: frozenset[str]
+
+
+def _compile(comp: Component, basis: str) -> _Compiled:
+    cached = comp._compiled.get(basis)
+    if isinstance(cached, _Compiled):
+        return cached
+    rank = {c: i for i, c in enumerate(comp.categories)}
+    rules = tuple(
+        (r, rank[r.category], r.section, r.finding.partition(".")[2] if r.finding else r.key)
+        for r in comp.rules
+        if _applies(r.basis, basis)
+    )
+    measures = tuple((m, {rank[b.category] for b in m.bands}) for m in comp.measures if _applies(m.basis, basis))
+    every = {rank[comp.floor]} | {r for _, r, _, _ in rules} | {x for _, ranks in measures for x in ranks}
+    sections = frozenset(section for _, _, section, _ in rules if section is not None)
+    compiled = _Compiled(rank, rules, measures, frozenset(every), sections)
+    comp._compiled[basis] = compiled
+    return compiled
+
+
 class _Context:
     def __init__(self, system: SystemDefinition, case: Case) -> None:
         self.system = system
         self.case = case
+        # per finding section: (present names, unknown names), or None when not assessed
+        self.sections: dict[str, tuple[frozenset[str], frozenset[str]] | None] = {}
+        for name in ("tumor", "nodes", "metastases"):
+            sec = getattr(case, name)
+            ok = sec is not None and sec.assessed
+            self.sections[name] = (frozenset(sec.findings), frozenset(sec.unknown)) if ok else None
 
     def cite(self, ref: str) -> str:
         src = self.system.sources[ref]
         return src.citation + _SOURCE_LABEL[src.kind]
 
     def evaluate(self, comp: Component) -> _Evaluated:
-        case, basis = self.case, self.case.basis
-        rank = {c: i for i, c in enumerate(comp.categories)}
-        rules = [r for r in comp.rules if _applies(r.basis, basis)]
-        measures = [m for m in comp.measures if _applies(m.basis, basis)]
-        every_rank = {rank[comp.floor]} | {rank[r.category] for r in rules}
-        every_rank |= {rank[b.category] for m in measures for b in m.bands}
+        case = self.case
+        compiled = _compile(comp, case.basis)
+        rank, every_rank = compiled.rank, compiled.every_rank
 
         tumor = case.tumor
         if comp.no_evidence and "tumor" in comp.required_sections and tumor is not None and tumor.no_evidence:
@@ -111,24 +143,21 @@ class _Context:
         present: list[tuple[int, Determinant]] = []
         items: list[_Item] = []
         unassessed: dict[str, set[int]] = {}
-        for rule in rules:
-            r = rank[rule.category]
-            if rule.section is not None and not _section_assessed(case, rule.section):
-                unassessed.setdefault(rule.section, {_NOTHING}).add(r)
-                continue
-            if rule.finding is not None:
-                section, _, name = rule.finding.partition(".")
-                sec = getattr(case, section)
-                state: bool | None = True if name in sec.findings else None if name in sec.unknown else False
-                finding = name
+        for rule, r, section, name in compiled.rules:
+            if section is not None:
+                state_of = self.sections[section]
+                if state_of is None:
+                    unassessed.setdefault(section, {_NOTHING}).add(r)
+                    continue
+                found, unknown = state_of
+                state: bool | None = True if name in found else None if name in unknown else False
             else:
-                flag = _value(case, rule.key)
+                flag = _value(case, name)
                 state = flag if isinstance(flag, bool) else None
-                finding = rule.key
             if state:
                 det = Determinant(
                     component=comp.name,
-                    finding=finding,
+                    finding=name,
                     category=rule.category,
                     reason=rule.note,
                     source=self.cite(rule.source),
@@ -136,8 +165,7 @@ class _Context:
                 present.append((r, det))
             elif state is None:
                 items.append(_Item(rule.key, frozenset({_NOTHING, r}), False))
-        for m in measures:
-            band_ranks = {rank[b.category] for b in m.bands}
+        for m, band_ranks in compiled.measures:
             section = m.field.partition(".")[0]
             if section in unassessed:
                 unassessed[section] |= band_ranks
@@ -178,7 +206,11 @@ class _Context:
             reason = f"{comp.not_assessed_reason or 'not assessed'} ({open_keys}); could be {span}"
             deciding = [d for r, d in present if r == max(r for r, _ in present)] if present else []
             deciding.append(Determinant(component=comp.name, finding=open_keys, category=label, reason=reason))
-        if len(stage_opts) == 1 and not _section_assessed_for(case, comp) and comp.not_assessed_reason:
+        if (
+            len(stage_opts) == 1
+            and comp.not_assessed_reason
+            and any(self.sections[x] is None for x in compiled.sections)
+        ):
             deciding.append(
                 Determinant(component=comp.name, finding=None, category=label, reason=comp.not_assessed_reason)
             )
@@ -190,12 +222,6 @@ class _Context:
             return " (PCI given as a total; no region scores)"
         parts = [f"{PCI_REGION_NAMES[i]} {s}" for i, s in enumerate(per.pci_regions) if s]
         return " (" + (" + ".join(parts) if parts else "every region 0") + ")"
-
-
-def _section_assessed_for(case: Case, comp: Component) -> bool:
-    """False when an optional section this component reads was not assessed (e.g. metastases for M)."""
-    sections = {r.section for r in comp.rules if r.section is not None}
-    return all(_section_assessed(case, s) for s in sections)
 
 
 def _lookup(system: SystemDefinition, cats: dict[str, str]) -> str | None:
