@@ -116,5 +116,5 @@ def test_inconsistent_definitions_fail_at_load(override: dict[str, Any], message
 def test_unknown_finding_in_a_rule_fails_at_load() -> None:
     data = _tiny()
     data["components"][0]["rules"].append({"finding": "tumor.ribs", "category": "T2", "source": "s"})
-    with pytest.raises(ValidationError, match="unknown finding 'tumor.ribs'"):
+    with pytest.raises(ValidationError, match=r"unknown finding 'tumor\.ribs'"):
         SystemDefinition.model_validate(data)
