@@ -98,39 +98,30 @@ def test_tumour_finding_alone(system: str, basis: str, finding: str, expected: s
     assert _category(system, case, component) == expected
 
 
-NODE_CASES = [
-    ("tnm8", N8, "N"),
-    ("tnm9", N8, "N"),
-    ("tnm7", N7, "N"),
-    ("butchart", BUTCHART_N, "stage"),
-    ("brigham", BRIGHAM_N, "stage"),
+# (section, system, expected table, component)
+SPREAD_CASES = [
+    ("nodes", "tnm8", N8, "N"),
+    ("nodes", "tnm9", N8, "N"),
+    ("nodes", "tnm7", N7, "N"),
+    ("nodes", "butchart", BUTCHART_N, "stage"),
+    ("nodes", "brigham", BRIGHAM_N, "stage"),
+    ("metastases", "tnm8", M_TNM, "M"),
+    ("metastases", "tnm9", M_TNM, "M"),
+    ("metastases", "tnm7", M_TNM, "M"),
+    ("metastases", "butchart", BUTCHART_M, "stage"),
+    ("metastases", "brigham", BRIGHAM_M, "stage"),
 ]
 
 
 @pytest.mark.parametrize(
-    ("system", "finding", "expected", "component"),
-    [(s, f, table[f], c) for s, table, c in NODE_CASES for f in NODE_FINDINGS],
+    ("section", "system", "finding", "expected", "component"),
+    [(sec, s, f, table[f], c) for sec, s, table, c in SPREAD_CASES for f in table],
 )
-def test_node_finding_alone(system: str, finding: str, expected: str, component: str) -> None:
-    case = pleural_case(["parietal_pleura"], [finding])
-    assert _category(system, case, component) == expected
-
-
-METASTASIS_CASES = [
-    ("tnm8", M_TNM, "M"),
-    ("tnm9", M_TNM, "M"),
-    ("tnm7", M_TNM, "M"),
-    ("butchart", BUTCHART_M, "stage"),
-    ("brigham", BRIGHAM_M, "stage"),
-]
-
-
-@pytest.mark.parametrize(
-    ("system", "finding", "expected", "component"),
-    [(s, f, table[f], c) for s, table, c in METASTASIS_CASES for f in METASTASIS_FINDINGS],
-)
-def test_metastasis_finding_alone(system: str, finding: str, expected: str, component: str) -> None:
-    case = pleural_case(["parietal_pleura"], [], [finding])
+def test_node_and_metastasis_finding_alone(
+    section: str, system: str, finding: str, expected: str, component: str
+) -> None:
+    case = pleural_case(["parietal_pleura"])
+    case[section]["findings"] = [finding]
     assert _category(system, case, component) == expected
 
 
