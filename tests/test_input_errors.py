@@ -156,3 +156,13 @@ def test_not_an_object_and_not_json() -> None:
 def test_error_text_names_path_and_allowed_values() -> None:
     (e,) = _errors({"site": "pleura", "basis": "surgical"})
     assert str(e) == "basis: 'surgical' is not an allowed value (allowed: clinical, pathological, post_therapy)"
+
+
+def test_patient_values_out_of_range_are_errors() -> None:
+    errors = _errors({"site": "pleura", "patient": {"ecog": 5, "age_years": -1, "ki67_percent": 140}})
+    assert [e.path for e in errors] == ["patient.age_years", "patient.ecog", "patient.ki67_percent"]
+    (e,) = _errors({"site": "pleura", "patient": {"prior_agents": ["nivolumab", "keytruda"]}})
+    assert e.path == "patient.prior_agents[1]"
+    assert "pembrolizumab" in e.allowed
+    (e,) = _errors({"site": "pleura", "patient": {"contraindications": ["lupus"]}})
+    assert "autoimmune_disease" in e.allowed

@@ -18,16 +18,19 @@ from mesostage.errors import CaseError, InputError
 
 __all__ = [
     "BASES",
+    "CONTRAINDICATIONS",
     "HISTOLOGIES",
     "METASTASIS_FINDINGS",
     "NODE_FINDINGS",
     "PCI_REGION_NAMES",
+    "PRIOR_AGENTS",
     "SITES",
     "SYSTEM_IDS",
     "TUMOR_FINDINGS",
     "Case",
     "MetastasisSection",
     "NodeSection",
+    "Patient",
     "Peritoneal",
     "ReportedStage",
     "Resection",
@@ -272,6 +275,71 @@ class ReportedStage(BaseModel):
     stage: str = Field(min_length=1)
 
 
+Sex = Literal["female", "male"]
+PriorAgent = Literal[
+    "cisplatin",
+    "carboplatin",
+    "pemetrexed",
+    "raltitrexed",
+    "gemcitabine",
+    "vinorelbine",
+    "bevacizumab",
+    "nivolumab",
+    "ipilimumab",
+    "pembrolizumab",
+    "atezolizumab",
+    "durvalumab",
+    "tremelimumab",
+    "other_immunotherapy",
+    "other_chemotherapy",
+    "other",
+]
+Contraindication = Literal[
+    "autoimmune_disease",
+    "organ_transplant",
+    "interstitial_lung_disease",
+    "high_dose_steroids",
+    "renal_impairment",
+    "hearing_loss",
+    "peripheral_neuropathy",
+    "active_infection",
+]
+PRIOR_AGENTS: tuple[str, ...] = get_args(PriorAgent)
+CONTRAINDICATIONS: tuple[str, ...] = get_args(Contraindication)
+
+
+class Patient(BaseModel):
+    """Optional details about the person, used by the options, outlook and trial matching. Units are in the names;
+    a value outside its plausible range is an input error (never clipped)."""
+
+    model_config = _STRICT
+    age_years: int | None = Field(None, ge=0, le=120)
+    sex: Sex | None = None
+    ecog: int | None = Field(None, ge=0, le=4, description="ECOG performance status 0-4")
+    weight_loss: bool | None = Field(None, description="clinically significant weight loss")
+    chest_pain: bool | None = None
+    histology_confirmed: bool | None = Field(
+        None, description="false when the diagnosis is only probable/possible (e.g. no central review)"
+    )
+    wbc_10e9_per_l: float | None = Field(None, gt=0, le=500, description="white-cell count, 10^9/L")
+    haemoglobin_g_per_l: float | None = Field(None, ge=30, le=250, description="haemoglobin, g/L")
+    albumin_g_per_l: float | None = Field(None, ge=5, le=70, description="serum albumin, g/L")
+    platelets_10e9_per_l: float | None = Field(None, ge=1, le=3000, description="platelets, 10^9/L")
+    serum_ldh_u_per_l: float | None = Field(None, ge=10, le=20000, description="serum LDH, U/L")
+    pleural_fluid_ldh_u_per_l: float | None = Field(None, ge=10, le=100000, description="pleural-fluid LDH, U/L")
+    neutrophils_10e9_per_l: float | None = Field(None, ge=0, le=200, description="neutrophils, 10^9/L")
+    lymphocytes_10e9_per_l: float | None = Field(None, ge=0, le=200, description="lymphocytes, 10^9/L")
+    ki67_percent: float | None = Field(None, ge=0, le=100, description="Ki-67 proliferation index, %")
+    prior_systemic_lines: int | None = Field(None, ge=0, le=20, description="number of prior systemic therapy lines")
+    prior_agents: list[PriorAgent] = []
+    contraindications: list[Contraindication] = []
+    measurable_disease: bool | None = None
+    brain_metastases: bool | None = None
+    location: str | None = Field(
+        None, min_length=1, max_length=200, description="US ZIP code or 'City, Country' (for trial distances)"
+    )
+
+
 _PLEURAL_SECTIONS = ("tumor", "nodes", "laterality")
 
 
@@ -293,6 +361,7 @@ class Case(BaseModel):
     peritoneal: Peritoneal | None = None
     resection: Resection | None = None
     reported_stage: ReportedStage | None = None
+    patient: Patient | None = None
 
     @model_validator(mode="after")
     def _site_consistent(self) -> Case:
@@ -346,6 +415,7 @@ _ALLOWED_BY_FIELD: dict[str, tuple[str, ...]] = {
     "histology": HISTOLOGIES,
     "basis": BASES,
     "system": SYSTEM_IDS,
+    "sex": get_args(Sex),
 }
 _VOCABULARY_BY_SECTION: dict[str, tuple[str, ...]] = {
     "tumor": TUMOR_FINDINGS,
@@ -360,6 +430,7 @@ _MODEL_BY_PATH: dict[str, type[BaseModel]] = {
     "peritoneal": Peritoneal,
     "resection": Resection,
     "reported_stage": ReportedStage,
+    "patient": Patient,
 }
 
 
@@ -367,6 +438,10 @@ def _allowed_for(loc: tuple[int | str, ...]) -> tuple[str, ...]:
     names = [p for p in loc if isinstance(p, str)]
     if len(names) >= 2 and names[0] in _VOCABULARY_BY_SECTION and names[1] in ("findings", "unknown"):
         return _VOCABULARY_BY_SECTION[names[0]]
+    if names[-1] == "prior_agents":
+        return PRIOR_AGENTS
+    if names[-1] == "contraindications":
+        return CONTRAINDICATIONS
     return _ALLOWED_BY_FIELD.get(names[-1], ()) if names else ()
 
 
