@@ -5,7 +5,18 @@ Supports, and does not replace, a specialist's judgement.
 
 from __future__ import annotations
 
-from mesostage.case import Case, parse_case, parse_case_json
+from mesostage.case import (
+    HISTOLOGIES,
+    METASTASIS_FINDINGS,
+    NODE_FINDINGS,
+    PCI_REGION_NAMES,
+    SITES,
+    SYSTEM_IDS,
+    TUMOR_FINDINGS,
+    Case,
+    parse_case,
+    parse_case_json,
+)
 from mesostage.errors import CaseError, InputError
 from mesostage.staging import (
     Determinant,
@@ -20,6 +31,13 @@ from mesostage.staging import (
 )
 
 __all__ = [
+    "HISTOLOGIES",
+    "METASTASIS_FINDINGS",
+    "NODE_FINDINGS",
+    "PCI_REGION_NAMES",
+    "SITES",
+    "SYSTEM_IDS",
+    "TUMOR_FINDINGS",
     "Case",
     "CaseError",
     "Determinant",
