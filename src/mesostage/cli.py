@@ -189,6 +189,12 @@ def example_command() -> None:
     typer.echo(resources.files("mesostage").joinpath("examples", "example-1.json").read_text(encoding="utf-8"))
 
 
+# Registry batch processing (issue 8): the command module imports polars only when it runs.
+from mesostage.batch.command import batch_command  # noqa: E402
+
+app.command("batch")(batch_command)
+
+
 def main() -> None:
     try:
         app()
