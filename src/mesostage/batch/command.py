@@ -53,15 +53,13 @@ def batch_command(
         Path,
         typer.Argument(
             metavar="INPUT",
-            help="CSV, Parquet, JSON Lines (one case per line) or NAACCR XML file; with --dask, a folder of Parquet files",
+            help="CSV, Parquet, JSON Lines (one case per line) or NAACCR XML file; with --dask, a Parquet folder",
         ),
     ],
     output: Annotated[
         Path, typer.Option("--output", "-o", help="output file: .csv, .parquet or .jsonl (with --dask: a folder)")
     ],
-    kind: Annotated[
-        Kind, typer.Option("--kind", help="what the rows hold; auto: from the columns")
-    ] = Kind.auto,
+    kind: Annotated[Kind, typer.Option("--kind", help="what the rows hold; auto: from the columns")] = Kind.auto,
     system: Annotated[
         str | None,
         typer.Option(
@@ -81,7 +79,9 @@ def batch_command(
         bool | None,
         typer.Option("--progress/--no-progress", help="progress bar (default: on when stderr is a terminal)"),
     ] = None,
-    strict: Annotated[bool, typer.Option("--strict", help="exit with status 3 when any row could not be staged")] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="exit with status 3 when any row could not be staged")
+    ] = False,
     dask: Annotated[
         bool, typer.Option("--dask", help="INPUT is a partitioned Parquet dataset: stage it with Dask")
     ] = False,

@@ -76,10 +76,12 @@ def run_dask(
     own_cluster = None
     if client is None:
         if scheduler is not None:
-            client = Client(scheduler)
+            client = Client(scheduler)  # type: ignore[no-untyped-call]  # distributed is not fully typed
         else:
-            own_cluster = LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None)
-            client = Client(own_cluster)
+            own_cluster = LocalCluster(  # type: ignore[no-untyped-call]
+                n_workers=2, threads_per_worker=1, dashboard_address=None
+            )
+            client = Client(own_cluster)  # type: ignore[no-untyped-call]
     temp = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.", suffix=".partial", dir=output_dir.parent))
     try:
         lengths = ddf.map_partitions(len).compute()

@@ -32,7 +32,7 @@ from mesostage.batch.rows import (
 )
 from mesostage.batch.tables import eod_table
 
-__all__ = ["InputKind", "OUTCOME_SCHEMA", "detect_kind", "outcome_frame", "stage_frame"]
+__all__ = ["OUTCOME_SCHEMA", "InputKind", "detect_kind", "outcome_frame", "stage_frame"]
 
 InputKind = Literal["eod", "categories", "findings"]
 OUTCOME_SCHEMA: dict[str, pl.DataType] = {c: pl.String() for c in OUTCOME_COLUMNS}
@@ -187,9 +187,7 @@ def _categories_frame(df: pl.DataFrame, system: str | None) -> pl.DataFrame:
     )
     # A row is valid exactly when its system and its three categories are in the look-up.
     hit = pl.col("system").is_not_null()
-    return _combine(
-        df, keyed.filter(hit), keyed.filter(~hit)[_INDEX], lambda r: category_outcome(r, system=system)
-    )
+    return _combine(df, keyed.filter(hit), keyed.filter(~hit)[_INDEX], lambda r: category_outcome(r, system=system))
 
 
 def _findings_frame(df: pl.DataFrame, system: str | None) -> pl.DataFrame:
@@ -217,9 +215,7 @@ def _combine(
     good = good.select(_INDEX, *OUTCOME_COLUMNS)
     if bad.len() == 0:
         return good.drop(_INDEX)
-    failed = outcome_frame([fn(record) for record in df[bad].iter_rows(named=True)]).with_columns(
-        bad.alias(_INDEX)
-    )
+    failed = outcome_frame([fn(record) for record in df[bad].iter_rows(named=True)]).with_columns(bad.alias(_INDEX))
     return pl.concat([good, failed.select(_INDEX, *OUTCOME_COLUMNS)]).sort(_INDEX).drop(_INDEX)
 
 

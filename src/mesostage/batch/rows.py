@@ -175,8 +175,8 @@ def _staged(system_id: str, t: str, n: str, m: str, alternatives: tuple[tuple[st
     system = load_system(system_id)
     grid = stage_group(system, {"T": t, "N": n, "M": m})
     options = []
-    for name, label, alts in itertools.zip_longest(("T", "N", "M"), (t, n, m), alternatives, fillvalue=()):
-        assert isinstance(name, str) and isinstance(label, str)
+    alts_by_component = list(alternatives) + [()] * (3 - len(alternatives))
+    for name, label, alts in zip(("T", "N", "M"), (t, n, m), alts_by_component, strict=True):
         labels = alts or (label,)
         options.append(sorted({c for lab in labels for c in _every(system_id, name, lab)}))
     reached = {stage_group(system, dict(zip("TNM", combo, strict=True))) for combo in itertools.product(*options)}
@@ -223,7 +223,9 @@ def _eod_errors(values: Mapping[str, str | None]) -> _Errors:
     if date is not None:
         year = _year(date)
         if year is None:
-            errors.add("invalid_date", "dateOfDiagnosis", f"'{date}' is not a date (YYYYMMDD, YYYYMM, YYYY or YYYY-MM-DD)")
+            errors.add(
+                "invalid_date", "dateOfDiagnosis", f"'{date}' is not a date (YYYYMMDD, YYYYMM, YYYY or YYYY-MM-DD)"
+            )
         elif not first <= year <= last:
             errors.add(
                 "wrong_schema",
@@ -260,7 +262,8 @@ def _eod_errors(values: Mapping[str, str | None]) -> _Errors:
         errors.add(
             "not_mesothelioma",
             "behaviorCodeIcdO3",
-            f"'{behaviour}' is not malignant: benign, in-situ and uncertain-behaviour mesothelial tumours are not staged",
+            f"'{behaviour}' is not malignant: benign, in-situ and uncertain-behaviour mesothelial tumours "
+            "are not staged",
             table.behaviours,
         )
     if schema is None:
@@ -281,11 +284,16 @@ def _eod_errors(values: Mapping[str, str | None]) -> _Errors:
         if value is None:
             errors.add("missing_value", column, f"no {what} code", tuple(codes))
         elif value not in codes:
-            errors.add("invalid_code", column, f"'{value}' is not an {what} code of schema {table.schema_id}", tuple(codes))
+            errors.add(
+                "invalid_code", column, f"'{value}' is not an {what} code of schema {table.schema_id}", tuple(codes)
+            )
     effusion = values["pleuralEffusion"]
     if effusion is not None and effusion not in table.pleural_effusion_codes:
         errors.add(
-            "invalid_code", "pleuralEffusion", f"'{effusion}' is not a Pleural Effusion code", table.pleural_effusion_codes
+            "invalid_code",
+            "pleuralEffusion",
+            f"'{effusion}' is not a Pleural Effusion code",
+            table.pleural_effusion_codes,
         )
     return errors
 
@@ -342,7 +350,8 @@ def eod_outcome(record: Mapping[str, object]) -> RowOutcome:
     if errors.items:
         return errors.outcome()
     tumor, nodes, mets = values["eodPrimaryTumor"], values["eodRegionalNodes"], values["eodMets"]
-    assert tumor is not None and nodes is not None and mets is not None
+    if tumor is None or nodes is None or mets is None:  # pragma: no cover - _eod_errors reports missing codes
+        raise AssertionError("EOD codes missing after validation")
     malignant = values["pleuralEffusion"] in eod_table().pleural_effusion.malignant
     return eod_codes_outcome(tumor, nodes, mets, malignant)
 
@@ -446,6 +455,7 @@ def _category_codes_outcome(system_id: str, t: str, n: str, m: str, prefix: str 
 
 # ---------------------------------------------------------------------------------------------- case findings
 
+
 def _unwrap(annotation: Any) -> Any:
     """``X | None`` -> ``X``."""
     args = [a for a in get_args(annotation) if a is not type(None)]
@@ -481,7 +491,9 @@ def _cell(path: str, value: object) -> object:
             try:
                 return [int(x) for x in items]
             except ValueError:
-                raise CaseError([InputError(path, f"'{text}' is not a list of whole numbers separated by ';'")]) from None
+                raise CaseError(
+                    [InputError(path, f"'{text}' is not a list of whole numbers separated by ';'")]
+                ) from None
         return items
     if kind is bool:
         if text not in ("true", "false"):

@@ -37,9 +37,7 @@ def as_bundle_data(bundle: Any) -> dict[str, Any]:
         model = Bundle.model_validate(data)
     except ValidationError as exc:
         first = exc.errors(include_url=False)[:5]
-        raise CaseError(
-            [InputError("bundle." + ".".join(str(p) for p in e["loc"]), e["msg"]) for e in first]
-        ) from None
+        raise CaseError([InputError("bundle." + ".".join(str(p) for p in e["loc"]), e["msg"]) for e in first]) from None
     return model.model_dump(mode="json", exclude_none=True)
 
 
@@ -62,13 +60,19 @@ def _resources(data: Mapping[str, Any], kind: str) -> list[tuple[int, dict[str, 
 def _condition(data: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     term = terminology()
     conditions = _resources(data, "Condition")
-    profiled = [c for c in conditions if term.profiles.primary_cancer_condition in c[1].get("meta", {}).get("profile", [])]
+    profiled = [
+        c for c in conditions if term.profiles.primary_cancer_condition in c[1].get("meta", {}).get("profile", [])
+    ]
     mesothelioma = [c for c in conditions if (_code_in(c[1].get("code"), term.systems.icd10cm) or "").startswith("C45")]
     chosen = profiled or mesothelioma
     if len(chosen) != 1:
         why = "no" if not chosen else "more than one"
         raise CaseError(
-            [InputError("bundle.entry", f"{why} primary cancer Condition (mCODE PrimaryCancerCondition or ICD-10 C45.x)")]
+            [
+                InputError(
+                    "bundle.entry", f"{why} primary cancer Condition (mCODE PrimaryCancerCondition or ICD-10 C45.x)"
+                )
+            ]
         )
     i, resource = chosen[0]
     return f"bundle.entry[{i}].resource", resource
@@ -83,14 +87,26 @@ def _site(where: str, condition: Mapping[str, Any]) -> str:
             if code in by_topography:
                 return by_topography[code]
             raise CaseError(
-                [InputError(f"{where}.bodySite", f"ICD-O-3 topography {code} is not a mesothelioma site", tuple(by_topography))]
+                [
+                    InputError(
+                        f"{where}.bodySite",
+                        f"ICD-O-3 topography {code} is not a mesothelioma site",
+                        tuple(by_topography),
+                    )
+                ]
             )
     by_icd = {s.icd10cm: name for name, s in term.sites.items() if name != "tunica_vaginalis"}
     code = _code_in(condition.get("code"), term.systems.icd10cm)
     if code in by_icd:
         return by_icd[code]
     raise CaseError(
-        [InputError(f"{where}.code", f"cannot tell the primary site from ICD-10-CM {code!r} without a body site", tuple(by_icd))]
+        [
+            InputError(
+                f"{where}.code",
+                f"cannot tell the primary site from ICD-10-CM {code!r} without a body site",
+                tuple(by_icd),
+            )
+        ]
     )
 
 
@@ -123,7 +139,12 @@ def _condition_fields(where: str, condition: Mapping[str, Any]) -> dict[str, Any
             sides = {term.laterality.left.code: "left", term.laterality.right.code: "right"}
             if code not in sides:
                 raise CaseError(
-                    [InputError(f"{where}.bodySite.extension[lateralityQualifier]", f"laterality {code!r} is not left or right")]
+                    [
+                        InputError(
+                            f"{where}.bodySite.extension[lateralityQualifier]",
+                            f"laterality {code!r} is not left or right",
+                        )
+                    ]
                 )
             fields["laterality"] = sides[code]
     asserted = _extension(condition, term.profiles.asserted_date_extension)
@@ -187,7 +208,9 @@ def case_from_bundle(bundle: Any) -> Case:
             prefix = term.local.category_prefix + ":"
             found = [(s.removeprefix(prefix), c) for s, c in codes if s and s.startswith(prefix)]
             if not found:
-                raise CaseError([InputError(f"{at}.valueCodeableConcept", "no stage in a mesostage category code system")])
+                raise CaseError(
+                    [InputError(f"{at}.valueCodeableConcept", "no stage in a mesostage category code system")]
+                )
             case["reported_stage"] = {"system": found[0][0], "stage": found[0][1]}
         elif head in _SECTIONS:
             section = case.setdefault(head, {})
@@ -234,7 +257,11 @@ def categories_from_bundle(bundle: Any) -> list[dict[str, str | None]]:
     data = as_bundle_data(bundle)
     term = terminology()
     by_method = {m.code: system for system, m in term.methods.items()}
-    observations = {e.get("fullUrl"): e["resource"] for e in data.get("entry", []) if e["resource"].get("resourceType") == "Observation"}
+    observations = {
+        e.get("fullUrl"): e["resource"]
+        for e in data.get("entry", [])
+        if e["resource"].get("resourceType") == "Observation"
+    }
     out: list[dict[str, str | None]] = []
     for obs in observations.values():
         if not obs.get("hasMember") and _code_in(obs.get("code"), term.local.observation) != "stage":
@@ -245,7 +272,10 @@ def categories_from_bundle(bundle: Any) -> list[dict[str, str | None]]:
         if system is None:
             continue
         category_system = term.local.category(system)
-        row: dict[str, str | None] = {"system": system, "stage": _code_in(obs.get("valueCodeableConcept"), category_system)}
+        row: dict[str, str | None] = {
+            "system": system,
+            "stage": _code_in(obs.get("valueCodeableConcept"), category_system),
+        }
         for member in obs.get("hasMember", []):
             cat = observations.get(member.get("reference"), {})
             label = _code_in(cat.get("valueCodeableConcept"), category_system)
