@@ -79,9 +79,19 @@ def test_naaccr_xml_with_namespaces_and_missing_items(tmp_path: Path) -> None:
 
 
 def test_naaccr_xml_with_a_prefixed_namespace(tmp_path: Path) -> None:
-    patient = "<n:Patient>" + tumor(EOD_ITEMS | {"eodPrimaryTumor": "600", "eodRegionalNodes": "000", "eodMets": "00"}, "n:") + "</n:Patient>"
-    text = naaccr(patient, f'xmlns:n="{NS}"').replace("<NaaccrData", "<n:NaaccrData").replace("</NaaccrData", "</n:NaaccrData")
-    text = text.replace("<Item naaccrId=\"registryId\">", '<n:Item naaccrId="registryId">').replace("</Item>\n<", "</n:Item>\n<", 1)
+    patient = (
+        "<n:Patient>"
+        + tumor(EOD_ITEMS | {"eodPrimaryTumor": "600", "eodRegionalNodes": "000", "eodMets": "00"}, "n:")
+        + "</n:Patient>"
+    )
+    text = (
+        naaccr(patient, f'xmlns:n="{NS}"')
+        .replace("<NaaccrData", "<n:NaaccrData")
+        .replace("</NaaccrData", "</n:NaaccrData")
+    )
+    text = text.replace('<Item naaccrId="registryId">', '<n:Item naaccrId="registryId">').replace(
+        "</Item>\n<", "</n:Item>\n<", 1
+    )
     source = tmp_path / "prefixed.xml"
     source.write_text(text, encoding="utf-8")
     run_batch(source, tmp_path / "out.jsonl")
@@ -257,7 +267,11 @@ def test_cli_batch_summary_report_and_strict(tmp_path: Path) -> None:
     assert "row 2: t: 'T5' is not a T category of tnm8" in result.output
     data = json.loads(report.read_text(encoding="utf-8"))
     assert data["errors"] == [
-        {"row": 2, "kind": "invalid_category", "message": "t: 'T5' is not a T category of tnm8 (allowed: T0, T1, T2, T3, T4, TX)"}
+        {
+            "row": 2,
+            "kind": "invalid_category",
+            "message": "t: 'T5' is not a T category of tnm8 (allowed: T0, T1, T2, T3, T4, TX)",
+        }
     ]
     assert data["by_stage"] == {"tnm8 IA": 1}
     strict = runner.invoke(app, ["batch", str(source), "-o", str(tmp_path / "out2.csv"), "--strict"])

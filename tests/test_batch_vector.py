@@ -92,6 +92,7 @@ def category_rows(draw: st.DrawFn) -> list[dict[str, Any]]:
     labels = sorted({lab for s in CATEGORY_SYSTEMS for c in "TNM" for lab in category_labels(s, c)})
     rows = []
     for _ in range(n):
+
         def cat(letter: str) -> str | None:
             pool = [lab for lab in labels if lab.startswith(letter)] + [None, "", "X", f"{letter}9"]
             value = draw(st.sampled_from(pool))
