@@ -2,9 +2,10 @@
 
 How it stays identical to ``rows.py``: valid EOD codes (7 x 5 x 5 combinations, with and without a malignant
 effusion) and valid category combinations are few, so their outcomes are computed once by the per-row functions
-into small look-up frames, and the rows are joined on them. Validity is decided with polars expressions; a row that
-fails any check goes to the per-row function, which writes the error messages (errors are rare in registry data,
-and the messages then cannot differ). Case findings have no vectorised path: each case goes through the engine.
+into small look-up frames, and the rows are joined on them. The checks of an EOD row each read one column, and
+registry columns have few distinct values, so each check of the per-row path runs once per distinct value and its
+verdict and message are mapped onto the rows. A category row that fails goes to the per-row function. Case
+findings have no vectorised path: each case goes through the engine.
 """
 
 from __future__ import annotations
@@ -19,15 +20,22 @@ import polars as pl
 from mesostage import CaseError
 from mesostage.batch.rows import (
     CATEGORY_SYSTEMS,
+    CHECKS_AFTER_SELECTION,
+    CHECKS_BEFORE_SELECTION,
     EOD_COLUMNS,
+    ERROR_KINDS,
     OUTCOME_COLUMNS,
+    SELECTION_COLUMNS,
+    Problem,
     RowOutcome,
     case_from_row,
     category_labels,
     category_outcome,
     eod_codes_outcome,
+    _text,
     eod_outcome,
     finding_outcome,
+    selection_problem,
     system_for_date,
 )
 from mesostage.batch.tables import eod_table
@@ -75,77 +83,155 @@ def _text_expr(df: pl.DataFrame, column: str, width: int | None) -> tuple[pl.Exp
 
 
 @cache
-def _eod_lookup() -> pl.DataFrame:
+def _eod_lookup() -> tuple[pl.DataFrame, dict[str, dict[str, int]]]:
+    """Outcomes of every valid code combination, one row per key (see ``_eod_key``), plus an all-null last row."""
     table = eod_table()
-    rows = [
-        (tumor, nodes, mets, malignant, *eod_codes_outcome(tumor, nodes, mets, malignant).as_tuple())
-        for tumor, nodes, mets, malignant in itertools.product(
-            table.primary_tumor, table.regional_nodes, table.mets, (False, True)
-        )
-    ]
-    schema: dict[str, pl.DataType] = {
-        "_tumor": pl.String(),
-        "_nodes": pl.String(),
-        "_mets": pl.String(),
-        "_malignant": pl.Boolean(),
-        **OUTCOME_SCHEMA,
+    index = {
+        "eodPrimaryTumor": {code: i for i, code in enumerate(table.primary_tumor)},
+        "eodRegionalNodes": {code: i for i, code in enumerate(table.regional_nodes)},
+        "eodMets": {code: i for i, code in enumerate(table.mets)},
     }
-    return pl.DataFrame(rows, schema=schema, orient="row")
+    rows = [RowOutcome().as_tuple()] * _KEYS
+    for tumor, nodes, mets, malignant in itertools.product(
+        table.primary_tumor, table.regional_nodes, table.mets, (False, True)
+    ):
+        key = _eod_key(index["eodPrimaryTumor"][tumor], index["eodRegionalNodes"][nodes], index["eodMets"][mets])
+        rows[key * 2 + malignant] = eod_codes_outcome(tumor, nodes, mets, malignant).as_tuple()
+    rows.append(RowOutcome().as_tuple())
+    return pl.DataFrame(rows, schema=OUTCOME_SCHEMA, orient="row"), index
 
 
-def _date_ok(date: pl.Expr, first: int, last: int) -> pl.Expr:
-    """Valid NAACCR or ISO date with a year in [first, last] (as ``rows._year`` reads it)."""
-    eight = date.str.contains(r"^\d{8}$") & date.str.to_date("%Y%m%d", strict=False).is_not_null()
-    iso = date.str.contains(r"^\d{4}-\d{2}-\d{2}$") & date.str.to_date("%Y-%m-%d", strict=False).is_not_null()
-    short = date.str.contains(r"^\d{4}(0[1-9]|1[0-2])?$")
-    year = date.str.slice(0, 4).cast(pl.Int32, strict=False)
-    return (eight | iso | short) & year.is_between(first, last)
+_CODES_PER_TABLE = 10  # more than any EOD code table has
+_KEYS = 2 * _CODES_PER_TABLE**3
+
+
+def _eod_key(tumor: Any, nodes: Any, mets: Any) -> Any:
+    """One integer per combination of code indices (Python ints or polars expressions)."""
+    return (tumor * _CODES_PER_TABLE + nodes) * _CODES_PER_TABLE + mets
+
+
+def _checked(df: pl.DataFrame, column: str, width: int, check: Callable[[str | None], Problem]) -> dict[Any, Any]:
+    """For every distinct raw value of a column: its code text (as ``rows._text`` reads it) and the check's result.
+    Registry columns have few distinct values, so each check of the per-row path runs a few times, not per row."""
+    values = df[column].unique().to_list() if column in df.columns else [None]
+    return {raw: (_text(raw, width), check(_text(raw, width))) for raw in values}
+
+
+def _raw(df: pl.DataFrame, column: str) -> pl.Expr:
+    return pl.col(column) if column in df.columns else pl.lit(None)
+
+
+def _valid_expr(df: pl.DataFrame, column: str, checked: Mapping[Any, Any]) -> pl.Expr:
+    ok = [raw for raw, (_, problem) in checked.items() if problem is None and raw is not None]
+    dtype = df.schema[column] if column in df.columns else pl.String()
+    expr = _raw(df, column).is_in(pl.Series(ok, dtype=dtype))
+    return (_raw(df, column).is_null() | expr) if None not in checked or checked[None][1] is None else expr
+
+
+def _problem_exprs(df: pl.DataFrame, column: str, checked: Mapping[Any, Any], i: int) -> list[pl.Expr]:
+    """Rank of the error kind and the message of one check, as expressions (null where the check passes)."""
+    ranks = {raw: ERROR_KINDS.index(p[0]) for raw, (_, p) in checked.items() if p is not None and raw is not None}
+    texts = {raw: str(p[1]) for raw, (_, p) in checked.items() if p is not None and raw is not None}
+    col = _raw(df, column)
+    rank = col.replace_strict(ranks, default=None, return_dtype=pl.Int32) if ranks else pl.lit(None, pl.Int32)
+    text = col.replace_strict(texts, default=None, return_dtype=pl.String) if texts else pl.lit(None, pl.String)
+    on_null = checked.get(None, (None, None))[1]
+    if on_null is None:
+        on_null = _code_null_problem(column)
+    if on_null is not None:
+        rank = pl.when(col.is_null()).then(pl.lit(ERROR_KINDS.index(on_null[0]), pl.Int32)).otherwise(rank)
+        text = pl.when(col.is_null()).then(pl.lit(str(on_null[1]))).otherwise(text)
+    return [rank.alias(f"_rank{i}"), text.alias(f"_text{i}")]
+
+
+def _code_null_problem(column: str) -> Problem:
+    """What a check says of a missing value (a blank cell is read as missing)."""
+    checks = dict((*CHECKS_BEFORE_SELECTION, *CHECKS_AFTER_SELECTION))
+    return checks[column](None)
+
+
+def _selection_exprs(df: pl.DataFrame, blank: Mapping[str, list[Any]], i: int) -> list[pl.Expr]:
+    """The schema-selection check (several columns), from the per-row function once per pattern of missing values."""
+    pattern = pl.lit(0, pl.Int32)
+    for bit, column in enumerate(SELECTION_COLUMNS):
+        missing = _raw(df, column).is_null() | _raw(df, column).is_in(pl.Series(blank[column]))
+        pattern = pattern + missing.cast(pl.Int32) * (1 << bit)
+    ranks: dict[int, int] = {}
+    texts: dict[int, str] = {}
+    for code in range(1 << len(SELECTION_COLUMNS)):
+        absent = [c for bit, c in enumerate(SELECTION_COLUMNS) if code & (1 << bit)]
+        problem = selection_problem(False, absent)
+        if problem is not None:
+            ranks[code], texts[code] = ERROR_KINDS.index(problem[0]), str(problem[1])
+    no_schema = _raw(df, "schemaId").is_null() | _raw(df, "schemaId").is_in(pl.Series(blank["schemaId"]))
+    return [
+        pl.when(no_schema).then(pattern.replace_strict(ranks, default=None, return_dtype=pl.Int32)).alias(f"_rank{i}"),
+        pl.when(no_schema).then(pattern.replace_strict(texts, default=None, return_dtype=pl.String)).alias(f"_text{i}"),
+    ]
 
 
 def _eod_frame(df: pl.DataFrame) -> pl.DataFrame:
+    for column in EOD_COLUMNS:
+        if column in df.columns and not _vectorisable(df.schema[column]):
+            return _per_row(df, eod_outcome)
     table = eod_table()
-    exprs: dict[str, pl.Expr] = {}
-    vectorisable = True
-    for column, width in EOD_COLUMNS.items():
-        expr, ok = _text_expr(df, column, width)
-        exprs[column] = expr
-        vectorisable &= ok
-    if not vectorisable:
-        return _per_row(df, eod_outcome)
-    first, last = table.diagnosis_years
-    schema, site, date = pl.col("schemaId"), pl.col("primarySite"), pl.col("dateOfDiagnosis")
-    hist, behaviour, effusion = pl.col("histologicTypeIcdO3"), pl.col("behaviorCodeIcdO3"), pl.col("pleuralEffusion")
-    site_code = site.str.replace_all(".", "", literal=True).str.to_uppercase()
-    valid = (
-        (schema.is_null() | (schema == table.schema_id))
-        & (date.is_null() | _date_ok(date, first, last))
-        & (site.is_null() | site_code.is_in(list(table.staged_sites)))
-        & (hist.is_null() | hist.is_in(list(table.histologies)))
-        & (behaviour.is_null() | behaviour.is_in(list(table.behaviours)))
-        & (schema.is_not_null() | (site.is_not_null() & hist.is_not_null() & date.is_not_null()))
-        & pl.col("eodPrimaryTumor").is_in(list(table.primary_tumor))
-        & pl.col("eodRegionalNodes").is_in(list(table.regional_nodes))
-        & pl.col("eodMets").is_in(list(table.mets))
-        & (effusion.is_null() | effusion.is_in(list(table.pleural_effusion_codes)))
-    ).fill_null(False)
-    keyed = (
-        df.lazy()
-        .select(**exprs)
-        .with_row_index(_INDEX)
+    lookup, index = _eod_lookup()
+    checks = [*CHECKS_BEFORE_SELECTION, *CHECKS_AFTER_SELECTION]
+    checked = {column: _checked(df, column, EOD_COLUMNS[column], check) for column, check in checks}
+    # raw values read as missing (blank text), per column: for the schema-selection check
+    blank = {c: [raw for raw, (text, _) in checked[c].items() if text is None and raw is not None] for c in checked}
+
+    valid = pl.lit(True)
+    for column, _ in checks:
+        valid = valid & _valid_expr(df, column, checked[column])
+    schema_given = _raw(df, "schemaId").is_not_null() & ~_raw(df, "schemaId").is_in(pl.Series(blank["schemaId"]))
+    selectable = pl.all_horizontal(
+        _raw(df, c).is_not_null() & ~_raw(df, c).is_in(pl.Series(blank[c])) for c in SELECTION_COLUMNS
+    )
+    valid = (valid & (schema_given | selectable)).fill_null(False)
+
+    def code_index(column: str) -> pl.Expr:
+        mapping = {
+            raw: index[column][text] for raw, (text, p) in checked[column].items() if p is None and raw is not None
+        }
+        return _raw(df, column).replace_strict(mapping, default=None, return_dtype=pl.Int32)
+
+    malignant_raw = [
+        raw for raw, (text, _) in checked["pleuralEffusion"].items() if text in table.pleural_effusion.malignant
+    ]
+    malignant = _raw(df, "pleuralEffusion").is_in(pl.Series(malignant_raw)).fill_null(False).cast(pl.Int32)
+    key = _eod_key(code_index("eodPrimaryTumor"), code_index("eodRegionalNodes"), code_index("eodMets")) * 2 + malignant
+    keys = df.select(pl.when(valid).then(key).otherwise(pl.lit(_KEYS)).fill_null(_KEYS).alias("key"), valid.alias("v"))
+    out = lookup[keys["key"]]
+    bad = keys["v"].not_().arg_true()
+    if bad.len() == 0:
+        return out
+    # Rows with errors: the messages of the failing checks, in the per-row path's order, joined by "; ".
+    exprs: list[pl.Expr] = []
+    for i, (column, _) in enumerate(CHECKS_BEFORE_SELECTION):
+        exprs += _problem_exprs(df, column, checked[column], i)
+    n = len(CHECKS_BEFORE_SELECTION)
+    exprs += _selection_exprs(df, blank, n)
+    for j, (column, _) in enumerate(CHECKS_AFTER_SELECTION, start=n + 1):
+        exprs += _problem_exprs(df, column, checked[column], j)
+    count = n + 1 + len(CHECKS_AFTER_SELECTION)
+    kinds = dict(enumerate(ERROR_KINDS))
+    failed = (
+        df[bad]
+        .select(*exprs)
         .select(
-            _INDEX,
-            valid.alias("_valid"),
-            pl.col("eodPrimaryTumor").alias("_tumor"),
-            pl.col("eodRegionalNodes").alias("_nodes"),
-            pl.col("eodMets").alias("_mets"),
-            effusion.is_in(list(table.pleural_effusion.malignant)).fill_null(False).alias("_malignant"),
+            pl.min_horizontal(f"_rank{i}" for i in range(count)).replace_strict(kinds, return_dtype=pl.String),
+            pl.concat_str([pl.col(f"_text{i}") for i in range(count)], separator="; ", ignore_nulls=True),
         )
-        .collect()
     )
-    good = keyed.filter(pl.col("_valid")).join(
-        _eod_lookup(), on=["_tumor", "_nodes", "_mets", "_malignant"], how="left", maintain_order="left"
+    return out.with_columns(
+        out["error_kind"].scatter(bad, failed.to_series(0)), out["error"].scatter(bad, failed.to_series(1))
     )
-    return _combine(df, good, keyed.filter(~pl.col("_valid"))[_INDEX], eod_outcome)
+
+
+def _vectorisable(dtype: pl.DataType) -> bool:
+    """Column types whose values ``rows._text`` reads the same way, one distinct value at a time."""
+    return dtype == pl.String or dtype.is_integer() or dtype in (pl.Date, pl.Null)
 
 
 @cache

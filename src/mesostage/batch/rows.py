@@ -8,11 +8,12 @@ and the other rows are staged.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import itertools
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from types import UnionType
@@ -34,10 +35,14 @@ from mesostage.batch.tables import EodCode, eod_table
 
 __all__ = [
     "CATEGORY_COLUMNS",
+    "CHECKS_AFTER_SELECTION",
+    "CHECKS_BEFORE_SELECTION",
     "CATEGORY_SYSTEMS",
     "EOD_COLUMNS",
     "ERROR_KINDS",
     "OUTCOME_COLUMNS",
+    "SELECTION_COLUMNS",
+    "Problem",
     "RowOutcome",
     "case_from_row",
     "category_labels",
@@ -48,6 +53,7 @@ __all__ = [
     "finding_outcome",
     "malformed_outcome",
     "parse_category",
+    "selection_problem",
     "system_for_date",
 ]
 
@@ -189,112 +195,155 @@ def _staged(system_id: str, t: str, n: str, m: str, alternatives: tuple[tuple[st
 
 def _year(date: str) -> int | None:
     """The year of a NAACCR date (YYYYMMDD, YYYYMM, YYYY) or an ISO date (YYYY-MM-DD); None if it is not one."""
-    try:
-        if re.fullmatch(r"\d{8}", date):
-            return dt.datetime.strptime(date, "%Y%m%d").year
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
-            return dt.datetime.strptime(date, "%Y-%m-%d").year
-    except ValueError:
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
+        date = date.replace("-", "")
+    elif not re.fullmatch(r"\d{4}(\d{2}){0,2}", date):
         return None
-    if re.fullmatch(r"\d{4}(0[1-9]|1[0-2])", date) or re.fullmatch(r"\d{4}", date):
-        return int(date[:4])
-    return None
+    year, month, day = int(date[:4]), int(date[4:6] or 1), int(date[6:8] or 1)
+    if not (dt.MINYEAR <= year and 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]):
+        return None
+    return year
 
 
 def _site(value: str) -> str:
     return value.replace(".", "").upper()
 
 
-def _eod_errors(values: Mapping[str, str | None]) -> _Errors:
+#: One problem with one column: (error kind, the error naming the column), or None.
+Problem = tuple[str, InputError] | None
+
+
+def _schema_problem(schema: str | None) -> Problem:
     table = eod_table()
-    errors = _Errors()
-    schema = values["schemaId"]
+    if schema is None or schema == table.schema_id:
+        return None
     first, last = table.diagnosis_years
-    years = f"{first}-{last}"
-    if schema is not None and schema != table.schema_id:
-        errors.add(
-            "wrong_schema",
-            "schemaId",
-            f"'{schema}' is not the EOD 2018 pleural mesothelioma schema; AJCC 8th stage is derived for "
-            f"schema {table.schema_id} (diagnoses {years}) only",
-            (table.schema_id,),
+    return "wrong_schema", InputError(
+        "schemaId",
+        f"'{schema}' is not the EOD 2018 pleural mesothelioma schema; AJCC 8th stage is derived for "
+        f"schema {table.schema_id} (diagnoses {first}-{last}) only",
+        (table.schema_id,),
+    )
+
+
+def _date_problem(date: str | None) -> Problem:
+    if date is None:
+        return None
+    table = eod_table()
+    first, last = table.diagnosis_years
+    year = _year(date)
+    if year is None:
+        return "invalid_date", InputError(
+            "dateOfDiagnosis", f"'{date}' is not a date (YYYYMMDD, YYYYMM, YYYY or YYYY-MM-DD)"
         )
-    date = values["dateOfDiagnosis"]
-    if date is not None:
-        year = _year(date)
-        if year is None:
-            errors.add(
-                "invalid_date", "dateOfDiagnosis", f"'{date}' is not a date (YYYYMMDD, YYYYMM, YYYY or YYYY-MM-DD)"
-            )
-        elif not first <= year <= last:
-            errors.add(
-                "wrong_schema",
-                "dateOfDiagnosis",
-                f"diagnosis year {year} is outside {years}, the years of schema {table.schema_id} (AJCC 8th)",
-            )
-    site = values["primarySite"]
-    if site is not None:
-        code = _site(site)
-        if code in table.unstaged_sites:
-            errors.add(
-                "not_ajcc_staged",
-                "primarySite",
-                f"'{site}' (lung) with a mesothelioma histology has no AJCC stage in SEER's schema (AJCC ID XX); "
-                f"only pleura ({', '.join(table.staged_sites)}) is AJCC-staged",
-            )
-        elif code not in table.staged_sites:
-            errors.add(
-                "wrong_schema",
-                "primarySite",
-                f"'{site}' is not a site of the pleural mesothelioma schema",
-                table.staged_sites + table.unstaged_sites,
-            )
-    hist = values["histologicTypeIcdO3"]
-    if hist is not None and hist not in table.histologies:
-        errors.add(
-            "not_mesothelioma",
-            "histologicTypeIcdO3",
-            f"'{hist}' is not a mesothelioma histology of the schema",
-            table.histologies,
+    if not first <= year <= last:
+        return "wrong_schema", InputError(
+            "dateOfDiagnosis",
+            f"diagnosis year {year} is outside {first}-{last}, the years of schema {table.schema_id} (AJCC 8th)",
         )
-    behaviour = values["behaviorCodeIcdO3"]
-    if behaviour is not None and behaviour not in table.behaviours:
-        errors.add(
-            "not_mesothelioma",
-            "behaviorCodeIcdO3",
-            f"'{behaviour}' is not malignant: benign, in-situ and uncertain-behaviour mesothelial tumours "
-            "are not staged",
-            table.behaviours,
+    return None
+
+
+def _site_problem(site: str | None) -> Problem:
+    if site is None:
+        return None
+    table = eod_table()
+    code = _site(site)
+    if code in table.unstaged_sites:
+        return "not_ajcc_staged", InputError(
+            "primarySite",
+            f"'{site}' (lung) with a mesothelioma histology has no AJCC stage in SEER's schema (AJCC ID XX); "
+            f"only pleura ({', '.join(table.staged_sites)}) is AJCC-staged",
         )
-    if schema is None:
-        needed = [c for c in ("primarySite", "histologicTypeIcdO3", "dateOfDiagnosis") if values[c] is None]
-        if needed:
-            errors.add(
-                "missing_value",
-                "schemaId",
-                f"not given, so the schema is selected from primary site, histology and diagnosis date; "
-                f"missing: {', '.join(needed)}",
-            )
-    for column, codes, what in (
-        ("eodPrimaryTumor", table.primary_tumor, "EOD Primary Tumor"),
-        ("eodRegionalNodes", table.regional_nodes, "EOD Regional Nodes"),
-        ("eodMets", table.mets, "EOD Mets"),
-    ):
-        value = values[column]
+    if code not in table.staged_sites:
+        return "wrong_schema", InputError(
+            "primarySite",
+            f"'{site}' is not a site of the pleural mesothelioma schema",
+            table.staged_sites + table.unstaged_sites,
+        )
+    return None
+
+
+def _histology_problem(hist: str | None) -> Problem:
+    table = eod_table()
+    if hist is None or hist in table.histologies:
+        return None
+    return "not_mesothelioma", InputError(
+        "histologicTypeIcdO3", f"'{hist}' is not a mesothelioma histology of the schema", table.histologies
+    )
+
+
+def _behaviour_problem(behaviour: str | None) -> Problem:
+    table = eod_table()
+    if behaviour is None or behaviour in table.behaviours:
+        return None
+    return "not_mesothelioma", InputError(
+        "behaviorCodeIcdO3",
+        f"'{behaviour}' is not malignant: benign, in-situ and uncertain-behaviour mesothelial tumours are not staged",
+        table.behaviours,
+    )
+
+
+def selection_problem(schema_given: bool, missing: Sequence[str]) -> Problem:
+    """Without a schema id the schema is selected from site, histology and date: all three are needed."""
+    if schema_given or not missing:
+        return None
+    return "missing_value", InputError(
+        "schemaId",
+        "not given, so the schema is selected from primary site, histology and diagnosis date; "
+        f"missing: {', '.join(missing)}",
+    )
+
+
+def _code_problem(column: str, what: str) -> Callable[[str | None], Problem]:
+    def check(value: str | None) -> Problem:
+        table = eod_table()
+        codes = {"eodPrimaryTumor": table.primary_tumor, "eodRegionalNodes": table.regional_nodes}.get(
+            column, table.mets
+        )
         if value is None:
-            errors.add("missing_value", column, f"no {what} code", tuple(codes))
-        elif value not in codes:
-            errors.add(
-                "invalid_code", column, f"'{value}' is not an {what} code of schema {table.schema_id}", tuple(codes)
+            return "missing_value", InputError(column, f"no {what} code", tuple(codes))
+        if value not in codes:
+            return "invalid_code", InputError(
+                column, f"'{value}' is not an {what} code of schema {table.schema_id}", tuple(codes)
             )
-    effusion = values["pleuralEffusion"]
-    if effusion is not None and effusion not in table.pleural_effusion_codes:
-        errors.add(
-            "invalid_code",
-            "pleuralEffusion",
-            f"'{effusion}' is not a Pleural Effusion code",
-            table.pleural_effusion_codes,
-        )
+        return None
+
+    return check
+
+
+def _effusion_problem(value: str | None) -> Problem:
+    codes = eod_table().pleural_effusion_codes
+    if value is None or value in codes:
+        return None
+    return "invalid_code", InputError("pleuralEffusion", f"'{value}' is not a Pleural Effusion code", codes)
+
+
+#: The checks of an EOD row, each reading one column, in the order their errors are reported. The schema
+#: selection check (several columns) comes between the two groups.
+CHECKS_BEFORE_SELECTION: tuple[tuple[str, Callable[[str | None], Problem]], ...] = (
+    ("schemaId", _schema_problem),
+    ("dateOfDiagnosis", _date_problem),
+    ("primarySite", _site_problem),
+    ("histologicTypeIcdO3", _histology_problem),
+    ("behaviorCodeIcdO3", _behaviour_problem),
+)
+CHECKS_AFTER_SELECTION: tuple[tuple[str, Callable[[str | None], Problem]], ...] = (
+    ("eodPrimaryTumor", _code_problem("eodPrimaryTumor", "EOD Primary Tumor")),
+    ("eodRegionalNodes", _code_problem("eodRegionalNodes", "EOD Regional Nodes")),
+    ("eodMets", _code_problem("eodMets", "EOD Mets")),
+    ("pleuralEffusion", _effusion_problem),
+)
+SELECTION_COLUMNS = ("primarySite", "histologicTypeIcdO3", "dateOfDiagnosis")
+
+
+def _eod_errors(values: Mapping[str, str | None]) -> _Errors:
+    errors = _Errors()
+    problems = [check(values[column]) for column, check in CHECKS_BEFORE_SELECTION]
+    missing = [c for c in SELECTION_COLUMNS if values[c] is None]
+    problems.append(selection_problem(values["schemaId"] is not None, missing))
+    problems += [check(values[column]) for column, check in CHECKS_AFTER_SELECTION]
+    errors.items = [p for p in problems if p is not None]
     return errors
 
 
@@ -558,10 +607,11 @@ def case_from_row(row: Mapping[str, object]) -> dict[str, Any]:
 def finding_outcome(data: Mapping[str, Any], *, system: str | None = None) -> RowOutcome:
     """Stage one case (contract format) with the per-case engine, in ``system`` or the case's default system."""
     try:
-        result = stage(data, systems=[system] if system else None)
+        case = parse_case(data)
+        wanted = system or default_system(case)
+        result = stage(case, systems=[wanted] if wanted else [])
     except CaseError as exc:
         return RowOutcome(system=system, error_kind="invalid_case", error="; ".join(str(e) for e in exc.errors))
-    wanted = system or result.default_system
     if wanted is None:
         reason = result.site_note or "no staging system applies to this site"
         return RowOutcome(error_kind="not_staged", error=f"site: {reason}")
