@@ -146,8 +146,9 @@ def main() -> None:
         cases = folder / "cases.jsonl"
         finding_cases(cases, n)
         seconds, rows = timed(cases, folder / "cases-out.parquet")
+        rate = rows / seconds
         print(
-            f"Case findings (per-case engine), JSONL -> Parquet: {rows:,} rows in {seconds:.2f} s = {rows / seconds:,.0f} rows/s"
+            f"Case findings (per-case engine), JSONL -> Parquet: {rows:,} rows in {seconds:.2f} s = {rate:,.0f} rows/s"
         )
 
         for n in (10_000 // scale, 100_000 // scale):

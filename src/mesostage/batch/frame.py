@@ -31,8 +31,8 @@ from mesostage.batch.rows import (
     case_from_row,
     category_labels,
     category_outcome,
+    code_text,
     eod_codes_outcome,
-    _text,
     eod_outcome,
     finding_outcome,
     selection_problem,
@@ -64,7 +64,7 @@ def outcome_frame(outcomes: list[RowOutcome]) -> pl.DataFrame:
 
 
 def _text_expr(df: pl.DataFrame, column: str, width: int | None) -> tuple[pl.Expr, bool]:
-    """A column as code text like ``rows._text``; the flag says whether polars can do it (else: per row)."""
+    """A column as code text like ``rows.code_text``; the flag says whether polars can do it (else: per row)."""
     if column not in df.columns:
         return pl.lit(None, pl.String), True
     dtype = df.schema[column]
@@ -111,10 +111,10 @@ def _eod_key(tumor: Any, nodes: Any, mets: Any) -> Any:
 
 
 def _checked(df: pl.DataFrame, column: str, width: int, check: Callable[[str | None], Problem]) -> dict[Any, Any]:
-    """For every distinct raw value of a column: its code text (as ``rows._text`` reads it) and the check's result.
+    """For every distinct raw value of a column: its code text (as ``rows.code_text`` reads it) and the check's result.
     Registry columns have few distinct values, so each check of the per-row path runs a few times, not per row."""
     values = df[column].unique().to_list() if column in df.columns else [None]
-    return {raw: (_text(raw, width), check(_text(raw, width))) for raw in values}
+    return {raw: (code_text(raw, width), check(code_text(raw, width))) for raw in values}
 
 
 def _raw(df: pl.DataFrame, column: str) -> pl.Expr:
@@ -230,7 +230,7 @@ def _eod_frame(df: pl.DataFrame) -> pl.DataFrame:
 
 
 def _vectorisable(dtype: pl.DataType) -> bool:
-    """Column types whose values ``rows._text`` reads the same way, one distinct value at a time."""
+    """Column types whose values ``rows.code_text`` reads the same way, one distinct value at a time."""
     return dtype == pl.String or dtype.is_integer() or dtype in (pl.Date, pl.Null)
 
 

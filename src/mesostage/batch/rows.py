@@ -35,9 +35,9 @@ from mesostage.batch.tables import EodCode, eod_table
 
 __all__ = [
     "CATEGORY_COLUMNS",
+    "CATEGORY_SYSTEMS",
     "CHECKS_AFTER_SELECTION",
     "CHECKS_BEFORE_SELECTION",
-    "CATEGORY_SYSTEMS",
     "EOD_COLUMNS",
     "ERROR_KINDS",
     "OUTCOME_COLUMNS",
@@ -47,6 +47,7 @@ __all__ = [
     "case_from_row",
     "category_labels",
     "category_outcome",
+    "code_text",
     "eod_codes_outcome",
     "eod_outcome",
     "eod_values",
@@ -140,7 +141,7 @@ def malformed_outcome(message: str) -> RowOutcome:
     return RowOutcome(error_kind="malformed_row", error=message)
 
 
-def _text(value: object, width: int | None = None) -> str | None:
+def code_text(value: object, width: int | None = None) -> str | None:
     """A cell as code text: None/blank is missing; an integer cell is zero-padded to the code's fixed width."""
     if value is None:
         return None
@@ -200,7 +201,7 @@ def _year(date: str) -> int | None:
     elif not re.fullmatch(r"\d{4}(\d{2}){0,2}", date):
         return None
     year, month, day = int(date[:4]), int(date[4:6] or 1), int(date[6:8] or 1)
-    if not (dt.MINYEAR <= year and 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]):
+    if not (year >= dt.MINYEAR and 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]):
         return None
     return year
 
@@ -349,7 +350,7 @@ def _eod_errors(values: Mapping[str, str | None]) -> _Errors:
 
 def eod_values(record: Mapping[str, object]) -> dict[str, str | None]:
     """The EOD columns of a record as code text (missing columns are None)."""
-    return {column: _text(record.get(column), width) for column, width in EOD_COLUMNS.items()}
+    return {column: code_text(record.get(column), width) for column, width in EOD_COLUMNS.items()}
 
 
 @cache
@@ -460,7 +461,7 @@ def category_outcome(record: Mapping[str, object], *, system: str | None = None)
     the same group, as in :func:`mesostage.stage_group`.
     """
     errors = _Errors()
-    values = {c: _text(record.get(c, record.get(c.upper()))) for c in CATEGORY_COLUMNS}
+    values = {c: code_text(record.get(c, record.get(c.upper()))) for c in CATEGORY_COLUMNS}
     system_id = _system_for(values["system"] or system, values["diagnosis_date"], errors)
     roots: dict[str, str] = {}
     prefixes: list[str | None] = []
