@@ -217,3 +217,23 @@ def test_import_errors_name_where(bundle: str, path: str) -> None:
     with pytest.raises(mesostage.CaseError) as err:
         case_from_bundle(bundle)
     assert err.value.errors[0].path.startswith(path)
+
+
+def test_cli_export_and_import(tmp_path: Any) -> None:
+    from typer.testing import CliRunner
+
+    from mesostage.cli import app
+
+    runner = CliRunner()
+    case_file = tmp_path / "case.json"
+    case_file.write_text(json.dumps(EXAMPLE), encoding="utf-8")
+    exported = runner.invoke(app, ["fhir", "export", str(case_file)])
+    assert exported.exit_code == 0, exported.output
+    bundle_file = tmp_path / "bundle.json"
+    bundle_file.write_text(exported.output, encoding="utf-8")
+    imported = runner.invoke(app, ["fhir", "import", str(bundle_file)])
+    assert imported.exit_code == 0, imported.output
+    assert mesostage.stage(json.loads(imported.output)) == mesostage.stage({**EXAMPLE, "patient": {"sex": "female"}})
+    bad = runner.invoke(app, ["fhir", "import", "-"], input='{"resourceType": "Bundle", "type": "collection"}')
+    assert bad.exit_code == 2
+    assert "no primary cancer Condition" in bad.output

@@ -194,6 +194,11 @@ from mesostage.batch.command import batch_command  # noqa: E402
 
 app.command("batch")(batch_command)
 
+# FHIR mCODE export and import (issue 8): fhir.resources is imported only when a command runs.
+from mesostage.fhir.command import fhir_app  # noqa: E402
+
+app.add_typer(fhir_app, name="fhir")
+
 
 def main() -> None:
     try:
