@@ -59,16 +59,17 @@ class BatchSummary:
     def add(self, frame: pl.DataFrame) -> None:
         """Count one output batch (``row`` plus the outcome columns)."""
         self.rows += frame.height
-        ok = frame.filter(pl.col("error_kind").is_null())
-        self.staged += ok.height
-        for system, stage, count in ok.group_by("system", "stage").len().iter_rows():
-            key = f"{system} {stage or 'not determined'}"
-            self.by_stage[key] = self.by_stage.get(key, 0) + count
-            self.by_system[system] = self.by_system.get(system, 0) + count
-        bad = frame.filter(pl.col("error_kind").is_not_null())
-        for kind, count in bad.group_by("error_kind").len().iter_rows():
-            self.errors_by_kind[kind] = self.errors_by_kind.get(kind, 0) + count
-        self.errors.extend(RowError(r, k, m) for r, k, m in bad.select(ROW_COLUMN, "error_kind", "error").iter_rows())
+        for system, stage, kind, count in frame.group_by("system", "stage", "error_kind").len().iter_rows():
+            if kind is None:
+                self.staged += count
+                key = f"{system} {stage or 'not determined'}"
+                self.by_stage[key] = self.by_stage.get(key, 0) + count
+                self.by_system[system] = self.by_system.get(system, 0) + count
+            else:
+                self.errors_by_kind[kind] = self.errors_by_kind.get(kind, 0) + count
+        if self.errors_by_kind:
+            bad = frame.filter(pl.col("error_kind").is_not_null()).select(ROW_COLUMN, "error_kind", "error")
+            self.errors.extend(RowError(r, k, m) for r, k, m in bad.iter_rows())
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -143,7 +144,7 @@ def run_batch(
     output_fmt: str | None = None,
     kind: InputKind | None = None,
     system: str | None = None,
-    batch_rows: int = BATCH_ROWS,
+    batch_rows: int | None = None,
     on_progress: Progress | None = None,
 ) -> BatchSummary:
     """Stage every row of ``input_path`` and write them, in order, with the derived columns to ``output_path``.
@@ -162,6 +163,9 @@ def run_batch(
     out_fmt = output_format(output_path, output_fmt)
     if output_path.resolve() == input_path.resolve():
         raise FileError(f"{output_path}: the output would overwrite the input")
+    if batch_rows is None:
+        # Parquet is read by row groups into memory anyway; larger batches let polars use every core.
+        batch_rows = 5 * BATCH_ROWS if in_fmt == "parquet" else BATCH_ROWS
     chunks = read_chunks(input_path, in_fmt, batch_rows=batch_rows)
     first: Chunk | None = next(chunks, None)
     assert first is not None  # every reader yields at least one chunk
