@@ -347,10 +347,15 @@ class AtomicWriter:
         if self.fmt == "parquet":
             import pyarrow.parquet as pq
 
-            table = frame.to_arrow()
+            # string_view columns need no conversion from polars; without the Arrow schema in the file every
+            # Parquet reader sees plain strings. Statistics only for the first (row number) column: for the text
+            # columns they would cost a fifth of a large run and serve no query.
+            table = frame.to_arrow(compat_level=pl.CompatLevel.newest())
             if self._parquet is None:
                 self._schema = table.schema
-                self._parquet = pq.ParquetWriter(self.temp, self._schema)
+                self._parquet = pq.ParquetWriter(
+                    self.temp, self._schema, store_schema=False, write_statistics=self._schema.names[:1]
+                )
             elif table.schema != self._schema:
                 table = table.cast(self._schema)
             self._parquet.write_table(table)
