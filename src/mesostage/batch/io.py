@@ -336,9 +336,13 @@ class AtomicWriter:
         if not directory.is_dir():
             raise FileError(f"{path}: the folder {directory} does not exist")
         fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=directory)
-        os.close(fd)
         self.temp = Path(name)
-        _usual_mode(self.temp)
+        try:
+            os.close(fd)
+            _usual_mode(self.temp)
+        except BaseException:  # Ctrl-C right after the file was made: leave nothing behind
+            self.temp.unlink(missing_ok=True)
+            raise
         self._fh: IO[bytes] | None = None
         self._parquet: Any = None
         self._schema: Any = None

@@ -180,8 +180,9 @@ def run_batch(
         )
     check_options(kind, system)
     summary = BatchSummary(str(input_path), str(output_path), kind)
-    writer = AtomicWriter(output_path, out_fmt)
+    writer: AtomicWriter | None = None
     try:
+        writer = AtomicWriter(output_path, out_fmt)
         row = 1
         chunk: Chunk | None = first
         while chunk is not None:
@@ -195,7 +196,8 @@ def run_batch(
             chunk = next(chunks, None)
         writer.commit()
     except BaseException:
-        writer.abort()
+        if writer is not None:
+            writer.abort()
         raise
     summary.seconds = time.perf_counter() - started
     return summary
