@@ -38,6 +38,7 @@ __all__ = [
     "input_format",
     "output_format",
     "read_chunks",
+    "write_text_atomically",
 ]
 
 InputFormat = Literal["csv", "parquet", "jsonl", "naaccr"]

@@ -52,7 +52,6 @@ __all__ = [
     "eod_outcome",
     "eod_values",
     "finding_outcome",
-    "malformed_outcome",
     "parse_category",
     "selection_problem",
     "system_for_date",
@@ -134,11 +133,6 @@ class _Errors:
     def outcome(self, system: str | None = None) -> RowOutcome:
         first = min(self.items, key=lambda item: ERROR_KINDS.index(item[0]))[0]
         return RowOutcome(system=system, error_kind=first, error="; ".join(str(e) for _, e in self.items))
-
-
-def malformed_outcome(message: str) -> RowOutcome:
-    """A row the reader could not split into fields (ragged CSV line, invalid JSON line, item without id)."""
-    return RowOutcome(error_kind="malformed_row", error=message)
 
 
 def code_text(value: object, width: int | None = None) -> str | None:

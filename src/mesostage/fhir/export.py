@@ -284,7 +284,7 @@ class _Builder:
             "entry": [self.patient(), self.condition(stage_refs), *self.entries],
         }
         if self.case.id is not None:
-            bundle["identifier"] = {"system": self.term.local.finding + ":case-id", "value": self.case.id}
+            bundle["identifier"] = {"system": self.term.local.case_id, "value": self.case.id}
         return bundle
 
 

@@ -186,7 +186,7 @@ def case_from_bundle(bundle: Any) -> Case:
     where, condition = _condition(data)
     case: dict[str, Any] = _condition_fields(where, condition)
     identifier = data.get("identifier")
-    if identifier and identifier.get("system") == term.local.finding + ":case-id":
+    if identifier and identifier.get("system") == term.local.case_id:
         case["id"] = identifier.get("value")
     for _, patient in _resources(data, "Patient")[:1]:
         # Only the sex of the patient block is carried; other genders have no value in the case format.

@@ -27,6 +27,7 @@ class _Local(BaseModel):
     finding: str
     staging_system: str
     observation: str
+    case_id: str
     category_prefix: str
 
     def category(self, system_id: str) -> str:
