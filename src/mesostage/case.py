@@ -338,6 +338,9 @@ class Patient(BaseModel):
     location: str | None = Field(
         None, min_length=1, max_length=200, description="US ZIP code or 'City, Country' (for trial distances)"
     )
+    resectable: bool | None = Field(
+        None, description="judged resectable with curative intent by the treating team (used by trial matching)"
+    )
 
 
 _PLEURAL_SECTIONS = ("tumor", "nodes", "laterality")

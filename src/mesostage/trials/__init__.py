@@ -1,0 +1,1 @@
+"""Clinical trials: import, index and match."""
