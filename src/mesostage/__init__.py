@@ -18,19 +18,23 @@ from mesostage.staging import (
     stage,
     stage_group,
 )
+from mesostage.trials import MatchResult, TrialMatch, match_trials
 
 __all__ = [
     "Case",
     "CaseError",
     "Determinant",
     "InputError",
+    "MatchResult",
     "ReviewNote",
     "StagingResult",
     "SystemResult",
+    "TrialMatch",
     "__version__",
     "default_system",
     "load_system",
     "load_systems",
+    "match_trials",
     "parse_case",
     "parse_case_json",
     "stage",

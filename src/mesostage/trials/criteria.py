@@ -401,9 +401,18 @@ def _negated(t: str, start: int) -> bool:
     return bool(_NEG_BEFORE.search(t[max(0, start - 40) : start]))
 
 
+_TREATMENT_FOR = re.compile(
+    r"(?:therapy|therapies|treatment|radiotherapy|chemotherapy|surgery|regimens?|lines?|agents?|drugs?)\s+"
+    r"(?:\w+\s+){0,2}(?:for|of|against)\s+(?:\w+\s+){0,2}$"
+)
+
+
 def _site_facts(t: str, kind: Kind) -> list[Fact]:
-    if not _MESO_WORD.search(t):
+    meso = _MESO_WORD.search(t)
+    if not meso:
         return []
+    if _TREATMENT_FOR.search(t[: meso.start()]) and not re.search(r"diagnos|confirm|histolog", t[: meso.start()]):
+        return []  # "prior therapy for mesothelioma": about the treatment, not which disease
     facts: list[Fact] = []
     named, negated = set(), set()
     for site, pattern in _SITE_TERMS:
@@ -414,6 +423,8 @@ def _site_facts(t: str, kind: Kind) -> list[Fact]:
         sites = {s for s, _ in _SITE_TERMS} - negated
     if re.search(r"history of|prior (?:malignan|cancer)|other malignan|second malignan", t):
         return []  # a criterion about another cancer, not this diagnosis
+    if kind == "exclusion" and not sites:
+        return []  # an exclusion naming mesothelioma without a site is about something else (e.g. another cancer)
     facts.append({"type": "site", "sites": sorted(sites)})
     if kind == "inclusion" and _CONFIRMED.search(t):
         facts.append({"type": "diagnosis_confirmed"})
@@ -426,14 +437,12 @@ def _histology_fact(t: str) -> Fact | None:
         return None
     mentioned: set[str] = set()
     excluded: set[str] = set()
-    spans: list[tuple[int, int]] = []
     for m in voc.term_patterns["hist:non_epithelioid"].finditer(t):
-        spans.append(m.span())
         (excluded if _negated(t, m.start()) else mentioned).update({"sarcomatoid", "biphasic"})
+    # The "non" of "non-epithelioid" must not read as a negation of the subtypes named after it.
+    t = voc.term_patterns["hist:non_epithelioid"].sub("xnonepithelioidx", t)
     for name in ("epithelioid", "sarcomatoid", "biphasic"):
         for m in voc.term_patterns[f"hist:{name}"].finditer(t):
-            if any(a <= m.start() < b for a, b in spans):
-                continue
             neg = _negated(t, m.start()) or bool(re.match(r"\s*(?:histolog\w*|subtype|type|tumou?rs?)?\s*(?:are|is)\s+(?:excluded|not eligible|not allowed)", t[m.end() :]))
             (excluded if neg else mentioned).add(name)
     if not mentioned and not excluded:
@@ -481,7 +490,7 @@ def _edition(t: str) -> str | None:
 
 
 _UNRESECTABLE = re.compile(
-    r"unresectable|non-?resectable|inoperable|not (?:surgically )?resectable|not (?:be )?(?:amenable|suitable|eligible|"
+    r"unresectable|cannot be (?:\w+ )?removed (?:by|with) (?:\w+ )?(?:surgery|operation)|not (?:be )?(?:surgically )?removable|non-?resectable|inoperable|not (?:surgically )?resectable|not (?:be )?(?:amenable|suitable|eligible|"
     r"a candidate|candidates?)\s+(?:to|for)\s+(?:\w+[\s-]){0,3}(?:surgery|resection|operation|surgical)"
     r"|ineligible for (?:\w+[\s-]){0,3}(?:surgery|resection)"
 )
@@ -517,7 +526,7 @@ _LINES_PROGRESSED = re.compile(
     r"(?:progress\w*|relaps\w*|recurr\w*|refractory|resistant|intoleran\w*)\s+(?:\w+\s+){0,3}(?:on|after|following|to|"
     r"despite|during)\s+(?:\w+[\s-]+){0,4}(?:1st[- ]line|therapy|treatment|chemotherapy|platinum|immunotherapy|regimen|"
     r"line)|previously treated|pre-?treated|received (?:\w+[\s-]+){0,3}(?:1st[- ]line)|after (?:\w+[\s-]+){0,2}1st[- ]line|"
-    r"following (?:\w+[\s-]+){0,2}1st[- ]line"
+    r"following (?:\w+[\s-]+){0,2}1st[- ]line|cycles of (?:\w+[\s-]+){0,2}1st[- ]line"
 )
 _LINES_MAX = (
     re.compile(r"(?:no more than|not more than|at most|up to|maximum of|a maximum of|<=)\s*(\d)\s*(?:prior|previous|lines?|regimens?|systemic)"),
@@ -525,13 +534,18 @@ _LINES_MAX = (
 )
 _LINES_MORE_THAN = re.compile(r"(?<!no )(?<!not )(?:more than|>|greater than)\s*(\d)\s*(?:prior|previous|lines?|regimens?|systemic)")
 _LINES_RANGE = re.compile(r"(\d)\s*(?:-|to|or)\s*(\d)\s*(?:prior |previous )?(?:lines?|regimens?)")
-_LINE_ORDINAL = re.compile(r"\b(2nd|3rd)[- ](?:or (3rd|4th)[- ])?line")
+# "second-line", "first- or second-line", "2nd or 3rd line": the line of the treatment the trial gives, so the
+# number of prior lines is one less. Not when the ordinal names a treatment already had ("after first-line ...").
+_ORD = r"(?:1st|2nd|3rd|4th)"
+_LINE_ORDINAL = re.compile(rf"\b{_ORD}(?:[- ]?line)?-?(?:\s*(?:,|or|and|/)\s*{_ORD}(?:[- ]?line)?-?)*(?:\s*line)?")
+_ORDINAL_PAST = re.compile(r"(?:after|following|progress\w*|received|prior|previous|completed|of|on|failed|failure of)\s+(?:\w+\s+){0,2}$")
+_ORDINALS = {"1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
 _CLASS_QUALIFIER = ("platinum", "antifolate", "immunotherapy", "anti_pd1_pdl1", "anti_ctla4", "chemotherapy")
 _EXPOSURE = re.compile(
     r"prior|previous|previously|received|receiving|treated with|exposure|exposed|pre-?treated|history of|naive|"
     r"progress|refractory|relaps|failed|failure|intoleran"
 )
-_NOT_HISTORY = re.compile(r"hypersensitiv|allerg|contraindicat|concurrent|concomitant|current(?:ly)? receiv|will receive|randomi[sz]ed to")
+_NOT_HISTORY = re.compile(r"hypersensitiv|allerg|contraindicat|adverse event|adverse reaction|toxicit|concurrent|concomitant|current(?:ly)? receiv|will receive|randomi[sz]ed to")
 _NEG_AGENT = re.compile(r"(?:\bno\b|\bnot\b|\bnever\b|\bwithout\b|\bfree of\b|\bnaive to\b|\bmust not\b)[^;]{0,60}$")
 _PERMISSIVE = re.compile(
     r"(?:is|are|will be)\s+(?:\w+\s+)?(?:allowed|permitted|eligible|acceptable)|may (?:be )?(?:enrol|includ|particip|"
@@ -560,9 +574,13 @@ def _treatment_facts(t: str) -> list[Fact]:
     return facts
 
 
+_ASIDE = re.compile(r"with or without [^,;.)]*|\([^)]*(?:allowed|permitted|eligible)[^)]*\)|(?:prior|previous) [^,;.()]* (?:is|are) (?:allowed|permitted)")
+
+
 def _qualifiers(clause: str) -> list[str]:
+    """The drug classes a line-of-therapy criterion requires (not those it only allows)."""
     found: set[str] = set()
-    for _, classes in _classes_in(clause):
+    for _, classes in _classes_in(_ASIDE.sub(" ", clause)):
         found |= {c for c in classes if c in _CLASS_QUALIFIER}
     # "platinum-pemetrexed" names both; keep the narrower classes only
     if found - {"chemotherapy"}:
@@ -575,10 +593,10 @@ def _qualifiers(clause: str) -> list[str]:
 def _clause_treatment_facts(c: str) -> list[Fact]:
     low: int | None = None
     high: int | None = None
-    m = _LINE_ORDINAL.search(c)
-    if m:
-        first = {"2nd": 1, "3rd": 2}[m.group(1)]
-        low, high = first, {"3rd": 2, "4th": 3}.get(m.group(2) or "", first)
+    m = next((x for x in _LINE_ORDINAL.finditer(c) if "line" in x.group(0)), None)
+    if m and not _ORDINAL_PAST.search(c[: m.start()]) and not re.match(r"\s*(?:platinum|chemo|immuno|therapy|treatment\s+with)", c[m.end() :]):
+        ordinals = [_ORDINALS[o] for o in re.findall(r"1st|2nd|3rd|4th", m.group(0))]
+        low, high = min(ordinals) - 1, max(ordinals) - 1
     if low is None and (r := _LINES_RANGE.search(c)):
         low, high = int(r.group(1)), int(r.group(2))
     if low is None:
@@ -588,8 +606,11 @@ def _clause_treatment_facts(c: str) -> list[Fact]:
                 break
     if low is None and (mt := _LINES_MORE_THAN.search(c)):
         low = int(mt.group(1)) + 1
-    if low is None and _LINES_PROGRESSED.search(c) and not _NEG_AGENT.search(c[: _LINES_PROGRESSED.search(c).start()]):  # type: ignore[union-attr]
-        low = 1
+    progressed = _LINES_PROGRESSED.search(c)
+    if low is None and progressed:
+        negation = _NEG_AGENT.search(c[: progressed.start()])
+        if negation is None or re.search(r"progress|respon", negation.group(0) + progressed.group(0)):
+            low = 1
     for pattern in _LINES_MAX:
         if mx := pattern.search(c):
             high = int(mx.group(1))
@@ -610,7 +631,10 @@ def _clause_treatment_facts(c: str) -> list[Fact]:
         classes |= {x for x in cl if x.startswith("agent:")} or cl
     first = mentions[0][0]
     naive_after = re.search(r"(?:-|\s)naive\b|\bna[iï]ve\b", c[first:])
-    present = not (_NEG_AGENT.search(c[:first]) or naive_after)
+    negation = _NEG_AGENT.search(c[:first])
+    if negation and re.search(r"progress|respon", negation.group(0)):
+        negation = None  # "without progression after ... chemotherapy" negates the progression, not the drug
+    present = not (negation or naive_after)
     return [{"type": "prior_agent", "classes": sorted(classes), "present": present, "permissive": bool(_PERMISSIVE.search(c))}]
 
 

@@ -284,7 +284,7 @@ def import_records(
     started = time.perf_counter()
     conn: sqlite3.Connection | None = None
     try:
-        conn = sqlite3.connect(temp)
+        conn = sqlite3.connect(temp, isolation_level=None)  # explicit BEGIN/COMMIT below
         if mode == "merge" and final.is_file():
             with sqlite3.connect(f"{final.resolve().as_uri()}?mode=ro", uri=True) as old:
                 old.backup(conn)
@@ -340,7 +340,7 @@ def import_records(
             "last_import": json.dumps({k: v for k, v in report.as_dict().items() if k != "warnings"}),
         }
         conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(meta.items()))
-        conn.commit()
+        conn.execute("COMMIT")
         conn.close()
         conn = None
         os.replace(temp, final)
