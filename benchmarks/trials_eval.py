@@ -67,9 +67,8 @@ def main() -> int:
             worst_eligible = max((pos.get(x, 10**6) for x in eligible), default=-1)
             best_excluded = min((pos[x] for x in judged_excluded if x in pos), default=10**6)
             ordered = worst_eligible < best_excluded
-            print(
-                f"{pid:<8} {n:>8.3f} {p5:>6.2f} {len(found):>6}/{len(judged_excluded):<6} {'yes' if ordered else 'NO':>24}"
-            )
+            recall = f"{len(found)}/{len(judged_excluded)}"
+            print(f"{pid:<8} {n:>8.3f} {p5:>6.2f} {recall:>13} {'yes' if ordered else 'NO':>24}")
             if args.verbose:
                 for x in eligible:
                     if x not in {m.nct_id for m in result.matches}:
@@ -85,7 +84,7 @@ def main() -> int:
     k = len(profiles)
     print(
         f"{'mean':<8} {totals['ndcg'] / k:>8.3f} {totals['p5'] / k:>6.2f} "
-        f"{totals['ex_found']:>6}/{totals['ex_total']:<6} {totals['ordered']:>20}/{k}"
+        f"{str(totals['ex_found']) + '/' + str(totals['ex_total']):>13} {str(totals['ordered']) + '/' + str(k):>24}"
     )
     print(
         f"excluded-trial recall {totals['ex_found'] / totals['ex_total']:.3f}; "

@@ -21,7 +21,15 @@ OUT = Path(__file__).resolve().parents[1] / "src" / "mesostage" / "trials" / "da
 # name, status, city, state, zip, country, lat, lon
 NY = ("Fictional Upper East Side Cancer Center", "New York", "New York", "10065", "United States", 40.7644, -73.9558)
 BOS = ("Fictional Harbour Thoracic Institute", "Boston", "Massachusetts", "02115", "United States", 42.3370, -71.1060)
-SF = ("Fictional Bayview Oncology Hospital", "San Francisco", "California", "94143", "United States", 37.7631, -122.4586)
+SF = (
+    "Fictional Bayview Oncology Hospital",
+    "San Francisco",
+    "California",
+    "94143",
+    "United States",
+    37.7631,
+    -122.4586,
+)
 CHI = ("Fictional Lakeshore Cancer Institute", "Chicago", "Illinois", "60637", "United States", 41.7886, -87.6040)
 BAL = ("Fictional Chesapeake Surgical Oncology", "Baltimore", "Maryland", "21287", "United States", 39.2970, -76.5929)
 HOU = ("Fictional Gulf Coast Cancer Center", "Houston", "Texas", "77030", "United States", 29.7077, -95.3978)
@@ -60,8 +68,13 @@ TRIALS: list[dict[str, Any]] = [
 Exclusion Criteria:
 
 * Prior treatment with an anti-PD-1, anti-PD-L1 or anti-CTLA-4 antibody
-""" + STD_IO_EXCLUSIONS,
-        "sites": [(NY, "RECRUITING", "Fictional Trial Nurse", "+1 212-555-0101"), (BOS, "RECRUITING", None, None), (LDN, "RECRUITING", None, None)],
+"""
+        + STD_IO_EXCLUSIONS,
+        "sites": [
+            (NY, "RECRUITING", "Fictional Trial Nurse", "+1 212-555-0101"),
+            (BOS, "RECRUITING", None, None),
+            (LDN, "RECRUITING", None, None),
+        ],
     },
     {
         "id": 2,
@@ -84,7 +97,11 @@ Key Exclusion Criteria:
 1. More than 2 prior lines of systemic therapy for mesothelioma
 2. Symptomatic or untreated brain metastases
 3. Pregnant or lactating women""",
-        "sites": [(LDN, "RECRUITING", "Fictional Research Sister", "+44 20 5550 0102"), (LEE, "RECRUITING", None, None), (TUR, "RECRUITING", None, None)],
+        "sites": [
+            (LDN, "RECRUITING", "Fictional Research Sister", "+44 20 5550 0102"),
+            (LEE, "RECRUITING", None, None),
+            (TUR, "RECRUITING", None, None),
+        ],
     },
     {
         "id": 3,
@@ -110,7 +127,11 @@ Exclusion Criteria:
 * Known active, untreated brain metastases
 * Active autoimmune disease requiring systemic treatment within the past 2 years
 * Solid organ transplant""",
-        "sites": [(BOS, "RECRUITING", "Fictional Study Coordinator", "+1 617-555-0103"), (NY, "RECRUITING", None, None), (SYD, "RECRUITING", None, None)],
+        "sites": [
+            (BOS, "RECRUITING", "Fictional Study Coordinator", "+1 617-555-0103"),
+            (NY, "RECRUITING", None, None),
+            (SYD, "RECRUITING", None, None),
+        ],
     },
     {
         "id": 4,
@@ -135,7 +156,11 @@ Exclusion Criteria:
 
 * Sarcomatoid histology
 * Distant metastatic disease""",
-        "sites": [(SF, "RECRUITING", "Fictional Surgical Research Nurse", "+1 415-555-0104"), (BAL, "RECRUITING", None, None), (AMS, "RECRUITING", None, None)],
+        "sites": [
+            (SF, "RECRUITING", "Fictional Surgical Research Nurse", "+1 415-555-0104"),
+            (BAL, "RECRUITING", None, None),
+            (AMS, "RECRUITING", None, None),
+        ],
     },
     {
         "id": 5,
@@ -158,7 +183,11 @@ Exclusion Criteria:
 * Epithelioid histology
 * Prior treatment with immune checkpoint inhibitors
 * Known brain metastases""",
-        "sites": [(LEE, "RECRUITING", "Fictional Trials Practitioner", "+44 113 555 0105"), (LDN, "RECRUITING", None, None), (HOU, "RECRUITING", None, None)],
+        "sites": [
+            (LEE, "RECRUITING", "Fictional Trials Practitioner", "+44 113 555 0105"),
+            (LDN, "RECRUITING", None, None),
+            (HOU, "RECRUITING", None, None),
+        ],
     },
     {
         "id": 6,
@@ -180,7 +209,10 @@ Exclusion Criteria:
 
 * Untreated CNS metastases
 * Active autoimmune disease""",
-        "sites": [(CHI, "NOT_YET_RECRUITING", "Fictional Research Office", "+1 773-555-0106"), (SEA, "NOT_YET_RECRUITING", None, None)],
+        "sites": [
+            (CHI, "NOT_YET_RECRUITING", "Fictional Research Office", "+1 773-555-0106"),
+            (SEA, "NOT_YET_RECRUITING", None, None),
+        ],
     },
     {
         "id": 7,
@@ -200,7 +232,11 @@ Exclusion Criteria:
 Exclusion Criteria:
 - Creatinine clearance < 30 mL/min
 - Symptomatic brain metastases""",
-        "sites": [(LDN, "RECRUITING", "Fictional Geriatric Oncology Team", "+44 20 5550 0107"), (LEE, "RECRUITING", None, None), (SYD, "RECRUITING", None, None)],
+        "sites": [
+            (LDN, "RECRUITING", "Fictional Geriatric Oncology Team", "+44 20 5550 0107"),
+            (LEE, "RECRUITING", None, None),
+            (SYD, "RECRUITING", None, None),
+        ],
     },
     {
         "id": 8,
@@ -222,8 +258,13 @@ Exclusion Criteria:
 Exclusion Criteria:
 
 * Prior immunotherapy of any kind
-""" + STD_IO_EXCLUSIONS,
-        "sites": [(NY, "RECRUITING", "Fictional Immunotherapy Unit", "+1 212-555-0108"), (CHI, "RECRUITING", None, None), (TUR, "RECRUITING", None, None)],
+"""
+        + STD_IO_EXCLUSIONS,
+        "sites": [
+            (NY, "RECRUITING", "Fictional Immunotherapy Unit", "+1 212-555-0108"),
+            (CHI, "RECRUITING", None, None),
+            (TUR, "RECRUITING", None, None),
+        ],
     },
     {
         "id": 9,
@@ -271,7 +312,13 @@ Exclusion Criteria:
 Exclusion Criteria:
 
 * Unable to give informed consent""",
-        "sites": [(NY, "RECRUITING", "Fictional Registry Office", "+1 212-555-0111"), (BOS, "RECRUITING", None, None), (SF, "RECRUITING", None, None), (LDN, "RECRUITING", None, None), (SYD, "RECRUITING", None, None)],
+        "sites": [
+            (NY, "RECRUITING", "Fictional Registry Office", "+1 212-555-0111"),
+            (BOS, "RECRUITING", None, None),
+            (SF, "RECRUITING", None, None),
+            (LDN, "RECRUITING", None, None),
+            (SYD, "RECRUITING", None, None),
+        ],
     },
     {
         "id": 12,
@@ -297,7 +344,10 @@ Exclusion Criteria:
 2. Prior organ transplant
 3. Known brain metastases
 4. Active infection requiring antibiotics""",
-        "sites": [(SEA, "RECRUITING", "Fictional Cell Therapy Team", "+1 206-555-0112"), (SF, "RECRUITING", None, None)],
+        "sites": [
+            (SEA, "RECRUITING", "Fictional Cell Therapy Team", "+1 206-555-0112"),
+            (SF, "RECRUITING", None, None),
+        ],
     },
     {
         "id": 13,
@@ -333,7 +383,12 @@ Exclusion Criteria:
 
 * Known brain metastases
 * More than one prior line of systemic therapy""",
-        "sites": [(HOU, "RECRUITING", "Fictional Phase 3 Desk", "+1 713-555-0114"), (NY, "RECRUITING", None, None), (LEE, "RECRUITING", None, None), (SYD, "RECRUITING", None, None)],
+        "sites": [
+            (HOU, "RECRUITING", "Fictional Phase 3 Desk", "+1 713-555-0114"),
+            (NY, "RECRUITING", None, None),
+            (LEE, "RECRUITING", None, None),
+            (SYD, "RECRUITING", None, None),
+        ],
     },
     {
         "id": 15,
@@ -368,7 +423,12 @@ Exclusion Criteria:
 
 * Previous pleurodesis on the same side
 * Pregnancy""",
-        "sites": [(LEE, "RECRUITING", "Fictional Pleural Service", "+44 113 555 0116"), (LDN, "RECRUITING", None, None), (BOS, "RECRUITING", None, None), (SYD, "RECRUITING", None, None)],
+        "sites": [
+            (LEE, "RECRUITING", "Fictional Pleural Service", "+44 113 555 0116"),
+            (LDN, "RECRUITING", None, None),
+            (BOS, "RECRUITING", None, None),
+            (SYD, "RECRUITING", None, None),
+        ],
     },
     {
         "id": 17,
@@ -391,7 +451,11 @@ Exclusion Criteria:
 * Prior exposure to immune checkpoint inhibitors (anti-PD-1, anti-PD-L1, anti-CTLA-4)
 * Active autoimmune disease requiring systemic treatment in the past 2 years
 * Known active CNS metastases""",
-        "sites": [(TUR, "RECRUITING", "Fictional Oncology Trials Office", "+39 011 555 0117"), (AMS, "RECRUITING", None, None), (LDN, "RECRUITING", None, None)],
+        "sites": [
+            (TUR, "RECRUITING", "Fictional Oncology Trials Office", "+39 011 555 0117"),
+            (AMS, "RECRUITING", None, None),
+            (LDN, "RECRUITING", None, None),
+        ],
     },
     {
         "id": 18,
@@ -414,7 +478,10 @@ Exclusion Criteria:
 * Prior radiotherapy to the chest \\[including prophylactic tract irradiation\\] that overlaps the planned field
 * Pregnant or breast-feeding""",
         # Sites as some records give them: no facility, no status, no geoPoint.
-        "sites": [("nofacility", None, "Boston", "Massachusetts", "02115", "United States"), ("nofacility", None, "Turin", None, None, "Italy")],
+        "sites": [
+            ("nofacility", None, "Boston", "Massachusetts", "02115", "United States"),
+            ("nofacility", None, "Turin", None, None, "Italy"),
+        ],
         "central": ("Fictional Radiation Oncology Trials", "+1 617-555-0118"),
     },
     {
@@ -438,7 +505,11 @@ Exclusion Criteria:
 
 * Extra-abdominal metastases
 * Sarcomatoid histology""",
-        "sites": [(BAL, "RECRUITING", "Fictional Peritoneal Surface Program", "+1 410-555-0119"), (HOU, "RECRUITING", None, None), (LDN, "RECRUITING", None, None)],
+        "sites": [
+            (BAL, "RECRUITING", "Fictional Peritoneal Surface Program", "+1 410-555-0119"),
+            (HOU, "RECRUITING", None, None),
+            (LDN, "RECRUITING", None, None),
+        ],
     },
     {
         "id": 20,
@@ -460,7 +531,11 @@ Exclusion Criteria:
 
 * Prior treatment with PD-1 or PD-L1 inhibitors
 * Active autoimmune disease requiring treatment""",
-        "sites": [(CHI, "RECRUITING", "Fictional GI Oncology Trials", "+1 773-555-0120"), (BAL, "RECRUITING", None, None), (NY, "RECRUITING", None, None)],
+        "sites": [
+            (CHI, "RECRUITING", "Fictional GI Oncology Trials", "+1 773-555-0120"),
+            (BAL, "RECRUITING", None, None),
+            (NY, "RECRUITING", None, None),
+        ],
     },
     {
         "id": 21,
@@ -480,7 +555,10 @@ Exclusion Criteria:
 Exclusion Criteria:
 
 * Bowel obstruction within the past 3 months""",
-        "sites": [(HOU, "NOT_YET_RECRUITING", "Fictional Early Phase Unit", "+1 713-555-0121"), (CHI, "NOT_YET_RECRUITING", None, None)],
+        "sites": [
+            (HOU, "NOT_YET_RECRUITING", "Fictional Early Phase Unit", "+1 713-555-0121"),
+            (CHI, "NOT_YET_RECRUITING", None, None),
+        ],
     },
     {
         "id": 22,
@@ -515,7 +593,12 @@ Exclusion Criteria:
 
 * Untreated or symptomatic brain metastases (treated, stable brain metastases are allowed)
 * Pregnant or breastfeeding""",
-        "sites": [(NY, "RECRUITING", "Fictional Mesothelioma Program", "+1 212-555-0123"), (CHI, "RECRUITING", None, None), (LDN, "RECRUITING", None, None), (SYD, "RECRUITING", None, None)],
+        "sites": [
+            (NY, "RECRUITING", "Fictional Mesothelioma Program", "+1 212-555-0123"),
+            (CHI, "RECRUITING", None, None),
+            (LDN, "RECRUITING", None, None),
+            (SYD, "RECRUITING", None, None),
+        ],
     },
     {
         "id": 24,
@@ -538,7 +621,11 @@ Exclusion Criteria:
 * Any prior immunotherapy
 * Active or prior documented autoimmune disease within the past 2 years
 * Known brain metastases""",
-        "sites": [(SEA, "RECRUITING", "Fictional Thoracic Trials", "+1 206-555-0124"), (AMS, "RECRUITING", None, None), (BAL, "RECRUITING", None, None)],
+        "sites": [
+            (SEA, "RECRUITING", "Fictional Thoracic Trials", "+1 206-555-0124"),
+            (AMS, "RECRUITING", None, None),
+            (BAL, "RECRUITING", None, None),
+        ],
     },
     {
         "id": 25,
@@ -559,7 +646,10 @@ Exclusion Criteria:
 Exclusion Criteria:
 
 * Known active brain metastases""",
-        "sites": [(SF, "RECRUITING", "Fictional Precision Oncology Clinic", "+1 415-555-0125"), (NY, "RECRUITING", None, None)],
+        "sites": [
+            (SF, "RECRUITING", "Fictional Precision Oncology Clinic", "+1 415-555-0125"),
+            (NY, "RECRUITING", None, None),
+        ],
     },
     {
         "id": 26,
@@ -590,7 +680,11 @@ Able to walk 50 metres
 
 PRIOR CONCURRENT THERAPY:
 Any number of prior treatments allowed""",
-        "sites": [(LEE, "RECRUITING", "Fictional Allied Health Research", "+44 113 555 0127"), (SYD, "RECRUITING", None, None), (CHI, "RECRUITING", None, None)],
+        "sites": [
+            (LEE, "RECRUITING", "Fictional Allied Health Research", "+44 113 555 0127"),
+            (SYD, "RECRUITING", None, None),
+            (CHI, "RECRUITING", None, None),
+        ],
     },
     {
         "id": 28,
@@ -612,7 +706,11 @@ Exclusion Criteria:
 
 * Active brain metastases
 * Peripheral neuropathy grade 2 or higher""",
-        "sites": [(HOU, "RECRUITING", "Fictional Phase 1 Unit", "+1 713-555-0128"), (BOS, "RECRUITING", None, None), (AMS, "RECRUITING", None, None)],
+        "sites": [
+            (HOU, "RECRUITING", "Fictional Phase 1 Unit", "+1 713-555-0128"),
+            (BOS, "RECRUITING", None, None),
+            (AMS, "RECRUITING", None, None),
+        ],
     },
     {
         "id": 29,
@@ -633,7 +731,10 @@ Exclusion Criteria:
 
 * Prior severe immune-related adverse event leading to permanent discontinuation of immunotherapy
 * Symptomatic CNS metastases""",
-        "sites": [(NY, "NOT_YET_RECRUITING", "Fictional Early Drug Development", "+1 212-555-0129"), (SEA, "NOT_YET_RECRUITING", None, None)],
+        "sites": [
+            (NY, "NOT_YET_RECRUITING", "Fictional Early Drug Development", "+1 212-555-0129"),
+            (SEA, "NOT_YET_RECRUITING", None, None),
+        ],
     },
     {
         "id": 30,
@@ -703,7 +804,11 @@ Exclusion Criteria:
 Exclusion Criteria:
 
 * Trapped lung on chest imaging""",
-        "sites": [(LDN, "RECRUITING", "Fictional Pleural Procedures Unit", "+44 20 5550 0133"), (LEE, "RECRUITING", None, None), (BOS, "RECRUITING", None, None)],
+        "sites": [
+            (LDN, "RECRUITING", "Fictional Pleural Procedures Unit", "+44 20 5550 0133"),
+            (LEE, "RECRUITING", None, None),
+            (BOS, "RECRUITING", None, None),
+        ],
     },
     {
         "id": 34,
@@ -724,7 +829,11 @@ Exclusion Criteria:
 
 * Hearing loss that would make cisplatin unsafe
 * Peripheral neuropathy of grade 2 or more""",
-        "sites": [(AMS, "RECRUITING", "Fictional Chest Oncology Trials", "+31 20 555 0134"), (TUR, "RECRUITING", None, None), (HOU, "RECRUITING", None, None)],
+        "sites": [
+            (AMS, "RECRUITING", "Fictional Chest Oncology Trials", "+31 20 555 0134"),
+            (TUR, "RECRUITING", None, None),
+            (HOU, "RECRUITING", None, None),
+        ],
     },
     {
         "id": 35,
@@ -744,7 +853,10 @@ Exclusion Criteria:
 Exclusion Criteria:
 
 * Prior immune checkpoint inhibitor therapy""",
-        "sites": [(SYD, "RECRUITING", "Fictional Maintenance Trial Nurse", "+61 2 5550 0135"), (LEE, "RECRUITING", None, None)],
+        "sites": [
+            (SYD, "RECRUITING", "Fictional Maintenance Trial Nurse", "+61 2 5550 0135"),
+            (LEE, "RECRUITING", None, None),
+        ],
     },
 ]
 
@@ -806,7 +918,10 @@ def study(t: dict[str, Any]) -> dict[str, Any]:
     status.update(
         {
             "expandedAccessInfo": {"hasExpandedAccess": False},
-            "startDateStruct": {"date": "2026-01-15", "type": "ACTUAL" if t["status"] != "NOT_YET_RECRUITING" else "ESTIMATED"},
+            "startDateStruct": {
+                "date": "2026-01-15",
+                "type": "ACTUAL" if t["status"] != "NOT_YET_RECRUITING" else "ESTIMATED",
+            },
             "primaryCompletionDateStruct": {"date": "2029-06-30", "type": "ESTIMATED"},
             "completionDateStruct": {"date": "2030-06-30", "type": "ESTIMATED"},
             "studyFirstSubmitDate": "2025-11-03",
@@ -855,7 +970,11 @@ def study(t: dict[str, Any]) -> dict[str, Any]:
             {"name": central_name, "role": "CONTACT", "phone": central_phone, "email": f"demo-trial-{n}@example.org"}
         ],
         "overallOfficials": [
-            {"name": "Fictional Principal Investigator", "affiliation": "FICTIONAL demo sponsor", "role": "PRINCIPAL_INVESTIGATOR"}
+            {
+                "name": "Fictional Principal Investigator",
+                "affiliation": "FICTIONAL demo sponsor",
+                "role": "PRINCIPAL_INVESTIGATOR",
+            }
         ],
     }
     locations = [_location(s) for s in t["sites"]]
@@ -888,7 +1007,10 @@ def study(t: dict[str, Any]) -> dict[str, Any]:
             "briefSummary": "FICTIONAL: this study does not exist. It was written for the mesostage demo and "
             "evaluation set to show how trial matching explains each criterion."
         },
-        "conditionsModule": {"conditions": t["conditions"], **({"keywords": t["keywords"]} if t.get("keywords") else {})},
+        "conditionsModule": {
+            "conditions": t["conditions"],
+            **({"keywords": t["keywords"]} if t.get("keywords") else {}),
+        },
         "designModule": design,
         "armsInterventionsModule": {
             "armGroups": arms,

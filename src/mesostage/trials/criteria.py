@@ -265,7 +265,7 @@ _NUM_WORD = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b")
 def _prepare(text: str) -> str:
     """Lower case, ``≥``/``≤`` as ``>=``/``<=``, number words as digits, spaces collapsed."""
     t = text.lower().replace("≥", ">=").replace("≤", "<=").replace("=>", ">=").replace("=<", "<=")
-    t = t.replace("＞", ">").replace("＜", "<").replace("naïve", "naive")
+    t = t.replace("\uff1e", ">").replace("\uff1c", "<").replace("naïve", "naive")  # full-width signs
     t = _NUM_WORD.sub(lambda m: _NUMBER_WORDS[m.group(1)], t)
     return re.sub(r"\s+", " ", t)
 
@@ -277,16 +277,51 @@ _PS = re.compile(
     r"(?:\s*status)?(?:\s*(?:score|grade|scale))?(?:\s*\((?:ps|ecog ps|ecog)\))?(?:\s*ps)?|\bperformance status\b"
     r"|\bps\b"
 )
+_PS_LEAD = r"^(?:\W|of|is|must|be|score|grade|ps|status|level)*"
 _PS_VALUE: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"^(?:\W|of|is|must|be|score|grade|ps|a|an|status|level|between)*([0-4])\s*(?:-|to|through|–)\s*([0-4])\b"), "range"),
-    (re.compile(r"^(?:\W|of|is|must|be|score|grade|ps|a|an|status|level|either)*((?:[0-4]\s*,\s*)*[0-4],?\s*(?:or|and|/)\s*[0-4])\b"), "set"),
-    (re.compile(r"^(?:\W|of|is|must|be|score|grade|ps|status|level)*(?:<=|=<|less than or equal to|at most|no more than|not more than|not greater than|not higher than|maximum of|a maximum of|up to|of 0 to)\s*([0-4])\b"), "max"),
-    (re.compile(r"^(?:\W|of|is|must|be|score|grade|ps|status|level)*(?:<|less than|lower than|below|under)\s*([0-4])\b"), "lt"),
-    (re.compile(r"^(?:\W|of|is|must|be|score|grade|ps|status|level)*(?:>=|greater than or equal to|at least|of at least|minimum of)\s*([0-4])\b"), "min"),
-    (re.compile(r"^(?:\W|of|is|must|be|score|grade|ps|status|level)*(?:>|greater than|more than|higher than|above|worse than)\s*([0-4])\b"), "gt"),
-    (re.compile(r"^(?:\W|of|is|must|be|score|grade|ps|status|level)*([0-4])\s*or\s*(?:less|lower|below|better)\b"), "max"),
-    (re.compile(r"^(?:\W|of|is|must|be|score|grade|ps|status|level)*([0-4])\s*or\s*(?:more|higher|greater|above|worse)\b"), "min"),
-    (re.compile(r"^(?:\W|of|is|must|be|score|grade|ps|status|level)*([0-4])\b(?!\s*(?:%|weeks|days|months|years|mg))"), "one"),
+    (
+        re.compile(
+            r"^(?:\W|of|is|must|be|score|grade|ps|a|an|status|level|between)*([0-4])\s*(?:-|to|through|\u2013)\s*([0-4])\b"
+        ),
+        "range",
+    ),
+    (
+        re.compile(
+            r"^(?:\W|of|is|must|be|score|grade|ps|a|an|status|level|either)*((?:[0-4]\s*,\s*)*[0-4],?\s*(?:or|and|/)\s*[0-4])\b"
+        ),
+        "set",
+    ),
+    (
+        re.compile(
+            _PS_LEAD + r"(?:<=|=<|less than or equal to|at most|no more than|not more than|not greater than|"
+            r"not higher than|maximum of|a maximum of|up to|of 0 to)\s*([0-4])\b"
+        ),
+        "max",
+    ),
+    (
+        re.compile(_PS_LEAD + r"(?:<|less than|lower than|below|under)\s*([0-4])\b"),
+        "lt",
+    ),
+    (
+        re.compile(_PS_LEAD + r"(?:>=|greater than or equal to|at least|of at least|minimum of)\s*([0-4])\b"),
+        "min",
+    ),
+    (
+        re.compile(_PS_LEAD + r"(?:>|greater than|more than|higher than|above|worse than)\s*([0-4])\b"),
+        "gt",
+    ),
+    (
+        re.compile(_PS_LEAD + r"([0-4])\s*or\s*(?:less|lower|below|better)\b"),
+        "max",
+    ),
+    (
+        re.compile(_PS_LEAD + r"([0-4])\s*or\s*(?:more|higher|greater|above|worse)\b"),
+        "min",
+    ),
+    (
+        re.compile(_PS_LEAD + r"([0-4])\b(?!\s*(?:%|weeks|days|months|years|mg))"),
+        "one",
+    ),
 )
 _KPS = re.compile(
     r"\b(?:karnofsky|kps)\b[^0-9]{0,40}?(>=|>|at least|greater than or equal to|of at least|greater than|above|"
@@ -321,7 +356,8 @@ def _ecog_fact(t: str) -> Fact | None:
         op, value = (k.group(1) or ">="), int(k.group(2))
         if not 10 <= value <= 100:
             return None
-        allowed, uncertain = [], []
+        grades: list[int] = []
+        uncertain: list[int] = []
         for grade, (low, high) in sorted(vocabulary().kps_by_ecog.items()):
             if op in (">=", "at least", "greater than or equal to", "of at least"):
                 yes, maybe = low >= value, high >= value
@@ -332,10 +368,10 @@ def _ecog_fact(t: str) -> Fact | None:
             else:
                 yes, maybe = high < value, low < value
             if yes:
-                allowed.append(grade)
+                grades.append(grade)
             elif maybe:
                 uncertain.append(grade)
-        return {"type": "ecog", "allowed": allowed, "uncertain": uncertain, "scale": "Karnofsky", "kps": value}
+        return {"type": "ecog", "allowed": grades, "uncertain": uncertain, "scale": "Karnofsky", "kps": value}
     return None
 
 
@@ -343,14 +379,22 @@ def _ecog_fact(t: str) -> Fact | None:
 
 _AGE_CONTEXT = re.compile(r"\bage[ds]?\b|years? old|years? of age|\badults?\b|\byears?\b.{0,12}(?:older|younger)")
 _NOT_AGE = re.compile(r"life expectancy|years? (?:ago|prior|before)|within (?:the )?(?:last |past )?\d+ years?")
-_AGE_RANGE = re.compile(r"(\d{1,3})\s*(?:-|to|and|through)\s*(\d{1,3})\s*(?:years?|yrs?)|(?:aged?|between)\s*(\d{1,3})\s*(?:-|to|and)\s*(\d{1,3})\b")
+_AGE_RANGE = re.compile(
+    r"(\d{1,3})\s*(?:-|to|and|through)\s*(\d{1,3})\s*(?:years?|yrs?)|(?:aged?|between)\s*(\d{1,3})\s*(?:-|to|and)\s*(\d{1,3})\b"
+)
 _AGE_MIN = (
     (re.compile(r"(?:>=|at least|minimum age of|minimum of|of at least|older than or equal to)\s*(\d{1,3})\b"), False),
-    (re.compile(r"(\d{1,3})\s*(?:years?|yrs?)?(?: of age| old)?\s*(?:or|and) (?:older|over|above|more|greater)"), False),
+    (
+        re.compile(r"(\d{1,3})\s*(?:years?|yrs?)?(?: of age| old)?\s*(?:or|and) (?:older|over|above|more|greater)"),
+        False,
+    ),
     (re.compile(r"(?:>|over|older than|more than|above|greater than)\s*(\d{1,3})\b"), True),
 )
 _AGE_MAX = (
-    (re.compile(r"(?:<=|at most|no older than|not older than|up to|maximum age of|not more than)\s*(\d{1,3})\b"), False),
+    (
+        re.compile(r"(?:<=|at most|no older than|not older than|up to|maximum age of|not more than)\s*(\d{1,3})\b"),
+        False,
+    ),
     (re.compile(r"(\d{1,3})\s*(?:years?|yrs?)?(?: of age| old)?\s*(?:or|and) (?:younger|under|below|less)"), False),
     (re.compile(r"(?:<|under|younger than|less than|below)\s*(\d{1,3})\b"), True),
 )
@@ -393,8 +437,13 @@ _SITE_TERMS = (
     ("pericardium", re.compile(r"pericard")),
     ("tunica_vaginalis", re.compile(r"tunica vaginalis|testic")),
 )
-_NEG_BEFORE = re.compile(r"(?:\bno\b|\bnot\b|\bnon-?|\bexcluding\b|\bexcept\b|\bother than\b|\bwithout\b|\bnever\b)[^,;.]{0,25}$")
-_CONFIRMED = re.compile(r"(?:histolog|cytolog|patholog|tissue)\w*[\s-]+(?:or\s+\w+\s+)?(?:confirm|prove|document|verif|diagnos)|confirmed (?:histolog|diagnos)")
+_NEG_BEFORE = re.compile(
+    r"(?:\bno\b|\bnot\b|\bnon-?|\bexcluding\b|\bexcept\b|\bother than\b|\bwithout\b|\bnever\b)[^,;.]{0,25}$"
+)
+_CONFIRMED = re.compile(
+    r"(?:histolog|cytolog|patholog|tissue)\w*[\s-]+(?:or\s+\w+\s+)?(?:confirm|prove|document|verif|diagnos)"
+    r"|confirmed (?:histolog|diagnos)"
+)
 
 
 def _negated(t: str, start: int) -> bool:
@@ -414,7 +463,8 @@ def _site_facts(t: str, kind: Kind) -> list[Fact]:
     if _TREATMENT_FOR.search(t[: meso.start()]) and not re.search(r"diagnos|confirm|histolog", t[: meso.start()]):
         return []  # "prior therapy for mesothelioma": about the treatment, not which disease
     facts: list[Fact] = []
-    named, negated = set(), set()
+    named: set[str] = set()
+    negated: set[str] = set()
     for site, pattern in _SITE_TERMS:
         for m in pattern.finditer(t):
             (negated if _negated(t, m.start()) else named).add(site)
@@ -443,7 +493,12 @@ def _histology_fact(t: str) -> Fact | None:
     t = voc.term_patterns["hist:non_epithelioid"].sub("xnonepithelioidx", t)
     for name in ("epithelioid", "sarcomatoid", "biphasic"):
         for m in voc.term_patterns[f"hist:{name}"].finditer(t):
-            neg = _negated(t, m.start()) or bool(re.match(r"\s*(?:histolog\w*|subtype|type|tumou?rs?)?\s*(?:are|is)\s+(?:excluded|not eligible|not allowed)", t[m.end() :]))
+            neg = _negated(t, m.start()) or bool(
+                re.match(
+                    r"\s*(?:histolog\w*|subtype|type|tumou?rs?)?\s*(?:are|is)\s+(?:excluded|not eligible|not allowed)",
+                    t[m.end() :],
+                )
+            )
             (excluded if neg else mentioned).add(name)
     if not mentioned and not excluded:
         return None
@@ -453,7 +508,11 @@ def _histology_fact(t: str) -> Fact | None:
 
 _STAGE_TOKEN = r"(?:(?:iv|i{1,3})[abc]?|[1-4][abc]?)"
 _STAGE = re.compile(
-    r"\bstages?\s*(?:\((?:ajcc|uicc|tnm|imig)[^)]*\)\s*)?(" + _STAGE_TOKEN + r"(?:\s*(?:-|to|through|or|and|,|/)\s*(?:stage\s*)?(?:" + _STAGE_TOKEN + r"))*)\b"
+    r"\bstages?\s*(?:\((?:ajcc|uicc|tnm|imig)[^)]*\)\s*)?("
+    + _STAGE_TOKEN
+    + r"(?:\s*(?:-|to|through|or|and|,|/)\s*(?:stage\s*)?(?:"
+    + _STAGE_TOKEN
+    + r"))*)\b"
 )
 _ROMAN = {"1": "i", "2": "ii", "3": "iii", "4": "iv"}
 
@@ -490,7 +549,9 @@ def _edition(t: str) -> str | None:
 
 
 _UNRESECTABLE = re.compile(
-    r"unresectable|cannot be (?:\w+ )?removed (?:by|with) (?:\w+ )?(?:surgery|operation)|not (?:be )?(?:surgically )?removable|non-?resectable|inoperable|not (?:surgically )?resectable|not (?:be )?(?:amenable|suitable|eligible|"
+    r"unresectable|cannot be (?:\w+ )?removed (?:by|with) (?:\w+ )?(?:surgery|operation)|"
+    r"not (?:be )?(?:surgically )?removable|non-?resectable|inoperable|not (?:surgically )?resectable|"
+    r"not (?:be )?(?:amenable|suitable|eligible|"
     r"a candidate|candidates?)\s+(?:to|for)\s+(?:\w+[\s-]){0,3}(?:surgery|resection|operation|surgical)"
     r"|ineligible for (?:\w+[\s-]){0,3}(?:surgery|resection)"
 )
@@ -519,33 +580,46 @@ _LINES_NAIVE = re.compile(
     r"(?:in|for) the 1st[- ]line (?:setting|treatment)|candidates? for 1st[- ]line|eligible for 1st[- ]line"
 )
 _LINES_MIN = (
-    re.compile(r"(?:at least|>=|minimum of|a minimum of)\s*(\d)\s*(?:prior|previous|lines?|regimens?|systemic|courses?)"),
+    re.compile(
+        r"(?:at least|>=|minimum of|a minimum of)\s*(\d)\s*(?:prior|previous|lines?|regimens?|systemic|courses?)"
+    ),
     re.compile(r"(\d)\s*or more (?:prior |previous )?(?:lines?|regimens?|systemic|therapies|treatments)"),
 )
 _LINES_PROGRESSED = re.compile(
     r"(?:progress\w*|relaps\w*|recurr\w*|refractory|resistant|intoleran\w*)\s+(?:\w+\s+){0,3}(?:on|after|following|to|"
     r"despite|during)\s+(?:\w+[\s-]+){0,4}(?:1st[- ]line|therapy|treatment|chemotherapy|platinum|immunotherapy|regimen|"
-    r"line)|previously treated|pre-?treated|received (?:\w+[\s-]+){0,3}(?:1st[- ]line)|after (?:\w+[\s-]+){0,2}1st[- ]line|"
+    r"line)|previously treated|pre-?treated|received (?:\w+[\s-]+){0,3}(?:1st[- ]line)|"
+    r"after (?:\w+[\s-]+){0,2}1st[- ]line|"
     r"following (?:\w+[\s-]+){0,2}1st[- ]line|cycles of (?:\w+[\s-]+){0,2}1st[- ]line"
 )
 _LINES_MAX = (
-    re.compile(r"(?:no more than|not more than|at most|up to|maximum of|a maximum of|<=)\s*(\d)\s*(?:prior|previous|lines?|regimens?|systemic)"),
+    re.compile(
+        r"(?:no more than|not more than|at most|up to|maximum of|a maximum of|<=)\s*(\d)\s*"
+        r"(?:prior|previous|lines?|regimens?|systemic)"
+    ),
     re.compile(r"(\d)\s*or (?:fewer|less) (?:prior |previous )?(?:lines?|regimens?)"),
 )
-_LINES_MORE_THAN = re.compile(r"(?<!no )(?<!not )(?:more than|>|greater than)\s*(\d)\s*(?:prior|previous|lines?|regimens?|systemic)")
+_LINES_MORE_THAN = re.compile(
+    r"(?<!no )(?<!not )(?:more than|>|greater than)\s*(\d)\s*(?:prior|previous|lines?|regimens?|systemic)"
+)
 _LINES_RANGE = re.compile(r"(\d)\s*(?:-|to|or)\s*(\d)\s*(?:prior |previous )?(?:lines?|regimens?)")
 # "second-line", "first- or second-line", "2nd or 3rd line": the line of the treatment the trial gives, so the
 # number of prior lines is one less. Not when the ordinal names a treatment already had ("after first-line ...").
 _ORD = r"(?:1st|2nd|3rd|4th)"
 _LINE_ORDINAL = re.compile(rf"\b{_ORD}(?:[- ]?line)?-?(?:\s*(?:,|or|and|/)\s*{_ORD}(?:[- ]?line)?-?)*(?:\s*line)?")
-_ORDINAL_PAST = re.compile(r"(?:after|following|progress\w*|received|prior|previous|completed|of|on|failed|failure of)\s+(?:\w+\s+){0,2}$")
+_ORDINAL_PAST = re.compile(
+    r"(?:after|following|progress\w*|received|prior|previous|completed|of|on|failed|failure of)\s+(?:\w+\s+){0,2}$"
+)
 _ORDINALS = {"1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
 _CLASS_QUALIFIER = ("platinum", "antifolate", "immunotherapy", "anti_pd1_pdl1", "anti_ctla4", "chemotherapy")
 _EXPOSURE = re.compile(
     r"prior|previous|previously|received|receiving|treated with|exposure|exposed|pre-?treated|history of|naive|"
     r"progress|refractory|relaps|failed|failure|intoleran"
 )
-_NOT_HISTORY = re.compile(r"hypersensitiv|allerg|contraindicat|adverse event|adverse reaction|toxicit|concurrent|concomitant|current(?:ly)? receiv|will receive|randomi[sz]ed to")
+_NOT_HISTORY = re.compile(
+    r"hypersensitiv|allerg|contraindicat|adverse event|adverse reaction|toxicit|concurrent|concomitant|"
+    r"current(?:ly)? receiv|will receive|randomi[sz]ed to"
+)
 _NEG_AGENT = re.compile(r"(?:\bno\b|\bnot\b|\bnever\b|\bwithout\b|\bfree of\b|\bnaive to\b|\bmust not\b)[^;]{0,60}$")
 _PERMISSIVE = re.compile(
     r"(?:is|are|will be)\s+(?:\w+\s+)?(?:allowed|permitted|eligible|acceptable)|may (?:be )?(?:enrol|includ|particip|"
@@ -574,7 +648,10 @@ def _treatment_facts(t: str) -> list[Fact]:
     return facts
 
 
-_ASIDE = re.compile(r"with or without [^,;.)]*|\([^)]*(?:allowed|permitted|eligible)[^)]*\)|(?:prior|previous) [^,;.()]* (?:is|are) (?:allowed|permitted)")
+_ASIDE = re.compile(
+    r"with or without [^,;.)]*|\([^)]*(?:allowed|permitted|eligible)[^)]*\)|"
+    r"(?:prior|previous) [^,;.()]* (?:is|are) (?:allowed|permitted)"
+)
 
 
 def _qualifiers(clause: str) -> list[str]:
@@ -594,7 +671,11 @@ def _clause_treatment_facts(c: str) -> list[Fact]:
     low: int | None = None
     high: int | None = None
     m = next((x for x in _LINE_ORDINAL.finditer(c) if "line" in x.group(0)), None)
-    if m and not _ORDINAL_PAST.search(c[: m.start()]) and not re.match(r"\s*(?:platinum|chemo|immuno|therapy|treatment\s+with)", c[m.end() :]):
+    if (
+        m
+        and not _ORDINAL_PAST.search(c[: m.start()])
+        and not re.match(r"\s*(?:platinum|chemo|immuno|therapy|treatment\s+with)", c[m.end() :])
+    ):
         ordinals = [_ORDINALS[o] for o in re.findall(r"1st|2nd|3rd|4th", m.group(0))]
         low, high = min(ordinals) - 1, max(ordinals) - 1
     if low is None and (r := _LINES_RANGE.search(c)):
@@ -635,7 +716,14 @@ def _clause_treatment_facts(c: str) -> list[Fact]:
     if negation and re.search(r"progress|respon", negation.group(0)):
         negation = None  # "without progression after ... chemotherapy" negates the progression, not the drug
     present = not (negation or naive_after)
-    return [{"type": "prior_agent", "classes": sorted(classes), "present": present, "permissive": bool(_PERMISSIVE.search(c))}]
+    return [
+        {
+            "type": "prior_agent",
+            "classes": sorted(classes),
+            "present": present,
+            "permissive": bool(_PERMISSIVE.search(c)),
+        }
+    ]
 
 
 # -- measurable disease, brain metastases, contraindications, pregnancy

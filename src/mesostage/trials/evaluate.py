@@ -121,7 +121,7 @@ def patient_facts(case: Case) -> PatientFacts:
 
 @dataclass(frozen=True)
 class CriterionOutcome:
-    kind: str
+    kind: Literal["inclusion", "exclusion"]
     text: str
     context: str | None
     type: str
@@ -163,7 +163,7 @@ def _fact(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
         allowed = f["allowed"]
         if p.histology is None or p.histology == "other":
             return "unknown", f"needs the cell type ({' or '.join(allowed)}); yours is not given"
-        word = "yes" if p.histology in allowed else "no"
+        word: Value = "yes" if p.histology in allowed else "no"
         return word, f"cell type {' or '.join(allowed)}; yours is {p.histology}"
     if kind == "stage":
         return _stage(f, p)
@@ -308,7 +308,7 @@ def _brain(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
             return "na", "allows some brain metastases; you have none recorded" + where
         return "unknown", "allows brain metastases only under conditions the team must check"
     if not p.brain_mets:
-        return ("no" if f["present"] else "yes"), "no brain metastases recorded for you" + where
+        return ("no" if f["present"] else "yes"), "brain metastases; you have none recorded" + where
     if f["qualified"]:
         return "unknown", "you have brain metastases; whether they count (treated, stable) needs checking"
     return ("yes" if f["present"] else "no"), "you have brain metastases" + where
@@ -371,6 +371,4 @@ def evaluate_criterion(criterion: Criterion, p: PatientFacts) -> CriterionOutcom
     # The reason shows the facts that decided the label first.
     deciding = [r for v, r in results if v == value] or [r for _, r in results]
     reason = "; ".join(dict.fromkeys(deciding))
-    return CriterionOutcome(
-        criterion.kind, criterion.text, criterion.context, criterion.type, label, effect, reason
-    )
+    return CriterionOutcome(criterion.kind, criterion.text, criterion.context, criterion.type, label, effect, reason)

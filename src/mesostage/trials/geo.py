@@ -70,7 +70,7 @@ def _zip(code: str) -> Place | None:
     import zipcodes
 
     try:
-        rows = zipcodes.matching(code)
+        rows = zipcodes.matching(code)  # type: ignore[no-untyped-call]
     except (ValueError, TypeError):
         return None
     if not rows:
@@ -121,7 +121,9 @@ def _city(name: str, region: str | None, country: str | None) -> list[dict[str, 
     if region:
         code = states.get(region.strip().lower())
         narrowed = [c for c in cities if c["countrycode"] == "US" and code and c["admin1code"] == code]
-        cities = narrowed or [c for c in cities if str(c.get("admin1code", "")).lower() == region.strip().lower()] or cities
+        cities = (
+            narrowed or [c for c in cities if str(c.get("admin1code", "")).lower() == region.strip().lower()] or cities
+        )
     return cities
 
 

@@ -65,7 +65,9 @@ class _Reader:
     def expect(self, char: str) -> None:
         if self.peek() != char:
             found = self.peek()
-            raise JsonStreamError(f"expected {char!r}, found {found!r}" if found else f"expected {char!r}", self.offset())
+            raise JsonStreamError(
+                f"expected {char!r}, found {found!r}" if found else f"expected {char!r}", self.offset()
+            )
         self.pos += 1
 
     def value(self) -> Any:
@@ -77,7 +79,9 @@ class _Reader:
                 if self.eof:
                     raise JsonStreamError(f"invalid JSON: {exc.msg}", self.consumed + exc.pos) from None
                 if len(self.buf) - self.pos > MAX_VALUE_CHARS:
-                    raise JsonStreamError("invalid JSON: a value is larger than the reader accepts", self.offset()) from None
+                    raise JsonStreamError(
+                        "invalid JSON: a value is larger than the reader accepts", self.offset()
+                    ) from None
                 self._fill()
                 continue
             if end == len(self.buf) and not self.eof and not isinstance(obj, dict | list | str):

@@ -51,6 +51,12 @@ FICTIONAL_NOTE = (
     "import ClinicalTrials.gov data (mesostage trials import / sync) to search real trials."
 )
 _KM_PER_MILE = 1.609344
+_SITE_ADJECTIVE = {
+    "pleura": "pleural",
+    "peritoneum": "peritoneal",
+    "pericardium": "pericardial",
+    "tunica_vaginalis": "tunica vaginalis",
+}
 _FROZEN = ConfigDict(frozen=True)
 
 
@@ -193,13 +199,20 @@ def _status(trial: Trial) -> tuple[bool, str]:
 def _age_filter(trial: Trial, p: PatientFacts) -> FilterResult:
     low, high = trial.min_age_years, trial.max_age_years
     unreadable = (trial.minimum_age is not None and low is None) or (trial.maximum_age is not None and high is None)
-    limits = f"{trial.minimum_age or 'no lower limit'} to {trial.maximum_age or 'no upper limit'}"
+    if trial.minimum_age and trial.maximum_age:
+        limits = f"ages {trial.minimum_age} to {trial.maximum_age}".lower()
+    elif trial.minimum_age:
+        limits = f"age {trial.minimum_age} or over".lower()
+    elif trial.maximum_age:
+        limits = f"age {trial.maximum_age} or under".lower()
+    else:
+        limits = "no age limits"
     if unreadable:
         return FilterResult(name="age", passed=None, reason=f"age limits could not be read ({limits})")
     if p.age_years is None:
-        return FilterResult(name="age", passed=None, reason=f"ages {limits}; your age is not given")
+        return FilterResult(name="age", passed=None, reason=f"{limits}; your age is not given")
     ok = (low is None or p.age_years >= low) and (high is None or p.age_years <= high)
-    return FilterResult(name="age", passed=ok, reason=f"ages {limits}; you are {p.age_years}")
+    return FilterResult(name="age", passed=ok, reason=f"{limits}; you are {p.age_years}")
 
 
 def _sex_filter(trial: Trial, p: PatientFacts) -> FilterResult:
@@ -309,7 +322,7 @@ def _one(item: IndexedTrial, p: PatientFacts, origin: Place | None, max_km: floa
     outcomes: list[CriterionOutcome] = [evaluate_criterion(c, p) for c in parsed]
     criteria = [
         CriterionResult(
-            kind=o.kind,  # type: ignore[arg-type]
+            kind=o.kind,
             text=o.text,
             context=o.context,
             type=o.type,
@@ -324,7 +337,8 @@ def _one(item: IndexedTrial, p: PatientFacts, origin: Place | None, max_km: floa
     to_check = [f.reason for f in filters if f.passed is None]
     checked_for = checked_unknown = 0
     for o in outcomes:
-        quoted = f"{o.reason} - \u201c{_short(o.text)}\u201d"
+        verb = "needs" if o.kind == "inclusion" else "excludes"
+        quoted = f"{verb}: {o.reason} - \u201c{_short(o.text)}\u201d"
         if o.effect == "for":
             why.append(quoted)
             checked_for += 1
@@ -369,7 +383,7 @@ def _short(text: str, limit: int = 160) -> str:
 
 
 def _scope_reason(scope: str, site: str) -> str:
-    word = site.replace("_", " ")
+    word = _SITE_ADJECTIVE.get(site, site)
     if scope == SCOPE_BASKET:
         return "a trial for several cancers whose criteria name mesothelioma"
     if scope == SCOPE_ANY:
@@ -433,7 +447,9 @@ def match_trials(
         )
         parsed = parse_case(data)
     if max_distance_km is not None and max_distance_km <= 0:
-        raise CaseError([InputError("max_distance_km", f"must be a positive number of kilometres, got {max_distance_km}")])
+        raise CaseError(
+            [InputError("max_distance_km", f"must be a positive number of kilometres, got {max_distance_km}")]
+        )
     where = location if location is not None else (parsed.patient.location if parsed.patient else None)
     origin: Place | None = None
     if where is not None:

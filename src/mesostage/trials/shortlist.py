@@ -34,7 +34,9 @@ def _contact_lines(m: TrialMatch) -> list[str]:
     if site is not None:
         where = ", ".join(x for x in (site.facility, site.city, site.state, site.country) if x)
         dist = f" - about {site.distance_km:.0f} km ({site.distance_miles:.0f} miles) away" if site.distance_km else ""
-        status = "" if site.status in (None, "RECRUITING") else f" (site status: {site.status.lower().replace('_', ' ')})"
+        status = (
+            "" if site.status in (None, "RECRUITING") else f" (site status: {site.status.lower().replace('_', ' ')})"
+        )
         lines.append(f"- Nearest site: {where or 'place not given'}{dist}{status}")
         for c in site.contacts[:2]:
             lines.append(f"- Site contact: {', '.join(x for x in (c.name, c.phone, c.email) if x)}")
@@ -53,8 +55,12 @@ def _trial_block(i: int, m: TrialMatch) -> list[str]:
     status = "Open now" if m.overall_status == "RECRUITING" else "Not open yet: the study cannot take anyone yet"
     lines.append(f"- {m.nct_id} - {status}")
     if m.phases:
-        lines.append(f"- Phase: {', '.join(p.replace('PHASE', 'phase ').replace('EARLY_', 'early ') for p in m.phases)}")
-    lines.append(f"- Record: {m.url}" if m.url else "- Record: none (a FICTIONAL demo trial has no ClinicalTrials.gov page)")
+        lines.append(
+            f"- Phase: {', '.join(p.replace('PHASE', 'phase ').replace('EARLY_', 'early ') for p in m.phases)}"
+        )
+    lines.append(
+        f"- Record: {m.url}" if m.url else "- Record: none (a FICTIONAL demo trial has no ClinicalTrials.gov page)"
+    )
     lines += _contact_lines(m)
     if m.why:
         lines += ["", "Why it may suit you:"] + [f"- {w}" for w in m.why[:8]]
@@ -64,7 +70,10 @@ def _trial_block(i: int, m: TrialMatch) -> list[str]:
         lines += ["", "To check with the study team:"] + [f"- {w}" for w in m.to_check[:8]]
     unchecked = sum(1 for c in m.criteria if c.type == "other")
     if unchecked:
-        lines += ["", f"{unchecked} more rules of this trial were not checked here. The study team will go through them."]
+        lines += [
+            "",
+            f"{unchecked} more rules of this trial were not checked here. The study team will go through them.",
+        ]
     lines.append("")
     return lines
 

@@ -113,9 +113,7 @@ class _Fetcher:
         attempt = 0
         while True:
             self._wait_turn()
-            request = urllib.request.Request(
-                url, headers={"Accept": "application/json", "User-Agent": _user_agent()}
-            )
+            request = urllib.request.Request(url, headers={"Accept": "application/json", "User-Agent": _user_agent()})
             delay: float | None
             try:
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:
