@@ -112,7 +112,13 @@ def test_stream_reads_array_envelope_and_single_study_in_small_chunks() -> None:
         json.dumps({"totalCount": 3, "studies": studies, "nextPageToken": "abc"}),
         json.dumps(studies[0]),
     ]
-    got = [[s["protocolSection"]["identificationModule"]["nctId"] for s in iter_json_studies(io.BytesIO(t.encode()), envelope)] for t in shapes]
+    got = [
+        [
+            s["protocolSection"]["identificationModule"]["nctId"]
+            for s in iter_json_studies(io.BytesIO(t.encode()), envelope)
+        ]
+        for t in shapes
+    ]
     assert got == [[_nct(1), _nct(2), _nct(3)], [_nct(1), _nct(2), _nct(3)], [_nct(1)]]
     assert envelope == {"totalCount": 3, "nextPageToken": "abc"}
 

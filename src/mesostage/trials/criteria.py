@@ -190,7 +190,9 @@ def split_criteria(text: str) -> list[Criterion]:
             blank_before = True
             continue
         heading = _HEADING.match(line)
-        pdq = _PDQ.match(line) if not heading else None
+        pdq = _PDQ.match(line) if not heading and not _BULLET.match(line) else None
+        if pdq and not pdq.group("name").isupper():
+            pdq = None  # PDQ headings are written in capitals; "Prior therapy:" in a list is an item
         if heading and (re.search(r"criteri", line[:45], re.IGNORECASE) or line.rstrip().endswith(":")):
             kind = "exclusion" if heading.group("kind").lower() == "exclusion" else "inclusion"
             stack = []
@@ -483,8 +485,7 @@ def _site_facts(t: str, kind: Kind) -> list[Fact]:
 
 def _histology_fact(t: str) -> Fact | None:
     voc = vocabulary()
-    if re.search(r"\b(?:any|all)\s+(?:histolog\w*|subtypes?)|regardless of (?:histolog|subtype)", t):
-        return None
+    any_subtype = bool(re.search(r"\b(?:any|all)\s+(?:histolog\w*|subtypes?)|regardless of (?:histolog|subtype)", t))
     mentioned: set[str] = set()
     excluded: set[str] = set()
     for m in voc.term_patterns["hist:non_epithelioid"].finditer(t):
@@ -500,8 +501,10 @@ def _histology_fact(t: str) -> Fact | None:
                 )
             )
             (excluded if neg else mentioned).add(name)
-    if not mentioned and not excluded:
+    if not excluded and (any_subtype or not mentioned):
         return None
+    if any_subtype:
+        mentioned = set()
     allowed = mentioned - excluded if mentioned - excluded else {"epithelioid", "sarcomatoid", "biphasic"} - excluded
     return {"type": "histology", "allowed": sorted(allowed)}
 
