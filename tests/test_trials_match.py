@@ -150,7 +150,8 @@ def test_nearest_recruiting_site_with_contact_and_link(tmp_path: Path) -> None:
     (m,) = mesostage.match_trials(CASE, index=index).matches
     assert m.nearest_site is not None
     assert m.nearest_site.facility == "Near Site"
-    assert m.nearest_site.distance_km is not None and m.nearest_site.distance_km < 5
+    assert m.nearest_site.distance_km is not None
+    assert m.nearest_site.distance_km < 5
     assert m.nearest_site.contacts[0].name == "Near Nurse"
     assert m.open_sites == 2
     assert m.central_contacts[0].email == "desk@example.org"
