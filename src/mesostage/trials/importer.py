@@ -332,7 +332,12 @@ def import_records(
             report.fictional_removed = _drop_fictional(conn)
         report.index_total = int(conn.execute("SELECT count(*) FROM trial").fetchone()[0])
         now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+        scope_counts = dict(conn.execute("SELECT scope, count(*) FROM trial GROUP BY scope").fetchall())
+        fictional_count = int(conn.execute("SELECT count(*) FROM trial WHERE fictional = 1").fetchone()[0])
         meta = {
+            # Counts kept here so that matching need not scan a full-registry index for them.
+            "scope_counts": json.dumps(scope_counts),
+            "fictional_count": str(fictional_count),
             "source": source,
             "imported_at": now,
             "data_as_of": data_as_of or now[:10],

@@ -130,11 +130,22 @@ class TrialIndex:
         return int(row[0])
 
     def counts_by_scope(self) -> dict[str, int]:
+        """Trials per mesothelioma scope ("" = not about mesothelioma), as counted at import."""
+        stored = self._meta_value("scope_counts")
+        if stored is not None:
+            return {str(k): int(v) for k, v in json.loads(stored).items()}
         rows = self._conn.execute("SELECT scope, count(*) FROM trial GROUP BY scope").fetchall()
         return {str(scope): int(n) for scope, n in rows}
 
     def has_fictional(self) -> bool:
+        stored = self._meta_value("fictional_count")
+        if stored is not None:
+            return int(stored) > 0
         return self._conn.execute("SELECT 1 FROM trial WHERE fictional = 1 LIMIT 1").fetchone() is not None
+
+    def _meta_value(self, key: str) -> str | None:
+        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row else None
 
     def get(self, nct_id: str) -> IndexedTrial | None:
         row = self._conn.execute("SELECT data, scope, criteria FROM trial WHERE nct_id = ?", (nct_id,)).fetchone()
@@ -143,7 +154,7 @@ class TrialIndex:
     def mesothelioma_trials(self, site: str, *, statuses: Sequence[str] | None = None) -> Iterator[IndexedTrial]:
         """Trials whose scope takes a ``site`` primary (the site itself, ``any`` or ``basket``), optionally only
         those with one of ``statuses``. Uses the (scope, status) index, so it is fast on a full-registry index."""
-        scopes = [s for (s,) in self._conn.execute("SELECT DISTINCT scope FROM trial WHERE scope != ''")]
+        scopes = [s for s in self.counts_by_scope() if s]
         wanted = [s for s in scopes if s in (SCOPE_ANY, SCOPE_BASKET) or site in s.split(",")]
         if not wanted:
             return
@@ -154,14 +165,6 @@ class TrialIndex:
             params += list(statuses)
         for row in self._conn.execute(sql + " ORDER BY nct_id", params):
             yield _row(row)
-
-    def count_other_scopes(self, site: str) -> tuple[int, int]:
-        """(mesothelioma trials for other sites only, trials not about mesothelioma)."""
-        other = 0
-        for scope, n in self.counts_by_scope().items():
-            if scope and scope not in (SCOPE_ANY, SCOPE_BASKET) and site not in scope.split(","):
-                other += n
-        return other, self.counts_by_scope().get("", 0)
 
     def search(self, query: str, *, limit: int = 20) -> list[tuple[str, str, str, float]]:
         """Full-text search (SQLite FTS5 syntax) over titles, conditions, interventions and eligibility text.

@@ -463,12 +463,14 @@ def match_trials(
     try:
         meta = idx.meta()
         items = list(idx.mesothelioma_trials(parsed.site, statuses=None if include_closed else OPEN_STATUSES))
-        other_site, not_meso = idx.count_other_scopes(parsed.site)
-        total_for_site = sum(
+        scope_counts = idx.counts_by_scope()
+        other_site = sum(
             n
-            for scope, n in idx.counts_by_scope().items()
-            if scope in (SCOPE_ANY, SCOPE_BASKET) or parsed.site in scope.split(",")
+            for scope, n in scope_counts.items()
+            if scope and _specificity(scope, parsed.site) == 0 and scope != SCOPE_BASKET
         )
+        not_meso = scope_counts.get("", 0)
+        total_for_site = sum(n for scope, n in scope_counts.items() if scope) - other_site
         fictional = idx.has_fictional()
     finally:
         if close:
