@@ -116,7 +116,7 @@ class Criterion:
     context: str | None = None
     facts: tuple[Fact, ...] = ()
 
-    @property
+    @functools.cached_property
     def type(self) -> str:
         """The criterion's main type: the first of :data:`CRITERION_TYPES` among its facts."""
         types = {f["type"] for f in self.facts}

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import functools
 import os
+from collections import OrderedDict
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -27,7 +29,7 @@ from mesostage.errors import CaseError, InputError
 from mesostage.trials.criteria import Criterion, parse_eligibility
 from mesostage.trials.evaluate import CriterionOutcome, PatientFacts, evaluate_criterion, patient_facts
 from mesostage.trials.geo import LocationError, Place, distance_km, locate, locate_site
-from mesostage.trials.index import IndexedTrial, TrialIndex, default_index_path
+from mesostage.trials.index import TrialIndex, default_index_path
 from mesostage.trials.scope import SCOPE_ANY, SCOPE_BASKET, scope_sites
 from mesostage.trials.study import OPEN_STATUSES, Contact, Site, Trial
 
@@ -177,6 +179,76 @@ def _resolve_index(index: TrialIndex | str | os.PathLike[str] | None) -> tuple[T
     return _demo(), False
 
 
+@dataclass(frozen=True)
+class _Candidate:
+    trial: Trial
+    scope: str
+    criteria: tuple[Criterion, ...]
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """What matching reads from one index for one site: loaded once per index file and kept while the file is
+    unchanged (an import replaces the file whole, which changes its identity), so repeated matching in a
+    long-running process does not decode the same records again."""
+
+    meta: dict[str, str]
+    scope_counts: dict[str, int]
+    fictional: bool
+    candidates: tuple[_Candidate, ...]
+
+
+_SNAPSHOTS: OrderedDict[tuple[Any, ...], _Snapshot] = OrderedDict()
+_MAX_SNAPSHOTS = 8
+
+
+def _file_key(path: Path) -> tuple[Any, ...]:
+    st = path.stat()
+    return (str(path.resolve()), st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _snapshot(index: TrialIndex | str | os.PathLike[str] | None, site: str, include_closed: bool) -> _Snapshot:
+    if isinstance(index, TrialIndex):
+        key_source: tuple[Any, ...] | None = _file_key(index.path) if index.path is not None else None
+        if index.path is None and index is _demo():
+            key_source = ("demo",)
+    elif index is not None:
+        key_source = _file_key(Path(index)) if Path(index).is_file() else None
+    else:
+        path = default_index_path()
+        key_source = _file_key(path) if path.is_file() else ("demo",)
+    key = (*key_source, site, include_closed) if key_source is not None else None
+    if key is not None and key in _SNAPSHOTS:
+        _SNAPSHOTS.move_to_end(key)
+        return _SNAPSHOTS[key]
+    idx, close = _resolve_index(index)
+    try:
+        items = idx.mesothelioma_trials(site, statuses=None if include_closed else OPEN_STATUSES)
+        snap = _Snapshot(
+            meta=idx.meta(),
+            scope_counts=idx.counts_by_scope(),
+            fictional=idx.has_fictional(),
+            candidates=tuple(
+                _Candidate(
+                    trial=item.trial,
+                    scope=item.scope,
+                    criteria=tuple(Criterion.from_dict(c) for c in item.criteria)
+                    if item.criteria is not None
+                    else tuple(parse_eligibility(item.trial.eligibility_text)),
+                )
+                for item in items
+            ),
+        )
+    finally:
+        if close:
+            idx.close()
+    if key is not None:
+        _SNAPSHOTS[key] = snap
+        while len(_SNAPSHOTS) > _MAX_SNAPSHOTS:
+            _SNAPSHOTS.popitem(last=False)
+    return snap
+
+
 # ----------------------------------------------------------------------------------------------------- filters
 
 
@@ -293,7 +365,7 @@ def _specificity(scope: str, site: str) -> int:
     return 1 if scope == SCOPE_ANY else 0
 
 
-def _one(item: IndexedTrial, p: PatientFacts, origin: Place | None, max_km: float | None) -> TrialMatch:
+def _one(item: _Candidate, p: PatientFacts, origin: Place | None, max_km: float | None) -> TrialMatch:
     trial = item.trial
     is_open, status_note = _status(trial)
     filters = [
@@ -314,14 +386,10 @@ def _one(item: IndexedTrial, p: PatientFacts, origin: Place | None, max_km: floa
                     reason=f"nearest open site {nearest.distance_km:.0f} km away (limit {max_km:.0f} km)",
                 )
             )
-    parsed = (
-        [Criterion.from_dict(c) for c in item.criteria]
-        if item.criteria is not None
-        else parse_eligibility(trial.eligibility_text)
-    )
-    outcomes: list[CriterionOutcome] = [evaluate_criterion(c, p) for c in parsed]
+    outcomes: list[CriterionOutcome] = [evaluate_criterion(c, p) for c in item.criteria]
+    # Built without re-validation: every field comes from typed code above (hundreds per match).
     criteria = [
-        CriterionResult(
+        CriterionResult.model_construct(
             kind=o.kind,
             text=o.text,
             context=o.context,
@@ -459,23 +527,16 @@ def match_trials(
             path = "location" if location is not None else "patient.location"
             raise CaseError([InputError(path, str(exc), exc.candidates)]) from None
     facts = patient_facts(parsed)
-    idx, close = _resolve_index(index)
-    try:
-        meta = idx.meta()
-        items = list(idx.mesothelioma_trials(parsed.site, statuses=None if include_closed else OPEN_STATUSES))
-        scope_counts = idx.counts_by_scope()
-        other_site = sum(
-            n
-            for scope, n in scope_counts.items()
-            if scope and _specificity(scope, parsed.site) == 0 and scope != SCOPE_BASKET
-        )
-        not_meso = scope_counts.get("", 0)
-        total_for_site = sum(n for scope, n in scope_counts.items() if scope) - other_site
-        fictional = idx.has_fictional()
-    finally:
-        if close:
-            idx.close()
-    results = [_one(item, facts, origin, max_distance_km) for item in items]
+    snap = _snapshot(index, parsed.site, include_closed)
+    meta, scope_counts, fictional = snap.meta, snap.scope_counts, snap.fictional
+    other_site = sum(
+        n
+        for scope, n in scope_counts.items()
+        if scope and _specificity(scope, parsed.site) == 0 and scope != SCOPE_BASKET
+    )
+    not_meso = scope_counts.get("", 0)
+    total_for_site = sum(n for scope, n in scope_counts.items() if scope) - other_site
+    results = [_one(item, facts, origin, max_distance_km) for item in snap.candidates]
     matches = sorted((m for m in results if m.verdict == "possible match"), key=lambda m: _rank_key(m, parsed.site))
     excluded = sorted(
         (m for m in results if m.verdict == "excluded"),
