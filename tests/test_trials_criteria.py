@@ -16,7 +16,7 @@ from mesostage.trials.criteria import Criterion, extract_facts, parse_eligibilit
 from mesostage.trials.evaluate import evaluate_criterion, patient_facts
 
 #: The person every corpus row is read against: pleural, epithelioid, cT2 N0 M0 (TNM 8th stage IB), 66-year-old
-#: man, ECOG 1, one prior line (carboplatin + pemetrexed), no immunotherapy, measurable disease, no brain
+#: man, ECOG 1, one prior line (carboplatin + pemetrexed) then progression, no immunotherapy, measurable disease, no brain
 #: metastases, not resectable, an autoimmune disease listed.
 PERSON: dict[str, Any] = {
     "site": "pleura",
@@ -31,6 +31,7 @@ PERSON: dict[str, Any] = {
         "ecog": 1,
         "prior_systemic_lines": 1,
         "prior_agents": ["carboplatin", "pemetrexed"],
+        "progressed_after_last_line": True,
         "measurable_disease": True,
         "brain_metastases": False,
         "resectable": False,
@@ -105,6 +106,9 @@ CORPUS: list[tuple[str, str, str, str]] = [
     (EXC, "Prior treatment with gemcitabine or vinorelbine", "prior_agent", NOT_MET),
     (INC, "Chemotherapy-naive", "prior_agent", NOT_MET),
     (INC, "Immunotherapy-naïve", "prior_agent", MET),
+    (INC, "Disease progression on or after at least one prior systemic therapy", "lines", MET),
+    (INC, "Stable disease or better after 4 to 6 cycles of first-line platinum-based chemotherapy", "lines", NOT_MET),
+    (INC, "No disease progression after first-line chemotherapy", "lines", NOT_MET),
     (EXC, "Prior pemetrexed", "prior_agent", MET),
     # measurable disease
     (INC, "Measurable disease per mRECIST 1.1", "measurable", MET),

@@ -341,6 +341,9 @@ class Patient(BaseModel):
     resectable: bool | None = Field(
         None, description="judged resectable with curative intent by the treating team (used by trial matching)"
     )
+    progressed_after_last_line: bool | None = Field(
+        None, description="the disease progressed on or after the most recent systemic therapy (trial matching)"
+    )
 
 
 _PLEURAL_SECTIONS = ("tumor", "nodes", "laterality")

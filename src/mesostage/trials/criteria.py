@@ -43,6 +43,7 @@ CRITERION_TYPES: tuple[str, ...] = (
     "resectability",
     "lines",
     "prior_agent",
+    "progression",
     "ecog",
     "measurable",
     "brain_mets",
@@ -595,6 +596,17 @@ _LINES_PROGRESSED = re.compile(
     r"after (?:\w+[\s-]+){0,2}1st[- ]line|"
     r"following (?:\w+[\s-]+){0,2}1st[- ]line|cycles of (?:\w+[\s-]+){0,2}1st[- ]line"
 )
+# Whether the disease has progressed on or after the last treatment (second-line trials need it, maintenance trials
+# need the opposite).
+_NOT_PROGRESSED = re.compile(
+    r"without (?:radiologic(?:al)? |disease |evidence of )*progression|no (?:evidence of )?(?:disease )?progression|"
+    r"(?:has|have) not progressed|non-?progressive|stable disease or (?:better|response)|"
+    r"(?:achieved|with) (?:at least )?stable disease"
+)
+_PROGRESSED = re.compile(
+    r"(?<!no )(?<!without )(?:disease |radiologic(?:al)? |documented )?(?:progress(?:ed|ion|ing|ive disease)|relapsed|"
+    r"refractory)\s+(?:\w+\s+){0,3}(?:on|after|following|during|despite|to)\b"
+)
 _LINES_MAX = (
     re.compile(
         r"(?:no more than|not more than|at most|up to|maximum of|a maximum of|<=)\s*(\d)\s*"
@@ -703,7 +715,15 @@ def _clause_treatment_facts(c: str) -> list[Fact]:
         high = 0
         low = 0
     if low is not None or high is not None:
-        return [{"type": "lines", "min": low, "max": high, "classes": _qualifiers(c) if (low or 0) >= 1 else []}]
+        facts: list[Fact] = [
+            {"type": "lines", "min": low, "max": high, "classes": _qualifiers(c) if (low or 0) >= 1 else []}
+        ]
+        if (low or 0) >= 1:
+            if _NOT_PROGRESSED.search(c):
+                facts.append({"type": "progression", "progressed": False})
+            elif _PROGRESSED.search(c):
+                facts.append({"type": "progression", "progressed": True})
+        return facts
     # No count of lines: a statement about prior exposure to named drugs or classes.
     if _NOT_HISTORY.search(c) or not _EXPOSURE.search(c):
         return []

@@ -56,6 +56,7 @@ class PatientFacts:
     brain_mets: bool | None
     brain_mets_from_staging: bool
     resectable: bool | None
+    progressed: bool | None
     lines_low: int | None  # prior systemic lines: at least ... (None: not known)
     lines_high: int | None  # ... at most (None: no upper bound known)
     agent_classes: frozenset[str] | None  # classes and "agent:<name>" of prior drugs; None: not known
@@ -112,6 +113,7 @@ def patient_facts(case: Case) -> PatientFacts:
         brain_mets=brain,
         brain_mets_from_staging=from_staging,
         resectable=p.resectable if p else None,
+        progressed=p.progressed_after_last_line if p else None,
         lines_low=lines_low,
         lines_high=lines_high,
         agent_classes=classes,
@@ -174,6 +176,13 @@ def _fact(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
         return ("yes" if p.resectable == f["resectable"] else "no"), f"the tumour must be one that {want}"
     if kind == "lines":
         return _lines(f, p)
+    if kind == "progression":
+        want = "progressed" if f["progressed"] else "not progressed"
+        if p.progressed is None:
+            return "unknown", f"the disease must have {want} after the last treatment; not recorded for you"
+        return (
+            "yes" if p.progressed == f["progressed"] else "no"
+        ), f"the disease must have {want} after the last treatment"
     if kind == "prior_agent":
         return _agents(f, p)
     if kind == "ecog":

@@ -26,6 +26,8 @@ QUESTIONS = (
     "Can you help me contact the study team?",
 )
 _FICTIONAL = "FICTIONAL: this is a made-up demo trial, not a real study. Do not contact anyone about it."
+_FICTIONAL_ALL = "FICTIONAL: these are made-up demo trials, not real studies. Do not contact anyone about them."
+_PHASES = {"NA": "not applicable", "EARLY_PHASE1": "early phase 1"}
 
 
 def _contact_lines(m: TrialMatch) -> list[str]:
@@ -96,7 +98,7 @@ def shortlist_markdown(result: MatchResult, nct_ids: Sequence[str] | None = None
         chosen = [pool[n] for n in nct_ids]
     lines = ["# Clinical trials to ask about", ""]
     if result.fictional_data:
-        lines += [f"**{_FICTIONAL.replace('this is a made-up demo trial', 'these are made-up demo trials')}**", ""]
+        lines += [f"**{_FICTIONAL_ALL}**", ""]
     lines += [INTRO, ""]
     as_of = f"Trial data as of {result.data_as_of} ({result.index_source})." if result.data_as_of else ""
     lines += [f"{as_of} Trials change often, so check the record before you call.".strip(), ""]
