@@ -89,9 +89,9 @@ def _trial_lines(i: int, m: TrialMatch, *, criteria: bool) -> list[str]:
         lines += _wrap(f"{m.sites_without_location} open site(s) could not be placed on the map")
     lines += [line for c in m.central_contacts[:2] for line in _wrap(f"Study contact: {_contact(c)}")]
     lines += _wrap(f"Record: {m.url}" if m.url else "Record: none (FICTIONAL demo trial)")
-    for label, items, mark in (("For", m.why, "+"), ("Against", m.why_not, "x"), ("To check", m.to_check, "?")):
+    for items, mark in ((m.why, "+"), (m.why_not, "x"), (m.to_check, "?")):
         for item in items:
-            lines += _wrap(f"{mark} {label}: {item}")
+            lines += _wrap(f"{mark} {item}")
     if criteria:
         lines += _wrap("Every criterion:")
         for c in m.criteria:
@@ -112,6 +112,7 @@ def render_matches(result: MatchResult, *, criteria: bool = False) -> str:
     if result.fictional_data:
         lines += ["*** FICTIONAL DEMO TRIALS: made up to show how matching works; not real studies. ***", ""]
     lines += [f"Trials from: {result.index_source}; data as of {result.data_as_of or 'not known'}"]
+    lines.append("Marks: + counts for you, x rules you out, ? to check with the study team, - does not apply")
     if result.location_label:
         lines.append(f"Distances from: {result.location_label}")
     lines.append("")
