@@ -7,6 +7,14 @@ from __future__ import annotations
 
 from mesostage.case import Case, parse_case, parse_case_json
 from mesostage.errors import CaseError, InputError
+from mesostage.prognosis import (
+    Prognosis,
+    ScoreResult,
+    SurvivalContext,
+    SurvivalFigure,
+    prognosis,
+    prognosis_figure,
+)
 from mesostage.staging import (
     Determinant,
     ReviewNote,
@@ -24,8 +32,12 @@ __all__ = [
     "CaseError",
     "Determinant",
     "InputError",
+    "Prognosis",
     "ReviewNote",
+    "ScoreResult",
     "StagingResult",
+    "SurvivalContext",
+    "SurvivalFigure",
     "SystemResult",
     "__version__",
     "default_system",
@@ -33,6 +45,8 @@ __all__ = [
     "load_systems",
     "parse_case",
     "parse_case_json",
+    "prognosis",
+    "prognosis_figure",
     "stage",
     "stage_group",
 ]

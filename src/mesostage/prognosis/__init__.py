@@ -28,7 +28,7 @@ from mesostage.prognosis.result import (
     ValidationOutcome,
 )
 from mesostage.prognosis.survival import cohort_figures, histology_figures, survival_contexts
-from mesostage.prognosis.wording import CLINICIAN_CAVEATS, DISCLAIMER, PLAIN_CAVEATS
+from mesostage.prognosis.wording import CLINICIAN_CAVEATS, DISCLAIMER, PLAIN_CAVEATS, PLAIN_SYSTEM_NAMES
 from mesostage.staging import StagingResult, stage
 
 __all__ = [
@@ -54,16 +54,22 @@ EortcHistology = Literal["sarcomatoid", "non_epithelioid"]
 EORTC_HISTOLOGY_READINGS: tuple[str, ...] = get_args(EortcHistology)
 
 _PLAIN_INTRO = "Here are numbers from studies of people with this kind of cancer."
-_PLAIN_NONE = "We found no study we could check that gives numbers for this stage."
+_PLAIN_NONE = "We found no study we could check that gives numbers for this stage in the system in use."
+_PLAIN_OTHER = "Here are numbers for the same cancer staged in another way, the {name}."
+_PLAIN_NOTHING = "We found no study we could check that gives numbers for this stage."
 
 
 def _plain_summary(contexts: list[SurvivalContext], histology: list[SurvivalFigure]) -> tuple[str, ...]:
     lines = [_PLAIN_INTRO]
-    main = contexts[0] if contexts else None
-    if main is not None and main.figures:
-        lines += [f.plain for f in main.figures]
+    with_figures = [c for c in contexts if c.figures]
+    if contexts and contexts[0].figures:
+        lines += [f.plain for f in contexts[0].figures]
+    elif with_figures:
+        other = with_figures[0]
+        lines += [_PLAIN_NONE, _PLAIN_OTHER.format(name=PLAIN_SYSTEM_NAMES.get(other.system, other.system_name))]
+        lines += [f.plain for f in other.figures]
     else:
-        lines.append(_PLAIN_NONE)
+        lines.append(_PLAIN_NOTHING)
     lines += [f.plain for f in histology]
     return (*lines, *PLAIN_CAVEATS)
 

@@ -309,6 +309,11 @@ class PrognosisData(BaseModel):
             for key, s in self.sources.items()
             if str(s.year) not in s.short
         ]
+        problems += [
+            f"source {key}: the citation lacks the year {s.year}"
+            for key, s in self.sources.items()
+            if str(s.year) not in s.citation
+        ]
         if problems:
             raise ValueError("; ".join(problems))
         return self

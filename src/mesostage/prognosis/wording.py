@@ -17,6 +17,7 @@ __all__ = [
     "CLINICIAN_CAVEATS",
     "DISCLAIMER",
     "PLAIN_CAVEATS",
+    "PLAIN_SYSTEM_NAMES",
     "describe_outcome",
     "figure_plain",
     "outcome_plain",
@@ -24,6 +25,14 @@ __all__ = [
 ]
 
 DISCLAIMER = "Supports, and does not replace, a specialist's judgement. Not medical advice."
+
+#: How a staging system is named in patient text.
+PLAIN_SYSTEM_NAMES: dict[str, str] = {
+    "tnm9": "9th edition of the stage system",
+    "tnm8": "8th edition of the stage system",
+    "tnm7": "older 7th edition of the stage system",
+    "peritoneal_tnm": "stage system for the belly lining",
+}
 
 PLAIN_CAVEATS: tuple[str, ...] = (
     "These numbers come from groups of people. They cannot say how long any one person will live.",
