@@ -171,8 +171,7 @@ class _Ctx:
 
     def inputs(self) -> tuple[ScoreInput, ...]:
         return tuple(
-            ScoreInput(name=n, field=INPUTS[n].field, value=self.values.get(n), unit=INPUTS[n].unit)
-            for n in self.used
+            ScoreInput(name=n, field=INPUTS[n].field, value=self.values.get(n), unit=INPUTS[n].unit) for n in self.used
         )
 
     def missing(self, names: Iterable[str]) -> tuple[str, ...]:
@@ -365,9 +364,8 @@ def _points(ctx: _Ctx) -> ScoreResult:
     g_low, g_high = _by_score(m.groups, low), _by_score(m.groups, high)
     assert g_low is not None and g_high is not None
     same = g_low.name == g_high.name
-    message = (
-        f"score {low} or {high} ({'; '.join(gaps)}): "
-        + (g_low.name if same else f"{g_low.name} or {g_high.name}; the group cannot be given")
+    message = f"score {low} or {high} ({'; '.join(gaps)}): " + (
+        g_low.name if same else f"{g_low.name} or {g_high.name}; the group cannot be given"
     )
     return _finish(
         ctx,

@@ -21,7 +21,7 @@ from mesostage.prognosis.survival import stage_figures, stages_of
 from mesostage.prognosis.wording import DISCLAIMER
 from mesostage.staging import load_system
 
-__all__ = ["BAR", "HIGHLIGHT", "HEIGHT_PX", "WIDTH_PX", "render"]
+__all__ = ["BAR", "HEIGHT_PX", "HIGHLIGHT", "WIDTH_PX", "caption_lines", "render"]
 
 WIDTH_PX, HEIGHT_PX, DPI = 1000, 750, 100
 #: Bar colours (colour-blind safe pair): the case's stage, and every other stage.
@@ -141,45 +141,49 @@ def _panels(data: PrognosisData, outlook: Prognosis) -> list[tuple[SurvivalConte
     return [(c, figs) for c in outlook.survival if (figs := stage_figures(data, c.system))]
 
 
+def caption_lines(outlook: Prognosis) -> list[str]:
+    """The caption: each panel's system, sources and populations, then how to read a bar, wrapped."""
+    data = load_data()
+    panels = _panels(data, outlook)
+    captions: list[str] = []
+    for c, figs in panels:
+        sources = {f.source: data.sources[f.source] for f in figs}
+        cited = " ".join(
+            f"{s.short}{' [secondary source]' if s.kind == 'secondary' else ''}: {s.population}."
+            for s in sources.values()
+        )
+        starred = " ".join(f"* {f.scope}: {f.note}" for f in figs if f.evidence == "interpretation")
+        captions.append(f"{c.system_name}. {cited}" + (f" {starred}" if starred else ""))
+    lines = [line for text in captions for line in textwrap.wrap(text, _CAPTION_WIDTH, break_on_hyphens=False)]
+    measures = {_measure(figs)[1] is None for _, figs in panels}
+    explain = []
+    if True in measures:
+        explain.append("A median bar describes a group: half of the people in it lived longer, half less.")
+    if False in measures:
+        explain.append("A percentage bar is the share of a group alive at that time.")
+    intervals = any(f.median_interval or any(s.interval for s in f.survival) for _, fs in panels for f in fs)
+    explain.append(
+        "Error bars show the source's interval."
+        if intervals
+        else "No interval is drawn: none is published for these figures."
+    )
+    lines += textwrap.wrap(" ".join([*explain, "It is not a prediction for one person.", DISCLAIMER]), _CAPTION_WIDTH)
+    return lines
+
+
 def render(outlook: Prognosis, fmt: str) -> bytes:
     """The figure for an outlook, as PNG or SVG bytes (``WIDTH_PX`` x ``HEIGHT_PX``)."""
     data = load_data()
     panels = _panels(data, outlook)
-    captions: list[str] = []
+    lines = caption_lines(outlook)
     with matplotlib.rc_context(_RC):
         fig = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI)
         FigureCanvasAgg(fig)
         title = "Published survival by stage" + (f" \u2014 case {outlook.id}" if outlook.id else "")
         fig.text(0.02, 0.975, title, fontsize=13, fontweight="bold", va="top")
-        for c, figs in panels:
-            sources = {f.source: data.sources[f.source] for f in figs}
-            cited = " ".join(
-                f"{s.short}{' [secondary source]' if s.kind == 'secondary' else ''}: {s.population}."
-                for s in sources.values()
-            )
-            starred = " ".join(f"* {f.scope}: {f.note}" for f in figs if f.evidence == "interpretation")
-            captions.append(f"{c.system_name}. {cited}" + (f" {starred}" if starred else ""))
-        caption_lines = [
-            line for text in captions for line in textwrap.wrap(text, _CAPTION_WIDTH, break_on_hyphens=False)
-        ]
-        measures = {_measure(figs)[1] is None for _, figs in panels}
-        explain = []
-        if True in measures:
-            explain.append("A median bar describes a group: half of the people in it lived longer, half less.")
-        if False in measures:
-            explain.append("A percentage bar is the share of a group alive at that time.")
-        intervals = any(f.median_interval or any(s.interval for s in f.survival) for _, fs in panels for f in fs)
-        explain.append(
-            "Error bars show the source's interval."
-            if intervals
-            else "No interval is drawn: none is published for these figures."
-        )
-        caption_lines += textwrap.wrap(
-            " ".join([*explain, "It is not a prediction for one person.", DISCLAIMER]), _CAPTION_WIDTH
-        )
         line_h = 0.0185
-        bottom = 0.03 + line_h * len(caption_lines) + 0.075
-        fig.text(0.02, 0.02, "\n".join(caption_lines), fontsize=7, va="bottom", linespacing=1.35)
+        bottom = 0.03 + line_h * len(lines) + 0.075
+        fig.text(0.02, 0.02, "\n".join(lines), fontsize=7, va="bottom", linespacing=1.35)
         if not panels:
             fig.text(
                 0.5,

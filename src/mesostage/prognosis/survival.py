@@ -109,7 +109,5 @@ def histology_figures(data: PrognosisData, case: Case) -> list[SurvivalFigure]:
 
 def cohort_figures(data: PrognosisData, case: Case) -> list[SurvivalFigure]:
     return [
-        to_figure(data, f)
-        for f in data.figures
-        if f.system is None and f.histology is None and f.site == case.site
+        to_figure(data, f) for f in data.figures if f.system is None and f.histology is None and f.site == case.site
     ]

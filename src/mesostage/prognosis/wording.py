@@ -82,8 +82,7 @@ def outcome_plain(o: Outcome) -> list[str]:
     sentences = []
     if o.median is not None and o.median_unit is not None:
         sentences.append(
-            f"Half of the people in this group lived longer than {_num(o.median)} {o.median_unit}, "
-            "and half lived less."
+            f"Half of the people in this group lived longer than {_num(o.median)} {o.median_unit}, and half lived less."
         )
     for s in o.survival:
         sentences.append(
