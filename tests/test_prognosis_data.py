@@ -109,7 +109,8 @@ def test_every_source_has_year_population_and_citation() -> None:
     for key, src in load_data().sources.items():
         assert str(src.year) in src.citation, key
         assert str(src.year) in src.short, key
-        assert src.population and src.plain_population, key
+        assert src.population, key
+        assert src.plain_population, key
 
 
 def test_stage_figures_use_the_systems_stage_labels_without_overlap() -> None:
@@ -125,7 +126,9 @@ def test_stage_figures_use_the_systems_stage_labels_without_overlap() -> None:
 
 def test_edition_population_and_basis_on_every_figure() -> None:
     for f in load_data().figures:
-        assert f.edition and f.basis and f.scope, f.id
+        assert f.edition, f.id
+        assert f.basis, f.id
+        assert f.scope, f.id
         if f.system:
             assert "edition" in f.edition or "TNM" in f.edition, f.id
 

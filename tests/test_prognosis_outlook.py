@@ -67,8 +67,10 @@ def test_stage_iiia_in_the_8th_edition_says_not_available() -> None:
     case = json.loads(EXAMPLE.read_text())
     r = mesostage.prognosis(case)
     eight = r.context("tnm8")
-    assert eight.stage == "IIIA" and eight.figures == ()
-    assert eight.not_available is not None and "source tables not verifiable" in eight.not_available
+    assert eight.stage == "IIIA"
+    assert eight.figures == ()
+    assert eight.not_available is not None
+    assert "source tables not verifiable" in eight.not_available
     assert _figure_ids(r, "tnm9") == ["tnm9_M0"]  # 9th IIIA is M0: the M0 figure, marked as all M0 stages
     assert _figure_ids(r, "tnm7") == ["tnm7_stage_III"]
 
@@ -77,7 +79,8 @@ def test_8th_edition_iiib_figure_is_marked_as_a_mesostage_reading() -> None:
     r = mesostage.prognosis(pleural_case(["parietal_pleura", "spine"], basis="clinical"))
     (fig,) = r.context("tnm8").figures
     assert r.context("tnm8").stage == "IIIB"
-    assert fig.outcome.median == 13.4 and fig.evidence == "interpretation"
+    assert fig.outcome.median == 13.4
+    assert fig.evidence == "interpretation"
     assert "mesostage" in fig.statement
 
 
@@ -89,7 +92,8 @@ def test_undetermined_stage_shows_every_stage_in_its_range() -> None:
         "diagnosis_date": "2016-05-01",
     }
     seven = mesostage.prognosis(case).context("tnm7")
-    assert seven.stage is None and seven.stage_range is not None
+    assert seven.stage is None
+    assert seven.stage_range is not None
     assert len(seven.figures) >= 2
 
 
@@ -102,8 +106,10 @@ def test_peritoneal_stage_five_year_survival(pci: int, nodes: bool, stage: str, 
     c = r.context("peritoneal_tnm")
     assert c.stage == stage
     (fig,) = c.figures
-    assert fig.outcome.survival[0].percent == five_year and fig.outcome.survival[0].at == 5
-    assert "2011" in fig.source and fig.population.startswith("294 patients")
+    assert fig.outcome.survival[0].percent == five_year
+    assert fig.outcome.survival[0].at == 5
+    assert "2011" in fig.source
+    assert fig.population.startswith("294 patients")
     assert {f.id for f in r.cohorts} == {"cohort_crs_hipec_multicentre", "cohort_crs_hipec_sydney"}
 
 
@@ -119,7 +125,9 @@ def test_every_figure_carries_source_year_and_population() -> None:
         figures = [f for c in r.survival for f in c.figures] + list(r.histology) + list(r.cohorts)
         assert figures
         for f in figures:
-            assert str(f.year) in f.source and f.population and f.edition
+            assert str(f.year) in f.source
+            assert f.population
+            assert f.edition
             assert f.source in f.statement
         assert all(n.reason for n in r.not_available)
 
@@ -214,14 +222,17 @@ def test_svg_figure_highlights_the_cases_stage_and_uses_no_outside_font() -> Non
     assert 'id="highlight-tnm9-IV"' in text
     assert 'id="bar-tnm9-I-II-IIIA-IIIB"' in text
     assert 'id="highlight-tnm7-IV"' in text
-    assert "@font-face" not in text and "font-family" not in text and "http://fonts" not in text
+    assert "@font-face" not in text
+    assert "font-family" not in text
+    assert "http://fonts" not in text
 
 
 def test_caption_names_every_source_and_population() -> None:
     lines = " ".join(caption_lines(mesostage.prognosis(STAGE_IV_2025)))
     for expected in ("Kindler et al., J Thorac Oncol 2024", "3,221 patients", "Rusch et al., J Thorac Oncol 2012"):
         assert expected in lines
-    assert "surgically weighted" in lines and "not a prediction for one person" in lines
+    assert "surgically weighted" in lines
+    assert "not a prediction for one person" in lines
 
 
 def test_figure_format_is_checked() -> None:
@@ -253,7 +264,8 @@ def test_outlook_text_and_figure(tmp_path: Path) -> None:
     assert "EORTC prognostic score: 4 risk factors: high risk" in text
     assert "not available: source tables not verifiable" in text
     assert "does not replace" in text
-    assert Image.open(png).size == (1000, 750)
+    with Image.open(png) as image:
+        assert image.size == (1000, 750)
     out = RUNNER.invoke(app, ["outlook", "-", "--figure", str(svg), "--unverified-weights"], input=case.read_text())
     assert out.exit_code == 0, out.output
     assert json.loads(out.stdout)["scores"][0]["score"] == 2.42  # 0.55 + 0.60 + 0.60 + 0.67 (flagged)
@@ -262,8 +274,11 @@ def test_outlook_text_and_figure(tmp_path: Path) -> None:
 
 def test_outlook_bad_input_exits_2_with_field_paths(tmp_path: Path) -> None:
     bad = RUNNER.invoke(app, ["outlook", "-"], input=json.dumps({"site": "pleura", "patient": {"ecog": 7}}))
-    assert bad.exit_code == 2 and "patient.ecog" in bad.stderr
+    assert bad.exit_code == 2
+    assert "patient.ecog" in bad.stderr
     fig = RUNNER.invoke(app, ["outlook", str(EXAMPLE), "--figure", str(tmp_path / "o.gif")])
-    assert fig.exit_code == 2 and "--figure" in fig.stderr
+    assert fig.exit_code == 2
+    assert "--figure" in fig.stderr
     missing = RUNNER.invoke(app, ["outlook", str(tmp_path / "nope.json")])
-    assert missing.exit_code == 2 and "no such file" in missing.stderr
+    assert missing.exit_code == 2
+    assert "no such file" in missing.stderr

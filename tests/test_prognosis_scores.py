@@ -77,7 +77,8 @@ def test_eortc_worked_examples(
     r = _score(_eortc_case(male, ps1, wbc_high, probable, sarcomatoid=False), "eortc")
     assert r.status == "computed"
     assert r.score == score
-    assert r.group is not None and r.group.name == group
+    assert r.group is not None
+    assert r.group.name == group
     # Curran 1998: 1-year survival 40% (95% CI 30-50) good, 12% (4-20) poor.
     (one,) = r.group.outcome.survival
     assert (one.at, one.unit, one.percent) == (1, "years", one_year)
@@ -90,21 +91,26 @@ def test_eortc_exactly_at_the_cutoff_is_low_risk() -> None:
     case = _eortc_case(True, False, False, False, sarcomatoid=True)
     r = _score(case, "eortc", unverified_weights=True)
     assert r.score == 1.27
-    assert r.group is not None and r.group.name == "low risk (good prognosis)"
+    assert r.group is not None
+    assert r.group.name == "low risk (good prognosis)"
     assert r.evidence == "unverified"
     assert any("UNVERIFIED" in n for n in r.notes)
 
 
 def test_eortc_unverified_histology_weight_is_not_used_by_default() -> None:
     two = _score(_eortc_case(True, False, False, False, sarcomatoid=True), "eortc")
-    assert two.status == "computed" and two.score is None
-    assert two.group is not None and two.group.name.startswith("low risk")  # 2 factors (PDQ: 0-2 = low)
+    assert two.status == "computed"
+    assert two.score is None
+    assert two.group is not None
+    assert two.group.name.startswith("low risk")
     assert "unverified" in two.message
     three = _score(_eortc_case(True, True, False, False, sarcomatoid=True), "eortc")
     assert three.score is None
-    assert three.group is not None and three.group.name.startswith("high risk")  # 3 factors (PDQ: 3-5 = high)
+    assert three.group is not None
+    assert three.group.name.startswith("high risk")
     histology = next(i for i in three.items if i.key == "histology")
-    assert histology.present is True and histology.contribution is None
+    assert histology.present is True
+    assert histology.contribution is None
 
 
 def test_eortc_all_32_combinations_match_the_factor_count_rule() -> None:
@@ -121,7 +127,8 @@ def test_eortc_all_32_combinations_match_the_factor_count_rule() -> None:
         assert (flagged.score <= 1.27) == (count <= 2)
         default = _score(case, "eortc")
         for r in (flagged, default):
-            assert r.group is not None and r.group.name.startswith(expected_group), (flags, r.message)
+            assert r.group is not None, (flags, r.message)
+            assert r.group.name.startswith(expected_group), (flags, r.message)
         assert (default.score is None) == flags["sarcomatoid"]
 
 
@@ -131,7 +138,8 @@ def test_eortc_histology_reading_switch() -> None:
     assert primary.score == 0.0  # sarcomatous only (primary abstract): biphasic is not a factor
     assert any("Biphasic" in n for n in primary.notes)
     pdq = _score(case, "eortc", eortc_histology="non_epithelioid")
-    assert pdq.score is None and next(i for i in pdq.items if i.key == "histology").present is True
+    assert pdq.score is None
+    assert next(i for i in pdq.items if i.key == "histology").present is True
     with pytest.raises(CaseError) as err:
         mesostage.prognosis(case, eortc_histology="mixed")
     assert err.value.errors[0].path == "eortc_histology"
@@ -146,7 +154,9 @@ def test_eortc_wbc_exactly_8_3_follows_pdq_and_says_so() -> None:
 
 def test_eortc_missing_inputs_are_named() -> None:
     r = _score(_pleural(ecog=0, wbc_10e9_per_l=7.0, histology_confirmed=True), "eortc")
-    assert r.status == "cannot_compute" and r.group is None and r.score is None
+    assert r.status == "cannot_compute"
+    assert r.group is None
+    assert r.score is None
     assert r.missing == ("patient.sex",)
     assert r.message == "cannot be computed: needs patient.sex"
     other = _score(_pleural("other", sex="male", ecog=0, wbc_10e9_per_l=7.0, histology_confirmed=True), "eortc")
@@ -191,7 +201,8 @@ def test_lent_worked_examples(
     )
     r = _score(case, "lent")
     assert (r.status, r.score) == ("computed", score)
-    assert r.group is not None and r.group.name == group
+    assert r.group is not None
+    assert r.group.name == group
     assert (r.group.outcome.median, r.group.outcome.median_unit) == (median, "days")
     assert (r.group.outcome.median_interval, r.group.outcome.median_interval_kind) == (iqr, "IQR")
     assert next(i for i in r.items if i.key == "T").contribution == 0  # mesothelioma: 0 tumour-type points
@@ -212,12 +223,15 @@ def test_lent_bands_as_published() -> None:
 def test_lent_ldh_exactly_1500_is_reported_as_ambiguous() -> None:
     base = {"effusion": True, "neutrophils_10e9_per_l": 4.0, "lymphocytes_10e9_per_l": 1.0}
     split = _score(_pleural(pleural_fluid_ldh_u_per_l=1500, ecog=1, **base), "lent")
-    assert split.status == "ambiguous" and split.score is None
-    assert split.score_range == (1.0, 2.0) and split.group is None  # low or moderate: no group is guessed
+    assert split.status == "ambiguous"
+    assert split.score is None
+    assert split.score_range == (1.0, 2.0)
+    assert split.group is None
     assert any("exactly 1500" in n for n in split.notes)
     same = _score(_pleural(pleural_fluid_ldh_u_per_l=1500, ecog=2, **base), "lent")
     assert same.score_range == (2.0, 3.0)
-    assert same.group is not None and same.group.name == "moderate risk"  # both readings agree
+    assert same.group is not None
+    assert same.group.name == "moderate risk"
     assert _score(_pleural(pleural_fluid_ldh_u_per_l=1501, ecog=1, **base), "lent").score == 2
 
 
@@ -228,8 +242,10 @@ def test_lent_nlr_exactly_9_is_reported_as_ambiguous() -> None:
         ),
         "lent",
     )
-    assert r.status == "ambiguous" and r.score_range == (0.0, 1.0)
-    assert r.group is not None and r.group.name == "low risk"
+    assert r.status == "ambiguous"
+    assert r.score_range == (0.0, 1.0)
+    assert r.group is not None
+    assert r.group.name == "low risk"
 
 
 def test_lent_needs_a_malignant_effusion() -> None:
@@ -283,10 +299,12 @@ def test_lent_mesothelioma_never_scores_above_5(ldh: float, ecog: int, neutrophi
 def test_nlr_groups(neutrophils: float, lymphocytes: float, nlr: float, group: str, rates: tuple[int, int]) -> None:
     r = _score(_pleural(neutrophils_10e9_per_l=neutrophils, lymphocytes_10e9_per_l=lymphocytes), "nlr")
     assert r.score == nlr
-    assert r.group is not None and r.group.name == group
+    assert r.group is not None
+    assert r.group.name == group
     assert [(s.at, s.percent) for s in r.group.outcome.survival] == [(1, rates[0]), (2, rates[1])]
     assert r.time_zero == "from the start of systemic therapy"
-    assert r.limits is not None and "not an independent factor" in r.limits  # Meniawy 2013
+    assert r.limits is not None
+    assert "not an independent factor" in r.limits
 
 
 def test_nlr_exactly_5_says_the_source_prints_two_boundaries() -> None:
@@ -297,9 +315,11 @@ def test_nlr_exactly_5_says_the_source_prints_two_boundaries() -> None:
 
 def test_nlr_needs_both_counts_and_lymphocytes_above_zero() -> None:
     r = _score(_pleural(neutrophils_10e9_per_l=5.0), "nlr")
-    assert r.status == "cannot_compute" and "lymphocytes" in r.message
+    assert r.status == "cannot_compute"
+    assert "lymphocytes" in r.message
     zero = _score(_pleural(neutrophils_10e9_per_l=5.0, lymphocytes_10e9_per_l=0.0), "nlr")
-    assert zero.status == "cannot_compute" and "ratio is undefined" in zero.message
+    assert zero.status == "cannot_compute"
+    assert "ratio is undefined" in zero.message
 
 
 # --- Ki-67 / PCI (Kusamura 2016) -------------------------------------------------------------------------------
@@ -321,7 +341,8 @@ def test_ki67_pci_subsets(ki67: float, pci: int, subset: str, median: float) -> 
     case = peritoneal_case(pci=pci, nodes_positive=False, extra_abdominal_metastases=False)
     case["patient"] = {"ki67_percent": ki67}
     r = _score(case, "ki67_pci")
-    assert r.group is not None and r.group.name.startswith(subset + " ")
+    assert r.group is not None
+    assert r.group.name.startswith(subset + " ")
     assert (r.group.outcome.median, r.group.outcome.median_unit) == (median, "months")
 
 
@@ -330,7 +351,8 @@ def test_ki67_low_needs_no_pci_and_high_needs_it() -> None:
     assert _score(low, "ki67_pci").group is not None
     high = {"site": "peritoneum", "patient": {"ki67_percent": 20}}
     r = _score(high, "ki67_pci")
-    assert r.status == "cannot_compute" and r.missing == ("peritoneal.pci (or pci_regions)",)
+    assert r.status == "cannot_compute"
+    assert r.missing == ("peritoneal.pci (or pci_regions)",)
     assert _score(_pleural(ki67_percent=4), "ki67_pci").status == "not_applicable"
 
 
@@ -355,7 +377,8 @@ def test_every_score_output_carries_its_sources_and_population() -> None:
     ]
     for case in cases:
         for r in mesostage.prognosis(case).scores:
-            assert r.sources and all(s.strip() for s in r.sources), r.model
+            assert r.sources, r.model
+            assert all(s.strip() for s in r.sources), r.model
             assert r.population
             if r.group is not None:
                 assert r.group.source in r.sources

@@ -10,6 +10,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from mesostage.case import Case
 from mesostage.prognosis.definitions import (
@@ -105,7 +106,7 @@ class EvaluationOptions:
     unverified_weights: bool = False
 
 
-_OPS: dict[str, Callable[[object, object], bool]] = {
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
     "<": operator.lt,
     "<=": operator.le,
     ">": operator.gt,
@@ -243,7 +244,7 @@ def _finish(ctx: _Ctx, status: str, message: str, **kw: object) -> ScoreResult:
     result = ScoreResult(
         model=m.id,
         name=m.name,
-        status=status,  # type: ignore[arg-type]
+        status=status,
         message=message,
         inputs=ctx.inputs(),
         evidence=ctx.evidence,
@@ -251,7 +252,7 @@ def _finish(ctx: _Ctx, status: str, message: str, **kw: object) -> ScoreResult:
         time_zero=m.time_zero,
         limits=limits,
         sources=sources,
-        **kw,  # type: ignore[arg-type]
+        **kw,
     )
     return result.model_copy(update={"plain": score_plain(result, ctx.data.sources[m.source].plain_population)})
 
@@ -301,10 +302,11 @@ def _weighted_sum(ctx: _Ctx, opts: EvaluationOptions) -> ScoreResult:
         return _finish(ctx, "computed", message, score=value, group=ctx.group(g), items=items, notes=notes)
     g = _by_count(m.groups, present_count)
     assert g is not None
+    unweighted = ", ".join(i.label for i in items if i.present and i.contribution is None)
     notes.append(
-        f"The score itself is not given: the weight of a factor present ({', '.join(i.label for i in items if i.present and i.contribution is None)}) "
-        f"is not printed in any source that could be verified. The group follows from the number of factors "
-        f"({present_count}), as NCI PDQ states: 0-2 factors = low risk, 3-5 = high risk."
+        f"The score itself is not given: the weight of a factor present ({unweighted}) is not printed in any "
+        f"source that could be verified. The group follows from the number of factors ({present_count}), as "
+        "NCI PDQ states: 0-2 factors = low risk, 3-5 = high risk."
     )
     message = f"{present_count} risk factors: {g.name} (score not computed: unverified weight)"
     return _finish(ctx, "computed", message, group=ctx.group(g), items=items, notes=notes)
@@ -362,7 +364,8 @@ def _points(ctx: _Ctx) -> ScoreResult:
         message = f"score {low}: {g.name}"
         return _finish(ctx, "computed", message, score=float(low), group=ctx.group(g), items=items, notes=notes)
     g_low, g_high = _by_score(m.groups, low), _by_score(m.groups, high)
-    assert g_low is not None and g_high is not None
+    assert g_low is not None
+    assert g_high is not None
     same = g_low.name == g_high.name
     message = f"score {low} or {high} ({'; '.join(gaps)}): " + (
         g_low.name if same else f"{g_low.name} or {g_high.name}; the group cannot be given"

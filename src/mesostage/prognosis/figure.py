@@ -28,14 +28,6 @@ WIDTH_PX, HEIGHT_PX, DPI = 1000, 750, 100
 HIGHLIGHT = "#d95f02"
 BAR = "#7f9fc6"
 _MISSING = "#8c8c8c"
-_RC = {
-    "font.family": "DejaVu Sans",
-    "font.size": 9,
-    "svg.fonttype": "path",
-    "svg.hashsalt": "mesostage",
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-}
 _CAPTION_WIDTH = 190
 
 
@@ -176,7 +168,16 @@ def render(outlook: Prognosis, fmt: str) -> bytes:
     data = load_data()
     panels = _panels(data, outlook)
     lines = caption_lines(outlook)
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(
+        {
+            "font.family": "DejaVu Sans",
+            "font.size": 9,
+            "svg.fonttype": "path",
+            "svg.hashsalt": "mesostage",
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+        }
+    ):
         fig = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI)
         FigureCanvasAgg(fig)
         title = "Published survival by stage" + (f" \u2014 case {outlook.id}" if outlook.id else "")
