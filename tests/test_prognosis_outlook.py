@@ -282,3 +282,32 @@ def test_outlook_bad_input_exits_2_with_field_paths(tmp_path: Path) -> None:
     missing = RUNNER.invoke(app, ["outlook", str(tmp_path / "nope.json")])
     assert missing.exit_code == 2
     assert "no such file" in missing.stderr
+
+
+def test_readme_outlook_example() -> None:
+    """The README's outlook example runs and its commented results are true."""
+    import ast
+
+    from tests.factories import REPO
+
+    text = (REPO / "README.md").read_text()
+    block = re.search(r"## Outlook.*?```python\n(.*?)```", text, re.S)
+    assert block is not None
+    source = block.group(1)
+    lines = source.splitlines()
+    namespace: dict[str, object] = {}
+    checked = 0
+    for stmt in ast.parse(source).body:
+        code = ast.get_source_segment(source, stmt)
+        assert code is not None
+        comment = lines[(stmt.end_lineno or 1) - 1].partition("  # ")[2]
+        if isinstance(stmt, ast.Expr) and comment:
+            assert eval(code, namespace) == ast.literal_eval(comment), code
+            checked += 1
+        else:
+            exec(code, namespace)
+    assert checked == 4
+    png = namespace["png"]
+    assert isinstance(png, bytes)
+    with Image.open(io.BytesIO(png)) as image:
+        assert image.size == (1000, 750)
