@@ -199,18 +199,21 @@ def test_png_figure_is_a_valid_image_of_the_expected_size_with_the_stage_highlig
     assert _pixels(png, BAR) > 1000
 
 
-def test_no_highlight_where_the_stage_is_not_determined() -> None:
-    case = {
-        "site": "pleura",
-        "tumor": {"assessed": False},
-        "nodes": {"assessed": False},
-        "diagnosis_date": "2025-02-01",
-    }
-    png = mesostage.prognosis_figure(case)
-    assert Image.open(io.BytesIO(png)).size == (1000, 750)
-    r = mesostage.prognosis(case)
-    if all(c.stage is None and c.stage_range is None for c in r.survival):
-        assert _pixels(png, HIGHLIGHT) == 0
+def test_a_stage_range_highlights_every_stage_it_spans() -> None:
+    # No Psum and no metastasis work-up: the 9th-edition stage is not determined and ranges from I to IV.
+    case = {"site": "pleura", "diagnosis_date": "2025-02-01", "tumor": {"findings": ["parietal_pleura"]}, "nodes": {}}
+    assert mesostage.prognosis(case).context("tnm9").stage_range == ("I", "IV")
+    svg = mesostage.prognosis_figure(case, fmt="svg").decode()
+    assert 'id="highlight-tnm9-I-II-IIIA-IIIB"' in svg
+    assert 'id="highlight-tnm9-IV"' in svg
+
+
+def test_site_without_stage_figures_gets_a_figure_without_highlight() -> None:
+    png = mesostage.prognosis_figure({"site": "pericardium"})
+    with Image.open(io.BytesIO(png)) as image:
+        assert image.size == (1000, 750)
+    assert _pixels(png, HIGHLIGHT) == 0
+    assert _pixels(png, BAR) == 0
 
 
 def test_svg_figure_highlights_the_cases_stage_and_uses_no_outside_font() -> None:

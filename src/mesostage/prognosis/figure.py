@@ -89,9 +89,13 @@ def _rows(system: str, figs: list[FigureDef], context: SurvivalContext, at: floa
     return rows
 
 
-def _panel(ax: Axes, system: str, rows: list[_Row], xlabel: str, at: float | None) -> None:
+def _top(rows: list[_Row]) -> float:
+    return max((r.interval[1] if r.interval else r.value or 0) for r in rows) or 1
+
+
+def _panel(ax: Axes, system: str, rows: list[_Row], xlabel: str, at: float | None, top: float) -> None:
+    """One system's bars; ``top`` is shared by panels that plot the same measure, so bar lengths compare."""
     ys = list(range(len(rows)))[::-1]
-    top = max((r.interval[1] if r.interval else r.value or 0) for r in rows) or 1
     unit = "%" if at is not None else " mo"
     for y, r in zip(ys, rows, strict=True):
         if r.value is None:
@@ -197,10 +201,14 @@ def render(outlook: Prognosis, fmt: str) -> bytes:
             grid = fig.add_gridspec(
                 len(panels), 1, left=0.17, right=0.97, top=0.9, bottom=bottom, hspace=0.75
             )  # fmt: skip
-            for i, (c, figs) in enumerate(panels):
+            drawn = [(c, figs, *_measure(figs)) for c, figs in panels]
+            rows = [_rows(c.system, figs, c, at) for c, figs, _, at in drawn]
+            tops: dict[float | None, float] = {}
+            for (_, _, _, at), r in zip(drawn, rows, strict=True):
+                tops[at] = max(tops.get(at, 0.0), _top(r))
+            for i, (c, figs, xlabel, at) in enumerate(drawn):
                 ax = fig.add_subplot(grid[i, 0])
-                xlabel, at = _measure(figs)
-                _panel(ax, c.system, _rows(c.system, figs, c, at), xlabel, at)
+                _panel(ax, c.system, rows[i], xlabel, at, tops[at])
                 src = data.sources[figs[0].source]
                 stage = c.stage or (f"{c.stage_range[0]} to {c.stage_range[1]}" if c.stage_range else "not determined")
                 ax.set_title(
