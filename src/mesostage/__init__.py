@@ -5,8 +5,10 @@ Supports, and does not replace, a specialist's judgement.
 
 from __future__ import annotations
 
+from mesostage.api import stage
 from mesostage.case import Case, parse_case, parse_case_json
 from mesostage.errors import CaseError, InputError
+from mesostage.review import review
 from mesostage.staging import (
     Determinant,
     ReviewNote,
@@ -15,7 +17,6 @@ from mesostage.staging import (
     default_system,
     load_system,
     load_systems,
-    stage,
     stage_group,
 )
 
@@ -33,6 +34,7 @@ __all__ = [
     "load_systems",
     "parse_case",
     "parse_case_json",
+    "review",
     "stage",
     "stage_group",
 ]
