@@ -8,6 +8,7 @@ from __future__ import annotations
 from mesostage.api import stage
 from mesostage.case import Case, parse_case, parse_case_json
 from mesostage.errors import CaseError, InputError
+from mesostage.explain import Explanation, explain
 from mesostage.review import review
 from mesostage.staging import (
     Determinant,
@@ -24,12 +25,14 @@ __all__ = [
     "Case",
     "CaseError",
     "Determinant",
+    "Explanation",
     "InputError",
     "ReviewNote",
     "StagingResult",
     "SystemResult",
     "__version__",
     "default_system",
+    "explain",
     "load_system",
     "load_systems",
     "parse_case",

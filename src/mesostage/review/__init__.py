@@ -283,7 +283,8 @@ def _peridiaphragmatic(case: Case, result: StagingResult) -> Iterator[ReviewNote
         return
     stand_in = catalog().misreadings.n2_stand_in
     as_found = case if "peridiaphragmatic" in nodes.findings else _with(case, None, "nodes.peridiaphragmatic")
-    for system_id in ("tnm8", "tnm9"):
+    in_use = default_system(case)
+    for system_id in [in_use if in_use in ("tnm8", "tnm9") else "tnm8"]:
         ours = stage_only(as_found, systems=[system_id]).results[0]
         seer = stage_only(_with(as_found, "nodes.peridiaphragmatic", stand_in), systems=[system_id]).results[0]
         if ours.applicable and ours.stage != seer.stage:
