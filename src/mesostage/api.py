@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from mesostage.case import SYSTEM_IDS, Case, parse_case
-from mesostage.errors import CaseError, InputError
+from mesostage.case import Case, parse_case
 from mesostage.review import review
 from mesostage.staging import StagingResult
 from mesostage.staging import stage as _stage_all
+from mesostage.staging.definitions import check_system_ids
 
 __all__ = ["stage"]
 
@@ -30,14 +30,7 @@ def stage(case: Case | Mapping[str, Any], *, systems: Iterable[str] | None = Non
         If the case is not valid or a system id is unknown; every error names its field path.
     """
     parsed = parse_case(case)
-    wanted = list(systems) if systems is not None else list(SYSTEM_IDS)
-    bad = [
-        InputError(f"systems[{i}]", f"unknown system '{s}'", SYSTEM_IDS)
-        for i, s in enumerate(wanted)
-        if s not in SYSTEM_IDS
-    ]
-    if bad:
-        raise CaseError(bad)
+    wanted = check_system_ids(systems)
     full = _stage_all(parsed)
     notes = review(parsed, full)
     by_id = {r.system: r for r in full.results}

@@ -9,16 +9,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from mesostage.staging.definitions import Source
+
 __all__ = ["Catalog", "CodeEntry", "catalog"]
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
-
-
-class _Source(BaseModel):
-    model_config = _FROZEN
-    citation: str
-    kind: Literal["primary", "secondary", "registry", "interpretation"]
-    note: str | None = None
 
 
 class CodeEntry(BaseModel):
@@ -53,7 +48,7 @@ class _Misreadings(BaseModel):
 
 class Catalog(BaseModel):
     model_config = _FROZEN
-    sources: dict[str, _Source]
+    sources: dict[str, Source]
     codes: dict[str, CodeEntry]
     settle: tuple[_Settle, ...]
     twins: tuple[_Twin, ...]
@@ -70,9 +65,7 @@ class Catalog(BaseModel):
         return self
 
     def cite(self, refs: tuple[str, ...]) -> str:
-        labels = {"primary": "", "secondary": " [secondary source]", "registry": " [registry coding rule]"}
-        labels["interpretation"] = " [mesostage interpretation]"
-        return "; ".join(self.sources[r].citation + labels[self.sources[r].kind] for r in refs)
+        return "; ".join(self.sources[r].cited for r in refs)
 
     def settled_by(self, item: str) -> tuple[str, str] | None:
         """The test that would settle a case item, and its source; ``None`` if none is listed."""

@@ -25,12 +25,6 @@ __all__ = ["stage_group", "stage_in_system", "unknown_outcomes"]
 
 _NOTHING = -1
 _PREFIX = {"clinical": "c", "pathological": "p", "post_therapy": "yp"}
-_SOURCE_LABEL = {
-    "primary": "",
-    "secondary": " [secondary source]",
-    "registry": " [registry coding rule, not AJCC/UICC text]",
-    "interpretation": " [mesostage interpretation]",
-}
 
 
 @dataclass(frozen=True)
@@ -121,8 +115,7 @@ class _Context:
             self.sections[name] = (frozenset(sec.findings), frozenset(sec.unknown)) if ok else None
 
     def cite(self, ref: str) -> str:
-        src = self.system.sources[ref]
-        return src.citation + _SOURCE_LABEL[src.kind]
+        return self.system.sources[ref].cited
 
     def evaluate(self, comp: Component) -> _Evaluated:
         case = self.case
