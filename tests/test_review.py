@@ -6,10 +6,13 @@ import re
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import mesostage
 from mesostage.review.catalog import catalog
 from tests.factories import ALL_SURFACES, REPO, pleural_case
+from tests.test_properties import peritoneal_cases, pleural_cases
 
 
 def _codes(case: dict[str, Any]) -> dict[str, mesostage.ReviewNote]:
@@ -222,3 +225,24 @@ def test_each_code_is_documented_in_docs() -> None:
         section = doc.split(f"### `{code}`", 1)[1].split("### ", 1)[0]
         assert entry.severity in section, code
         assert "Source" in section, code
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    case=pleural_cases() | peritoneal_cases(),
+    reported=st.sampled_from([None, "tnm8", "tnm9", "tnm7", "peritoneal_tnm"]),
+    data=st.data(),
+)
+def test_review_of_any_case_has_sources_and_known_codes(
+    case: dict[str, Any], reported: str | None, data: st.DataObject
+) -> None:
+    if reported is not None:
+        stage = data.draw(st.sampled_from(mesostage.load_system(reported).stages))
+        case = case | {"reported_stage": {"system": reported, "stage": stage}}
+    notes = mesostage.review(case)
+    assert notes, "specialist_review and pathology_confirmation are always raised"
+    for note in notes:
+        assert note.source
+        assert note.code in catalog().codes
+    severities = [n.severity for n in notes]
+    assert severities == sorted(severities, key={"critical": 0, "warning": 1, "info": 2}.__getitem__)
