@@ -5,8 +5,10 @@ Supports, and does not replace, a specialist's judgement.
 
 from __future__ import annotations
 
+from mesostage.api import stage
 from mesostage.case import Case, parse_case, parse_case_json
 from mesostage.errors import CaseError, InputError
+from mesostage.explain import Explanation, explain
 from mesostage.prognosis import (
     Prognosis,
     ScoreResult,
@@ -15,6 +17,7 @@ from mesostage.prognosis import (
     prognosis,
     prognosis_figure,
 )
+from mesostage.review import review
 from mesostage.staging import (
     Determinant,
     ReviewNote,
@@ -23,7 +26,6 @@ from mesostage.staging import (
     default_system,
     load_system,
     load_systems,
-    stage,
     stage_group,
 )
 
@@ -31,6 +33,7 @@ __all__ = [
     "Case",
     "CaseError",
     "Determinant",
+    "Explanation",
     "InputError",
     "Prognosis",
     "ReviewNote",
@@ -41,12 +44,14 @@ __all__ = [
     "SystemResult",
     "__version__",
     "default_system",
+    "explain",
     "load_system",
     "load_systems",
     "parse_case",
     "parse_case_json",
     "prognosis",
     "prognosis_figure",
+    "review",
     "stage",
     "stage_group",
 ]
