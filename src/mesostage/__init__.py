@@ -9,6 +9,14 @@ from mesostage.api import stage
 from mesostage.case import Case, parse_case, parse_case_json
 from mesostage.errors import CaseError, InputError
 from mesostage.explain import Explanation, explain
+from mesostage.prognosis import (
+    Prognosis,
+    ScoreResult,
+    SurvivalContext,
+    SurvivalFigure,
+    prognosis,
+    prognosis_figure,
+)
 from mesostage.review import review
 from mesostage.staging import (
     Determinant,
@@ -27,8 +35,12 @@ __all__ = [
     "Determinant",
     "Explanation",
     "InputError",
+    "Prognosis",
     "ReviewNote",
+    "ScoreResult",
     "StagingResult",
+    "SurvivalContext",
+    "SurvivalFigure",
     "SystemResult",
     "__version__",
     "default_system",
@@ -37,6 +49,8 @@ __all__ = [
     "load_systems",
     "parse_case",
     "parse_case_json",
+    "prognosis",
+    "prognosis_figure",
     "review",
     "stage",
     "stage_group",

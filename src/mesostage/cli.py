@@ -239,6 +239,11 @@ def example_command() -> None:
     typer.echo(resources.files("mesostage").joinpath("examples", "example-1.json").read_text(encoding="utf-8"))
 
 
+from mesostage.cli_outlook import outlook_command  # noqa: E402  (registered after app and helpers exist)
+
+app.command("outlook")(outlook_command)
+
+
 def main() -> None:
     try:
         app()
