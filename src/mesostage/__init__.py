@@ -18,6 +18,7 @@ from mesostage.staging import (
     stage,
     stage_group,
 )
+from mesostage.treatment import TreatmentOption, TreatmentOptions, options
 
 __all__ = [
     "Case",
@@ -27,10 +28,13 @@ __all__ = [
     "ReviewNote",
     "StagingResult",
     "SystemResult",
+    "TreatmentOption",
+    "TreatmentOptions",
     "__version__",
     "default_system",
     "load_system",
     "load_systems",
+    "options",
     "parse_case",
     "parse_case_json",
     "stage",

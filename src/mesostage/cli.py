@@ -189,6 +189,12 @@ def example_command() -> None:
     typer.echo(resources.files("mesostage").joinpath("examples", "example-1.json").read_text(encoding="utf-8"))
 
 
+# Treatment options (issue 4): the command lives in its own module.
+from mesostage.options_cli import options_command  # noqa: E402
+
+app.command("options")(options_command)
+
+
 def main() -> None:
     try:
         app()
