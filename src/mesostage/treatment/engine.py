@@ -13,7 +13,6 @@ from mesostage.case import Case
 from mesostage.treatment.facts import ALL, Fact, Facts, derive_facts, stage_summary
 from mesostage.treatment.knowledge import (
     FACTS,
-    SECTIONS,
     Criterion,
     KnowledgeBase,
     OptionEntry,
@@ -203,7 +202,7 @@ def _evaluate(entry: OptionEntry, facts: Facts, kb: KnowledgeBase, audience: Aud
 
 def _order(options: list[TreatmentOption], kb: KnowledgeBase) -> list[TreatmentOption]:
     rank = {o.id: o.rank for o in kb.options}
-    return sorted(options, key=lambda o: (SECTIONS.index(o.section), rank[o.id], o.id))
+    return sorted(options, key=lambda o: (rank[o.id], o.id))
 
 
 def _stage4(facts: Facts, kb: KnowledgeBase, audience: Audience, offered: list[TreatmentOption]) -> Stage4View | None:

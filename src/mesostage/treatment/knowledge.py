@@ -42,7 +42,8 @@ _STRICT = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 Goal = Literal["curative intent", "life-prolonging", "symptom relief"]
 Section = Literal["first_line", "local", "later_line", "symptom", "supportive", "trials"]
 GOALS: tuple[str, ...] = ("curative intent", "life-prolonging", "symptom relief")
-#: Display order of the sections (the options inside each follow their guideline rank).
+#: The sections an option can belong to. Options are ordered by their guideline ``rank`` alone, so a site file decides
+#: where its sections fall (peritoneal CRS-HIPEC evaluation comes before systemic therapy, pleural surgery after it).
 SECTIONS: tuple[str, ...] = ("first_line", "local", "later_line", "symptom", "supportive", "trials")
 SITE_FILES: tuple[str, ...] = ("pleura", "peritoneum", "pericardium", "tunica_vaginalis", "supportive")
 
