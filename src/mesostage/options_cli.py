@@ -142,7 +142,14 @@ def render_options_text(result: TreatmentOptions) -> str:
             lines += _wrap(f"{sc.symptom.capitalize()}: {sc.text} " + "".join(refs(s) for s in sc.sources))
         lines += _wrap("Published survival:" if patient else "Survival context:")
         for f in s4.survival_context:
-            lines += _wrap(f"- {f.text} {refs(f.source)}")
+            figures = (
+                ""
+                if patient
+                else f": median {f.median_months:g} months"
+                + (f" vs {f.comparator_months:g}" if f.comparator_months is not None else "")
+                + (f"; 1-year {f.one_year_percent:g}%" if f.one_year_percent is not None else "")
+            )
+            lines += _wrap(f"- {f.text}{figures} {refs(f.source)}")
         lines += _wrap(s4.survival_caveat)
     if result.not_suitable:
         lines += ["", "CONSIDERED BUT NOT SUITABLE NOW" if patient else "CONSIDERED AND SET ASIDE"]
