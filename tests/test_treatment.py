@@ -16,6 +16,7 @@ from importlib import resources
 from typing import Any
 
 import pytest
+import textstat
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
@@ -444,13 +445,27 @@ def _patient_texts() -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize(("where", "text"), _patient_texts())
 def test_patient_text_reads_at_grade_8_or_below(where: str, text: str) -> None:
-    textstat = pytest.importorskip("textstat")
     grade = textstat.flesch_kincaid_grade(text)
     assert grade <= 8, f"{where}: Flesch-Kincaid grade {grade:.1f}: {text}"
 
 
+@pytest.mark.parametrize("case", ACCEPTANCE_CASES)
+def test_whole_patient_output_reads_at_grade_8_or_below(case: dict[str, Any]) -> None:
+    """What a patient reads for a case: option texts, why each fits or not, cautions, questions, stage-4 view."""
+    r = options(case)
+    parts: list[str] = []
+    for o in r.options + r.not_suitable:
+        parts += [o.text, *(f"It is {w}." for w in o.why + o.would_apply_if + o.does_not_apply_because)]
+        parts += [c.text for c in o.cautions]
+    parts += r.questions
+    if r.stage4:
+        parts += [r.stage4.goals_of_care, r.stage4.survival_caveat, *(f.text for f in r.stage4.survival_context)]
+        parts += [s.text for s in r.stage4.symptom_control]
+    grade = textstat.flesch_kincaid_grade(" ".join(parts))
+    assert grade <= 8, grade
+
+
 def test_readability_check_can_fail() -> None:
-    textstat = pytest.importorskip("textstat")
     surgery = next(o for o in load_knowledge_base().options if o.id == "pleura_surgery_multimodality")
     assert textstat.flesch_kincaid_grade(surgery.clinician_text) > 8
 

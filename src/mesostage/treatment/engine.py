@@ -249,7 +249,7 @@ def _stage4(facts: Facts, kb: KnowledgeBase, audience: Audience, offered: list[T
     )
 
 
-def _notes(case: Case, facts: Facts, kb: KnowledgeBase) -> list[str]:
+def _notes(case: Case, facts: Facts, kb: KnowledgeBase, used: set[str]) -> list[str]:
     notes: list[str] = []
     used = {v for c in kb.criteria.values() if c.fact == "contraindications" for v in (c.any_of or c.none_of or ())}
     unused = sorted(facts["contraindications"].present - used)
@@ -258,7 +258,7 @@ def _notes(case: Case, facts: Facts, kb: KnowledgeBase) -> list[str]:
             f"Recorded contraindications not used by any rule here: {', '.join(unused)}. "
             "Their effect on each option was not verified; discuss them with the team."
         )
-    if case.histology in (None, "other"):
+    if case.histology in (None, "other") and "histology" in used:
         notes.append(
             "The cell type (histology) is not recorded as epithelioid, biphasic or sarcomatoid; "
             "several options depend on it."
@@ -298,6 +298,7 @@ def select_options(case: Case, audience: Audience, kb: KnowledgeBase | None = No
     if stage4:
         questions += stage4.questions
     system, stage_label, stage_range = stage_summary(case, staging)
+    used = _used_facts(entries, kb)
     return TreatmentOptions(
         id=case.id,
         audience=audience,
@@ -306,10 +307,10 @@ def select_options(case: Case, audience: Audience, kb: KnowledgeBase | None = No
         stage_system=system,
         stage=stage_label,
         stage_range=stage_range,
-        inputs={name: fact.display for name, fact in facts.items() if name in _used_facts(entries, kb)},
+        inputs={name: fact.display for name, fact in facts.items() if name in used},
         options=offered,
         not_suitable=set_aside,
         questions=list(dict.fromkeys(questions)),
         stage4=stage4,
-        notes=_notes(case, facts, kb),
+        notes=_notes(case, facts, kb, used),
     )
