@@ -32,6 +32,7 @@ test: lint typecheck unit
 bench: install
 	$(BIN)/python benchmarks/stage_bench.py
 	$(BIN)/python benchmarks/prognosis_bench.py
+	$(BIN)/python benchmarks/options_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist src/*.egg-info

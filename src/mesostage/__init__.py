@@ -28,6 +28,7 @@ from mesostage.staging import (
     load_systems,
     stage_group,
 )
+from mesostage.treatment import TreatmentOption, TreatmentOptions, options
 
 __all__ = [
     "Case",
@@ -42,11 +43,14 @@ __all__ = [
     "SurvivalContext",
     "SurvivalFigure",
     "SystemResult",
+    "TreatmentOption",
+    "TreatmentOptions",
     "__version__",
     "default_system",
     "explain",
     "load_system",
     "load_systems",
+    "options",
     "parse_case",
     "parse_case_json",
     "prognosis",

@@ -243,6 +243,11 @@ from mesostage.cli_outlook import outlook_command  # noqa: E402  (registered aft
 
 app.command("outlook")(outlook_command)
 
+# Treatment options (issue 4): the command lives in its own module.
+from mesostage.options_cli import options_command  # noqa: E402
+
+app.command("options")(options_command)
+
 
 def main() -> None:
     try:
