@@ -31,6 +31,8 @@ test: lint typecheck unit
 
 bench: install
 	$(BIN)/python benchmarks/stage_bench.py
+	$(BIN)/python benchmarks/prognosis_bench.py
+	$(BIN)/python benchmarks/options_bench.py
 
 # Trial matching: the evaluation set (seconds), then the 100,000-study import and match benchmark (minutes).
 bench-trials: install

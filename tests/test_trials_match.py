@@ -233,14 +233,7 @@ def test_haversine_distance() -> None:
 # ---------------------------------------------------------------------------------------------- shortlist
 
 
-def _offline_syllables(monkeypatch: pytest.MonkeyPatch) -> None:
-    """textstat looks English words up in NLTK's CMU dictionary, which it downloads at first use; offline, count
-    syllables with its bundled Pyphen hyphenation instead (its own fallback for words not in the dictionary)."""
-    monkeypatch.setattr("textstat.backend.counts._count_syllables.get_cmudict", lambda lang: {})
-
-
-def test_shortlist_connects_and_reads_plainly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _offline_syllables(monkeypatch)
+def test_shortlist_connects_and_reads_plainly(tmp_path: Path) -> None:
     index = _index(tmp_path, [study("NCT00000091"), study("NCT00000092", status="NOT_YET_RECRUITING")])
     result = mesostage.match_trials(CASE, index=index)
     text = shortlist_markdown(result, ["NCT00000091"])

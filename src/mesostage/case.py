@@ -339,7 +339,9 @@ class Patient(BaseModel):
         None, min_length=1, max_length=200, description="US ZIP code or 'City, Country' (for trial distances)"
     )
     resectable: bool | None = Field(
-        None, description="judged resectable with curative intent by the treating team (used by trial matching)"
+        None,
+        description="a specialist team's judgement that the tumour can be fully removed (pleura: macroscopic complete "
+        "resection; peritoneum: complete cytoreduction) and that the person is fit for the operation",
     )
     progressed_after_last_line: bool | None = Field(
         None, description="the disease progressed on or after the most recent systemic therapy (trial matching)"
