@@ -10,6 +10,8 @@ from collections import defaultdict
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mesostage import parse_case
 from mesostage.trials.criteria import Criterion, extract_facts, parse_eligibility, split_criteria
@@ -275,3 +277,22 @@ def test_ecog_ranges_seen_misparsed_elsewhere() -> None:
 def test_life_expectancy_is_not_read_as_age() -> None:
     assert extract_facts("Life expectancy of at least 12 weeks") == ()
     assert extract_facts("No other malignancy within 5 years") == ()
+
+
+# ---------------------------------------------------------------------------------------------- properties
+
+
+@given(low=st.integers(0, 4), high=st.integers(0, 4), style=st.sampled_from(["{a}-{b}", "{a} to {b}", "of {a} - {b}"]))
+def test_ecog_range_property(low: int, high: int, style: str) -> None:
+    a, b = min(low, high), max(low, high)
+    text = "ECOG performance status " + style.format(a=a, b=b)
+    (fact,) = extract_facts(text)
+    assert fact["allowed"] == list(range(a, b + 1))
+
+
+@given(low=st.integers(18, 60), span=st.integers(1, 40), age=st.integers(1, 110))
+def test_age_range_label_property(low: int, span: int, age: int) -> None:
+    high = low + span
+    facts = patient_facts(parse_case({"site": "pleura", "patient": {"age_years": age}}))
+    c = Criterion(kind="inclusion", text="", facts=extract_facts(f"Aged {low} to {high} years"))
+    assert evaluate_criterion(c, facts).label == (MET if low <= age <= high else NOT_MET)

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mesostage.trials import ImportFailed, TrialIndex, import_records, import_source, load_demo, parse_study
 from mesostage.trials.importer import iter_source
@@ -311,3 +313,43 @@ def test_index_refuses_a_file_that_is_not_an_index(tmp_path: Path) -> None:
     sqlite3.connect(other).execute("CREATE TABLE x (y)").connection.close()
     with pytest.raises(ValueError, match="not a mesostage trial index"):
         TrialIndex.open(other)
+
+
+class _Trickle(io.RawIOBase):
+    """A stream that hands out at most a few bytes per read, as a slow pipe or zip member can."""
+
+    def __init__(self, data: bytes, sizes: list[int]) -> None:
+        self._data = data
+        self._sizes = sizes or [1]
+        self._pos = 0
+        self._i = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        k = self._sizes[self._i % len(self._sizes)]
+        self._i += 1
+        chunk = self._data[self._pos : self._pos + min(k, n if n >= 0 else k)]
+        self._pos += len(chunk)
+        return chunk
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(10**6), 10**6) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@given(
+    items=st.lists(st.dictionaries(st.text(min_size=1, max_size=6), _JSON_VALUES, min_size=1, max_size=4), max_size=5),
+    sizes=st.lists(st.integers(1, 7), min_size=1, max_size=5),
+    envelope=st.booleans(),
+)
+def test_stream_reads_the_same_whatever_the_chunking(
+    items: list[dict[str, Any]], sizes: list[int], envelope: bool
+) -> None:
+    doc = {"totalCount": len(items), "studies": items} if envelope else items
+    data = json.dumps(doc, ensure_ascii=False).encode()
+    assert list(iter_json_studies(_Trickle(data, sizes))) == items  # type: ignore[arg-type]

@@ -29,7 +29,7 @@ from mesostage.staging import (
     stage_group,
 )
 from mesostage.treatment import TreatmentOption, TreatmentOptions, options
-from mesostage.trials import MatchResult, TrialMatch, match_trials
+from mesostage.trials import MatchResult, TrialMatch, match_trials, shortlist_markdown
 
 __all__ = [
     "Case",
@@ -60,6 +60,7 @@ __all__ = [
     "prognosis",
     "prognosis_figure",
     "review",
+    "shortlist_markdown",
     "stage",
     "stage_group",
 ]
