@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -200,6 +201,9 @@ class _Snapshot:
 
 _SNAPSHOTS: OrderedDict[tuple[Any, ...], _Snapshot] = OrderedDict()
 _MAX_SNAPSHOTS = 8
+# One lock for the cache and for reading an index into it (the web app matches from several threads, and the
+# in-memory demo index is one SQLite connection).
+_LOCK = threading.Lock()
 
 
 def _file_key(path: Path) -> tuple[Any, ...]:
@@ -208,6 +212,11 @@ def _file_key(path: Path) -> tuple[Any, ...]:
 
 
 def _snapshot(index: TrialIndex | str | os.PathLike[str] | None, site: str, include_closed: bool) -> _Snapshot:
+    with _LOCK:
+        return _snapshot_locked(index, site, include_closed)
+
+
+def _snapshot_locked(index: TrialIndex | str | os.PathLike[str] | None, site: str, include_closed: bool) -> _Snapshot:
     if isinstance(index, TrialIndex):
         key_source: tuple[Any, ...] | None = _file_key(index.path) if index.path is not None else None
         if index.path is None and index is _demo():
