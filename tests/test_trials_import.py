@@ -270,7 +270,7 @@ def test_source_without_any_valid_study_changes_nothing(tmp_path: Path) -> None:
     load_demo(index)
     before = index.read_bytes()
     path = write_json(tmp_path / "empty.json", {"studies": [{"protocolSection": {}}]})
-    with pytest.raises(ImportFailed, match="no valid study"):
+    with pytest.raises(ImportFailed, match="no valid study to import"):
         import_source(path, index)
     assert index.read_bytes() == before
 

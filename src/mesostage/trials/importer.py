@@ -327,7 +327,10 @@ def import_records(
         if batch:
             _write_batch(conn, batch, source)
         if report.imported == 0:
-            raise ImportFailed(f"no valid study found in {source}; the index was left unchanged")
+            detail = f"{report.read} records read, {len(report.malformed)} malformed"
+            if report.skipped_out_of_scope:
+                detail += f", {report.skipped_out_of_scope} not about mesothelioma (keep them with --all-studies, scope 'all')"
+            raise ImportFailed(f"no valid study to import from {source} ({detail})")
         if real_records:
             report.fictional_removed = _drop_fictional(conn)
         report.index_total = int(conn.execute("SELECT count(*) FROM trial").fetchone()[0])
@@ -383,7 +386,11 @@ def import_source(
     """Import a bulk zip, a directory of study JSON files or a search-result JSON file (see :func:`import_records`)."""
     p = Path(path)
     records = iter_source(p)
-    return import_records(records, index_path, source=str(p), mode=mode, scope=scope, progress=progress)
+    # The registry changes daily: "data as of" is the date of the downloaded file, not the date of the import.
+    as_of = dt.datetime.fromtimestamp(p.stat().st_mtime, dt.UTC).date().isoformat()
+    return import_records(
+        records, index_path, source=str(p), mode=mode, scope=scope, data_as_of=as_of, progress=progress
+    )
 
 
 def demo_records() -> Iterator[Record]:
