@@ -329,7 +329,8 @@ def import_records(
         if report.imported == 0:
             detail = f"{report.read} records read, {len(report.malformed)} malformed"
             if report.skipped_out_of_scope:
-                detail += f", {report.skipped_out_of_scope} not about mesothelioma (keep them with --all-studies, scope 'all')"
+                kept = "keep them with --all-studies, scope 'all'"
+                detail += f", {report.skipped_out_of_scope} not about mesothelioma ({kept})"
             raise ImportFailed(f"no valid study to import from {source} ({detail})")
         if real_records:
             report.fictional_removed = _drop_fictional(conn)
