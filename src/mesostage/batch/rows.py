@@ -614,7 +614,7 @@ def finding_outcome(data: Mapping[str, Any], *, system: str | None = None) -> Ro
     if not r.applicable:
         return RowOutcome(system=wanted, error_kind="not_staged", error=f"system: {r.reason}")
     low, high = (r.stage_range[0], r.stage_range[-1]) if r.stage_range else (None, None)
-    codes = [note.code for note in result.review if not note.systems or wanted in note.systems]
+    codes = list(dict.fromkeys(note.code for note in result.review if not note.systems or wanted in note.systems))
     return RowOutcome(
         system=wanted,
         t=r.t,
