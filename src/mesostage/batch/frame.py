@@ -282,9 +282,8 @@ def _findings_frame(df: pl.DataFrame, system: str | None) -> pl.DataFrame:
         try:
             data = case_from_row(record)
         except CaseError as exc:
-            outcomes.append(
-                RowOutcome(system=system, error_kind="invalid_case", error="; ".join(str(e) for e in exc.errors))
-            )
+            errors = "; ".join(str(e) for e in exc.errors)
+            outcomes.append(RowOutcome(system=system, error_kind="invalid_case", error=errors))
             continue
         outcomes.append(finding_outcome(data, system=system))
     return outcome_frame(outcomes)
