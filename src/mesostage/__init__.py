@@ -5,6 +5,9 @@ Supports, and does not replace, a specialist's judgement.
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from mesostage.api import stage
 from mesostage.case import (
     HISTOLOGIES,
@@ -19,15 +22,6 @@ from mesostage.case import (
     parse_case_json,
 )
 from mesostage.errors import CaseError, InputError
-from mesostage.explain import Explanation, explain
-from mesostage.prognosis import (
-    Prognosis,
-    ScoreResult,
-    SurvivalContext,
-    SurvivalFigure,
-    prognosis,
-    prognosis_figure,
-)
 from mesostage.review import review
 from mesostage.staging import (
     Determinant,
@@ -39,8 +33,47 @@ from mesostage.staging import (
     load_systems,
     stage_group,
 )
-from mesostage.treatment import TreatmentOption, TreatmentOptions, options
-from mesostage.trials import MatchResult, TrialMatch, match_trials, shortlist_markdown
+
+# The other capabilities load on first use, so that `import mesostage` (and `mesostage stage`) stays fast.
+_LAZY = {
+    "Explanation": "mesostage.explain",
+    "explain": "mesostage.explain",
+    "Prognosis": "mesostage.prognosis",
+    "ScoreResult": "mesostage.prognosis",
+    "SurvivalContext": "mesostage.prognosis",
+    "SurvivalFigure": "mesostage.prognosis",
+    "prognosis": "mesostage.prognosis",
+    "prognosis_figure": "mesostage.prognosis",
+    "TreatmentOption": "mesostage.treatment",
+    "TreatmentOptions": "mesostage.treatment",
+    "options": "mesostage.treatment",
+    "MatchResult": "mesostage.trials",
+    "TrialMatch": "mesostage.trials",
+    "match_trials": "mesostage.trials",
+    "shortlist_markdown": "mesostage.trials",
+}
+
+if TYPE_CHECKING:
+    from mesostage.explain import Explanation, explain
+    from mesostage.prognosis import (
+        Prognosis,
+        ScoreResult,
+        SurvivalContext,
+        SurvivalFigure,
+        prognosis,
+        prognosis_figure,
+    )
+    from mesostage.treatment import TreatmentOption, TreatmentOptions, options
+    from mesostage.trials import MatchResult, TrialMatch, match_trials, shortlist_markdown
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'mesostage' has no attribute {name!r}")
+
 
 __all__ = [
     "HISTOLOGIES",

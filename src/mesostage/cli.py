@@ -6,6 +6,7 @@ reaches the user: an unexpected failure prints one line and exits with 1.
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 import textwrap
@@ -15,8 +16,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer import _click as click  # Typer >= 0.29 vendors click; its group API is typed against it
+from typer.core import TyperGroup
 
-from mesostage import explain, review, stage
+from mesostage import review, stage
 from mesostage.case import SYSTEM_IDS, Case, parse_case_json
 from mesostage.errors import CaseError, InputError
 from mesostage.staging import StagingResult, SystemResult, load_system, load_systems
@@ -25,7 +28,37 @@ __all__ = ["app", "main"]
 
 DISCLAIMER = "Supports, and does not replace, a specialist's judgement. Not medical advice."
 
+# Commands of the other capabilities, loaded only when used so that `mesostage stage` starts fast:
+# name -> (module, attribute). The attribute is a command function or a Typer sub-app.
+_LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "outlook": ("mesostage.cli_outlook", "outlook_command"),
+    "options": ("mesostage.options_cli", "options_command"),
+    "batch": ("mesostage.batch.command", "batch_command"),
+    "fhir": ("mesostage.fhir.command", "fhir_app"),
+    "trials": ("mesostage.cli_trials", "trials_app"),
+}
+
+
+class _LazyGroup(TyperGroup):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*super().list_commands(ctx), *_LAZY_COMMANDS]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in _LAZY_COMMANDS:
+            return super().get_command(ctx, cmd_name)
+        module, attr = _LAZY_COMMANDS[cmd_name]
+        target = getattr(importlib.import_module(module), attr)
+        if not isinstance(target, typer.Typer):
+            single = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+            single.command(cmd_name)(target)
+            target = single
+        command = typer.main.get_command(target)
+        command.name = cmd_name
+        return command
+
+
 app = typer.Typer(
+    cls=_LazyGroup,
     name="mesostage",
     help="Mesothelioma staging in every system in use, with the findings that decided it and its range. " + DISCLAIMER,
     no_args_is_help=True,
@@ -185,6 +218,8 @@ def explain_command(
     output: Annotated[OutputFormat, typer.Option("--format", "-f", help="json or text")] = OutputFormat.text,
 ) -> None:
     """Explain the staging in plain language (patient) or technically (clinician)."""
+    from mesostage.explain import explain  # textstat is only needed here
+
     try:
         explanation = explain(_read_case(file), audience=audience.value)
     except CaseError as exc:
@@ -239,35 +274,9 @@ def example_command() -> None:
     typer.echo(resources.files("mesostage").joinpath("examples", "example-1.json").read_text(encoding="utf-8"))
 
 
-from mesostage.cli_outlook import outlook_command  # noqa: E402  (registered after app and helpers exist)
-
-app.command("outlook")(outlook_command)
-
-# Treatment options (issue 4): the command lives in its own module.
-from mesostage.options_cli import options_command  # noqa: E402
-
-app.command("options")(options_command)
-
-# Registry batch processing (issue 8): the command module imports polars only when it runs.
-from mesostage.batch.command import batch_command  # noqa: E402
-
-app.command("batch")(batch_command)
-
-# FHIR mCODE export and import (issue 8): fhir.resources is imported only when a command runs.
-from mesostage.fhir.command import fhir_app  # noqa: E402
-
-app.add_typer(fhir_app, name="fhir")
-
-
 def main() -> None:
     try:
         app()
     except Exception as exc:
         typer.echo(f"mesostage: internal error: {type(exc).__name__}: {exc}", err=True)
         sys.exit(1)
-
-
-# Trial commands live in their own module (issue 6); registered here so that `mesostage trials ...` works.
-from mesostage.cli_trials import trials_app  # noqa: E402
-
-app.add_typer(trials_app, name="trials")
