@@ -22,6 +22,18 @@ from mesostage.case import (
     parse_case_json,
 )
 from mesostage.errors import CaseError, InputError
+
+# Submodules named like their function (explain, prognosis) are imported eagerly: importing the submodule would
+# otherwise replace the function attribute with the module.
+from mesostage.explain import Explanation, explain
+from mesostage.prognosis import (
+    Prognosis,
+    ScoreResult,
+    SurvivalContext,
+    SurvivalFigure,
+    prognosis,
+    prognosis_figure,
+)
 from mesostage.review import review
 from mesostage.staging import (
     Determinant,
@@ -36,14 +48,6 @@ from mesostage.staging import (
 
 # The other capabilities load on first use, so that `import mesostage` (and `mesostage stage`) stays fast.
 _LAZY = {
-    "Explanation": "mesostage.explain",
-    "explain": "mesostage.explain",
-    "Prognosis": "mesostage.prognosis",
-    "ScoreResult": "mesostage.prognosis",
-    "SurvivalContext": "mesostage.prognosis",
-    "SurvivalFigure": "mesostage.prognosis",
-    "prognosis": "mesostage.prognosis",
-    "prognosis_figure": "mesostage.prognosis",
     "TreatmentOption": "mesostage.treatment",
     "TreatmentOptions": "mesostage.treatment",
     "options": "mesostage.treatment",
@@ -54,15 +58,6 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:
-    from mesostage.explain import Explanation, explain
-    from mesostage.prognosis import (
-        Prognosis,
-        ScoreResult,
-        SurvivalContext,
-        SurvivalFigure,
-        prognosis,
-        prognosis_figure,
-    )
     from mesostage.treatment import TreatmentOption, TreatmentOptions, options
     from mesostage.trials import MatchResult, TrialMatch, match_trials, shortlist_markdown
 
