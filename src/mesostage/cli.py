@@ -19,6 +19,7 @@ import typer
 from mesostage.case import SYSTEM_IDS, Case, parse_case_json
 from mesostage.errors import CaseError, InputError
 from mesostage.staging import StagingResult, SystemResult, load_system, load_systems, stage
+from mesostage.web.command import serve
 
 __all__ = ["app", "main"]
 
@@ -187,6 +188,10 @@ def schema_command() -> None:
 def example_command() -> None:
     """Print an example case (the one in the case-format contract) to start from."""
     typer.echo(resources.files("mesostage").joinpath("examples", "example-1.json").read_text(encoding="utf-8"))
+
+
+# The web app (issue 7); the command imports the web stack only when it runs.
+app.command("serve")(serve)
 
 
 def main() -> None:

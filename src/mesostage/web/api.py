@@ -1,0 +1,151 @@
+"""The versioned JSON API (``/api/v1``). The request body of every POST route is one case in the case format
+(``shared/spec/CASE_FORMAT.md``); bad input is 422 with the list of errors, each naming its field path.
+
+One route per capability of the public API. The body is read and validated by ``mesostage.parse_case_json`` (not by
+FastAPI) so that the errors are the same as the CLI's; the OpenAPI document still describes the body with the case
+model's JSON Schema (added in ``app.py``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
+
+import mesostage
+from mesostage import Case, CaseError, InputError, StagingResult, load_systems
+from mesostage.web.view import DISCLAIMER, data_version
+
+__all__ = ["CASE_BODY", "ErrorItem", "ErrorResponse", "Health", "SystemInfo", "router"]
+
+router = APIRouter(prefix="/api/v1", tags=["api v1"])
+
+#: The system ids of the case model (tests check that the two lists agree).
+SystemId = Literal["tnm8", "tnm9", "tnm7", "butchart", "brigham", "peritoneal_tnm"]
+
+
+class ErrorItem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    path: str = Field(description="field path in the case, e.g. tumor.findings[3]; empty for the whole body")
+    message: str
+    allowed: list[str] = Field(description="the allowed values, where there is a fixed list")
+
+
+class ErrorResponse(BaseModel):
+    """Every problem found, not only the first."""
+
+    model_config = ConfigDict(extra="forbid")
+    errors: list[ErrorItem]
+
+
+class SystemInfo(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    name: str
+    short_name: str
+    applies_to: list[str]
+    evidence: str
+    evidence_note: str | None
+    stages: list[str]
+    main_source: str
+    sources: dict[str, str]
+
+
+class StagingDataVersion(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    fingerprint: str = Field(description="sha256 over every staging-system data file, as loaded")
+    systems: dict[str, str] = Field(description="system id to full name (with edition)")
+
+
+class Health(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    status: Literal["ok"]
+    version: str
+    staging_data: StagingDataVersion
+    disclaimer: str
+
+
+def error_body(errors: tuple[InputError, ...] | list[InputError]) -> dict[str, Any]:
+    return {"errors": [e.as_dict() for e in errors]}
+
+
+CASE_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "One case in the case format (shared/spec/CASE_FORMAT.md).",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Case"}}},
+    }
+}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    422: {"model": ErrorResponse, "description": "The case is not valid: every error with its field path."},
+    413: {"model": ErrorResponse, "description": "The request body is over the size limit."},
+}
+
+
+async def read_case(request: Request) -> Case:
+    """The case in the request body. Raises ``CaseError`` (422) for anything that is not a valid case."""
+    return mesostage.parse_case_json(await request.body())
+
+
+def _json(model: BaseModel) -> Response:
+    # Serialised by pydantic directly: the response model is only for the OpenAPI document.
+    return Response(model.model_dump_json(), media_type="application/json")
+
+
+@router.post(
+    "/stage",
+    response_model=StagingResult,
+    responses=ERRORS,
+    openapi_extra=CASE_BODY,
+    summary="Stage one case in every system",
+)
+async def stage(
+    request: Request,
+    systems: Annotated[
+        list[SystemId] | None, Query(description="system ids to report (repeatable); default all")
+    ] = None,
+) -> Response:
+    """The stage in every system (or in ``systems``), each with its range, determinants, unknowns that matter and
+    sources, and the review notes that staging raises."""
+    case = await read_case(request)
+    return _json(mesostage.stage(case, systems=systems))
+
+
+@router.get("/systems", response_model=list[SystemInfo], summary="The staging systems")
+async def systems() -> list[SystemInfo]:
+    """Every staging system with the sites it applies to, its evidence level, its stages and its sources."""
+    return [
+        SystemInfo(
+            id=s.id,
+            name=s.name,
+            short_name=s.short_name,
+            applies_to=list(s.applies_to),
+            evidence=s.evidence,
+            evidence_note=s.evidence_note,
+            stages=list(s.stages),
+            main_source=s.sources[s.main_source].citation,
+            sources={k: v.citation for k, v in s.sources.items()},
+        )
+        for s in load_systems()
+    ]
+
+
+@router.get("/health", response_model=Health, summary="Liveness, version and staging-data version")
+async def health() -> Health:
+    v = data_version()
+    return Health(
+        status="ok",
+        version=v.package,
+        staging_data=StagingDataVersion(fingerprint=v.fingerprint, systems=dict(v.systems)),
+        disclaimer=DISCLAIMER,
+    )
+
+
+def case_error_response(exc: CaseError) -> Response:
+    return Response(
+        ErrorResponse.model_validate(error_body(exc.errors)).model_dump_json(),
+        status_code=422,
+        media_type="application/json",
+    )
