@@ -128,3 +128,29 @@ def test_installed_command_runs_as_a_user_would() -> None:
     assert "Traceback" not in bad.stderr
     example = subprocess.run([exe, "example"], capture_output=True, text=True, env=env, check=False)
     assert json.loads(example.stdout)["id"] == "example-1"
+
+
+def test_review_command() -> None:
+    out = RUNNER.invoke(app, ["review", str(EXAMPLE)])
+    assert out.exit_code == 0, out.output
+    assert "[CRITICAL] reported_stage_differs" in out.stdout  # the example reports IV for a IIIA case
+    assert "Source:" in out.stdout
+    data = json.loads(RUNNER.invoke(app, ["review", str(EXAMPLE), "-f", "json"]).stdout)
+    assert all(n["source"] for n in data)
+
+
+def test_explain_command_for_both_audiences() -> None:
+    patient = RUNNER.invoke(app, ["explain", str(EXAMPLE)])
+    assert patient.exit_code == 0, patient.output
+    assert "Questions to ask your care team" in patient.stdout
+    clinician = RUNNER.invoke(app, ["explain", str(EXAMPLE), "--audience", "clinician"])
+    assert "cT3 cN1 cM0; stage IIIA" in clinician.stdout
+    bad = RUNNER.invoke(app, ["explain", str(EXAMPLE), "--audience", "family"])
+    assert bad.exit_code == 2
+    assert "Traceback" not in bad.output
+
+
+def test_review_bad_input_exits_2() -> None:
+    out = RUNNER.invoke(app, ["review", "-"], input='{"site": "pleura", "tumor": {"findings": ["ribs"]}}')
+    assert out.exit_code == 2
+    assert "tumor.findings[0]" in out.stderr

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 import mesostage
 from mesostage.case import METASTASIS_FINDINGS, NODE_FINDINGS, SYSTEM_IDS, TUMOR_FINDINGS
+from mesostage.staging import stage as stage_only
 
 VOCAB = {"tumor": TUMOR_FINDINGS, "nodes": NODE_FINDINGS, "metastases": METASTASIS_FINDINGS}
 PLEURAL_SYSTEMS = ["tnm8", "tnm9", "tnm7", "butchart", "brigham"]
@@ -130,7 +131,7 @@ def _rank(system: str, stage_label: str) -> int:
 
 
 def _result(case: dict[str, Any], system: str) -> mesostage.SystemResult:
-    return mesostage.stage(case, systems=[system]).results[0]
+    return stage_only(case, systems=[system]).results[0]
 
 
 @SETTINGS

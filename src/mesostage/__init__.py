@@ -5,8 +5,11 @@ Supports, and does not replace, a specialist's judgement.
 
 from __future__ import annotations
 
+from mesostage.api import stage
 from mesostage.case import Case, parse_case, parse_case_json
 from mesostage.errors import CaseError, InputError
+from mesostage.explain import Explanation, explain
+from mesostage.review import review
 from mesostage.staging import (
     Determinant,
     ReviewNote,
@@ -15,7 +18,6 @@ from mesostage.staging import (
     default_system,
     load_system,
     load_systems,
-    stage,
     stage_group,
 )
 
@@ -23,16 +25,19 @@ __all__ = [
     "Case",
     "CaseError",
     "Determinant",
+    "Explanation",
     "InputError",
     "ReviewNote",
     "StagingResult",
     "SystemResult",
     "__version__",
     "default_system",
+    "explain",
     "load_system",
     "load_systems",
     "parse_case",
     "parse_case_json",
+    "review",
     "stage",
     "stage_group",
 ]

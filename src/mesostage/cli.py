@@ -16,9 +16,10 @@ from typing import Annotated
 
 import typer
 
+from mesostage import explain, review, stage
 from mesostage.case import SYSTEM_IDS, Case, parse_case_json
 from mesostage.errors import CaseError, InputError
-from mesostage.staging import StagingResult, SystemResult, load_system, load_systems, stage
+from mesostage.staging import StagingResult, SystemResult, load_system, load_systems
 from mesostage.web.command import serve
 
 __all__ = ["app", "main"]
@@ -144,6 +145,55 @@ def stage_command(
         typer.echo(result.model_dump_json(indent=2))
     else:
         typer.echo(render_text(result))
+
+
+@app.command("review")
+def review_command(
+    file: Annotated[str, typer.Argument(help="case JSON file, or - for standard input")],
+    output: Annotated[OutputFormat, typer.Option("--format", "-f", help="json or text")] = OutputFormat.text,
+) -> None:
+    """Second-opinion review: what would change the stage, and the known staging mistakes."""
+    try:
+        notes = review(_read_case(file))
+    except CaseError as exc:
+        raise _fail(exc.errors) from None
+    if output is OutputFormat.json:
+        typer.echo(json.dumps([n.model_dump(exclude_none=True) for n in notes], indent=2))
+        return
+    for n in notes:
+        typer.echo(f"[{n.severity.upper()}] {n.code}")
+        for line in _wrap(n.message, 100):
+            typer.echo(f"  {line}")
+        if n.settled_by:
+            typer.echo(f"  Settled by: {n.settled_by}")
+        for line in _wrap(f"Source: {n.source}", 100):
+            typer.echo(f"  {line}")
+        typer.echo("")
+    typer.echo(DISCLAIMER)
+
+
+class AudienceChoice(StrEnum):
+    patient = "patient"
+    clinician = "clinician"
+
+
+@app.command("explain")
+def explain_command(
+    file: Annotated[str, typer.Argument(help="case JSON file, or - for standard input")],
+    audience: Annotated[AudienceChoice, typer.Option("--audience", "-a", help="patient or clinician")] = (
+        AudienceChoice.patient
+    ),
+    output: Annotated[OutputFormat, typer.Option("--format", "-f", help="json or text")] = OutputFormat.text,
+) -> None:
+    """Explain the staging in plain language (patient) or technically (clinician)."""
+    try:
+        explanation = explain(_read_case(file), audience=audience.value)
+    except CaseError as exc:
+        raise _fail(exc.errors) from None
+    if output is OutputFormat.json:
+        typer.echo(explanation.model_dump_json(indent=2))
+    else:
+        typer.echo(explanation.text)
 
 
 @app.command("systems")

@@ -6,9 +6,14 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from mesostage.case import SYSTEM_IDS, Case, parse_case
-from mesostage.errors import CaseError, InputError
-from mesostage.staging.definitions import SystemDefinition, load_system, load_systems, site_notes
+from mesostage.case import Case, parse_case
+from mesostage.staging.definitions import (
+    SystemDefinition,
+    check_system_ids,
+    load_system,
+    load_systems,
+    site_notes,
+)
 from mesostage.staging.engine import stage_group, stage_in_system
 from mesostage.staging.result import Determinant, PciRegion, ReviewNote, StagingResult, SystemResult
 
@@ -71,14 +76,7 @@ def stage(case: Case | Mapping[str, Any], *, systems: Iterable[str] | None = Non
         If the case is not valid or a system id is unknown; every error names its field path.
     """
     parsed = parse_case(case)
-    wanted = list(systems) if systems is not None else list(SYSTEM_IDS)
-    bad = [
-        InputError(f"systems[{i}]", f"unknown system '{s}'", SYSTEM_IDS)
-        for i, s in enumerate(wanted)
-        if s not in SYSTEM_IDS
-    ]
-    if bad:
-        raise CaseError(bad)
+    wanted = check_system_ids(systems)
     results: list[SystemResult] = []
     notes: list[ReviewNote] = []
     for system_id in wanted:

@@ -10,6 +10,7 @@ typo in a data file fails at load time and in the tests, never in a user's resul
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 from typing import Literal
@@ -24,6 +25,7 @@ from mesostage.case import (
     SYSTEM_IDS,
     TUMOR_FINDINGS,
 )
+from mesostage.errors import CaseError, InputError
 
 __all__ = [
     "Check",
@@ -34,6 +36,7 @@ __all__ = [
     "Source",
     "StageRow",
     "SystemDefinition",
+    "check_system_ids",
     "load_system",
     "load_systems",
     "site_notes",
@@ -61,11 +64,26 @@ VOCABULARY = {"tumor": TUMOR_FINDINGS, "nodes": NODE_FINDINGS, "metastases": MET
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
 
 
+_KIND_LABEL = {
+    "primary": "",
+    "secondary": " [secondary source]",
+    "registry": " [registry coding rule, not AJCC/UICC text]",
+    "interpretation": " [mesostage interpretation]",
+}
+
+
 class Source(BaseModel):
+    """A cited source; ``kind`` says how far to trust it and is shown next to the citation."""
+
     model_config = _FROZEN
     citation: str
     kind: SourceKind
     note: str | None = None
+
+    @property
+    def cited(self) -> str:
+        """The citation as shown to users, with its kind marked unless it is a primary source."""
+        return self.citation + _KIND_LABEL[self.kind]
 
 
 class Rule(BaseModel):
@@ -299,6 +317,19 @@ def site_notes() -> dict[str, tuple[bool, str, str]]:
     """Per site: (has a formal staging system, note, source)."""
     notes = _SiteNotes.model_validate(_read("sites.toml"))
     return {n.site: (n.formal_system, n.note, n.source) for n in notes.sites}
+
+
+def check_system_ids(systems: Iterable[str] | None) -> list[str]:
+    """The requested system ids (all six by default). Raises ``CaseError`` naming each unknown id."""
+    wanted = list(systems) if systems is not None else list(SYSTEM_IDS)
+    bad = [
+        InputError(f"systems[{i}]", f"unknown system '{s}'", SYSTEM_IDS)
+        for i, s in enumerate(wanted)
+        if s not in SYSTEM_IDS
+    ]
+    if bad:
+        raise CaseError(bad)
+    return wanted
 
 
 def stage_labels(system_id: str) -> tuple[str, ...]:

@@ -21,16 +21,10 @@ from mesostage.case import PCI_REGION_NAMES, Case
 from mesostage.staging.definitions import Check, Component, Measure, Rule, SystemDefinition
 from mesostage.staging.result import Determinant, PciRegion, ReviewNote, SystemResult
 
-__all__ = ["stage_group", "stage_in_system"]
+__all__ = ["stage_group", "stage_in_system", "unknown_outcomes"]
 
 _NOTHING = -1
 _PREFIX = {"clinical": "c", "pathological": "p", "post_therapy": "yp"}
-_SOURCE_LABEL = {
-    "primary": "",
-    "secondary": " [secondary source]",
-    "registry": " [registry coding rule, not AJCC/UICC text]",
-    "interpretation": " [mesostage interpretation]",
-}
 
 
 @dataclass(frozen=True)
@@ -121,8 +115,7 @@ class _Context:
             self.sections[name] = (frozenset(sec.findings), frozenset(sec.unknown)) if ok else None
 
     def cite(self, ref: str) -> str:
-        src = self.system.sources[ref]
-        return src.citation + _SOURCE_LABEL[src.kind]
+        return self.system.sources[ref].cited
 
     def evaluate(self, comp: Component) -> _Evaluated:
         case = self.case
@@ -392,3 +385,28 @@ def _row_reachable(when: dict[str, tuple[str, ...]], comps: Sequence[_Evaluated]
     return all(
         any(c.defn.categories[r] in when[c.defn.name] for r in c.stage_options) for c in comps if c.defn.name in when
     )
+
+
+def unknown_outcomes(system: SystemDefinition, case: Case) -> dict[str, list[str | None]]:
+    """For each unknown input: the stages it gives over its possible values, every other input as for ``stage``.
+
+    ``None`` in a list means the stage cannot be determined for that value (another category is still open).
+    Used to say how far each unknown could move the stage, and which test would settle it.
+    """
+    if case.site not in system.applies_to:
+        return {}
+    ctx = _Context(system, case)
+    comps = [ctx.evaluate(c) for c in system.components]
+    out: dict[str, list[str | None]] = {}
+    for k, comp in enumerate(comps):
+        for i, item in enumerate(comp.items):
+            required_rest = [it.options for j, it in enumerate(comp.items) if j != i and it.required]
+            stages: list[str | None] = []
+            for option in sorted(item.options):
+                choices = [c.stage_options for c in comps]
+                choices[k] = _reachable(max(comp.known, option), required_rest)
+                stage = _unique_stage(system, comps, choices)
+                if stage not in stages:
+                    stages.append(stage)
+            out[item.key] = stages
+    return out

@@ -39,8 +39,11 @@ class ReviewNote(BaseModel):
     severity: Literal["info", "warning", "critical"]
     message: str
     systems: list[str] = Field(default_factory=list)
-    evidence: str | None = None
+    evidence: str | None = Field(None, description="what in the case raised it")
     source: str | None = None
+    item: str | None = Field(None, description="the unknown case item the note is about, e.g. nodes")
+    settled_by: str | None = Field(None, description="the test that would settle the item")
+    possible_stages: list[str] | None = Field(None, description="the stages the item's values give")
 
 
 class SystemResult(BaseModel):

@@ -1,0 +1,24 @@
+"""Plain-language labels for case inputs (``labels.toml``): ``label("tumor.rib")`` -> "a rib"."""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from importlib import resources
+
+__all__ = ["label"]
+
+
+@cache
+def _labels() -> dict[str, str]:
+    data = tomllib.loads(resources.files("mesostage").joinpath("labels.toml").read_text(encoding="utf-8"))
+    flat: dict[str, str] = {}
+    for group, entries in data.items():
+        for key, text in entries.items():
+            flat[key if group in ("fields", "sections") else f"{group}.{key}"] = text
+    return flat
+
+
+def label(key: str) -> str:
+    """The plain label of a case path (``tumor.rib``, ``nodes``, ``tumor.psum_mm``); the path itself if unknown."""
+    return _labels().get(key, key.replace("_", " "))

@@ -1,0 +1,342 @@
+"""The second-opinion review: findings that would change the stage and the known staging mistakes.
+
+Every note has a stable ``code`` (documented in ``catalog.toml`` and ``docs/review.md``), a severity, a plain
+message, the evidence in the case that raised it and its source. The review never changes the stage; it says what
+to check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from mesostage.case import SYSTEM_IDS, Case, parse_case
+from mesostage.labels import label
+from mesostage.review.catalog import catalog
+from mesostage.staging import StagingResult, SystemResult, default_system, load_system
+from mesostage.staging import stage as stage_only
+from mesostage.staging.engine import unknown_outcomes
+from mesostage.staging.result import ReviewNote
+
+__all__ = ["review"]
+
+_SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
+_TNM = ("tnm7", "tnm8", "tnm9")
+_SITE_ADVICE = {
+    "pleura": "For a pleural primary use TNM (the 8th edition for diagnoses 2018-2024, the 9th from 2025).",
+    "peritoneum": "For a peritoneal primary only the PCI-based system (Yan 2011) exists, and it is a proposal.",
+    "pericardium": "No formal staging system exists for pericardial mesothelioma.",
+    "tunica_vaginalis": "No formal staging system exists for mesothelioma of the tunica vaginalis.",
+}
+
+
+def _note(code: str, *, evidence: str, systems: list[str] | None = None, **fields: Any) -> ReviewNote:
+    entry = catalog().codes[code]
+    severity = fields.pop("severity", entry.severity)
+    return ReviewNote(
+        code=code,
+        severity=severity,
+        message=entry.message.format(**fields),
+        systems=systems or [],
+        evidence=evidence,
+        source=catalog().cite(entry.sources),
+        item=fields.get("item"),
+        settled_by=fields.get("settled_by_test"),
+        possible_stages=fields.get("possible_stages"),
+    )
+
+
+def _rank(system: str, stage: str) -> int:
+    return load_system(system).stages.index(stage)
+
+
+def _present(case: Case) -> set[str]:
+    out: set[str] = set()
+    for name in ("tumor", "nodes", "metastases"):
+        section = getattr(case, name)
+        if section is not None and section.assessed:
+            out |= {f"{name}.{f}" for f in section.findings}
+    return out
+
+
+def _categories(r: SystemResult) -> str:
+    return " ".join(f"{r.prefix or ''}{v}" for v in r.categories.values())
+
+
+def _computed(r: SystemResult) -> str:
+    stage = r.stage or "a stage that cannot be determined yet"
+    return f"{_categories(r)}, stage {stage}" if r.t is not None else f"stage {stage}"
+
+
+def _with(case: Case, remove: str | None, add: str) -> Case:
+    """The case with one finding moved (for 'what if it were read the other way')."""
+    data = case.model_dump(mode="json", exclude_none=True)
+    if remove:
+        section, _, name = remove.partition(".")
+        for key in ("findings", "unknown"):
+            data[section][key] = [f for f in data[section].get(key, []) if f != name]
+    section, _, name = add.partition(".")
+    data.setdefault(section, {"findings": []})
+    data[section]["assessed"] = True
+    data[section].setdefault("findings", [])
+    if name not in data[section]["findings"]:
+        data[section]["findings"] = [*data[section]["findings"], name]
+    data[section]["unknown"] = [f for f in data[section].get("unknown", []) if f != name]
+    return parse_case(data)
+
+
+def _reported(case: Case, result: StagingResult) -> Iterator[ReviewNote]:
+    rs = case.reported_stage
+    if rs is None:
+        return
+    r = result.result(rs.system)
+    short = load_system(rs.system).short_name
+    if not r.applicable:
+        system_site = " or ".join(s.replace("_", " ") for s in load_system(rs.system).applies_to)
+        yield _note(
+            "system_not_for_site",
+            evidence=f"reported {rs.system} {rs.stage}; site {case.site}",
+            systems=[rs.system],
+            reported_system=short,
+            site=case.site.replace("_", " "),
+            system_site=system_site,
+            site_advice=_SITE_ADVICE[case.site],
+        )
+        return
+    evidence = f"reported {rs.system} {rs.stage}; computed {_computed(r)}"
+    if r.stage_range is not None:
+        low, high = (_rank(rs.system, s) for s in r.stage_range)
+        reported = _rank(rs.system, rs.stage)
+        outside = not low <= reported <= high
+        if outside:
+            yield _note(
+                "reported_stage_differs",
+                evidence=evidence,
+                systems=[rs.system],
+                system=short,
+                reported=rs.stage,
+                computed=_computed(r),
+                low=r.stage_range[0],
+                high=r.stage_range[1],
+                because=_because(r, rs.stage, reported > high),
+            )
+        elif r.stage != rs.stage:
+            items = ", ".join(label(u) for u in r.unknowns_that_matter) or "the open categories"
+            yield _note(
+                "reported_stage_unconfirmed",
+                evidence=evidence,
+                systems=[rs.system],
+                system=short,
+                reported=rs.stage,
+                computed=r.stage or "no single stage",
+                items=items,
+            )
+        if rs.stage == "IV" and r.m == "M0" and r.stage != "IV":
+            yield from _misread_iv(case, r, short, evidence, critical=outside)
+    yield from _edition(case, result, rs.system, rs.stage)
+
+
+def _because(r: SystemResult, reported: str, too_high: bool) -> str:
+    deciding = [d for d in r.determinants if d.component != "stage_group" and d.finding]
+    found = "; ".join(f"{label_for(d.component, d.finding)} gives {d.category}" for d in deciding)
+    if too_high and reported == "IV" and r.m == "M0":
+        lead = "Stage IV needs distant spread (M1), and none is recorded."
+    elif too_high:
+        lead = "The recorded findings do not reach that stage."
+    else:
+        lead = "The recorded findings place it higher."
+    return f"{lead} Deciding findings: {found}." if found else lead
+
+
+def label_for(component: str, finding: str | None) -> str:
+    """A finding named in a determinant, in plain words where the vocabulary has a label."""
+    if finding is None:
+        return component
+    for section in ("tumor", "nodes", "metastases"):
+        text = label(f"{section}.{finding}")
+        if text != f"{section}.{finding}".replace("_", " "):
+            return text
+    return label(finding)
+
+
+def _misread_iv(case: Case, r: SystemResult, short: str, evidence: str, *, critical: bool) -> Iterator[ReviewNote]:
+    present = _present(case)
+    mis = catalog().misreadings
+    severity = {} if critical else {"severity": "warning"}
+    common: dict[str, Any] = {"evidence": evidence, "systems": [r.system], "system": short, "computed": _computed(r)}
+    common |= severity
+    direct = [f for f in mis.direct_spread if f in present and f not in mis.diaphragm]
+    if direct:
+        yield _note("direct_spread_reported_as_metastasis", findings=_join(direct), **common)
+    diaphragm = [f for f in mis.diaphragm if f in present]
+    if diaphragm:
+        yield _note("diaphragm_reported_as_metastasis", findings=_join(diaphragm), **common)
+    if case.pleural_effusion_malignant:
+        yield _note("effusion_reported_as_metastasis", **common)
+    if r.system in ("tnm8", "tnm9") and r.n == "N2":
+        n2 = [f"nodes.{d.finding}" for d in r.determinants if d.component == "N" and d.category == "N2"]
+        yield _note("regional_nodes_reported_as_metastasis", findings=_join(n2), **common)
+
+
+def _join(keys: list[str]) -> str:
+    names = [label(k) for k in keys]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _edition(case: Case, result: StagingResult, reported_system: str, reported: str) -> Iterator[ReviewNote]:
+    expected = default_system(case)
+    if reported_system not in _TNM or expected is None or expected == reported_system:
+        return
+    other = result.result(expected)
+    common: dict[str, Any] = {
+        "systems": [reported_system, expected],
+        "reported_system": load_system(reported_system).short_name,
+        "expected_system": load_system(expected).short_name,
+        "expected_stage": other.stage or "no single stage",
+    }
+    if case.diagnosis_date is not None:
+        yield _note(
+            "edition_mismatch",
+            evidence=f"diagnosis {case.diagnosis_date}; reported in {reported_system}",
+            date=case.diagnosis_date.isoformat(),
+            **common,
+        )
+    else:
+        yield _note(
+            "editions_not_comparable",
+            evidence=f"reported {reported_system} {reported}; in use {expected}",
+            reported=reported,
+            **common,
+        )
+
+
+def _unknowns(case: Case, result: StagingResult) -> Iterator[ReviewNote]:
+    system_id = default_system(case)
+    if system_id is None:
+        return
+    r = result.result(system_id)
+    if not r.applicable or not r.unknowns_that_matter:
+        return
+    outcomes = unknown_outcomes(load_system(system_id), case)
+    notes: list[tuple[int, int, ReviewNote]] = []
+    for item in r.unknowns_that_matter:
+        stages = [s for s in outcomes.get(item, []) if s is not None]
+        if r.stage_range and len(stages) < 2:
+            stages = list(dict.fromkeys([*stages, *r.stage_range]))
+        ranked = sorted(stages, key=lambda s: _rank(system_id, s))
+        shift = _rank(system_id, ranked[-1]) - _rank(system_id, ranked[0]) if ranked else 0
+        test = catalog().settled_by(item)
+        settled = f"What would settle it: {test[0]}." if test else ""
+        note = _note(
+            "unknown_changes_stage",
+            evidence=f"{item} unknown; {system_id} outcomes {ranked}",
+            systems=[system_id],
+            label=label(item)[0].upper() + label(item)[1:],
+            system=load_system(system_id).short_name,
+            stages=" or ".join(ranked) if ranked else "different",
+            settled_by=settled,
+            item=item,
+            settled_by_test=test[0] if test else None,
+            possible_stages=ranked,
+        )
+        if test:
+            note = note.model_copy(update={"source": f"{note.source}; {test[1]}"})
+        notes.append((-shift, len(notes), note))
+    yield from (n for _, _, n in sorted(notes))
+
+
+def _contiguity(case: Case, result: StagingResult) -> Iterator[ReviewNote]:
+    system_id = default_system(case)
+    if system_id not in _TNM:
+        return
+    r = result.result(system_id)
+    present = _present(case)
+    short = load_system(system_id).short_name
+    for twin in catalog().twins:
+        for have, other, reading, other_reading in (
+            (twin.direct, twin.separate, "direct growth of the tumour (T4)", "separate deposits (M1)"),
+            (twin.separate, twin.direct, "separate deposits (M1)", "direct growth of the tumour (T4)"),
+        ):
+            if have not in present or other in present:
+                continue
+            swapped = stage_only(_with(case, have, other), systems=[system_id]).results[0]
+            if swapped.stage == r.stage:
+                continue
+            yield _note(
+                "contiguity_check",
+                evidence=f"{have} present; swapped reading gives {swapped.stage}",
+                systems=[system_id],
+                finding=label(have)[0].upper() + label(have)[1:],
+                reading=reading,
+                other_reading=other_reading,
+                system=short,
+                other_stage=swapped.stage or "undetermined",
+                computed=r.stage or "undetermined",
+            )
+
+
+def _peridiaphragmatic(case: Case, result: StagingResult) -> Iterator[ReviewNote]:
+    nodes = case.nodes
+    if nodes is None or not nodes.assessed:
+        return
+    if "peridiaphragmatic" not in nodes.findings and "peridiaphragmatic" not in nodes.unknown:
+        return
+    stand_in = catalog().misreadings.n2_stand_in
+    as_found = case if "peridiaphragmatic" in nodes.findings else _with(case, None, "nodes.peridiaphragmatic")
+    in_use = default_system(case)
+    for system_id in [in_use if in_use in ("tnm8", "tnm9") else "tnm8"]:
+        ours = stage_only(as_found, systems=[system_id]).results[0]
+        seer = stage_only(_with(as_found, "nodes.peridiaphragmatic", stand_in), systems=[system_id]).results[0]
+        if ours.applicable and ours.stage != seer.stage:
+            yield _note(
+                "peridiaphragmatic_node_conflict",
+                evidence=f"peridiaphragmatic nodes {'present' if as_found is case else 'unknown'}",
+                systems=[system_id],
+                system=load_system(system_id).short_name,
+                computed=ours.stage or "undetermined",
+                other_stage=seer.stage or "undetermined",
+            )
+
+
+def _pathology(case: Case, result: StagingResult, raised: list[ReviewNote]) -> Iterator[ReviewNote]:
+    if case.site in ("pleura", "peritoneum") and case.histology is None:
+        yield _note("histology_not_recorded", evidence="histology missing")
+    if case.site == "pleura" and case.histology == "epithelioid" and case.basis == "clinical":
+        yield _note("small_biopsy_histology", evidence="epithelioid histology, clinical basis")
+    yield _note("pathology_confirmation", evidence=f"site {case.site}")
+    system_id = default_system(case)
+    r = result.result(system_id) if system_id else None
+    could_be_iv = r is not None and r.stage_range is not None and r.stage_range[-1] == "IV"
+    urgent = could_be_iv or any(n.severity == "critical" for n in raised)
+    yield _note(
+        "specialist_review",
+        evidence="stage IV possible or a critical note raised" if urgent else "always shown",
+        severity="warning" if urgent else "info",
+    )
+
+
+def review(case: Case | Mapping[str, Any], result: StagingResult | None = None) -> list[ReviewNote]:
+    """The second-opinion review of a case: staging notes plus the review checks, most severe first.
+
+    Parameters
+    ----------
+    case
+        A :class:`~mesostage.Case` or a mapping in the case format.
+    result
+        Its staging result, if already computed; systems it lacks are staged here.
+
+    Raises
+    ------
+    CaseError
+        If the case is not valid.
+    """
+    parsed = parse_case(case)
+    if result is not None and {r.system for r in result.results} == set(SYSTEM_IDS):
+        full = result
+    else:
+        full = stage_only(parsed)
+    notes: list[ReviewNote] = list(full.review)
+    for check in (_reported, _contiguity, _peridiaphragmatic, _unknowns):
+        notes.extend(check(parsed, full))
+    notes.extend(_pathology(parsed, full, notes))
+    return [n for _, n in sorted(enumerate(notes), key=lambda p: (_SEVERITY_ORDER[p[1].severity], p[0]))]
