@@ -12,10 +12,10 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 import mesostage
-from mesostage import Case, CaseError, InputError, StagingResult, load_systems
+from mesostage import Case, CaseError, Explanation, InputError, ReviewNote, StagingResult, load_systems
 from mesostage.web.view import DISCLAIMER, data_version
 
 __all__ = ["CASE_BODY", "ErrorItem", "ErrorResponse", "Health", "SystemInfo", "router"]
@@ -67,6 +67,9 @@ class Health(BaseModel):
     disclaimer: str
 
 
+_NOTES = TypeAdapter(list[ReviewNote])
+
+
 def error_body(errors: tuple[InputError, ...] | list[InputError]) -> dict[str, Any]:
     return {"errors": [e.as_dict() for e in errors]}
 
@@ -111,6 +114,37 @@ async def stage(
     sources, and the review notes that staging raises."""
     case = await read_case(request)
     return _json(mesostage.stage(case, systems=systems))
+
+
+@router.post(
+    "/review",
+    response_model=list[ReviewNote],
+    responses=ERRORS,
+    openapi_extra=CASE_BODY,
+    summary="Second-opinion review of one case",
+)
+async def review(request: Request) -> Response:
+    """The review notes (most severe first): findings that would change the stage and known staging mistakes,
+    each with a stable code, its evidence in the case and its source."""
+    case = await read_case(request)
+    notes = mesostage.review(case)
+    return Response(_NOTES.dump_json(notes), media_type="application/json")
+
+
+@router.post(
+    "/explain",
+    response_model=Explanation,
+    responses=ERRORS,
+    openapi_extra=CASE_BODY,
+    summary="Explain the staging of one case for a patient or a clinician",
+)
+async def explain(
+    request: Request,
+    audience: Annotated[Literal["patient", "clinician"], Query(description="who reads it")] = "patient",
+) -> Response:
+    """Plain language for patients and families (readability measured), or a technical summary for clinicians."""
+    case = await read_case(request)
+    return _json(mesostage.explain(case, audience=audience))
 
 
 @router.get("/systems", response_model=list[SystemInfo], summary="The staging systems")

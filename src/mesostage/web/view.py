@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 import mesostage
 from mesostage import Case, StagingResult, SystemResult, load_system, load_systems
@@ -262,6 +262,10 @@ class Section:
     title: str
     template: str
     build: Callable[[Analysis], Mapping[str, Any]]
+    patient_title: str | None = None
+
+    def heading(self, view: str) -> str:
+        return self.patient_title if view == "patient" and self.patient_title else self.title
 
 
 def _staging_section(a: Analysis) -> Mapping[str, Any]:
@@ -279,6 +283,12 @@ def _review_section(a: Analysis) -> Mapping[str, Any]:
     return {"notes": notes, "system_names": names}
 
 
+def _explain_section(a: Analysis) -> Mapping[str, Any]:
+    # Without ``result``: explain() reviews the case itself, and a result from stage() already holds the review.
+    audience: Literal["patient", "clinician"] = "clinician" if a.view == "clinician" else "patient"
+    return {"explanation": mesostage.explain(a.case, audience=audience)}
+
+
 def _entered_section(a: Analysis) -> Mapping[str, Any]:
     return {"entered": a.entered}
 
@@ -286,7 +296,8 @@ def _entered_section(a: Analysis) -> Mapping[str, Any]:
 #: The sections of the results page, in order. Add one entry per capability (with its partial template).
 SECTIONS: tuple[Section, ...] = (
     Section("stage", "Stage", "partials/staging.html", _staging_section),
-    Section("review", "Points to check", "partials/review.html", _review_section),
+    Section("review", "Points to check", "partials/review.html", _review_section, "Points to check with the care team"),
+    Section("explain", "Summary for the notes", "partials/explain.html", _explain_section, "What this means"),
     Section("entered", "What was entered", "partials/entered.html", _entered_section),
 )
 
