@@ -34,6 +34,7 @@ __all__ = [
     "field_id_for_path",
     "form_from_case",
     "patient_fields",
+    "read_form",
     "reported_stage_choices",
 ]
 
@@ -291,6 +292,14 @@ def case_from_form(data: FormData) -> dict[str, Any]:
         For fields that cannot be read (unknown names, numbers that are not numbers, half a PCI grid), each
         with the case path it would have filled. The returned mapping still needs ``mesostage.parse_case``.
     """
+    case, errors = read_form(data)
+    if errors:
+        raise CaseError(errors)
+    return case
+
+
+def read_form(data: FormData) -> tuple[dict[str, Any], list[InputError]]:
+    """The case the form describes, leaving out what could not be read, and the problems with what was left out."""
     r = _Reader(data)
     known = _known_fields()
     r.errors.extend(
@@ -337,9 +346,7 @@ def case_from_form(data: FormData) -> dict[str, Any]:
         case["reported_stage"] = {"system": system, "stage": stage}
     if (patient := _patient(r)) is not None:
         case["patient"] = patient
-    if r.errors:
-        raise CaseError(r.errors)
-    return case
+    return case, r.errors
 
 
 def case_from_json_field(text: str) -> dict[str, Any]:

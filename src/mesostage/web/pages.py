@@ -125,8 +125,13 @@ class _Invalid(Exception):
 
 
 def _case_from(data: Mapping[str, Sequence[str]]) -> Case:
-    """The case a submission describes: pasted or carried JSON (``case_json``) or the form fields."""
+    """The case a submission describes: pasted or carried JSON (``case_json``) or the form fields.
+
+    Every problem is reported at once: those of fields that could not be read, then those the case model finds
+    in the rest.
+    """
     raw: dict[str, Any] | None = None
+    errors: list[InputError] = []
     try:
         text = (data.get("case_json") or [""])[0].strip()
         if text:
@@ -137,10 +142,13 @@ def _case_from(data: Mapping[str, Sequence[str]]) -> Case:
                 )
             raw = forms.case_from_json_field(text)
         else:
-            raw = forms.case_from_form(data)
-        return mesostage.parse_case(raw)
+            raw, errors = forms.read_form(data)
+        case = mesostage.parse_case(raw)
     except CaseError as exc:
-        raise _Invalid(exc.errors, raw) from None
+        raise _Invalid([*errors, *exc.errors], raw) from None
+    if errors:
+        raise _Invalid(errors, raw)
+    return case
 
 
 def _results(analysis: Analysis) -> HTMLResponse:

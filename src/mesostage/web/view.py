@@ -90,10 +90,10 @@ class SystemRow:
 def _tnm(r: SystemResult) -> str:
     if r.t is not None:
         p = r.prefix or ""
-        return f"{p}{r.t} {p}{r.n} {p}{r.m}"
-    if r.pci is not None:
-        return f"PCI {r.pci}; " + ", ".join(f"{k} {v}" for k, v in r.categories.items())
-    return ", ".join(f"{k} {v}" for k, v in r.categories.items())
+        text = f"{p}{r.t} {p}{r.n} {p}{r.m}"
+    else:
+        text = ", ".join(f"{k} {v}" for k, v in r.categories.items())
+    return f"PCI {r.pci}: {text}" if r.pci is not None else text
 
 
 def _cells(r: SystemResult, stages: tuple[str, ...] | list[str]) -> tuple[RangeCell, ...]:
@@ -263,6 +263,8 @@ class Section:
     template: str
     build: Callable[[Analysis], Mapping[str, Any]]
     patient_title: str | None = None
+    #: the views whose PDF report includes this section
+    report_views: tuple[str, ...] = ("patient", "clinician")
 
     def heading(self, view: str) -> str:
         return self.patient_title if view == "patient" and self.patient_title else self.title
@@ -297,7 +299,10 @@ def _entered_section(a: Analysis) -> Mapping[str, Any]:
 SECTIONS: tuple[Section, ...] = (
     Section("stage", "Stage", "partials/staging.html", _staging_section),
     Section("review", "Points to check", "partials/review.html", _review_section, "Points to check with the care team"),
-    Section("explain", "Summary for the notes", "partials/explain.html", _explain_section, "What this means"),
+    # The clinician summary repeats the staging table as text: on the page it is folded away, in the PDF left out.
+    Section(
+        "explain", "Summary for the notes", "partials/explain.html", _explain_section, "What this means", ("patient",)
+    ),
     Section("entered", "What was entered", "partials/entered.html", _entered_section),
 )
 
