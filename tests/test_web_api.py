@@ -213,3 +213,17 @@ def test_internal_errors_show_no_traceback(monkeypatch: pytest.MonkeyPatch) -> N
     assert r.status_code == 500
     assert "secret" not in r.text
     assert "Traceback" not in r.text
+
+
+@pytest.mark.parametrize("date", [0, 86400, "2024-03-01T00:00:00", "1 March 2024", True])
+def test_diagnosis_date_must_be_a_date_string(api: Any, date: object) -> None:
+    # A number would otherwise be read as seconds since 1970 and pick the TNM edition by accident.
+    r = api.post("/api/v1/stage", json={"site": "pleura", "diagnosis_date": date})
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["path"] == "diagnosis_date"
+
+
+def test_body_that_is_not_utf8_is_422(api: Any) -> None:
+    r = api.post("/api/v1/stage", content=b'{"site": "\x80"}', headers={"content-type": "application/json"})
+    assert r.status_code == 422
+    assert "UTF-8" in r.json()["errors"][0]["message"]

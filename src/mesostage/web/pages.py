@@ -20,6 +20,7 @@ import mesostage
 from mesostage import Case, CaseError, InputError
 from mesostage.case import HISTOLOGIES, PCI_REGION_NAMES
 from mesostage.web import form as forms
+from mesostage.web.api import parse_case_text
 from mesostage.web.examples import example, examples
 from mesostage.web.labels import labels
 from mesostage.web.report import render_pdf
@@ -141,9 +142,10 @@ def _case_from(data: Mapping[str, Sequence[str]]) -> Case:
                     [InputError(k, "give the case either as JSON or in the form, not both") for k in others]
                 )
             raw = forms.case_from_json_field(text)
+            case = parse_case_text(text)
         else:
             raw, errors = forms.read_form(data)
-        case = mesostage.parse_case(raw)
+            case = mesostage.parse_case(raw)
     except CaseError as exc:
         raise _Invalid([*errors, *exc.errors], raw) from None
     if errors:
