@@ -13,9 +13,10 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-# The main job until the web app lands (issue 7): stage the bundled example case in every system.
+# The main job: the web app and HTTP API on http://127.0.0.1:$(PORT) (loopback only; Ctrl+C stops it).
+PORT ?= 8000
 run: install
-	$(BIN)/mesostage example | $(BIN)/mesostage stage - --format text
+	$(BIN)/mesostage serve --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check .
@@ -31,6 +32,7 @@ test: lint typecheck unit
 
 bench: install
 	$(BIN)/python benchmarks/stage_bench.py
+	$(BIN)/python benchmarks/api_bench.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist src/*.egg-info
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist src/*.egg-info artifacts

@@ -277,3 +277,8 @@ def test_nothing_is_written_while_serving(web: Any, monkeypatch: pytest.MonkeyPa
     assert _post(web, "/results", {"case_json": case}).status_code == 200
     assert _post(web, "/report.pdf", {"case_json": case}).status_code == 200
     assert web.post("/api/v1/stage", content=case).status_code == 200
+
+
+def test_too_many_form_fields_are_refused(web: Any) -> None:
+    fields = [("site", "pleura")] + [("x", str(i)) for i in range(500)]
+    assert _post(web, "/results", fields).status_code == 400
