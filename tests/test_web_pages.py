@@ -225,6 +225,7 @@ def test_patient_view_template_text_is_plain(web: Any) -> None:
             form.text("how-to"),
             results.text("explain"),
             results.text("headline"),
+            results.text("evidence-note"),
             "Some facts are not known yet. Until they are, the stage could be anywhere in the shaded range.",
         ]
     )

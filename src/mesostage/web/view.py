@@ -129,7 +129,7 @@ def system_rows(result: StagingResult) -> list[SystemRow]:
         if rng is None:
             range_text = "none"
         elif rng[0] == rng[1]:
-            range_text = f"{rng[0]} (certain)"
+            range_text = f"{rng[0]} only"
         else:
             range_text = f"{rng[0]} to {rng[1]}"
         rows.append(
