@@ -32,6 +32,8 @@ test: lint typecheck unit
 
 bench: install
 	$(BIN)/python benchmarks/stage_bench.py
+	$(BIN)/python benchmarks/prognosis_bench.py
+	$(BIN)/python benchmarks/options_bench.py
 	$(BIN)/python benchmarks/api_bench.py
 
 clean:

@@ -9,6 +9,14 @@ from mesostage.api import stage
 from mesostage.case import Case, parse_case, parse_case_json
 from mesostage.errors import CaseError, InputError
 from mesostage.explain import Explanation, explain
+from mesostage.prognosis import (
+    Prognosis,
+    ScoreResult,
+    SurvivalContext,
+    SurvivalFigure,
+    prognosis,
+    prognosis_figure,
+)
 from mesostage.review import review
 from mesostage.staging import (
     Determinant,
@@ -20,6 +28,7 @@ from mesostage.staging import (
     load_systems,
     stage_group,
 )
+from mesostage.treatment import TreatmentOption, TreatmentOptions, options
 
 __all__ = [
     "Case",
@@ -27,16 +36,25 @@ __all__ = [
     "Determinant",
     "Explanation",
     "InputError",
+    "Prognosis",
     "ReviewNote",
+    "ScoreResult",
     "StagingResult",
+    "SurvivalContext",
+    "SurvivalFigure",
     "SystemResult",
+    "TreatmentOption",
+    "TreatmentOptions",
     "__version__",
     "default_system",
     "explain",
     "load_system",
     "load_systems",
+    "options",
     "parse_case",
     "parse_case_json",
+    "prognosis",
+    "prognosis_figure",
     "review",
     "stage",
     "stage_group",

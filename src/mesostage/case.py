@@ -338,6 +338,11 @@ class Patient(BaseModel):
     location: str | None = Field(
         None, min_length=1, max_length=200, description="US ZIP code or 'City, Country' (for trial distances)"
     )
+    resectable: bool | None = Field(
+        None,
+        description="a specialist team's judgement that the tumour can be fully removed (pleura: macroscopic complete "
+        "resection; peritoneum: complete cytoreduction) and that the person is fit for the operation",
+    )
 
 
 _PLEURAL_SECTIONS = ("tumor", "nodes", "laterality")

@@ -240,6 +240,15 @@ def example_command() -> None:
     typer.echo(resources.files("mesostage").joinpath("examples", "example-1.json").read_text(encoding="utf-8"))
 
 
+from mesostage.cli_outlook import outlook_command  # noqa: E402  (registered after app and helpers exist)
+
+app.command("outlook")(outlook_command)
+
+# Treatment options (issue 4): the command lives in its own module.
+from mesostage.options_cli import options_command  # noqa: E402
+
+app.command("options")(options_command)
+
 # The web app (issue 7); the command imports the web stack only when it runs.
 app.command("serve")(serve)
 
