@@ -121,9 +121,8 @@ def test_system_id_literal_matches_the_case_model() -> None:
 
 def test_openapi_document_describes_the_case_body(api: Any) -> None:
     doc = api.get("/api/v1/openapi.json").json()
-    assert {"/api/v1/stage", "/api/v1/review", "/api/v1/explain", "/api/v1/systems", "/api/v1/health"} <= set(
-        doc["paths"]
-    )
+    routes = {"stage", "review", "explain", "options", "prognosis", "prognosis/figure", "systems", "health"}
+    assert {f"/api/v1/{r}" for r in routes} <= set(doc["paths"])
     stage = doc["paths"]["/api/v1/stage"]["post"]
     assert stage["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Case"}
     assert {"200", "413", "422"} <= set(stage["responses"])
@@ -227,3 +226,40 @@ def test_body_that_is_not_utf8_is_422(api: Any) -> None:
     r = api.post("/api/v1/stage", content=b'{"site": "\x80"}', headers={"content-type": "application/json"})
     assert r.status_code == 422
     assert "UTF-8" in r.json()["errors"][0]["message"]
+
+
+def test_options_route(api: Any) -> None:
+    case = example_case("example-1")
+    case["metastases"] = {"findings": ["liver"]}
+    r = api.post("/api/v1/options?audience=clinician", json=case)
+    assert r.status_code == 200
+    body = r.json()
+    assert body["audience"] == "clinician"
+    assert body["stage"] == "IV"  # liver metastasis is M1, and any M1 is stage IV
+    # with distant spread, surgery is set aside and the stage-4 view (goals of care) is given
+    assert body["stage4"] is not None
+    assert all(o["goal"] != "curative intent" for o in body["options"])
+
+
+def test_prognosis_route_never_a_personal_prediction(api: Any) -> None:
+    r = api.post("/api/v1/prognosis", json=example_case("example-1"))
+    assert r.status_code == 200
+    body = r.json()
+    assert {s["system"] for s in body["survival"]} >= {"tnm8", "tnm9", "tnm7"}
+    assert any("cannot say how long any one person will live" in line for line in body["plain_summary"])
+
+
+@pytest.mark.parametrize(
+    ("fmt", "magic", "media"), [("png", b"\x89PNG", "image/png"), ("svg", b"<?xml", "image/svg+xml")]
+)
+def test_prognosis_figure_route(api: Any, fmt: str, magic: bytes, media: str) -> None:
+    r = api.post(f"/api/v1/prognosis/figure?format={fmt}", json=example_case("diaphragm-origin"))
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith(media)
+    assert r.content.startswith(magic)
+
+
+def test_prognosis_figure_rejects_other_formats(api: Any) -> None:
+    r = api.post("/api/v1/prognosis/figure?format=gif", json=example_case("example-1"))
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["path"] == "format"

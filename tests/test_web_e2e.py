@@ -125,6 +125,10 @@ def test_diaphragm_origin_case_through_the_form(page: Any, base_url: str) -> Non
     assert critical.count() >= 1
     assert "not metastasis" in critical.all_inner_texts()[1] or "not metastasis" in critical.all_inner_texts()[0]
     assert page.locator(".range-cell.current").inner_text().startswith("IB")
+    # the options and the outlook, with its figure drawn in the page
+    assert page.locator("#options .option").count() > 3
+    figure = page.locator("#outlook img")
+    assert figure.evaluate("img => img.complete && img.naturalWidth") == 1000
     # the clinician view of the same case, one click away, with the categories
     page.get_by_role("button", name="Show the clinician view").click()
     assert "cT2 cN0 cM0" in page.locator("#system-tnm8").inner_text()

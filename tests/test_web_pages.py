@@ -49,7 +49,8 @@ class Page(HTMLParser):
             if "src" not in a:
                 self.inline_scripts += 1
         if tag not in ("br", "input", "img", "meta", "link", "hr"):
-            self._classes.append((tag, a.get("class", "").split()))
+            marks = a.get("class", "").split() + ([f"#{a['id']}"] if "id" in a else [])
+            self._classes.append((tag, marks))
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "label":
@@ -159,6 +160,28 @@ def test_diaphragm_origin_results(web: Any) -> None:
     # the range bar marks IB as the stage and nothing else as possible
     assert page.text("current").startswith("IB ")
     assert page.text("in-range") == page.text("current")
+
+
+def test_results_page_has_every_section_in_both_views(web: Any) -> None:
+    for view in ("patient", "clinician"):
+        page = Page(web.get(f"/examples/diaphragm-origin?view={view}").text)
+        ids = set(page.ids())
+        assert {"stage", "review", "explain", "options", "outlook", "entered"} <= ids
+        links = {a["href"] for t, a, _ in page.elements if t == "a" and "href" in a}
+        assert {"#stage", "#review", "#options", "#outlook"} <= links  # the contents list
+        figure = [a for t, a, _ in page.elements if t == "img" and a.get("src", "").startswith("data:image/png")]
+        assert len(figure) == 1
+        assert "median survival" in figure[0]["alt"]
+
+
+def test_options_and_outlook_sections(web: Any) -> None:
+    patient = Page(web.get("/examples/diaphragm-origin").text)
+    assert "Nivolumab" in patient.text("#options")
+    assert "They cannot say how long any one person will live" in patient.text("#outlook")
+    clinician = Page(web.get("/examples/diaphragm-origin?view=clinician").text)
+    assert "Prognostic scores" in clinician.text("#outlook")
+    assert "EORTC" in clinician.text("scores")
+    assert "Considered and set aside" in clinician.text("#options") or "Would apply if" in clinician.text("#options")
 
 
 def test_clinician_view_shows_every_applicable_system_with_sources(web: Any) -> None:

@@ -17,13 +17,24 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 import mesostage
-from mesostage import Case, CaseError, Explanation, InputError, ReviewNote, StagingResult, load_systems
-from mesostage.web.view import DISCLAIMER, data_version
+from mesostage import (
+    Case,
+    CaseError,
+    Explanation,
+    InputError,
+    Prognosis,
+    ReviewNote,
+    StagingResult,
+    TreatmentOptions,
+    load_systems,
+)
+from mesostage.web.view import DISCLAIMER, data_version, outlook_figure
 
 __all__ = ["CASE_BODY", "ErrorItem", "ErrorResponse", "Health", "SystemInfo", "router"]
 
 router = APIRouter(prefix="/api/v1", tags=["api v1"])
 
+Audience = Annotated[Literal["patient", "clinician"], Query(description="who reads it")]
 #: The system ids of the case model (tests check that the two lists agree).
 SystemId = Literal["tnm8", "tnm9", "tnm7", "butchart", "brigham", "peritoneal_tnm"]
 
@@ -165,13 +176,60 @@ async def review(request: Request) -> Response:
     openapi_extra=CASE_BODY,
     summary="Explain the staging of one case for a patient or a clinician",
 )
-async def explain(
-    request: Request,
-    audience: Annotated[Literal["patient", "clinician"], Query(description="who reads it")] = "patient",
-) -> Response:
+async def explain(request: Request, audience: Audience = "patient") -> Response:
     """Plain language for patients and families (readability measured), or a technical summary for clinicians."""
     case = await read_case(request)
     return _json(mesostage.explain(case, audience=audience))
+
+
+@router.post(
+    "/options",
+    response_model=TreatmentOptions,
+    responses=ERRORS,
+    openapi_extra=CASE_BODY,
+    summary="Guideline treatment options for one case",
+)
+async def options(request: Request, audience: Audience = "patient") -> Response:
+    """The options that apply or may apply (in guideline order), each with its goal, the conditions checked against
+    the case, what only the team can judge and its dated sources; and the options set aside, with why."""
+    case = await read_case(request)
+    return _json(mesostage.options(case, audience=audience))
+
+
+@router.post(
+    "/prognosis",
+    response_model=Prognosis,
+    responses=ERRORS,
+    openapi_extra=CASE_BODY,
+    summary="Published survival for the case's stage, and prognostic scores",
+)
+async def prognosis(request: Request) -> Response:
+    """Published survival by stage in each system with its population and source, the prognostic scores the case
+    allows (or what they need), the figures deliberately left out, and the limits. Never a personal prediction."""
+    case = await read_case(request)
+    return _json(mesostage.prognosis(case))
+
+
+@router.post(
+    "/prognosis/figure",
+    responses={
+        200: {
+            "description": "Median survival by stage, the case's stage highlighted",
+            "content": {"image/png": {}, "image/svg+xml": {}},
+        },
+        **ERRORS,
+    },
+    response_class=Response,
+    openapi_extra=CASE_BODY,
+    summary="The outlook figure for one case (PNG or SVG)",
+)
+async def prognosis_figure(
+    request: Request,
+    format: Annotated[Literal["png", "svg"], Query(description="png (1000 x 750 px) or svg")] = "png",
+) -> Response:
+    case = await read_case(request)
+    image = outlook_figure(case, format)
+    return Response(image, media_type="image/png" if format == "png" else "image/svg+xml")
 
 
 @router.get("/systems", response_model=list[SystemInfo], summary="The staging systems")

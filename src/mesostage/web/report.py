@@ -15,12 +15,13 @@ def report_css() -> str:
 
 
 def render_pdf(html: str) -> bytes:
-    """The PDF of a report page. Nothing is fetched: the stylesheet is passed in and every URL is refused."""
+    """The PDF of a report page. Nothing is fetched: the stylesheet is passed in, the figure is a ``data:`` URL,
+    and every other URL is refused."""
     # Imported here: WeasyPrint takes most of a second to import, and only the PDF route needs it.
     from weasyprint import CSS, HTML
     from weasyprint.urls import URLFetcher
 
-    no_fetch = URLFetcher(allowed_protocols=())
+    no_fetch = URLFetcher(allowed_protocols=("data",))
     stylesheet = CSS(string=report_css(), url_fetcher=no_fetch)
     pdf: bytes = HTML(string=html, url_fetcher=no_fetch).write_pdf(stylesheets=[stylesheet])
     return pdf

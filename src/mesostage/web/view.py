@@ -7,9 +7,11 @@ the public API. A capability that lands on main is one more entry here, one more
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import json
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -291,6 +293,26 @@ def _explain_section(a: Analysis) -> Mapping[str, Any]:
     return {"explanation": mesostage.explain(a.case, audience=audience)}
 
 
+def _options_section(a: Analysis) -> Mapping[str, Any]:
+    audience: Literal["patient", "clinician"] = "clinician" if a.view == "clinician" else "patient"
+    names = {s.id: s.short_name for s in load_systems()}
+    return {"options": mesostage.options(a.case, audience=audience), "system_names": names}
+
+
+def _outlook_section(a: Analysis) -> Mapping[str, Any]:
+    outlook = mesostage.prognosis(a.case, staging=a.staging)
+    png = outlook_figure(a.case, "png", outlook)
+    return {"prognosis": outlook, "figure": base64.b64encode(png).decode("ascii")}
+
+
+def outlook_figure(case: Case, fmt: str, outlook: mesostage.Prognosis | None = None) -> bytes:
+    """The outlook figure. A character the figure's font lacks (a control character in the case id, say) is drawn
+    as a box; matplotlib's warning about it is not a failure of the page."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning)
+        return mesostage.prognosis_figure(case, fmt, result=outlook)
+
+
 def _entered_section(a: Analysis) -> Mapping[str, Any]:
     return {"entered": a.entered}
 
@@ -303,6 +325,8 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "explain", "Summary for the notes", "partials/explain.html", _explain_section, "What this means", ("patient",)
     ),
+    Section("options", "Treatment options", "partials/options.html", _options_section, "Treatments to ask about"),
+    Section("outlook", "Outlook", "partials/outlook.html", _outlook_section, "What studies of other people show"),
     Section("entered", "What was entered", "partials/entered.html", _entered_section),
 )
 
