@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from starlette.concurrency import run_in_threadpool
 
 import mesostage
 from mesostage import (
@@ -228,7 +229,7 @@ async def prognosis_figure(
     format: Annotated[Literal["png", "svg"], Query(description="png (1000 x 750 px) or svg")] = "png",
 ) -> Response:
     case = await read_case(request)
-    image = outlook_figure(case, format)
+    image = await run_in_threadpool(outlook_figure, case, format)
     return Response(image, media_type="image/png" if format == "png" else "image/svg+xml")
 
 

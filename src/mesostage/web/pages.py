@@ -14,6 +14,7 @@ from urllib.parse import parse_qs
 import jinja2
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 import mesostage
@@ -24,7 +25,7 @@ from mesostage.web.api import parse_case_text
 from mesostage.web.examples import example, examples
 from mesostage.web.labels import labels
 from mesostage.web.report import render_pdf
-from mesostage.web.view import DISCLAIMER, SECTIONS, Analysis, analyse, data_version
+from mesostage.web.view import DISCLAIMER, SECTIONS, analyse, data_version
 
 __all__ = ["environment", "render", "router"]
 
@@ -153,8 +154,10 @@ def _case_from(data: Mapping[str, Sequence[str]]) -> Case:
     return case
 
 
-def _results(analysis: Analysis) -> HTMLResponse:
-    return _page("results.html", a=analysis)
+async def _results(case: Case, view: str) -> HTMLResponse:
+    # Staging, options, outlook and its figure take a few hundred milliseconds: off the event loop.
+    html = await run_in_threadpool(lambda: render("results.html", a=analyse(case, view)))
+    return HTMLResponse(html)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -174,7 +177,7 @@ async def example_results(name: str, view: str = "patient") -> HTMLResponse:
     ex = example(name)
     if ex is None:
         raise HTTPException(404, f"no example called {name!r}")
-    return _results(analyse(mesostage.parse_case(ex.case()), view if view in forms.VIEWS else "patient"))
+    return await _results(mesostage.parse_case(ex.case()), view if view in forms.VIEWS else "patient")
 
 
 @router.post("/results", response_class=HTMLResponse)
@@ -185,7 +188,7 @@ async def results(request: Request) -> HTMLResponse:
         case = _case_from(data)
     except _Invalid as exc:
         return _form_page(data, errors=exc.errors, case=exc.raw, status=422)
-    return _results(analyse(case, _view(data)))
+    return await _results(case, _view(data))
 
 
 @router.post("/form", response_class=HTMLResponse)
@@ -209,8 +212,8 @@ async def report(request: Request) -> Response:
         case = _case_from(data)
     except _Invalid as exc:
         return _form_page(data, errors=exc.errors, case=exc.raw, status=422)
-    analysis = analyse(case, _view(data))
-    pdf = render_pdf(render("report.html", a=analysis, report=True))
+    analysis = await run_in_threadpool(analyse, case, _view(data))
+    pdf = await run_in_threadpool(lambda: render_pdf(render("report.html", a=analysis, report=True)))
     stamp = analysis.created.strftime("%Y%m%d-%H%M")
     return Response(
         pdf,

@@ -11,6 +11,7 @@ import base64
 import datetime as dt
 import hashlib
 import json
+import threading
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -296,7 +297,13 @@ def _explain_section(a: Analysis) -> Mapping[str, Any]:
 def _options_section(a: Analysis) -> Mapping[str, Any]:
     audience: Literal["patient", "clinician"] = "clinician" if a.view == "clinician" else "patient"
     names = {s.id: s.short_name for s in load_systems()}
-    return {"options": mesostage.options(a.case, audience=audience), "system_names": names}
+    found = mesostage.options(a.case, audience=audience)
+    sources = {
+        src.citation + (" [secondary source]" if src.status == "secondary" else ""): None
+        for option in (*found.options, *found.not_suitable)
+        for src in option.sources
+    }
+    return {"options": found, "system_names": names, "sources": list(sources)}
 
 
 def _outlook_section(a: Analysis) -> Mapping[str, Any]:
@@ -305,10 +312,14 @@ def _outlook_section(a: Analysis) -> Mapping[str, Any]:
     return {"prognosis": outlook, "figure": base64.b64encode(png).decode("ascii")}
 
 
+_FIGURE_LOCK = threading.Lock()
+
+
 def outlook_figure(case: Case, fmt: str, outlook: mesostage.Prognosis | None = None) -> bytes:
     """The outlook figure. A character the figure's font lacks (a control character in the case id, say) is drawn
     as a box; matplotlib's warning about it is not a failure of the page."""
-    with warnings.catch_warnings():
+    # One figure at a time: pages are rendered in worker threads, and matplotlib does not promise thread safety.
+    with _FIGURE_LOCK, warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning)
         return mesostage.prognosis_figure(case, fmt, result=outlook)
 
