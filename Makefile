@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: install run test lint typecheck unit bench clean
+.PHONY: install run test lint typecheck unit bench bench-trials clean
 
 install: $(VENV)/.installed
 
@@ -35,6 +35,11 @@ bench: install
 	$(BIN)/python benchmarks/prognosis_bench.py
 	$(BIN)/python benchmarks/options_bench.py
 	$(BIN)/python benchmarks/api_bench.py
+
+# Trial matching: the evaluation set (seconds), then the 100,000-study import and match benchmark (minutes).
+bench-trials: install
+	$(BIN)/python benchmarks/trials_eval.py
+	$(BIN)/python benchmarks/trials_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist src/*.egg-info artifacts

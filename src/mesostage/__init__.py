@@ -29,6 +29,7 @@ from mesostage.staging import (
     stage_group,
 )
 from mesostage.treatment import TreatmentOption, TreatmentOptions, options
+from mesostage.trials import MatchResult, TrialMatch, match_trials, shortlist_markdown
 
 __all__ = [
     "Case",
@@ -36,6 +37,7 @@ __all__ = [
     "Determinant",
     "Explanation",
     "InputError",
+    "MatchResult",
     "Prognosis",
     "ReviewNote",
     "ScoreResult",
@@ -45,17 +47,20 @@ __all__ = [
     "SystemResult",
     "TreatmentOption",
     "TreatmentOptions",
+    "TrialMatch",
     "__version__",
     "default_system",
     "explain",
     "load_system",
     "load_systems",
+    "match_trials",
     "options",
     "parse_case",
     "parse_case_json",
     "prognosis",
     "prognosis_figure",
     "review",
+    "shortlist_markdown",
     "stage",
     "stage_group",
 ]

@@ -343,6 +343,9 @@ class Patient(BaseModel):
         description="a specialist team's judgement that the tumour can be fully removed (pleura: macroscopic complete "
         "resection; peritoneum: complete cytoreduction) and that the person is fit for the operation",
     )
+    progressed_after_last_line: bool | None = Field(
+        None, description="the disease progressed on or after the most recent systemic therapy (trial matching)"
+    )
 
 
 _PLEURAL_SECTIONS = ("tumor", "nodes", "laterality")

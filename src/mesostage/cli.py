@@ -259,3 +259,9 @@ def main() -> None:
     except Exception as exc:
         typer.echo(f"mesostage: internal error: {type(exc).__name__}: {exc}", err=True)
         sys.exit(1)
+
+
+# Trial commands live in their own module (issue 6); registered here so that `mesostage trials ...` works.
+from mesostage.cli_trials import trials_app  # noqa: E402
+
+app.add_typer(trials_app, name="trials")

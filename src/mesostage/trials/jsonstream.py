@@ -1,0 +1,151 @@
+"""Read study objects out of a JSON stream one at a time, so memory stays bounded by the largest single study.
+
+A stream may hold one study object, a JSON array of studies (the website's ``ctg-studies.json``) or a search
+response ``{"studies": [...], "nextPageToken": ..., "totalCount": ...}``. Only the standard library is used:
+``json.JSONDecoder.raw_decode`` over a sliding text buffer.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+from collections.abc import Iterator
+from typing import IO, Any
+
+__all__ = ["MAX_VALUE_CHARS", "JsonStreamError", "iter_json_studies"]
+
+#: A single value larger than this is taken as a broken stream rather than read on (bounds memory).
+MAX_VALUE_CHARS = 64 * 1024 * 1024
+_CHUNK = 1 << 16
+_WS = " \t\r\n"
+
+
+class JsonStreamError(ValueError):
+    """The stream is not valid JSON (or not one of the three accepted shapes); ``offset`` is in characters."""
+
+    def __init__(self, message: str, offset: int) -> None:
+        self.offset = offset
+        super().__init__(f"{message} (at character {offset})")
+
+
+class _Reader:
+    def __init__(self, fh: IO[bytes]) -> None:
+        self._fh = fh
+        self._decoder = codecs.getincrementaldecoder("utf-8-sig")()
+        self._json = json.JSONDecoder()
+        self.buf = ""
+        self.pos = 0
+        self.consumed = 0  # characters dropped from the front of the buffer
+        self.eof = False
+
+    def _fill(self) -> None:
+        data = self._fh.read(_CHUNK)
+        if not data:
+            self.eof = True
+            text = self._decoder.decode(b"", final=True)
+        else:
+            text = self._decoder.decode(data)
+        self.consumed += self.pos
+        self.buf = self.buf[self.pos :] + text
+        self.pos = 0
+
+    def offset(self) -> int:
+        return self.consumed + self.pos
+
+    def peek(self) -> str | None:
+        while True:
+            while self.pos < len(self.buf) and self.buf[self.pos] in _WS:
+                self.pos += 1
+            if self.pos < len(self.buf):
+                return self.buf[self.pos]
+            if self.eof:
+                return None
+            self._fill()
+
+    def expect(self, char: str) -> None:
+        if self.peek() != char:
+            found = self.peek()
+            raise JsonStreamError(
+                f"expected {char!r}, found {found!r}" if found else f"expected {char!r}", self.offset()
+            )
+        self.pos += 1
+
+    def value(self) -> Any:
+        self.peek()
+        while True:
+            try:
+                obj, end = self._json.raw_decode(self.buf, self.pos)
+            except json.JSONDecodeError as exc:
+                if self.eof:
+                    raise JsonStreamError(f"invalid JSON: {exc.msg}", self.consumed + exc.pos) from None
+                if len(self.buf) - self.pos > MAX_VALUE_CHARS:
+                    raise JsonStreamError(
+                        "invalid JSON: a value is larger than the reader accepts", self.offset()
+                    ) from None
+                self._fill()
+                continue
+            if end == len(self.buf) and not self.eof and not isinstance(obj, dict | list | str):
+                self._fill()  # a number or literal may continue in the next chunk
+                continue
+            self.pos = end
+            return obj
+
+
+def _array(reader: _Reader) -> Iterator[Any]:
+    reader.expect("[")
+    if reader.peek() == "]":
+        reader.pos += 1
+        return
+    while True:
+        yield reader.value()
+        nxt = reader.peek()
+        if nxt == ",":
+            reader.pos += 1
+        elif nxt == "]":
+            reader.pos += 1
+            return
+        else:
+            raise JsonStreamError("expected ',' or ']' in the array of studies", reader.offset())
+
+
+def iter_json_studies(fh: IO[bytes], envelope: dict[str, Any] | None = None) -> Iterator[Any]:
+    """Yield each study object of a stream (see the module docstring) without reading the whole stream.
+
+    ``envelope``, when given, receives the other top-level keys of a search response (e.g. ``nextPageToken``).
+    """
+    reader = _Reader(fh)
+    first = reader.peek()
+    if first is None:
+        raise JsonStreamError("empty file", 0)
+    if first == "[":
+        yield from _array(reader)
+    elif first == "{":
+        # Either one study (decoded key by key) or a search response whose "studies" array is streamed.
+        reader.expect("{")
+        fields: dict[str, Any] = {}
+        seen_studies = False
+        if reader.peek() == "}":
+            raise JsonStreamError("empty JSON object", reader.offset())
+        while True:
+            key = reader.value()
+            if not isinstance(key, str):
+                raise JsonStreamError("object key is not a string", reader.offset())
+            reader.expect(":")
+            if key == "studies" and reader.peek() == "[":
+                seen_studies = True
+                yield from _array(reader)
+            else:
+                fields[key] = reader.value()
+            if reader.peek() == "}":
+                reader.pos += 1
+                break
+            reader.expect(",")
+        if seen_studies:
+            if envelope is not None:
+                envelope.update(fields)
+        else:
+            yield fields
+    else:
+        raise JsonStreamError("expected a JSON object or array", reader.offset())
+    if reader.peek() is not None:
+        raise JsonStreamError("extra data after the JSON value", reader.offset())

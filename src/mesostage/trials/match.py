@@ -1,0 +1,584 @@
+"""Match one person against the trial index: hard filters, every criterion labelled, a ranking that says why.
+
+Hard filters (each gives a line of explanation): mesothelioma of this site (trials for another site only are
+counted, not listed); overall status (``RECRUITING`` and ``NOT_YET_RECRUITING`` are open and kept apart; every other
+status, ``UNKNOWN`` included whatever its ``lastKnownStatus``, is not open); the registered age limits (an absent
+limit is open); sex; and, when asked, the distance to the nearest open site.
+
+Ranking follows TrialGPT's rule without a language model (Jin et al. 2024): a trial with any inclusion criterion
+not met or any exclusion criterion met is *excluded* (shown, with the reasons); the others are *possible matches*,
+scored by the share of checked criteria that count for the person (criteria mesostage cannot check are listed as
+"not enough information" and do not lower the score). Open-now trials come before not-yet-recruiting ones; then
+score, then site-specific before any-site and basket trials, then distance.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from mesostage.case import Case, Patient, parse_case
+from mesostage.errors import CaseError, InputError
+from mesostage.trials.criteria import Criterion, parse_eligibility
+from mesostage.trials.evaluate import CriterionOutcome, PatientFacts, evaluate_criterion, patient_facts
+from mesostage.trials.geo import LocationError, Place, distance_km, locate, locate_site
+from mesostage.trials.index import TrialIndex, default_index_path
+from mesostage.trials.scope import SCOPE_ANY, SCOPE_BASKET, scope_sites
+from mesostage.trials.study import OPEN_STATUSES, Contact, Site, Trial
+
+__all__ = [
+    "DISCLAIMER",
+    "ContactInfo",
+    "CriterionResult",
+    "FilterResult",
+    "MatchResult",
+    "NearestSite",
+    "TrialMatch",
+    "match_trials",
+]
+
+DISCLAIMER = (
+    "A list to talk over with your care team, not a decision about who can join. Only the study team can confirm "
+    "that a person can take part. Supports, and does not replace, a specialist's judgement."
+)
+FICTIONAL_NOTE = (
+    "FICTIONAL demo trials: these records were made up to show how the tool works. They are not real studies; "
+    "import ClinicalTrials.gov data (mesostage trials import / sync) to search real trials."
+)
+_KM_PER_MILE = 1.609344
+_SITE_ADJECTIVE = {
+    "pleura": "pleural",
+    "peritoneum": "peritoneal",
+    "pericardium": "pericardial",
+    "tunica_vaginalis": "tunica vaginalis",
+}
+_FROZEN = ConfigDict(frozen=True)
+
+
+class ContactInfo(BaseModel):
+    model_config = _FROZEN
+    name: str | None = None
+    role: str | None = None
+    phone: str | None = None
+    email: str | None = None
+
+
+class NearestSite(BaseModel):
+    model_config = _FROZEN
+    facility: str | None
+    city: str | None
+    state: str | None
+    zip: str | None
+    country: str | None
+    status: str | None = Field(description="the site's own recruitment status; None when the record gives none")
+    distance_km: float | None
+    distance_miles: float | None
+    located_by: str | None = Field(description="'record' (the site's geoPoint), 'city' or 'US ZIP code' lookup")
+    contacts: list[ContactInfo]
+
+
+class CriterionResult(BaseModel):
+    model_config = _FROZEN
+    kind: Literal["inclusion", "exclusion"]
+    text: str
+    context: str | None
+    type: str
+    label: Literal["met", "not met", "not applicable", "not enough information"]
+    effect: Literal["for", "against", "unknown", "neutral"]
+    reason: str
+
+
+class FilterResult(BaseModel):
+    model_config = _FROZEN
+    name: str
+    passed: bool | None
+    reason: str
+
+
+class TrialMatch(BaseModel):
+    model_config = _FROZEN
+    nct_id: str
+    title: str
+    fictional: bool
+    url: str | None
+    overall_status: str
+    status_note: str
+    phases: list[str]
+    study_type: str | None
+    conditions: list[str]
+    scope: str
+    sponsor: str | None
+    last_update: str | None
+    verdict: Literal["possible match", "excluded", "not open"]
+    score: float = Field(description="share of the checked criteria that count for the person (0-1)")
+    why: list[str]
+    why_not: list[str]
+    to_check: list[str]
+    filters: list[FilterResult]
+    criteria: list[CriterionResult]
+    nearest_site: NearestSite | None
+    sites_total: int
+    open_sites: int
+    sites_without_location: int
+    central_contacts: list[ContactInfo]
+
+
+class MatchResult(BaseModel):
+    model_config = _FROZEN
+    case_id: str | None
+    site: str
+    location: str | None
+    location_label: str | None
+    matches: list[TrialMatch] = Field(description="possible matches: recruiting first, then not yet recruiting")
+    excluded: list[TrialMatch]
+    not_open: list[TrialMatch]
+    not_open_count: int
+    other_site_count: int
+    not_mesothelioma_count: int
+    index_source: str
+    data_as_of: str | None
+    fictional_data: bool
+    notes: list[str]
+    disclaimer: str = DISCLAIMER
+
+    @property
+    def recruiting(self) -> list[TrialMatch]:
+        return [m for m in self.matches if m.overall_status == "RECRUITING"]
+
+    @property
+    def not_yet_recruiting(self) -> list[TrialMatch]:
+        return [m for m in self.matches if m.overall_status == "NOT_YET_RECRUITING"]
+
+
+# --------------------------------------------------------------------------------------------------- index choice
+
+
+@functools.cache
+def _demo() -> TrialIndex:
+    from mesostage.trials.importer import demo_index
+
+    return demo_index()
+
+
+def _resolve_index(index: TrialIndex | str | os.PathLike[str] | None) -> tuple[TrialIndex, bool]:
+    """(index, whether the caller must close it)."""
+    if isinstance(index, TrialIndex):
+        return index, False
+    if index is not None:
+        return TrialIndex.open(index), True
+    path = default_index_path()
+    if path.is_file():
+        return TrialIndex.open(path), True
+    return _demo(), False
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    trial: Trial
+    scope: str
+    criteria: tuple[Criterion, ...]
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """What matching reads from one index for one site: loaded once per index file and kept while the file is
+    unchanged (an import replaces the file whole, which changes its identity), so repeated matching in a
+    long-running process does not decode the same records again."""
+
+    meta: dict[str, str]
+    scope_counts: dict[str, int]
+    fictional: bool
+    candidates: tuple[_Candidate, ...]
+
+
+_SNAPSHOTS: OrderedDict[tuple[Any, ...], _Snapshot] = OrderedDict()
+_MAX_SNAPSHOTS = 8
+# One lock for the cache and for reading an index into it (the web app matches from several threads, and the
+# in-memory demo index is one SQLite connection).
+_LOCK = threading.Lock()
+
+
+def _file_key(path: Path) -> tuple[Any, ...]:
+    st = path.stat()
+    return (str(path.resolve()), st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _snapshot(index: TrialIndex | str | os.PathLike[str] | None, site: str, include_closed: bool) -> _Snapshot:
+    with _LOCK:
+        return _snapshot_locked(index, site, include_closed)
+
+
+def _snapshot_locked(index: TrialIndex | str | os.PathLike[str] | None, site: str, include_closed: bool) -> _Snapshot:
+    if isinstance(index, TrialIndex):
+        key_source: tuple[Any, ...] | None = _file_key(index.path) if index.path is not None else None
+        if index.path is None and index is _demo():
+            key_source = ("demo",)
+    elif index is not None:
+        key_source = _file_key(Path(index)) if Path(index).is_file() else None
+    else:
+        path = default_index_path()
+        key_source = _file_key(path) if path.is_file() else ("demo",)
+    key = (*key_source, site, include_closed) if key_source is not None else None
+    if key is not None and key in _SNAPSHOTS:
+        _SNAPSHOTS.move_to_end(key)
+        return _SNAPSHOTS[key]
+    idx, close = _resolve_index(index)
+    try:
+        items = idx.mesothelioma_trials(site, statuses=None if include_closed else OPEN_STATUSES)
+        snap = _Snapshot(
+            meta=idx.meta(),
+            scope_counts=idx.counts_by_scope(),
+            fictional=idx.has_fictional(),
+            candidates=tuple(
+                _Candidate(
+                    trial=item.trial,
+                    scope=item.scope,
+                    criteria=tuple(Criterion.from_dict(c) for c in item.criteria)
+                    if item.criteria is not None
+                    else tuple(parse_eligibility(item.trial.eligibility_text)),
+                )
+                for item in items
+            ),
+        )
+    finally:
+        if close:
+            idx.close()
+    if key is not None:
+        _SNAPSHOTS[key] = snap
+        while len(_SNAPSHOTS) > _MAX_SNAPSHOTS:
+            _SNAPSHOTS.popitem(last=False)
+    return snap
+
+
+# ----------------------------------------------------------------------------------------------------- filters
+
+
+def _status(trial: Trial) -> tuple[bool, str]:
+    s = trial.overall_status
+    if s == "RECRUITING":
+        return True, "recruiting now"
+    if s == "NOT_YET_RECRUITING":
+        return True, "not yet recruiting: the study cannot take anyone yet"
+    if s == "UNKNOWN":
+        last = f" (last known: {trial.last_known_status.lower().replace('_', ' ')})" if trial.last_known_status else ""
+        verified = f", last verified {trial.status_verified}" if trial.status_verified else ""
+        return False, f"status unknown{last}{verified}: not counted as recruiting"
+    if s == "ENROLLING_BY_INVITATION":
+        return False, "enrolling by invitation only"
+    why = f" ({trial.why_stopped})" if trial.why_stopped else ""
+    return False, f"not open: {s.lower().replace('_', ' ')}{why}"
+
+
+def _age_filter(trial: Trial, p: PatientFacts) -> FilterResult:
+    low, high = trial.min_age_years, trial.max_age_years
+    unreadable = (trial.minimum_age is not None and low is None) or (trial.maximum_age is not None and high is None)
+    if trial.minimum_age and trial.maximum_age:
+        limits = f"ages {trial.minimum_age} to {trial.maximum_age}".lower()
+    elif trial.minimum_age:
+        limits = f"age {trial.minimum_age} or over".lower()
+    elif trial.maximum_age:
+        limits = f"age {trial.maximum_age} or under".lower()
+    else:
+        limits = "no age limits"
+    if unreadable:
+        return FilterResult(name="age", passed=None, reason=f"age limits could not be read ({limits})")
+    if p.age_years is None:
+        return FilterResult(name="age", passed=None, reason=f"{limits}; your age is not given")
+    ok = (low is None or p.age_years >= low) and (high is None or p.age_years <= high)
+    return FilterResult(name="age", passed=ok, reason=f"{limits}; you are {p.age_years}")
+
+
+def _sex_filter(trial: Trial, p: PatientFacts) -> FilterResult:
+    if trial.sex in (None, "ALL") or trial.sex not in ("FEMALE", "MALE"):
+        return FilterResult(name="sex", passed=True, reason="open to all sexes")
+    want = trial.sex.lower()
+    if p.sex is None:
+        return FilterResult(name="sex", passed=None, reason=f"{want} only; your sex is not given")
+    return FilterResult(name="sex", passed=p.sex == want, reason=f"{want} only")
+
+
+def _contacts(contacts: tuple[Contact, ...]) -> list[ContactInfo]:
+    return [
+        ContactInfo(
+            name=c.name, role=c.role, phone=f"{c.phone} ext. {c.phone_ext}" if c.phone_ext else c.phone, email=c.email
+        )
+        for c in contacts
+        if c.name or c.phone or c.email
+    ]
+
+
+def _site_point(site: Site) -> tuple[float, float, str] | None:
+    if site.lat is not None and site.lon is not None:
+        return site.lat, site.lon, "record"
+    place = locate_site(site.city, site.state, site.zip, site.country)
+    return (place.lat, place.lon, place.method) if place else None
+
+
+def _nearest(trial: Trial, origin: Place | None) -> tuple[NearestSite | None, int, int]:
+    """The nearest open site (``RECRUITING``; for a not-yet-recruiting trial its ``NOT_YET_RECRUITING`` sites; sites
+    without a status only when no site has one), the number of open sites and of those that could not be placed."""
+    wanted = "RECRUITING" if trial.overall_status == "RECRUITING" else "NOT_YET_RECRUITING"
+    sites = [s for s in trial.sites if s.status == wanted]
+    if not sites and all(s.status is None for s in trial.sites):
+        sites = list(trial.sites)
+    if not sites:
+        return None, 0, 0
+    best: tuple[float, Site, str] | None = None
+    unplaced = 0
+    for s in sites:
+        point = _site_point(s)
+        if point is None:
+            unplaced += 1
+            continue
+        if origin is None:
+            continue
+        d = distance_km(origin.lat, origin.lon, point[0], point[1])
+        if best is None or d < best[0]:
+            best = (d, s, point[2])
+    if best is None:
+        site, dist, how = sites[0], None, None
+    else:
+        dist, site, how = best
+    return (
+        NearestSite(
+            facility=site.facility,
+            city=site.city,
+            state=site.state,
+            zip=site.zip,
+            country=site.country,
+            status=site.status,
+            distance_km=round(dist, 1) if dist is not None else None,
+            distance_miles=round(dist / _KM_PER_MILE, 1) if dist is not None else None,
+            located_by=how,
+            contacts=_contacts(site.contacts),
+        ),
+        len(sites),
+        unplaced,
+    )
+
+
+# ------------------------------------------------------------------------------------------------------ matching
+
+
+def _specificity(scope: str, site: str) -> int:
+    if site in scope_sites(scope):
+        return 2
+    return 1 if scope == SCOPE_ANY else 0
+
+
+def _one(item: _Candidate, p: PatientFacts, origin: Place | None, max_km: float | None) -> TrialMatch:
+    trial = item.trial
+    is_open, status_note = _status(trial)
+    filters = [
+        FilterResult(name="condition", passed=True, reason=_scope_reason(item.scope, p.site)),
+        FilterResult(name="status", passed=is_open, reason=status_note),
+        _age_filter(trial, p),
+        _sex_filter(trial, p),
+    ]
+    nearest, open_sites, unplaced = _nearest(trial, origin) if is_open else (None, 0, 0)
+    if max_km is not None and is_open:
+        if nearest is None or nearest.distance_km is None:
+            filters.append(FilterResult(name="distance", passed=None, reason="no open site with a known location"))
+        else:
+            filters.append(
+                FilterResult(
+                    name="distance",
+                    passed=nearest.distance_km <= max_km,
+                    reason=f"nearest open site {nearest.distance_km:.0f} km away (limit {max_km:.0f} km)",
+                )
+            )
+    outcomes: list[CriterionOutcome] = [evaluate_criterion(c, p) for c in item.criteria]
+    # Built without re-validation: every field comes from typed code above (hundreds per match).
+    criteria = [
+        CriterionResult.model_construct(
+            kind=o.kind,
+            text=o.text,
+            context=o.context,
+            type=o.type,
+            label=o.label,
+            effect=o.effect,
+            reason=o.reason,
+        )
+        for o in outcomes
+    ]
+    why = [f.reason for f in filters if f.passed and f.name != "status"]
+    why_not = [f.reason for f in filters if f.passed is False and f.name != "status"]
+    to_check = [f.reason for f in filters if f.passed is None]
+    checked_for = checked_unknown = 0
+    for o in outcomes:
+        verb = "needs" if o.kind == "inclusion" else "excludes"
+        quoted = f"{verb}: {o.reason} - \u201c{_short(o.text)}\u201d"
+        if o.effect == "for":
+            why.append(quoted)
+            checked_for += 1
+        elif o.effect == "against":
+            why_not.append(quoted)
+        elif o.effect == "unknown" and o.type != "other":
+            to_check.append(quoted)
+            checked_unknown += 1
+    score = checked_for / (checked_for + checked_unknown) if checked_for + checked_unknown else 0.0
+    verdict: Literal["possible match", "excluded", "not open"]
+    verdict = "not open" if not is_open else ("excluded" if why_not else "possible match")
+    return TrialMatch(
+        nct_id=trial.nct_id,
+        title=trial.brief_title,
+        fictional=trial.fictional,
+        url=trial.url,
+        overall_status=trial.overall_status,
+        status_note=status_note,
+        phases=list(trial.phases),
+        study_type=trial.study_type,
+        conditions=list(trial.conditions),
+        scope=item.scope,
+        sponsor=trial.lead_sponsor,
+        last_update=trial.last_update,
+        verdict=verdict,
+        score=round(score, 3),
+        why=why,
+        why_not=why_not,
+        to_check=to_check,
+        filters=filters,
+        criteria=criteria,
+        nearest_site=nearest,
+        sites_total=len(trial.sites),
+        open_sites=open_sites,
+        sites_without_location=unplaced,
+        central_contacts=_contacts(trial.central_contacts),
+    )
+
+
+def _short(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+def _scope_reason(scope: str, site: str) -> str:
+    word = _SITE_ADJECTIVE.get(site, site)
+    if scope == SCOPE_BASKET:
+        return "a trial for several cancers whose criteria name mesothelioma"
+    if scope == SCOPE_ANY:
+        return "a trial for mesothelioma (no site named)"
+    return f"a trial for {word} mesothelioma"
+
+
+def _rank_key(m: TrialMatch, site: str) -> tuple[Any, ...]:
+    distance = m.nearest_site.distance_km if m.nearest_site and m.nearest_site.distance_km is not None else 1e9
+    return (
+        0 if m.overall_status == "RECRUITING" else 1,
+        -m.score,
+        -_specificity(m.scope, site),
+        distance,
+        m.nct_id,
+    )
+
+
+def match_trials(
+    case: Case | Mapping[str, Any],
+    patient: Patient | Mapping[str, Any] | None = None,
+    *,
+    index: TrialIndex | str | os.PathLike[str] | None = None,
+    location: str | None = None,
+    max_distance_km: float | None = None,
+    include_closed: bool = False,
+    limit: int | None = None,
+) -> MatchResult:
+    """Match a case against the trial index, with a reason for every criterion.
+
+    Parameters
+    ----------
+    case
+        A :class:`~mesostage.Case` or a mapping in the case format; its ``patient`` block holds what matching uses
+        (age, sex, ECOG, prior lines and agents, measurable disease, brain metastases, contraindications,
+        resectability, location).
+    patient
+        Replaces ``case.patient`` when given.
+    index
+        A :class:`TrialIndex` or the path of an index file. Default: the index in the user's data directory, or,
+        when none has been imported yet, the bundled FICTIONAL demo trials (the result says so).
+    location
+        Replaces ``patient.location`` (a US ZIP code or "City, Country") for distances.
+    max_distance_km
+        Exclude trials whose nearest open site is farther than this.
+    include_closed
+        Also list trials that are not open (completed, unknown status, ...); otherwise they are only counted.
+    limit
+        At most this many possible matches and this many excluded trials.
+
+    Raises
+    ------
+    CaseError
+        For a bad case or patient block, or a location that cannot be found (path ``patient.location``).
+    """
+    parsed = parse_case(case)
+    if patient is not None:
+        data = parsed.model_dump(mode="json", exclude_none=True)
+        data["patient"] = (
+            patient.model_dump(mode="json", exclude_none=True) if isinstance(patient, Patient) else dict(patient)
+        )
+        parsed = parse_case(data)
+    if max_distance_km is not None and max_distance_km <= 0:
+        raise CaseError(
+            [InputError("max_distance_km", f"must be a positive number of kilometres, got {max_distance_km}")]
+        )
+    where = location if location is not None else (parsed.patient.location if parsed.patient else None)
+    origin: Place | None = None
+    if where is not None:
+        try:
+            origin = locate(where)
+        except LocationError as exc:
+            path = "location" if location is not None else "patient.location"
+            raise CaseError([InputError(path, str(exc), exc.candidates)]) from None
+    facts = patient_facts(parsed)
+    snap = _snapshot(index, parsed.site, include_closed)
+    meta, scope_counts, fictional = snap.meta, snap.scope_counts, snap.fictional
+    other_site = sum(
+        n
+        for scope, n in scope_counts.items()
+        if scope and _specificity(scope, parsed.site) == 0 and scope != SCOPE_BASKET
+    )
+    not_meso = scope_counts.get("", 0)
+    total_for_site = sum(n for scope, n in scope_counts.items() if scope) - other_site
+    results = [_one(item, facts, origin, max_distance_km) for item in snap.candidates]
+    matches = sorted((m for m in results if m.verdict == "possible match"), key=lambda m: _rank_key(m, parsed.site))
+    excluded = sorted(
+        (m for m in results if m.verdict == "excluded"),
+        key=lambda m: (len(m.why_not), *_rank_key(m, parsed.site)),
+    )
+    not_open = sorted((m for m in results if m.verdict == "not open"), key=lambda m: m.nct_id)
+    not_open_count = total_for_site - len(matches) - len(excluded)
+    notes = []
+    if fictional:
+        notes.append(FICTIONAL_NOTE)
+    if origin is None:
+        notes.append("No location given: add patient.location (a US ZIP code or 'City, Country') to see distances.")
+    if facts.stage_possible is None and parsed.site in ("pleura", "peritoneum"):
+        notes.append("The stage could not be worked out from the case, so stage criteria are left open.")
+    if limit is not None:
+        matches, excluded = matches[:limit], excluded[:limit]
+    return MatchResult(
+        case_id=parsed.id,
+        site=parsed.site,
+        location=where,
+        location_label=origin.label if origin else None,
+        matches=matches,
+        excluded=excluded,
+        not_open=not_open,
+        not_open_count=not_open_count,
+        other_site_count=other_site,
+        not_mesothelioma_count=not_meso,
+        index_source=meta.get("source", "unknown"),
+        data_as_of=meta.get("data_as_of"),
+        fictional_data=fictional,
+        notes=notes,
+    )
+
+
+def index_path_or_default(path: str | os.PathLike[str] | None) -> Path:
+    return Path(path) if path is not None else default_index_path()
