@@ -121,7 +121,7 @@ def test_system_id_literal_matches_the_case_model() -> None:
 
 def test_openapi_document_describes_the_case_body(api: Any) -> None:
     doc = api.get("/api/v1/openapi.json").json()
-    routes = {"stage", "review", "explain", "options", "prognosis", "prognosis/figure", "systems", "health"}
+    routes = {"stage", "review", "explain", "options", "prognosis", "prognosis/figure", "trials/match", "systems"}
     assert {f"/api/v1/{r}" for r in routes} <= set(doc["paths"])
     stage = doc["paths"]["/api/v1/stage"]["post"]
     assert stage["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Case"}
@@ -263,3 +263,21 @@ def test_prognosis_figure_rejects_other_formats(api: Any) -> None:
     r = api.post("/api/v1/prognosis/figure?format=gif", json=example_case("example-1"))
     assert r.status_code == 422
     assert r.json()["errors"][0]["path"] == "format"
+
+
+def test_trials_match_route(api: Any) -> None:
+    case = example_case("example-1")
+    case["patient"] = {"age_years": 67, "ecog": 1}
+    r = api.post("/api/v1/trials/match?limit=3", json=case)
+    assert r.status_code == 200
+    body = r.json()
+    assert body["fictional_data"] is True  # no index imported on this machine: the bundled demo trials
+    assert 0 < len(body["matches"]) <= 3
+    assert all(m["verdict"] == "possible match" and m["why"] for m in body["matches"])
+    assert all(m["why_not"] for m in body["excluded"])
+
+
+def test_trials_match_unknown_place_is_422(api: Any) -> None:
+    r = api.post("/api/v1/trials/match?location=Nowhere-on-earth%2C%20Atlantis", json=example_case("example-1"))
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["path"] == "location"  # the query parameter that could not be found

@@ -166,7 +166,7 @@ def test_results_page_has_every_section_in_both_views(web: Any) -> None:
     for view in ("patient", "clinician"):
         page = Page(web.get(f"/examples/diaphragm-origin?view={view}").text)
         ids = set(page.ids())
-        assert {"stage", "review", "explain", "options", "outlook", "entered"} <= ids
+        assert {"stage", "review", "explain", "options", "outlook", "trials", "entered"} <= ids
         links = {a["href"] for t, a, _ in page.elements if t == "a" and "href" in a}
         assert {"#stage", "#review", "#options", "#outlook"} <= links  # the contents list
         figure = [a for t, a, _ in page.elements if t == "img" and a.get("src", "").startswith("data:image/png")]
@@ -182,6 +182,23 @@ def test_options_and_outlook_sections(web: Any) -> None:
     assert "Prognostic scores" in clinician.text("#outlook")
     assert "EORTC" in clinician.text("scores")
     assert "Considered and set aside" in clinician.text("#options") or "Would apply if" in clinician.text("#options")
+
+
+def test_trials_section_says_when_the_data_is_fictional(web: Any) -> None:
+    page = Page(web.get("/examples/diaphragm-origin").text)
+    assert "Demo data only" in page.text("fictional")
+    assert "[FICTIONAL]" in page.text("trials")
+    assert "study team" in page.text("#trials")
+
+
+def test_an_unknown_place_leaves_the_rest_of_the_page(web: Any) -> None:
+    case = example_case("diaphragm-origin")
+    case["patient"] = {"location": "Nowhere-on-earth, Atlantis"}
+    r = _post(web, "/results", {"case_json": json.dumps(case)})
+    assert r.status_code == 200
+    page = Page(r.text)
+    assert "patient.location" in page.text("notice-error")
+    assert page.text("#headline-stage") == "IB"
 
 
 def test_clinician_view_shows_every_applicable_system_with_sources(web: Any) -> None:
@@ -293,6 +310,8 @@ def test_nothing_is_written_while_serving(web: Any, monkeypatch: pytest.MonkeyPa
     def no_temp(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("the app made a temporary file")
 
+    # Warm-up with another case: the app may build what it serves from (the demo trial index) on first use.
+    assert web.get("/examples/pleural-unknowns").status_code == 200
     monkeypatch.setattr(builtins, "open", read_only_open)
     monkeypatch.setattr(io, "open", read_only_open)
     for name in ("mkstemp", "mkdtemp", "NamedTemporaryFile", "TemporaryFile", "SpooledTemporaryFile"):

@@ -5,7 +5,7 @@ Not checked: that every request valid by the JSON Schema is accepted. The case f
 that JSON Schema does not express (a pleural section on a peritoneal case, a reported stage that is not a stage of
 its system); by the contract those are 422 with their field path.
 
-Bounded: 40 generated examples per route; the figure route (about 0.2 s a request, matplotlib) gets 10 examples
+Bounded: 25 generated examples per route; the figure route (about 0.2 s a request, matplotlib) gets 10 examples
 drawn from its strategy, without schemathesis' exhaustive coverage phase.
 """
 
@@ -24,7 +24,7 @@ schema = schemathesis.openapi.from_asgi(OPENAPI_URL, create_app(allowed_hosts=No
 
 
 @schema.exclude(path=FIGURE).parametrize()
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_document(case: Any) -> None:
     case.call_and_validate(excluded_checks=[positive_data_acceptance])
 

@@ -23,6 +23,7 @@ from mesostage import (
     CaseError,
     Explanation,
     InputError,
+    MatchResult,
     Prognosis,
     ReviewNote,
     StagingResult,
@@ -231,6 +232,33 @@ async def prognosis_figure(
     case = await read_case(request)
     image = await run_in_threadpool(outlook_figure, case, format)
     return Response(image, media_type="image/png" if format == "png" else "image/svg+xml")
+
+
+@router.post(
+    "/trials/match",
+    response_model=MatchResult,
+    responses=ERRORS,
+    openapi_extra=CASE_BODY,
+    summary="Clinical trials that could take this person, with a reason for every criterion",
+)
+async def trials_match(
+    request: Request,
+    location: Annotated[
+        str | None, Query(min_length=1, max_length=200, description="US ZIP code or 'City, Country'")
+    ] = None,
+    max_distance_km: Annotated[float | None, Query(gt=0, le=50_000, description="nearest open site within")] = None,
+    include_closed: Annotated[bool, Query(description="also list trials that are not open")] = False,
+    limit: Annotated[int | None, Query(ge=1, le=500, description="at most this many matches and exclusions")] = None,
+) -> Response:
+    """Possible matches (recruiting first), excluded trials with their reasons, and what the index holds. Uses the
+    imported ClinicalTrials.gov index, or the bundled FICTIONAL demo trials when none was imported (it says so)."""
+    case = await read_case(request)
+    result = await run_in_threadpool(
+        lambda: mesostage.match_trials(
+            case, location=location, max_distance_km=max_distance_km, include_closed=include_closed, limit=limit
+        )
+    )
+    return _json(result)
 
 
 @router.get("/systems", response_model=list[SystemInfo], summary="The staging systems")

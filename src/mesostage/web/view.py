@@ -19,7 +19,7 @@ from functools import cache
 from typing import Any, Literal
 
 import mesostage
-from mesostage import Case, StagingResult, SystemResult, load_system, load_systems
+from mesostage import Case, CaseError, StagingResult, SystemResult, load_system, load_systems
 from mesostage.web.form import patient_fields
 from mesostage.web.labels import VOCABULARY, labels
 
@@ -324,6 +324,18 @@ def outlook_figure(case: Case, fmt: str, outlook: mesostage.Prognosis | None = N
         return mesostage.prognosis_figure(case, fmt, result=outlook)
 
 
+#: Trials listed on the results page (possible matches, and excluded trials with their reasons).
+TRIALS_ON_PAGE = 10
+
+
+def _trials_section(a: Analysis) -> Mapping[str, Any]:
+    try:
+        return {"trials": mesostage.match_trials(a.case, limit=TRIALS_ON_PAGE), "error": None}
+    except CaseError as exc:
+        # A place the geocoder does not know is the typical case: the rest of the page still stands.
+        return {"trials": None, "error": "; ".join(str(e) for e in exc.errors)}
+
+
 def _entered_section(a: Analysis) -> Mapping[str, Any]:
     return {"entered": a.entered}
 
@@ -338,6 +350,7 @@ SECTIONS: tuple[Section, ...] = (
     ),
     Section("options", "Treatment options", "partials/options.html", _options_section, "Treatments to ask about"),
     Section("outlook", "Outlook", "partials/outlook.html", _outlook_section, "What studies of other people show"),
+    Section("trials", "Clinical trials", "partials/trials.html", _trials_section, "Clinical trials to ask about"),
     Section("entered", "What was entered", "partials/entered.html", _entered_section),
 )
 
