@@ -142,7 +142,7 @@ def bench_render(repeats: int, pdf_repeats: int) -> None:
             render("results.html", a=analyse(case, view))
             times.append(time.perf_counter() - t0)
         print(
-            f"results page ({view} view): staging, review, explanation, options, outlook and its figure, HTML: median "
+            f"results page ({view} view): staging, review, explanation, options, outlook and its figure, trials, HTML: median "
             f"{statistics.median(times) * 1000:.2f} ms, p99 {_pct(times, 0.99) * 1000:.2f} ms ({repeats} runs)"
         )
     t0 = time.perf_counter()
