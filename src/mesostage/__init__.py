@@ -6,7 +6,18 @@ Supports, and does not replace, a specialist's judgement.
 from __future__ import annotations
 
 from mesostage.api import stage
-from mesostage.case import Case, parse_case, parse_case_json
+from mesostage.case import (
+    HISTOLOGIES,
+    METASTASIS_FINDINGS,
+    NODE_FINDINGS,
+    PCI_REGION_NAMES,
+    SITES,
+    SYSTEM_IDS,
+    TUMOR_FINDINGS,
+    Case,
+    parse_case,
+    parse_case_json,
+)
 from mesostage.errors import CaseError, InputError
 from mesostage.explain import Explanation, explain
 from mesostage.prognosis import (
@@ -32,6 +43,13 @@ from mesostage.treatment import TreatmentOption, TreatmentOptions, options
 from mesostage.trials import MatchResult, TrialMatch, match_trials, shortlist_markdown
 
 __all__ = [
+    "HISTOLOGIES",
+    "METASTASIS_FINDINGS",
+    "NODE_FINDINGS",
+    "PCI_REGION_NAMES",
+    "SITES",
+    "SYSTEM_IDS",
+    "TUMOR_FINDINGS",
     "Case",
     "CaseError",
     "Determinant",

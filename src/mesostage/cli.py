@@ -249,6 +249,16 @@ from mesostage.options_cli import options_command  # noqa: E402
 
 app.command("options")(options_command)
 
+# Registry batch processing (issue 8): the command module imports polars only when it runs.
+from mesostage.batch.command import batch_command  # noqa: E402
+
+app.command("batch")(batch_command)
+
+# FHIR mCODE export and import (issue 8): fhir.resources is imported only when a command runs.
+from mesostage.fhir.command import fhir_app  # noqa: E402
+
+app.add_typer(fhir_app, name="fhir")
+
 # The web app (issue 7); the command imports the web stack only when it runs.
 app.command("serve")(serve)
 

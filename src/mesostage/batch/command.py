@@ -1,0 +1,140 @@
+"""``mesostage batch``: stage every row of a registry file. Heavy imports (polars, pyarrow, dask) happen only when
+the command runs, so the rest of the command line starts fast."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, cast
+
+import typer
+
+if TYPE_CHECKING:
+    from mesostage.batch.frame import InputKind
+    from mesostage.batch.run import BatchSummary
+
+__all__ = ["batch_command"]
+
+
+class Kind(StrEnum):
+    auto = "auto"
+    eod = "eod"
+    categories = "categories"
+    findings = "findings"
+
+
+def _progress_bar(enabled: bool) -> tuple[Any, Any]:
+    """A rich progress bar on stderr, and the callback that moves it (None, None when disabled)."""
+    if not enabled:
+        return None, None
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+    progress = Progress(
+        TextColumn("staging"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    task = progress.add_task("staging", total=None)
+
+    def advance(done: int, total: int | None) -> None:
+        progress.update(task, completed=done, total=total)
+
+    return progress, advance
+
+
+def batch_command(
+    input_path: Annotated[
+        Path,
+        typer.Argument(
+            metavar="INPUT",
+            help="CSV, Parquet, JSON Lines (one case per line) or NAACCR XML file; with --dask, a Parquet folder",
+        ),
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="output file: .csv, .parquet or .jsonl (with --dask: a folder)")
+    ],
+    kind: Annotated[Kind, typer.Option("--kind", help="what the rows hold; auto: from the columns")] = Kind.auto,
+    system: Annotated[
+        str | None,
+        typer.Option(
+            "--system", "-s", help="system for category or finding rows without one (default: by diagnosis date)"
+        ),
+    ] = None,
+    input_format: Annotated[
+        str | None, typer.Option("--input-format", help="csv, parquet, jsonl or xml (default: from the extension)")
+    ] = None,
+    output_format: Annotated[
+        str | None, typer.Option("--output-format", help="csv, parquet or jsonl (default: from the extension)")
+    ] = None,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="also write the summary, with every row not staged, as JSON")
+    ] = None,
+    progress: Annotated[
+        bool | None,
+        typer.Option("--progress/--no-progress", help="progress bar (default: on when stderr is a terminal)"),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="exit with status 3 when any row could not be staged")
+    ] = False,
+    dask: Annotated[
+        bool, typer.Option("--dask", help="INPUT is a partitioned Parquet dataset: stage it with Dask")
+    ] = False,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="with --dask: a Dask scheduler address (default: a local cluster)")
+    ] = None,
+) -> None:
+    """Stage every row of a registry file: SEER EOD 2018 codes, T/N/M categories or case findings.
+
+    Every input row is written, in order, with system, t, n, m, stage, stage range, review codes and an error
+    column; rows that cannot be staged are listed with their row number and reason. The output appears only when
+    complete (no partial file after an error or Ctrl-C).
+    """
+    from mesostage.batch.io import FileError, write_text_atomically
+    from mesostage.batch.run import run_batch
+
+    chosen = cast("InputKind | None", None if kind is Kind.auto else kind.value)
+    show = sys.stderr.isatty() if progress is None else progress
+    bar, advance = _progress_bar(show and not dask)
+    summary: BatchSummary
+    try:
+        if dask:
+            from mesostage.batch.dask_run import run_dask
+
+            summary = run_dask(input_path, output, kind=chosen, system=system, scheduler=scheduler)
+        elif bar is not None:
+            with bar:
+                summary = run_batch(
+                    input_path,
+                    output,
+                    input_fmt=input_format,
+                    output_fmt=output_format,
+                    kind=chosen,
+                    system=system,
+                    on_progress=advance,
+                )
+        else:
+            summary = run_batch(
+                input_path,
+                output,
+                input_fmt=input_format,
+                output_fmt=output_format,
+                kind=chosen,
+                system=system,
+            )
+        if report is not None:
+            write_text_atomically(report, json.dumps(summary.as_dict(), indent=2) + "\n")
+    except FileError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from None
+    except KeyboardInterrupt:
+        typer.echo("interrupted: no output written", err=True)
+        raise typer.Exit(code=130) from None
+    typer.echo(summary.render())
+    if strict and summary.failed:
+        raise typer.Exit(code=3)

@@ -1,0 +1,318 @@
+"""The vectorised path: a polars frame of rows to a frame of outcomes, the same as the per-row path row for row.
+
+How it stays identical to ``rows.py``: valid EOD codes (7 x 5 x 5 combinations, with and without a malignant
+effusion) and valid category combinations are few, so their outcomes are computed once by the per-row functions
+into small look-up frames, and the rows are joined on them. The checks of an EOD row each read one column, and
+registry columns have few distinct values, so each check of the per-row path runs once per distinct value and its
+verdict and message are mapped onto the rows. A category row that fails goes to the per-row function. Case
+findings have no vectorised path: each case goes through the engine.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping
+from functools import cache
+from typing import Any, Literal
+
+import polars as pl
+
+from mesostage import CaseError
+from mesostage.batch.rows import (
+    CATEGORY_SYSTEMS,
+    CHECKS_AFTER_SELECTION,
+    CHECKS_BEFORE_SELECTION,
+    EOD_COLUMNS,
+    ERROR_KINDS,
+    OUTCOME_COLUMNS,
+    SELECTION_COLUMNS,
+    Problem,
+    RowOutcome,
+    case_from_row,
+    category_labels,
+    category_outcome,
+    code_text,
+    eod_codes_outcome,
+    eod_outcome,
+    finding_outcome,
+    selection_problem,
+    system_for_date,
+)
+from mesostage.batch.tables import eod_table
+
+__all__ = ["OUTCOME_SCHEMA", "InputKind", "detect_kind", "outcome_frame", "stage_frame"]
+
+InputKind = Literal["eod", "categories", "findings"]
+OUTCOME_SCHEMA: dict[str, pl.DataType] = {c: pl.String() for c in OUTCOME_COLUMNS}
+_INDEX = "__row_index"
+
+
+def detect_kind(columns: list[str]) -> InputKind | None:
+    """The kind of input a set of columns holds: EOD codes, T/N/M categories or case findings (None: unknown)."""
+    names = set(columns)
+    if names & {"eodPrimaryTumor", "eodRegionalNodes", "eodMets"}:
+        return "eod"
+    if {"t", "n", "m"} <= names or {"T", "N", "M"} <= names:
+        return "categories"
+    if "case" in names or "site" in names:
+        return "findings"
+    return None
+
+
+def outcome_frame(outcomes: list[RowOutcome]) -> pl.DataFrame:
+    return pl.DataFrame([o.as_tuple() for o in outcomes], schema=OUTCOME_SCHEMA, orient="row")
+
+
+def _text_expr(df: pl.DataFrame, column: str, width: int | None) -> tuple[pl.Expr, bool]:
+    """A column as code text like ``rows.code_text``; the flag says whether polars can do it (else: per row)."""
+    if column not in df.columns:
+        return pl.lit(None, pl.String), True
+    dtype = df.schema[column]
+    col = pl.col(column)
+    if dtype == pl.String:
+        stripped = col.str.strip_chars()
+        return pl.when(stripped == "").then(None).otherwise(stripped), True
+    if dtype.is_integer():
+        text = col.cast(pl.String)
+        return (text.str.zfill(width) if width else text), True
+    if dtype == pl.Date:
+        return col.cast(pl.String), True
+    if dtype == pl.Null:
+        return pl.lit(None, pl.String), True
+    return pl.lit(None, pl.String), False
+
+
+@cache
+def _eod_lookup() -> tuple[pl.DataFrame, dict[str, dict[str, int]]]:
+    """Outcomes of every valid code combination, one row per key (see ``_eod_key``), plus an all-null last row."""
+    table = eod_table()
+    index = {
+        "eodPrimaryTumor": {code: i for i, code in enumerate(table.primary_tumor)},
+        "eodRegionalNodes": {code: i for i, code in enumerate(table.regional_nodes)},
+        "eodMets": {code: i for i, code in enumerate(table.mets)},
+    }
+    rows = [RowOutcome().as_tuple()] * _KEYS
+    for tumor, nodes, mets, malignant in itertools.product(
+        table.primary_tumor, table.regional_nodes, table.mets, (False, True)
+    ):
+        key = _eod_key(index["eodPrimaryTumor"][tumor], index["eodRegionalNodes"][nodes], index["eodMets"][mets])
+        rows[key * 2 + malignant] = eod_codes_outcome(tumor, nodes, mets, malignant).as_tuple()
+    rows.append(RowOutcome().as_tuple())
+    return pl.DataFrame(rows, schema=OUTCOME_SCHEMA, orient="row"), index
+
+
+_CODES_PER_TABLE = 10  # more than any EOD code table has
+_KEYS = 2 * _CODES_PER_TABLE**3
+
+
+def _eod_key(tumor: Any, nodes: Any, mets: Any) -> Any:
+    """One integer per combination of code indices (Python ints or polars expressions)."""
+    return (tumor * _CODES_PER_TABLE + nodes) * _CODES_PER_TABLE + mets
+
+
+def _checked(df: pl.DataFrame, column: str, width: int, check: Callable[[str | None], Problem]) -> dict[Any, Any]:
+    """For every distinct raw value of a column: its code text (as ``rows.code_text`` reads it) and the check's result.
+    Registry columns have few distinct values, so each check of the per-row path runs a few times, not per row."""
+    values = df[column].unique().to_list() if column in df.columns else [None]
+    return {raw: (code_text(raw, width), check(code_text(raw, width))) for raw in values}
+
+
+def _raw(df: pl.DataFrame, column: str) -> pl.Expr:
+    return pl.col(column) if column in df.columns else pl.lit(None)
+
+
+def _valid_expr(df: pl.DataFrame, column: str, checked: Mapping[Any, Any]) -> pl.Expr:
+    ok = [raw for raw, (_, problem) in checked.items() if problem is None and raw is not None]
+    dtype = df.schema[column] if column in df.columns else pl.String()
+    expr = _raw(df, column).is_in(pl.Series(ok, dtype=dtype))
+    return (_raw(df, column).is_null() | expr) if None not in checked or checked[None][1] is None else expr
+
+
+def _problem_exprs(df: pl.DataFrame, column: str, checked: Mapping[Any, Any], i: int) -> list[pl.Expr]:
+    """Rank of the error kind and the message of one check, as expressions (null where the check passes)."""
+    ranks = {raw: ERROR_KINDS.index(p[0]) for raw, (_, p) in checked.items() if p is not None and raw is not None}
+    texts = {raw: str(p[1]) for raw, (_, p) in checked.items() if p is not None and raw is not None}
+    col = _raw(df, column)
+    rank = col.replace_strict(ranks, default=None, return_dtype=pl.Int32) if ranks else pl.lit(None, pl.Int32)
+    text = col.replace_strict(texts, default=None, return_dtype=pl.String) if texts else pl.lit(None, pl.String)
+    on_null = checked.get(None, (None, None))[1]
+    if on_null is None:
+        on_null = _code_null_problem(column)
+    if on_null is not None:
+        rank = pl.when(col.is_null()).then(pl.lit(ERROR_KINDS.index(on_null[0]), pl.Int32)).otherwise(rank)
+        text = pl.when(col.is_null()).then(pl.lit(str(on_null[1]))).otherwise(text)
+    return [rank.alias(f"_rank{i}"), text.alias(f"_text{i}")]
+
+
+def _code_null_problem(column: str) -> Problem:
+    """What a check says of a missing value (a blank cell is read as missing)."""
+    checks = dict((*CHECKS_BEFORE_SELECTION, *CHECKS_AFTER_SELECTION))
+    return checks[column](None)
+
+
+def _selection_exprs(df: pl.DataFrame, blank: Mapping[str, list[Any]], i: int) -> list[pl.Expr]:
+    """The schema-selection check (several columns), from the per-row function once per pattern of missing values."""
+    pattern = pl.lit(0, pl.Int32)
+    for bit, column in enumerate(SELECTION_COLUMNS):
+        missing = _raw(df, column).is_null() | _raw(df, column).is_in(pl.Series(blank[column]))
+        pattern = pattern + missing.cast(pl.Int32) * (1 << bit)
+    ranks: dict[int, int] = {}
+    texts: dict[int, str] = {}
+    for code in range(1 << len(SELECTION_COLUMNS)):
+        absent = [c for bit, c in enumerate(SELECTION_COLUMNS) if code & (1 << bit)]
+        problem = selection_problem(False, absent)
+        if problem is not None:
+            ranks[code], texts[code] = ERROR_KINDS.index(problem[0]), str(problem[1])
+    no_schema = _raw(df, "schemaId").is_null() | _raw(df, "schemaId").is_in(pl.Series(blank["schemaId"]))
+    return [
+        pl.when(no_schema).then(pattern.replace_strict(ranks, default=None, return_dtype=pl.Int32)).alias(f"_rank{i}"),
+        pl.when(no_schema).then(pattern.replace_strict(texts, default=None, return_dtype=pl.String)).alias(f"_text{i}"),
+    ]
+
+
+def _eod_frame(df: pl.DataFrame) -> pl.DataFrame:
+    for column in EOD_COLUMNS:
+        if column in df.columns and not _vectorisable(df.schema[column]):
+            return _per_row(df, eod_outcome)
+    table = eod_table()
+    lookup, index = _eod_lookup()
+    checks = [*CHECKS_BEFORE_SELECTION, *CHECKS_AFTER_SELECTION]
+    checked = {column: _checked(df, column, EOD_COLUMNS[column], check) for column, check in checks}
+    # raw values read as missing (blank text), per column: for the schema-selection check
+    blank = {c: [raw for raw, (text, _) in checked[c].items() if text is None and raw is not None] for c in checked}
+
+    valid = pl.lit(True)
+    for column, _ in checks:
+        valid = valid & _valid_expr(df, column, checked[column])
+    schema_given = _raw(df, "schemaId").is_not_null() & ~_raw(df, "schemaId").is_in(pl.Series(blank["schemaId"]))
+    selectable = pl.all_horizontal(
+        _raw(df, c).is_not_null() & ~_raw(df, c).is_in(pl.Series(blank[c])) for c in SELECTION_COLUMNS
+    )
+    valid = (valid & (schema_given | selectable)).fill_null(False)
+
+    def code_index(column: str) -> pl.Expr:
+        mapping = {
+            raw: index[column][text] for raw, (text, p) in checked[column].items() if p is None and raw is not None
+        }
+        return _raw(df, column).replace_strict(mapping, default=None, return_dtype=pl.Int32)
+
+    malignant_raw = [
+        raw for raw, (text, _) in checked["pleuralEffusion"].items() if text in table.pleural_effusion.malignant
+    ]
+    malignant = _raw(df, "pleuralEffusion").is_in(pl.Series(malignant_raw)).fill_null(False).cast(pl.Int32)
+    key = _eod_key(code_index("eodPrimaryTumor"), code_index("eodRegionalNodes"), code_index("eodMets")) * 2 + malignant
+    keys = df.select(pl.when(valid).then(key).otherwise(pl.lit(_KEYS)).fill_null(_KEYS).alias("key"), valid.alias("v"))
+    out = lookup[keys["key"]]
+    bad = keys["v"].not_().arg_true()
+    if bad.len() == 0:
+        return out
+    # Rows with errors: the messages of the failing checks, in the per-row path's order, joined by "; ".
+    exprs: list[pl.Expr] = []
+    for i, (column, _) in enumerate(CHECKS_BEFORE_SELECTION):
+        exprs += _problem_exprs(df, column, checked[column], i)
+    n = len(CHECKS_BEFORE_SELECTION)
+    exprs += _selection_exprs(df, blank, n)
+    for j, (column, _) in enumerate(CHECKS_AFTER_SELECTION, start=n + 1):
+        exprs += _problem_exprs(df, column, checked[column], j)
+    count = n + 1 + len(CHECKS_AFTER_SELECTION)
+    kinds = dict(enumerate(ERROR_KINDS))
+    failed = (
+        df[bad]
+        .select(*exprs)
+        .select(
+            pl.min_horizontal(f"_rank{i}" for i in range(count)).replace_strict(kinds, return_dtype=pl.String),
+            pl.concat_str([pl.col(f"_text{i}") for i in range(count)], separator="; ", ignore_nulls=True),
+        )
+    )
+    return out.with_columns(
+        out["error_kind"].scatter(bad, failed.to_series(0)), out["error"].scatter(bad, failed.to_series(1))
+    )
+
+
+def _vectorisable(dtype: pl.DataType) -> bool:
+    """Column types whose values ``rows.code_text`` reads the same way, one distinct value at a time."""
+    return dtype == pl.String or dtype.is_integer() or dtype in (pl.Date, pl.Null)
+
+
+@cache
+def _category_lookup() -> pl.DataFrame:
+    rows = []
+    for system in CATEGORY_SYSTEMS:
+        for t, n, m in itertools.product(*(category_labels(system, c) for c in ("T", "N", "M"))):
+            outcome = category_outcome({"system": system, "t": t, "n": n, "m": m})
+            rows.append((system, t, n, m, *outcome.as_tuple()))
+    schema = {"_system": pl.String(), "_t": pl.String(), "_n": pl.String(), "_m": pl.String(), **OUTCOME_SCHEMA}
+    return pl.DataFrame(rows, schema=schema, orient="row").drop("prefix")
+
+
+def _categories_frame(df: pl.DataFrame, system: str | None) -> pl.DataFrame:
+    def col(name: str) -> tuple[pl.Expr, bool]:
+        if name not in df.columns and name.upper() in df.columns:
+            return _text_expr(df, name.upper(), None)
+        return _text_expr(df, name, None)
+
+    exprs = {name: col(name) for name in ("system", "t", "n", "m", "diagnosis_date")}
+    if not all(ok for _, ok in exprs.values()):
+        return _per_row(df, lambda r: category_outcome(r, system=system))
+    frame = df.lazy().select(**{f"_in_{k}": e for k, (e, _) in exprs.items()}).with_row_index(_INDEX).collect()
+    # The edition for a date comes from the per-row function, once per distinct date.
+    dates = frame["_in_diagnosis_date"].drop_nulls().unique().to_list()
+    by_date = pl.DataFrame(
+        {"_in_diagnosis_date": dates, "_dated": [system_for_date(d) for d in dates]},
+        schema={"_in_diagnosis_date": pl.String(), "_dated": pl.String()},
+    )
+    pattern = r"^(c|p|yc|yp)?([TNM].*)$"
+    keyed = (
+        frame.join(by_date, on="_in_diagnosis_date", how="left", maintain_order="left")
+        .with_columns(
+            pl.coalesce(pl.col("_in_system"), pl.lit(system, pl.String), pl.col("_dated")).alias("_system"),
+            *(pl.col(f"_in_{c}").str.extract(pattern, 2).alias(f"_{c}") for c in ("t", "n", "m")),
+            pl.col("_in_t").str.extract(pattern, 1).alias("prefix"),
+        )
+        .join(_category_lookup(), on=["_system", "_t", "_n", "_m"], how="left", maintain_order="left")
+    )
+    # A row is valid exactly when its system and its three categories are in the look-up.
+    hit = pl.col("system").is_not_null()
+    return _combine(df, keyed.filter(hit), keyed.filter(~hit)[_INDEX], lambda r: category_outcome(r, system=system))
+
+
+def _findings_frame(df: pl.DataFrame, system: str | None) -> pl.DataFrame:
+    outcomes = []
+    for record in df.iter_rows(named=True):
+        try:
+            data = case_from_row(record)
+        except CaseError as exc:
+            errors = "; ".join(str(e) for e in exc.errors)
+            outcomes.append(RowOutcome(system=system, error_kind="invalid_case", error=errors))
+            continue
+        outcomes.append(finding_outcome(data, system=system))
+    return outcome_frame(outcomes)
+
+
+def _per_row(df: pl.DataFrame, fn: Callable[[Mapping[str, Any]], RowOutcome]) -> pl.DataFrame:
+    return outcome_frame([fn(record) for record in df.iter_rows(named=True)])
+
+
+def _combine(
+    df: pl.DataFrame, good: pl.DataFrame, bad: pl.Series, fn: Callable[[Mapping[str, Any]], RowOutcome]
+) -> pl.DataFrame:
+    """Valid rows from the look-up, the others from the per-row function, back in input order."""
+    good = good.select(_INDEX, *OUTCOME_COLUMNS)
+    if bad.len() == 0:
+        return good.drop(_INDEX)
+    failed = outcome_frame([fn(record) for record in df[bad].iter_rows(named=True)]).with_columns(bad.alias(_INDEX))
+    return pl.concat([good, failed.select(_INDEX, *OUTCOME_COLUMNS)]).sort(_INDEX).drop(_INDEX)
+
+
+def stage_frame(df: pl.DataFrame, kind: InputKind, *, system: str | None = None) -> pl.DataFrame:
+    """The outcome columns (``rows.OUTCOME_COLUMNS``) for every row of ``df``, in order.
+
+    ``kind`` is ``eod`` (NAACCR item names as columns), ``categories`` (``t``, ``n``, ``m`` and optionally
+    ``system`` and ``diagnosis_date``) or ``findings`` (a ``case`` JSON column, or one column per case field path).
+    ``system`` is the staging system for category and finding rows that do not name one.
+    """
+    if kind == "eod":
+        return _eod_frame(df)
+    if kind == "categories":
+        return _categories_frame(df, system)
+    return _findings_frame(df, system)

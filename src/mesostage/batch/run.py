@@ -1,0 +1,203 @@
+"""A whole batch run: read, stage, write atomically, summarise."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from mesostage import SYSTEM_IDS
+from mesostage.batch.frame import InputKind, detect_kind, stage_frame
+from mesostage.batch.io import (
+    BATCH_ROWS,
+    AtomicWriter,
+    Chunk,
+    FileError,
+    input_format,
+    output_format,
+    read_chunks,
+)
+from mesostage.batch.rows import CATEGORY_SYSTEMS, OUTCOME_COLUMNS
+from mesostage.batch.tables import eod_table
+
+__all__ = ["BatchSummary", "RowError", "check_options", "output_frame", "run_batch"]
+
+ROW_COLUMN = "row"
+Progress = Callable[[int, int | None], None]
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    kind: str
+    message: str
+
+
+@dataclass
+class BatchSummary:
+    """What a run did: rows in and out, counts per stage, errors by kind, and every row that was not staged."""
+
+    input: str
+    output: str
+    kind: str
+    rows: int = 0
+    staged: int = 0
+    by_stage: dict[str, int] = field(default_factory=dict)
+    by_system: dict[str, int] = field(default_factory=dict)
+    errors_by_kind: dict[str, int] = field(default_factory=dict)
+    errors: list[RowError] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> int:
+        return self.rows - self.staged
+
+    def add(self, frame: pl.DataFrame) -> None:
+        """Count one output batch (``row`` plus the outcome columns)."""
+        self.rows += frame.height
+        for system, stage, kind, count in frame.group_by("system", "stage", "error_kind").len().iter_rows():
+            if kind is None:
+                self.staged += count
+                key = f"{system} {stage or 'not determined'}"
+                self.by_stage[key] = self.by_stage.get(key, 0) + count
+                self.by_system[system] = self.by_system.get(system, 0) + count
+            else:
+                self.errors_by_kind[kind] = self.errors_by_kind.get(kind, 0) + count
+        if self.errors_by_kind:
+            bad = frame.filter(pl.col("error_kind").is_not_null()).select(ROW_COLUMN, "error_kind", "error")
+            self.errors.extend(RowError(r, k, m) for r, k, m in bad.iter_rows())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "input": self.input,
+            "output": self.output,
+            "kind": self.kind,
+            "rows": self.rows,
+            "staged": self.staged,
+            "not_staged": self.failed,
+            "by_stage": dict(sorted(self.by_stage.items())),
+            "errors_by_kind": dict(sorted(self.errors_by_kind.items())),
+            "errors": [{"row": e.row, "kind": e.kind, "message": e.message} for e in self.errors],
+            "seconds": round(self.seconds, 3),
+        }
+
+    def render(self, max_errors: int = 20) -> str:
+        lines = [
+            f"{self.rows} rows read from {self.input} ({self.kind}); {self.staged} staged, {self.failed} not staged; "
+            f"written to {self.output} in {self.seconds:.2f} s",
+        ]
+        if self.by_stage:
+            lines.append("Stages:")
+            lines += [f"  {k}: {v}" for k, v in sorted(self.by_stage.items())]
+        if self.errors_by_kind:
+            lines.append("Rows not staged, by kind:")
+            lines += [f"  {k}: {v}" for k, v in sorted(self.errors_by_kind.items())]
+            lines.append("Rows not staged (row number: reason):")
+            lines += [f"  row {e.row}: {e.message}" for e in self.errors[:max_errors]]
+            if len(self.errors) > max_errors:
+                lines.append(f"  ... and {len(self.errors) - max_errors} more: see the error column of the output")
+        return "\n".join(lines)
+
+
+def check_options(kind: InputKind, system: str | None) -> None:
+    """File-level checks of the options against the kind of input (a :class:`FileError` if they do not fit)."""
+    if system is None:
+        return
+    if kind == "eod" and system != eod_table().ajcc_edition_system:
+        raise FileError(
+            f"--system {system}: EOD 2018 codes (schema {eod_table().schema_id}) are staged in "
+            f"{eod_table().ajcc_edition_system} only"
+        )
+    allowed = CATEGORY_SYSTEMS if kind == "categories" else SYSTEM_IDS
+    if kind != "eod" and system not in allowed:
+        raise FileError(f"--system {system}: not a system for {kind} rows (allowed: {', '.join(allowed)})")
+
+
+def output_frame(echo: pl.DataFrame, outcomes: pl.DataFrame, first_row: int) -> pl.DataFrame:
+    """``row`` (1-based), the input columns (renamed ``input_<name>`` where a derived column has the name), then
+    the derived columns."""
+    taken = {ROW_COLUMN, *OUTCOME_COLUMNS}
+    renamed = echo.rename({c: f"input_{c}" for c in echo.columns if c in taken})
+    rows = pl.Series(ROW_COLUMN, range(first_row, first_row + echo.height), dtype=pl.Int64)
+    return pl.concat([renamed.with_columns(rows).select(ROW_COLUMN, *renamed.columns), outcomes], how="horizontal")
+
+
+def _apply_malformed(outcomes: pl.DataFrame, malformed: dict[int, str]) -> pl.DataFrame:
+    if not malformed:
+        return outcomes
+    idx = sorted(malformed)
+    cleared = {c: outcomes[c].scatter(idx, [None] * len(idx)) for c in OUTCOME_COLUMNS}
+    cleared["error_kind"] = outcomes["error_kind"].scatter(idx, ["malformed_row"] * len(idx))
+    cleared["error"] = outcomes["error"].scatter(idx, [malformed[i] for i in idx])
+    return pl.DataFrame(cleared)
+
+
+def run_batch(
+    input_path: Path,
+    output_path: Path,
+    *,
+    input_fmt: str | None = None,
+    output_fmt: str | None = None,
+    kind: InputKind | None = None,
+    system: str | None = None,
+    batch_rows: int | None = None,
+    on_progress: Progress | None = None,
+) -> BatchSummary:
+    """Stage every row of ``input_path`` and write them, in order, with the derived columns to ``output_path``.
+
+    The output appears only when every row is written (temporary file and rename): after an error, a crash or
+    Ctrl-C there is no partial output. Rows that cannot be staged are in the output with ``error_kind`` and
+    ``error`` and in the summary with their row number.
+
+    Raises
+    ------
+    FileError
+        When the input or output as a whole cannot be used (nothing is written then).
+    """
+    started = time.perf_counter()
+    in_fmt = input_format(input_path, input_fmt)
+    out_fmt = output_format(output_path, output_fmt)
+    if output_path.resolve() == input_path.resolve():
+        raise FileError(f"{output_path}: the output would overwrite the input")
+    if batch_rows is None:
+        # Parquet is read by row groups into memory anyway; larger batches let polars use every core.
+        batch_rows = 5 * BATCH_ROWS if in_fmt == "parquet" else BATCH_ROWS
+    chunks = read_chunks(input_path, in_fmt, batch_rows=batch_rows)
+    first: Chunk | None = next(chunks, None)
+    assert first is not None  # every reader yields at least one chunk
+    if kind is None:
+        fixed: dict[str, InputKind] = {"naaccr": "eod", "jsonl": "findings"}
+        kind = fixed.get(in_fmt) or detect_kind(first.rows.columns)
+    if kind is None:
+        raise FileError(
+            f"{input_path}: cannot tell what the rows hold from the columns {first.rows.columns}: expected EOD "
+            "codes (eodPrimaryTumor, eodRegionalNodes, eodMets ...), categories (t, n, m) or case findings "
+            "(case, or site and field-path columns such as tumor.findings)"
+        )
+    check_options(kind, system)
+    summary = BatchSummary(str(input_path), str(output_path), kind)
+    writer: AtomicWriter | None = None
+    try:
+        writer = AtomicWriter(output_path, out_fmt)
+        row = 1
+        chunk: Chunk | None = first
+        while chunk is not None:
+            outcomes = _apply_malformed(stage_frame(chunk.rows, kind, system=system), chunk.malformed)
+            frame = output_frame(chunk.echo, outcomes, row)
+            writer.write(frame)
+            summary.add(frame)
+            row += frame.height
+            if on_progress is not None:
+                on_progress(chunk.done, chunk.total)
+            chunk = next(chunks, None)
+        writer.commit()
+    except BaseException:
+        if writer is not None:
+            writer.abort()
+        raise
+    summary.seconds = time.perf_counter() - started
+    return summary
