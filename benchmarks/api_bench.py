@@ -142,8 +142,9 @@ def bench_render(repeats: int, pdf_repeats: int) -> None:
             render("results.html", a=analyse(case, view))
             times.append(time.perf_counter() - t0)
         print(
-            f"results page ({view} view): staging, review, explanation, options, outlook and its figure, trials, HTML: median "
-            f"{statistics.median(times) * 1000:.2f} ms, p99 {_pct(times, 0.99) * 1000:.2f} ms ({repeats} runs)"
+            f"results page ({view} view): staging, review, explanation, options, outlook and its figure, trials, "
+            f"HTML: median {statistics.median(times) * 1000:.2f} ms, p99 {_pct(times, 0.99) * 1000:.2f} ms "
+            f"({repeats} runs)"
         )
     t0 = time.perf_counter()
     import weasyprint  # noqa: F401  (imported on the first PDF request only)
