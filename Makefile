@@ -13,9 +13,10 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-# The main job until the web app lands (issue 7): stage the bundled example case in every system.
+# The main job: the web app and HTTP API on http://127.0.0.1:$(PORT) (loopback only; Ctrl+C stops it).
+PORT ?= 8000
 run: install
-	$(BIN)/mesostage example | $(BIN)/mesostage stage - --format text
+	$(BIN)/mesostage serve --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check .
@@ -33,6 +34,7 @@ bench: install
 	$(BIN)/python benchmarks/stage_bench.py
 	$(BIN)/python benchmarks/prognosis_bench.py
 	$(BIN)/python benchmarks/options_bench.py
+	$(BIN)/python benchmarks/api_bench.py
 
 # Trial matching: the evaluation set (seconds), then the 100,000-study import and match benchmark (minutes).
 bench-trials: install
@@ -40,4 +42,4 @@ bench-trials: install
 	$(BIN)/python benchmarks/trials_bench.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist src/*.egg-info
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist src/*.egg-info artifacts

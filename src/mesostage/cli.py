@@ -36,6 +36,7 @@ _LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "batch": ("mesostage.batch.command", "batch_command"),
     "fhir": ("mesostage.fhir.command", "fhir_app"),
     "trials": ("mesostage.cli_trials", "trials_app"),
+    "serve": ("mesostage.web.command", "serve"),
 }
 
 

@@ -1,0 +1,299 @@
+"""The versioned JSON API (``/api/v1``). The request body of every POST route is one case in the case format
+(``shared/spec/CASE_FORMAT.md``); bad input is 422 with the list of errors, each naming its field path.
+
+One route per capability of the public API. The body is read and validated by ``mesostage.parse_case_json`` (not by
+FastAPI) so that the errors are the same as the CLI's; the OpenAPI document still describes the body with the case
+model's JSON Schema (added in ``app.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from starlette.concurrency import run_in_threadpool
+
+import mesostage
+from mesostage import (
+    Case,
+    CaseError,
+    Explanation,
+    InputError,
+    MatchResult,
+    Prognosis,
+    ReviewNote,
+    StagingResult,
+    TreatmentOptions,
+    load_systems,
+)
+from mesostage.web.view import DISCLAIMER, data_version, outlook_figure
+
+__all__ = ["CASE_BODY", "ErrorItem", "ErrorResponse", "Health", "SystemInfo", "router"]
+
+router = APIRouter(prefix="/api/v1", tags=["api v1"])
+
+Audience = Annotated[Literal["patient", "clinician"], Query(description="who reads it")]
+#: The system ids of the case model (tests check that the two lists agree).
+SystemId = Literal["tnm8", "tnm9", "tnm7", "butchart", "brigham", "peritoneal_tnm"]
+
+
+class ErrorItem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    path: str = Field(description="field path in the case, e.g. tumor.findings[3]; empty for the whole body")
+    message: str
+    allowed: list[str] = Field(description="the allowed values, where there is a fixed list")
+
+
+class ErrorResponse(BaseModel):
+    """Every problem found, not only the first."""
+
+    model_config = ConfigDict(extra="forbid")
+    errors: list[ErrorItem]
+
+
+class SystemInfo(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    name: str
+    short_name: str
+    applies_to: list[str]
+    evidence: str
+    evidence_note: str | None
+    stages: list[str]
+    main_source: str
+    sources: dict[str, str]
+
+
+class StagingDataVersion(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    fingerprint: str = Field(description="sha256 over every staging-system data file, as loaded")
+    systems: dict[str, str] = Field(description="system id to full name (with edition)")
+
+
+class Health(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    status: Literal["ok"]
+    version: str
+    staging_data: StagingDataVersion
+    disclaimer: str
+
+
+_NOTES = TypeAdapter(list[ReviewNote])
+
+
+def error_body(errors: tuple[InputError, ...] | list[InputError]) -> dict[str, Any]:
+    return {"errors": [e.as_dict() for e in errors]}
+
+
+CASE_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "One case in the case format (shared/spec/CASE_FORMAT.md).",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Case"}}},
+    }
+}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    422: {"model": ErrorResponse, "description": "The case is not valid: every error with its field path."},
+    413: {"model": ErrorResponse, "description": "The request body is over the size limit."},
+}
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_case_text(text: str | bytes) -> Case:
+    """A case from JSON text, as ``mesostage.parse_case_json`` reads it, and with ``diagnosis_date`` held to the
+    contract's ``YYYY-MM-DD`` string.
+
+    The case model parses dates leniently, so a number such as 0 would be read as 1970-01-01 and pick the TNM
+    edition by accident; the HTTP API promises a date string (OpenAPI ``format: date``) and refuses anything else.
+    """
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise CaseError([InputError("", f"the body is not UTF-8 text (byte {exc.start})")]) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        return mesostage.parse_case_json(text)  # raises CaseError with the position of the JSON error
+    date = data.get("diagnosis_date") if isinstance(data, dict) else None
+    if date is not None and not (isinstance(date, str) and _DATE.fullmatch(date)):
+        raise CaseError([InputError("diagnosis_date", f"must be a date written YYYY-MM-DD, got {date!r}")])
+    return mesostage.parse_case(data)
+
+
+async def read_case(request: Request) -> Case:
+    """The case in the request body. Raises ``CaseError`` (422) for anything that is not a valid case."""
+    return parse_case_text(await request.body())
+
+
+def _json(model: BaseModel) -> Response:
+    # Serialised by pydantic directly: the response model is only for the OpenAPI document.
+    return Response(model.model_dump_json(), media_type="application/json")
+
+
+@router.post(
+    "/stage",
+    response_model=StagingResult,
+    responses=ERRORS,
+    openapi_extra=CASE_BODY,
+    summary="Stage one case in every system",
+)
+async def stage(
+    request: Request,
+    systems: Annotated[
+        list[SystemId] | None, Query(description="system ids to report (repeatable); default all")
+    ] = None,
+) -> Response:
+    """The stage in every system (or in ``systems``), each with its range, determinants, unknowns that matter and
+    sources, and the review notes that staging raises."""
+    case = await read_case(request)
+    return _json(mesostage.stage(case, systems=systems))
+
+
+@router.post(
+    "/review",
+    response_model=list[ReviewNote],
+    responses=ERRORS,
+    openapi_extra=CASE_BODY,
+    summary="Second-opinion review of one case",
+)
+async def review(request: Request) -> Response:
+    """The review notes (most severe first): findings that would change the stage and known staging mistakes,
+    each with a stable code, its evidence in the case and its source."""
+    case = await read_case(request)
+    notes = mesostage.review(case)
+    return Response(_NOTES.dump_json(notes), media_type="application/json")
+
+
+@router.post(
+    "/explain",
+    response_model=Explanation,
+    responses=ERRORS,
+    openapi_extra=CASE_BODY,
+    summary="Explain the staging of one case for a patient or a clinician",
+)
+async def explain(request: Request, audience: Audience = "patient") -> Response:
+    """Plain language for patients and families (readability measured), or a technical summary for clinicians."""
+    case = await read_case(request)
+    return _json(mesostage.explain(case, audience=audience))
+
+
+@router.post(
+    "/options",
+    response_model=TreatmentOptions,
+    responses=ERRORS,
+    openapi_extra=CASE_BODY,
+    summary="Guideline treatment options for one case",
+)
+async def options(request: Request, audience: Audience = "patient") -> Response:
+    """The options that apply or may apply (in guideline order), each with its goal, the conditions checked against
+    the case, what only the team can judge and its dated sources; and the options set aside, with why."""
+    case = await read_case(request)
+    return _json(mesostage.options(case, audience=audience))
+
+
+@router.post(
+    "/prognosis",
+    response_model=Prognosis,
+    responses=ERRORS,
+    openapi_extra=CASE_BODY,
+    summary="Published survival for the case's stage, and prognostic scores",
+)
+async def prognosis(request: Request) -> Response:
+    """Published survival by stage in each system with its population and source, the prognostic scores the case
+    allows (or what they need), the figures deliberately left out, and the limits. Never a personal prediction."""
+    case = await read_case(request)
+    return _json(mesostage.prognosis(case))
+
+
+@router.post(
+    "/prognosis/figure",
+    responses={
+        200: {
+            "description": "Median survival by stage, the case's stage highlighted",
+            "content": {"image/png": {}, "image/svg+xml": {}},
+        },
+        **ERRORS,
+    },
+    response_class=Response,
+    openapi_extra=CASE_BODY,
+    summary="The outlook figure for one case (PNG or SVG)",
+)
+async def prognosis_figure(
+    request: Request,
+    format: Annotated[Literal["png", "svg"], Query(description="png (1000 x 750 px) or svg")] = "png",
+) -> Response:
+    case = await read_case(request)
+    image = await run_in_threadpool(outlook_figure, case, format)
+    return Response(image, media_type="image/png" if format == "png" else "image/svg+xml")
+
+
+@router.post(
+    "/trials/match",
+    response_model=MatchResult,
+    responses=ERRORS,
+    openapi_extra=CASE_BODY,
+    summary="Clinical trials that could take this person, with a reason for every criterion",
+)
+async def trials_match(
+    request: Request,
+    location: Annotated[
+        str | None, Query(min_length=1, max_length=200, description="US ZIP code or 'City, Country'")
+    ] = None,
+    max_distance_km: Annotated[float | None, Query(gt=0, le=50_000, description="nearest open site within")] = None,
+    include_closed: Annotated[bool, Query(description="also list trials that are not open")] = False,
+    limit: Annotated[int | None, Query(ge=1, le=500, description="at most this many matches and exclusions")] = None,
+) -> Response:
+    """Possible matches (recruiting first), excluded trials with their reasons, and what the index holds. Uses the
+    imported ClinicalTrials.gov index, or the bundled FICTIONAL demo trials when none was imported (it says so)."""
+    case = await read_case(request)
+    result = await run_in_threadpool(
+        lambda: mesostage.match_trials(
+            case, location=location, max_distance_km=max_distance_km, include_closed=include_closed, limit=limit
+        )
+    )
+    return _json(result)
+
+
+@router.get("/systems", response_model=list[SystemInfo], summary="The staging systems")
+async def systems() -> list[SystemInfo]:
+    """Every staging system with the sites it applies to, its evidence level, its stages and its sources."""
+    return [
+        SystemInfo(
+            id=s.id,
+            name=s.name,
+            short_name=s.short_name,
+            applies_to=list(s.applies_to),
+            evidence=s.evidence,
+            evidence_note=s.evidence_note,
+            stages=list(s.stages),
+            main_source=s.sources[s.main_source].citation,
+            sources={k: v.citation for k, v in s.sources.items()},
+        )
+        for s in load_systems()
+    ]
+
+
+@router.get("/health", response_model=Health, summary="Liveness, version and staging-data version")
+async def health() -> Health:
+    v = data_version()
+    return Health(
+        status="ok",
+        version=v.package,
+        staging_data=StagingDataVersion(fingerprint=v.fingerprint, systems=dict(v.systems)),
+        disclaimer=DISCLAIMER,
+    )
+
+
+def case_error_response(exc: CaseError) -> Response:
+    return Response(
+        ErrorResponse.model_validate(error_body(exc.errors)).model_dump_json(),
+        status_code=422,
+        media_type="application/json",
+    )

@@ -1,0 +1,126 @@
+"""The FastAPI application: JSON API, pages, static files, error handling and security middleware."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from importlib import resources
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+import mesostage
+from mesostage import Case, CaseError, InputError
+from mesostage.web import api, pages
+from mesostage.web.security import BodyLimitMiddleware, SecurityHeadersMiddleware
+
+__all__ = ["DEFAULT_MAX_BODY_BYTES", "LOOPBACK_HOSTS", "create_app"]
+
+#: A case with every finding and a full patient block is under 5 kB; the limit leaves room and no more.
+DEFAULT_MAX_BODY_BYTES = 64 * 1024
+#: Host names accepted when the app serves the loopback interface (guards against DNS rebinding).
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+OPENAPI_URL = "/api/v1/openapi.json"
+
+
+def _path(loc: Sequence[int | str]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """The OpenAPI document, with the case model's JSON Schema as the request body of the POST routes."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(
+        title=app.title,
+        version=app.version,
+        description=app.description,
+        routes=app.routes,
+    )
+    case_schema = Case.model_json_schema(ref_template="#/components/schemas/{model}")
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for name, sub in case_schema.pop("$defs", {}).items():
+        components.setdefault(name, sub)
+    components["Case"] = case_schema
+    app.openapi_schema = schema
+    return schema
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def create_app(
+    *,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    allowed_hosts: Sequence[str] | None = LOOPBACK_HOSTS,
+) -> FastAPI:
+    """The mesostage web app.
+
+    Parameters
+    ----------
+    max_body_bytes
+        Request bodies over this size are refused with 413.
+    allowed_hosts
+        Host header values accepted (``None``: any). The default accepts only the loopback names, which is right
+        for the default bind address 127.0.0.1.
+    """
+    app = FastAPI(
+        title="mesostage",
+        version=mesostage.__version__,
+        description=(
+            "Mesothelioma staging in every system in use, with the findings that decided it, its range and its "
+            "sources. The body of every POST route is one case in the case format. "
+            "Supports, and does not replace, a specialist's judgement."
+        ),
+        docs_url=None,  # the interactive docs load scripts from other hosts; the document itself is served
+        redoc_url=None,
+        openapi_url=OPENAPI_URL,
+    )
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    static = resources.files("mesostage.web").joinpath("static")
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+
+    @app.exception_handler(CaseError)
+    async def case_error(request: Request, exc: CaseError) -> Response:
+        return api.case_error_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        errors = [
+            InputError(_path([p for p in e["loc"] if p not in ("query", "path", "body")]), e["msg"])
+            for e in exc.errors()
+        ]
+        return api.case_error_response(CaseError(errors))
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if _wants_json(request):
+            body = {"errors": [{"path": "", "message": str(exc.detail), "allowed": []}]}
+            return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+        html = pages.render("error.html", status=exc.status_code, message=str(exc.detail))
+        return HTMLResponse(html, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> Response:
+        # No traceback and no case data in the answer.
+        message = f"internal error ({type(exc).__name__}); nothing was stored"
+        if _wants_json(request):
+            return JSONResponse({"errors": [{"path": "", "message": message, "allowed": []}]}, status_code=500)
+        return HTMLResponse(pages.render("error.html", status=500, message=message), status_code=500)
+
+    app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
+    if allowed_hosts is not None:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
+    app.add_middleware(SecurityHeadersMiddleware)
+    return app

@@ -1,0 +1,222 @@
+"""The server-rendered pages: the guided form, the results (patient or clinician view) and the PDF report.
+
+Forms post the case to the server, which answers with a page and keeps nothing: the results page carries the
+case (as JSON in hidden fields) to the buttons that switch the view, change the answers or make the PDF.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import cache
+from typing import Annotated, Any
+from urllib.parse import parse_qs
+
+import jinja2
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+
+import mesostage
+from mesostage import Case, CaseError, InputError
+from mesostage.case import HISTOLOGIES, PCI_REGION_NAMES
+from mesostage.web import form as forms
+from mesostage.web.api import parse_case_text
+from mesostage.web.examples import example, examples
+from mesostage.web.labels import labels
+from mesostage.web.report import render_pdf
+from mesostage.web.view import DISCLAIMER, SECTIONS, analyse, data_version
+
+__all__ = ["environment", "render", "router"]
+
+router = APIRouter(include_in_schema=False)
+_MAX_FIELDS = 400
+
+
+@cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("mesostage.web", "templates"),
+        autoescape=jinja2.select_autoescape(["html"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(
+        disclaimer=DISCLAIMER,
+        labels=labels(),
+        version=data_version(),
+        sections=SECTIONS,
+        finding_choices=forms.FINDING_CHOICES,
+        section_status=forms.SECTION_STATUS,
+        histologies=HISTOLOGIES,
+        pci_region_names=PCI_REGION_NAMES,
+        views=forms.VIEWS,
+        report=False,
+    )
+    return env
+
+
+def render(template: str, **context: Any) -> str:
+    return environment().get_template(template).render(**context)
+
+
+def _page(template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    return HTMLResponse(render(template, **context), status_code=status)
+
+
+class _Values:
+    """Read access to the form's current values, for filling the inputs again."""
+
+    def __init__(self, data: Mapping[str, Sequence[str]]) -> None:
+        self.data = data
+
+    def get(self, key: str, default: str = "") -> str:
+        values = self.data.get(key)
+        return values[0] if values else default
+
+    def all(self, key: str) -> Sequence[str]:
+        return self.data.get(key, ())
+
+
+def _form_page(
+    data: Mapping[str, Sequence[str]],
+    *,
+    errors: Sequence[InputError] = (),
+    case: Mapping[str, Any] | None = None,
+    status: int = 200,
+    notice: str | None = None,
+) -> HTMLResponse:
+    linked = [(e, forms.field_id_for_path(e.path, case)) for e in errors]
+    linked_fields = {field for _, field in linked}
+    return _page(
+        "form.html",
+        status=status,
+        values=_Values(data),
+        errors=linked,
+        error_fields=linked_fields,
+        examples=examples(),
+        patient_fields=forms.patient_fields(),
+        reported_stage_choices=forms.reported_stage_choices(),
+        notice=notice,
+        patient_open=any(f.startswith("patient") for f in linked_fields)
+        or any(v not in ("", "unknown") for k, vs in data.items() if k.startswith("patient.") for v in vs),
+    )
+
+
+async def _read_form(request: Request) -> dict[str, list[str]]:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/x-www-form-urlencoded":
+        raise HTTPException(415, "send the form as application/x-www-form-urlencoded")
+    body = await request.body()
+    try:
+        return parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=_MAX_FIELDS)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise HTTPException(400, f"the form could not be read: {exc}") from None
+
+
+def _view(data: Mapping[str, Sequence[str]]) -> str:
+    view = (data.get("view") or ["patient"])[0]
+    return view if view in forms.VIEWS else "patient"
+
+
+class _Invalid(Exception):
+    def __init__(self, errors: Sequence[InputError], raw: Mapping[str, Any] | None) -> None:
+        self.errors = errors
+        self.raw = raw
+
+
+def _case_from(data: Mapping[str, Sequence[str]]) -> Case:
+    """The case a submission describes: pasted or carried JSON (``case_json``) or the form fields.
+
+    Every problem is reported at once: those of fields that could not be read, then those the case model finds
+    in the rest.
+    """
+    raw: dict[str, Any] | None = None
+    errors: list[InputError] = []
+    try:
+        text = (data.get("case_json") or [""])[0].strip()
+        if text:
+            others = [k for k in data if k not in ("case_json", "view")]
+            if others:
+                raise CaseError(
+                    [InputError(k, "give the case either as JSON or in the form, not both") for k in others]
+                )
+            raw = forms.case_from_json_field(text)
+            case = parse_case_text(text)
+        else:
+            raw, errors = forms.read_form(data)
+            case = mesostage.parse_case(raw)
+    except CaseError as exc:
+        raise _Invalid([*errors, *exc.errors], raw) from None
+    if errors:
+        raise _Invalid(errors, raw)
+    return case
+
+
+async def _results(case: Case, view: str) -> HTMLResponse:
+    # Staging, options, outlook and its figure take a few hundred milliseconds: off the event loop.
+    html = await run_in_threadpool(lambda: render("results.html", a=analyse(case, view)))
+    return HTMLResponse(html)
+
+
+@router.get("/", response_class=HTMLResponse)
+async def form_page(example_name: Annotated[str | None, Query(alias="example")] = None) -> HTMLResponse:
+    """The guided form, empty or filled with an example (``/?example=diaphragm-origin``)."""
+    if example_name is None:
+        return _form_page({})
+    ex = example(example_name)
+    if ex is None:
+        raise HTTPException(404, f"no example called {example_name!r}")
+    return _form_page(forms.form_from_case(ex.case()), notice=f"The form now holds the example: {ex.title}.")
+
+
+@router.get("/examples/{name}", response_class=HTMLResponse)
+async def example_results(name: str, view: str = "patient") -> HTMLResponse:
+    """The results page for an example case."""
+    ex = example(name)
+    if ex is None:
+        raise HTTPException(404, f"no example called {name!r}")
+    return await _results(mesostage.parse_case(ex.case()), view if view in forms.VIEWS else "patient")
+
+
+@router.post("/results", response_class=HTMLResponse)
+async def results(request: Request) -> HTMLResponse:
+    """The results page for the submitted form (or JSON case); the form again, with the errors, if it is not valid."""
+    data = await _read_form(request)
+    try:
+        case = _case_from(data)
+    except _Invalid as exc:
+        return _form_page(data, errors=exc.errors, case=exc.raw, status=422)
+    return await _results(case, _view(data))
+
+
+@router.post("/form", response_class=HTMLResponse)
+async def edit(request: Request) -> HTMLResponse:
+    """The form filled with the case carried from the results page ("Change the answers")."""
+    data = await _read_form(request)
+    try:
+        case = _case_from(data)
+    except _Invalid as exc:
+        return _form_page(data, errors=exc.errors, case=exc.raw, status=422)
+    fields = forms.form_from_case(case.model_dump(mode="json", exclude_none=True))
+    fields["view"] = [_view(data)]
+    return _form_page(fields)
+
+
+@router.post("/report.pdf", response_model=None)
+async def report(request: Request) -> Response:
+    """The results as a PDF, for printing or saving."""
+    data = await _read_form(request)
+    try:
+        case = _case_from(data)
+    except _Invalid as exc:
+        return _form_page(data, errors=exc.errors, case=exc.raw, status=422)
+    analysis = await run_in_threadpool(analyse, case, _view(data))
+    pdf = await run_in_threadpool(lambda: render_pdf(render("report.html", a=analysis, report=True)))
+    stamp = analysis.created.strftime("%Y%m%d-%H%M")
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"content-disposition": f'attachment; filename="mesostage-report-{stamp}.pdf"'},
+    )
