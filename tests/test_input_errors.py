@@ -166,3 +166,15 @@ def test_patient_values_out_of_range_are_errors() -> None:
     assert "pembrolizumab" in e.allowed
     (e,) = _errors({"site": "pleura", "patient": {"contraindications": ["lupus"]}})
     assert "autoimmune_disease" in e.allowed
+
+
+@pytest.mark.parametrize("value", [0, 20240301, "2024-3-1", "01/03/2024", "2024-02-30"])
+def test_diagnosis_date_must_be_an_iso_date(value: object) -> None:
+    (e,) = _errors({"site": "pleura", "diagnosis_date": value})
+    assert e.path == "diagnosis_date"
+
+
+def test_bytes_that_are_not_utf8() -> None:
+    with pytest.raises(CaseError) as err:
+        parse_case_json(b'{"site": "pleura", "id": "\xff"}')
+    assert "not UTF-8" in str(err.value)

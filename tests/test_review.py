@@ -246,3 +246,13 @@ def test_review_of_any_case_has_sources_and_known_codes(
         assert note.code in catalog().codes
     severities = [n.severity for n in notes]
     assert severities == sorted(severities, key={"critical": 0, "warning": 1, "info": 2}.__getitem__)
+
+
+def test_review_of_a_result_that_already_has_a_review_does_not_repeat_notes() -> None:
+    case = pleural_case([*ALL_SURFACES, "diaphragm_muscle"], reported_stage={"system": "tnm8", "stage": "IV"})
+    full = mesostage.stage(case)
+    again = mesostage.review(case, full)
+    assert [n.code for n in again] == [n.code for n in full.review]
+    assert len({n.code for n in again if n.code != "unknown_changes_stage"}) == len(
+        [n for n in again if n.code != "unknown_changes_stage"]
+    )

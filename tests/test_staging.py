@@ -237,3 +237,12 @@ def test_every_determinant_of_a_rule_carries_its_source() -> None:
         if r.applicable:
             assert r.sources
             assert all(d.source for d in r.determinants if d.finding and d.component != "stage_group")
+
+
+def test_historical_systems_name_the_section_that_was_not_assessed() -> None:
+    case = pleural_case(ALL_SURFACES)
+    del case["nodes"]
+    r = mesostage.stage(case, systems=["butchart"]).results[0]
+    reasons = [d.reason or "" for d in r.determinants]
+    assert any(x.startswith("nodes not assessed") for x in reasons)
+    assert not any("primary tumour not assessed" in x for x in reasons)

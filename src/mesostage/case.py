@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from mesostage.errors import CaseError, InputError
 
@@ -349,6 +350,7 @@ class Patient(BaseModel):
 
 
 _PLEURAL_SECTIONS = ("tumor", "nodes", "laterality")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class Case(BaseModel):
@@ -370,6 +372,16 @@ class Case(BaseModel):
     resection: Resection | None = None
     reported_stage: ReportedStage | None = None
     patient: Patient | None = None
+
+    @field_validator("diagnosis_date", mode="before")
+    @classmethod
+    def _iso_date(cls, value: object) -> object:
+        # Only an ISO date string (or a date): a number such as 0 would otherwise become 1970-01-01.
+        if value is None or isinstance(value, dt.date):
+            return value
+        if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+            raise ValueError("expected a date as YYYY-MM-DD")
+        return value
 
     @model_validator(mode="after")
     def _site_consistent(self) -> Case:
@@ -501,6 +513,8 @@ def parse_case_json(text: str | bytes) -> Case:
     """Parse and validate one case from JSON text."""
     try:
         data = json.loads(text)
+    except UnicodeDecodeError as exc:
+        raise CaseError([InputError("", f"not UTF-8 text: {exc.reason} at byte {exc.start}")]) from None
     except json.JSONDecodeError as exc:
         raise CaseError(
             [InputError("", f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")]

@@ -8,12 +8,13 @@ to check.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from functools import cache
 from typing import Any
 
 from mesostage.case import SYSTEM_IDS, Case, parse_case
 from mesostage.labels import label
 from mesostage.review.catalog import catalog
-from mesostage.staging import StagingResult, SystemResult, default_system, load_system
+from mesostage.staging import StagingResult, SystemResult, default_system, load_system, load_systems
 from mesostage.staging import stage as stage_only
 from mesostage.staging.engine import unknown_outcomes
 from mesostage.staging.result import ReviewNote
@@ -315,6 +316,12 @@ def _pathology(case: Case, result: StagingResult, raised: list[ReviewNote]) -> I
     )
 
 
+@cache
+def _staging_codes() -> frozenset[str]:
+    """Codes raised by the staging data files themselves (and the site note), not by the review checks."""
+    return frozenset({c.code for s in load_systems() for c in s.checks} | {"no_formal_staging_system"})
+
+
 def review(case: Case | Mapping[str, Any], result: StagingResult | None = None) -> list[ReviewNote]:
     """The second-opinion review of a case: staging notes plus the review checks, most severe first.
 
@@ -335,7 +342,8 @@ def review(case: Case | Mapping[str, Any], result: StagingResult | None = None) 
         full = result
     else:
         full = stage_only(parsed)
-    notes: list[ReviewNote] = list(full.review)
+    # Only the notes staging itself raised: a result from mesostage.stage() already carries a full review.
+    notes: list[ReviewNote] = [n for n in full.review if n.code in _staging_codes()]
     for check in (_reported, _contiguity, _peridiaphragmatic, _unknowns):
         notes.extend(check(parsed, full))
     notes.extend(_pathology(parsed, full, notes))

@@ -199,14 +199,12 @@ class _Context:
             reason = f"{comp.not_assessed_reason or 'not assessed'} ({open_keys}); could be {span}"
             deciding = [d for r, d in present if r == max(r for r, _ in present)] if present else []
             deciding.append(Determinant(component=comp.name, finding=open_keys, category=label, reason=reason))
-        if (
-            len(stage_opts) == 1
-            and comp.not_assessed_reason
-            and any(self.sections[x] is None for x in compiled.sections)
-        ):
-            deciding.append(
-                Determinant(component=comp.name, finding=None, category=label, reason=comp.not_assessed_reason)
-            )
+        optional = sorted(x for x in compiled.sections if self.sections[x] is None and x not in comp.required_sections)
+        if len(stage_opts) == 1 and optional:
+            # A component with no required section (M) words it in its own terms; others name the sections.
+            why = comp.not_assessed_reason if not comp.required_sections and comp.not_assessed_reason else None
+            why = why or f"{' and '.join(optional)} not assessed: taken as not involved for the stage; see the range"
+            deciding.append(Determinant(component=comp.name, finding=None, category=label, reason=why))
         return _Evaluated(comp, known, tuple(items), label, tuple(deciding), stage_opts, range_opts)
 
     def _pci_trace(self) -> str:
