@@ -15,7 +15,7 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from mesostage.case import (
     BASES,
@@ -164,8 +164,6 @@ class Component(BaseModel):
     no_evidence: str | None = Field(None, description="label for tumor.no_evidence (T0); its stage is open")
     rules: tuple[Rule, ...] = ()
     measures: tuple[Measure, ...] = ()
-    # The engine's per-basis precomputation of this component (filled on first use; not part of the file).
-    _compiled: dict[str, object] = PrivateAttr(default_factory=dict)
 
 
 class StageRow(BaseModel):

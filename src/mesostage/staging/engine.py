@@ -85,10 +85,14 @@ class _Compiled:
     sections: frozenset[str]
 
 
+# (id of the component, basis) -> (the component itself, so the id cannot be reused while cached; its compiled form)
+_COMPILED: dict[tuple[int, str], tuple[Component, _Compiled]] = {}
+
+
 def _compile(comp: Component, basis: str) -> _Compiled:
-    cached = comp._compiled.get(basis)
-    if isinstance(cached, _Compiled):
-        return cached
+    cached = _COMPILED.get((id(comp), basis))
+    if cached is not None and cached[0] is comp:
+        return cached[1]
     rank = {c: i for i, c in enumerate(comp.categories)}
     rules = tuple(
         (r, rank[r.category], r.section, r.finding.partition(".")[2] if r.finding else r.key)
@@ -99,7 +103,7 @@ def _compile(comp: Component, basis: str) -> _Compiled:
     every = {rank[comp.floor]} | {r for _, r, _, _ in rules} | {x for _, ranks in measures for x in ranks}
     sections = frozenset(section for _, _, section, _ in rules if section is not None)
     compiled = _Compiled(rank, rules, measures, frozenset(every), sections)
-    comp._compiled[basis] = compiled
+    _COMPILED[(id(comp), basis)] = (comp, compiled)
     return compiled
 
 
