@@ -325,3 +325,17 @@ def test_nothing_is_written_while_serving(web: Any, monkeypatch: pytest.MonkeyPa
 def test_too_many_form_fields_are_refused(web: Any) -> None:
     fields = [("site", "pleura")] + [("x", str(i)) for i in range(500)]
     assert _post(web, "/results", fields).status_code == 400
+
+
+def test_pdf_without_pango_explains_and_offers_printing(web: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a machine without Pango, WeasyPrint cannot load: the report says what is missing instead of failing."""
+    import mesostage.web.pages as pages
+
+    def no_pango(html: str) -> bytes:
+        raise OSError("cannot load library 'libpango-1.0-0'")
+
+    monkeypatch.setattr(pages, "render_pdf", no_pango)
+    response = _post(web, "/report.pdf", {"case_json": json.dumps(example_case("example-1"))})
+    assert response.status_code == 503
+    assert "Pango" in response.text
+    assert "Print this page" in response.text

@@ -213,7 +213,15 @@ async def report(request: Request) -> Response:
     except _Invalid as exc:
         return _form_page(data, errors=exc.errors, case=exc.raw, status=422)
     analysis = await run_in_threadpool(analyse, case, _view(data))
-    pdf = await run_in_threadpool(lambda: render_pdf(render("report.html", a=analysis, report=True)))
+    try:
+        pdf = await run_in_threadpool(lambda: render_pdf(render("report.html", a=analysis, report=True)))
+    except (ImportError, OSError):
+        # WeasyPrint needs Pango from the system; without it, say so and offer the browser's own printing.
+        message = (
+            "The PDF report needs the Pango text library on this computer (Debian: libpango-1.0-0 "
+            "libpangoft2-1.0-0 libharfbuzz-subset0). Use 'Print this page' and save as PDF instead."
+        )
+        return HTMLResponse(render("error.html", status=503, message=message), status_code=503)
     stamp = analysis.created.strftime("%Y%m%d-%H%M")
     return Response(
         pdf,
