@@ -13,16 +13,15 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import mesostage
+from timing import summary, times_ms
 
 CASE: dict[str, Any] = {
     "id": "bench",
@@ -45,24 +44,6 @@ CASE: dict[str, Any] = {
 }
 
 
-def _times_ms(fn: Callable[[], object], n: int) -> list[float]:
-    fn()  # warm: data files loaded and matplotlib imported once, as in a long-running process
-    out = []
-    for _ in range(n):
-        start = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - start) * 1000)
-    return out
-
-
-def _summary(name: str, values: list[float], goal: float) -> str:
-    values = sorted(values)
-    median = statistics.median(values)
-    p99 = values[min(len(values) - 1, int(len(values) * 0.99))]
-    verdict = "meets" if median <= goal else "MISSES"
-    return f"{name:<44} median {median:9.3f} ms   p99 {p99:9.3f} ms   (budget median <= {goal:g} ms: {verdict})"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (for a smoke run)")
@@ -70,11 +51,11 @@ def main() -> None:
     n_calc, n_fig, n_cli = (100, 5, 3) if args.quick else (2000, 40, 15)
     print(f"machine: {platform.machine()} | Python {platform.python_version()}")
     print(f"repetitions: {n_calc} prognosis(), {n_fig} per figure format, {n_cli} CLI runs")
-    print(_summary("prognosis() one case, all scores", _times_ms(lambda: mesostage.prognosis(CASE), n_calc), 5))
+    print(summary("prognosis() one case, all scores", times_ms(lambda: mesostage.prognosis(CASE), n_calc), 5))
     outlook = mesostage.prognosis(CASE)
     for fmt in ("png", "svg"):
-        times = _times_ms(lambda fmt=fmt: mesostage.prognosis_figure(CASE, fmt, result=outlook), n_fig)
-        print(_summary(f"prognosis_figure() {fmt}, 3 panels", times, 500))
+        times = times_ms(lambda fmt=fmt: mesostage.prognosis_figure(CASE, fmt, result=outlook), n_fig)
+        print(summary(f"prognosis_figure() {fmt}, 3 panels", times, 500))
     exe = Path(sys.executable).with_name("mesostage")
     with tempfile.TemporaryDirectory() as tmp:
         case_file, png = Path(tmp) / "case.json", Path(tmp) / "o.png"
@@ -84,7 +65,7 @@ def main() -> None:
             start = time.perf_counter()
             subprocess.run([str(exe), "outlook", str(case_file), "--figure", str(png)], check=True, capture_output=True)
             cli.append((time.perf_counter() - start) * 1000)
-    print(_summary("CLI cold start: outlook FILE --figure .png", cli, 2000))
+    print(summary("CLI cold start: outlook FILE --figure .png", cli, 2000))
 
 
 if __name__ == "__main__":

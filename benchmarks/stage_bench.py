@@ -11,17 +11,15 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import mesostage
 import mesostage.staging
+from timing import summary, times_ms
 
 EXAMPLE: dict[str, Any] = json.loads((Path(mesostage.__file__).parent / "examples" / "example-1.json").read_text())
 
@@ -37,24 +35,6 @@ TEN_UNKNOWNS: dict[str, Any] = {
     "nodes": {"findings": [], "unknown": ["subcarinal", "contralateral_mediastinal", "scalene"]},
     "metastases": {"findings": [], "unknown": ["liver", "pleura_contralateral_discontinuous"]},
 }
-
-
-def _times_ms(fn: Callable[[], object], n: int) -> list[float]:
-    fn()  # warm: load the system files once, as a long-running process would
-    out = []
-    for _ in range(n):
-        start = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - start) * 1000)
-    return out
-
-
-def _summary(name: str, values: list[float], goal: float) -> str:
-    values = sorted(values)
-    median = statistics.median(values)
-    p99 = values[min(len(values) - 1, int(len(values) * 0.99))]
-    verdict = "meets" if median <= goal else "MISSES"
-    return f"{name:<56} median {median:8.3f} ms   p99 {p99:8.3f} ms   (goal median <= {goal:g} ms: {verdict})"
 
 
 def main() -> None:
@@ -77,7 +57,7 @@ def main() -> None:
         ("mesostage.stage() incl. review: 10 unknown findings", lambda: mesostage.stage(TEN_UNKNOWNS), 2.0),
     ]
     for name, fn, goal in rows:
-        print(_summary(name, _times_ms(fn, n_stage), goal))
+        print(summary(name, times_ms(fn, n_stage), goal))
 
     exe = Path(sys.executable).parent / "mesostage"
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
@@ -87,7 +67,7 @@ def main() -> None:
     def cli() -> None:
         subprocess.run(cmd, check=True, capture_output=True)
 
-    print(_summary("CLI cold start: mesostage stage FILE (process)", _times_ms(cli, n_cli), 300.0))
+    print(summary("CLI cold start: mesostage stage FILE (process)", times_ms(cli, n_cli), 300.0))
     Path(fh.name).unlink()
 
 

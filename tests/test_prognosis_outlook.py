@@ -289,26 +289,9 @@ def test_outlook_bad_input_exits_2_with_field_paths(tmp_path: Path) -> None:
 
 def test_readme_outlook_example() -> None:
     """The README's outlook example runs and its commented results are true."""
-    import ast
+    from tests.test_readme import run_readme_example
 
-    from tests.factories import REPO
-
-    text = (REPO / "README.md").read_text()
-    block = re.search(r"## Outlook.*?```python\n(.*?)```", text, re.S)
-    assert block is not None
-    source = block.group(1)
-    lines = source.splitlines()
-    namespace: dict[str, object] = {}
-    checked = 0
-    for stmt in ast.parse(source).body:
-        code = ast.get_source_segment(source, stmt)
-        assert code is not None
-        comment = lines[(stmt.end_lineno or 1) - 1].partition("  # ")[2]
-        if isinstance(stmt, ast.Expr) and comment:
-            assert eval(code, namespace) == ast.literal_eval(comment), code
-            checked += 1
-        else:
-            exec(code, namespace)
+    checked, namespace = run_readme_example(r"## Outlook.*?```python\n(.*?)```")
     assert checked == 4
     png = namespace["png"]
     assert isinstance(png, bytes)

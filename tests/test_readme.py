@@ -1,4 +1,4 @@
-"""The README's Python example runs and its commented results are true."""
+"""The README's Python examples run and their commented results are true."""
 
 from __future__ import annotations
 
@@ -8,10 +8,15 @@ import re
 from tests.factories import REPO
 
 
-def test_readme_python_example() -> None:
+def run_readme_example(pattern: str) -> tuple[int, dict[str, object]]:
+    """Run the README's Python block matched by ``pattern``; check every ``expr  # literal`` line.
+
+    The text after the literal (``# 'IIIA': why``) is an explanation and is not compared. Returns how many lines
+    were checked, and the names the block defined.
+    """
     text = (REPO / "README.md").read_text()
-    block = re.search(r"```python\n(.*?)```", text, re.S)
-    assert block is not None
+    block = re.search(pattern, text, re.S)
+    assert block is not None, pattern
     source = block.group(1)
     lines = source.splitlines()
     namespace: dict[str, object] = {}
@@ -26,4 +31,9 @@ def test_readme_python_example() -> None:
             checked += 1
         else:
             exec(code, namespace)
+    return checked, namespace
+
+
+def test_readme_python_example() -> None:
+    checked, _ = run_readme_example(r"```python\n(.*?)```")
     assert checked == 3
