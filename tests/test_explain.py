@@ -107,3 +107,16 @@ def test_clinician_text_is_technical_and_cited() -> None:
 def test_bad_audience() -> None:
     with pytest.raises(ValueError, match="audience"):
         mesostage.explain({"site": "pleura"}, audience="family")  # type: ignore[arg-type]
+
+
+def test_every_plain_note_is_grade_8_or_below_and_names_a_real_code() -> None:
+    from mesostage.review.catalog import catalog
+
+    for code in ("reported_stage_differs", "diaphragm_reported_as_metastasis", "m_not_assessed"):
+        assert mesostage.plain_note(code)
+    assert mesostage.plain_note("unknown_changes_stage") is None  # its message is already plain
+    from mesostage.explain import _texts
+
+    for code, text in _texts()["plain_notes"].items():
+        assert code in catalog().codes
+        assert textstat.flesch_kincaid_grade(text) <= 8.0, code

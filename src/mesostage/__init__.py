@@ -25,7 +25,7 @@ from mesostage.errors import CaseError, InputError
 
 # Submodules named like their function (explain, prognosis) are imported eagerly: importing the submodule would
 # otherwise replace the function attribute with the module.
-from mesostage.explain import Explanation, explain
+from mesostage.explain import Explanation, explain, plain_note
 from mesostage.prognosis import (
     Prognosis,
     ScoreResult,
@@ -103,6 +103,7 @@ __all__ = [
     "options",
     "parse_case",
     "parse_case_json",
+    "plain_note",
     "prognosis",
     "prognosis_figure",
     "review",

@@ -22,7 +22,7 @@ from mesostage.staging import StagingResult, SystemResult, default_system, load_
 from mesostage.staging import stage as stage_only
 from mesostage.staging.result import ReviewNote
 
-__all__ = ["Explanation", "ExplanationSection", "explain"]
+__all__ = ["Explanation", "ExplanationSection", "explain", "plain_note"]
 
 Audience = Literal["patient", "clinician"]
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
@@ -73,6 +73,12 @@ class Explanation(BaseModel):
 def _texts() -> dict[str, Any]:
     raw = resources.files("mesostage.explain").joinpath("patient.toml").read_text(encoding="utf-8")
     return tomllib.loads(raw)
+
+
+def plain_note(code: str) -> str | None:
+    """The patient-language version of a review code's message (``None`` where the message is already plain)."""
+    text: str | None = _texts()["plain_notes"].get(code)
+    return text
 
 
 def _grade(text: str) -> float:

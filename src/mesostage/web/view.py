@@ -285,7 +285,9 @@ def _review_section(a: Analysis) -> Mapping[str, Any]:
     order = {"critical": 0, "warning": 1, "info": 2}
     notes = sorted(a.staging.review, key=lambda n: order[n.severity])
     names = {s.id: s.short_name for s in load_systems()}
-    return {"notes": notes, "system_names": names}
+    # The patient view leads with the plain version of a note; the exact wording stays one click away.
+    plain = {n.code: mesostage.plain_note(n.code) for n in notes} if a.view != "clinician" else {}
+    return {"notes": notes, "system_names": names, "plain": plain}
 
 
 def _explain_section(a: Analysis) -> Mapping[str, Any]:
