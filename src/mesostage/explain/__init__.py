@@ -12,7 +12,6 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
-import textstat
 from pydantic import BaseModel, ConfigDict, Field
 
 from mesostage.case import SYSTEM_IDS, Case, parse_case
@@ -82,6 +81,8 @@ def plain_note(code: str) -> str | None:
 
 
 def _grade(text: str) -> float:
+    import textstat  # loaded on first use: it is not needed to start the command line
+
     return float(textstat.flesch_kincaid_grade(text))
 
 
