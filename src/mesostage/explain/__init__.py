@@ -127,7 +127,8 @@ def _patient(case: Case, result: StagingResult, notes: list[ReviewNote]) -> Expl
             for x in others:
                 name = load_system(x.system).short_name
                 if x.stage:
-                    line = f"In {name}, the stage is {_spoken(x.stage)}."
+                    meaning = t["stage_meaning"].get(x.system, {}).get(x.stage, "")
+                    line = f"In {name}, the stage is {_spoken(x.stage)}. {meaning}".rstrip()
                 elif load_system(x.system).requires:
                     line = f"In {name}, there is no stage here. {t['texts']['after_surgery']}"
                 elif x.stage_range:
