@@ -8,8 +8,6 @@ model's JSON Schema (added in ``app.py``).
 
 from __future__ import annotations
 
-import json
-import re
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -102,34 +100,9 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def parse_case_text(text: str | bytes) -> Case:
-    """A case from JSON text, as ``mesostage.parse_case_json`` reads it, and with ``diagnosis_date`` held to the
-    contract's ``YYYY-MM-DD`` string.
-
-    The case model parses dates leniently, so a number such as 0 would be read as 1970-01-01 and pick the TNM
-    edition by accident; the HTTP API promises a date string (OpenAPI ``format: date``) and refuses anything else.
-    """
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise CaseError([InputError("", f"the body is not UTF-8 text (byte {exc.start})")]) from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
-        return mesostage.parse_case_json(text)  # raises CaseError with the position of the JSON error
-    date = data.get("diagnosis_date") if isinstance(data, dict) else None
-    if date is not None and not (isinstance(date, str) and _DATE.fullmatch(date)):
-        raise CaseError([InputError("diagnosis_date", f"must be a date written YYYY-MM-DD, got {date!r}")])
-    return mesostage.parse_case(data)
-
-
 async def read_case(request: Request) -> Case:
     """The case in the request body. Raises ``CaseError`` (422) for anything that is not a valid case."""
-    return parse_case_text(await request.body())
+    return mesostage.parse_case_json(await request.body())
 
 
 def _json(model: BaseModel) -> Response:

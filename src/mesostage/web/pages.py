@@ -21,7 +21,6 @@ import mesostage
 from mesostage import Case, CaseError, InputError
 from mesostage.case import HISTOLOGIES, PCI_REGION_NAMES
 from mesostage.web import form as forms
-from mesostage.web.api import parse_case_text
 from mesostage.web.examples import example, examples
 from mesostage.web.labels import labels
 from mesostage.web.report import render_pdf
@@ -143,7 +142,7 @@ def _case_from(data: Mapping[str, Sequence[str]]) -> Case:
                     [InputError(k, "give the case either as JSON or in the form, not both") for k in others]
                 )
             raw = forms.case_from_json_field(text)
-            case = parse_case_text(text)
+            case = mesostage.parse_case_json(text)
         else:
             raw, errors = forms.read_form(data)
             case = mesostage.parse_case(raw)
