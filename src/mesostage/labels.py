@@ -15,10 +15,16 @@ def _labels() -> dict[str, str]:
     flat: dict[str, str] = {}
     for group, entries in data.items():
         for key, text in entries.items():
-            flat[key if group in ("fields", "sections") else f"{group}.{key}"] = text
+            if group in ("fields", "sections"):
+                flat[key] = text
+            else:
+                # Finding names are unique across the three vocabularies, so the bare name is a key too.
+                flat[f"{group}.{key}"] = text
+                flat.setdefault(key, text)
     return flat
 
 
 def label(key: str) -> str:
-    """The plain label of a case path (``tumor.rib``, ``nodes``, ``tumor.psum_mm``); the path itself if unknown."""
+    """The plain label of a case path (``tumor.rib``, ``nodes``, ``tumor.psum_mm``) or of a bare finding name
+    (``rib``); the path itself, in words, if unknown."""
     return _labels().get(key, key.replace("_", " "))

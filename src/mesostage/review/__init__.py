@@ -139,7 +139,7 @@ def _reported(case: Case, result: StagingResult) -> Iterator[ReviewNote]:
 
 def _because(r: SystemResult, reported: str, too_high: bool) -> str:
     deciding = [d for d in r.determinants if d.component != "stage_group" and d.finding]
-    found = "; ".join(f"{label_for(d.component, d.finding)} gives {d.category}" for d in deciding)
+    found = "; ".join(f"{label(d.finding or d.component)} gives {d.category}" for d in deciding)
     if too_high and reported == "IV" and r.m == "M0":
         lead = "Stage IV needs distant spread (M1), and none is recorded."
     elif too_high:
@@ -147,17 +147,6 @@ def _because(r: SystemResult, reported: str, too_high: bool) -> str:
     else:
         lead = "The recorded findings place it higher."
     return f"{lead} Deciding findings: {found}." if found else lead
-
-
-def label_for(component: str, finding: str | None) -> str:
-    """A finding named in a determinant, in plain words where the vocabulary has a label."""
-    if finding is None:
-        return component
-    for section in ("tumor", "nodes", "metastases"):
-        text = label(f"{section}.{finding}")
-        if text != f"{section}.{finding}".replace("_", " "):
-            return text
-    return label(finding)
 
 
 def _misread_iv(case: Case, r: SystemResult, short: str, evidence: str, *, critical: bool) -> Iterator[ReviewNote]:
