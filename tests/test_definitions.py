@@ -118,3 +118,13 @@ def test_unknown_finding_in_a_rule_fails_at_load() -> None:
     data["components"][0]["rules"].append({"finding": "tumor.ribs", "category": "T2", "source": "s"})
     with pytest.raises(ValidationError, match=r"unknown finding 'tumor\.ribs'"):
         SystemDefinition.model_validate(data)
+
+
+def test_finding_names_are_unique_across_sections_and_all_labelled() -> None:
+    """labels.label() answers bare finding names (review messages rely on it), which needs unique names."""
+    from mesostage.case import METASTASIS_FINDINGS, NODE_FINDINGS, TUMOR_FINDINGS
+    from mesostage.labels import label
+
+    names = TUMOR_FINDINGS + NODE_FINDINGS + METASTASIS_FINDINGS
+    assert len(set(names)) == len(names)
+    assert all(label(n) != n.replace("_", " ") for n in names)
