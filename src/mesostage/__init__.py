@@ -21,6 +21,7 @@ from mesostage.case import (
     parse_case,
     parse_case_json,
 )
+from mesostage.checks import CaseWarning, check_case
 from mesostage.errors import CaseError, InputError
 
 # Submodules named like their function (explain, prognosis) are imported eagerly: importing the submodule would
@@ -80,6 +81,7 @@ __all__ = [
     "TUMOR_FINDINGS",
     "Case",
     "CaseError",
+    "CaseWarning",
     "Determinant",
     "Explanation",
     "InputError",
@@ -95,6 +97,7 @@ __all__ = [
     "TreatmentOptions",
     "TrialMatch",
     "__version__",
+    "check_case",
     "default_system",
     "explain",
     "load_system",
