@@ -66,7 +66,7 @@ def test_future_diagnosis_date_is_an_error() -> None:
             pleural("rib", resection={"performed": False, "margins_positive": True}),
             "margins_without_resection",
             "resection.margins_positive",
-        ),  # fmt: skip
+        ),
         (
             pleural("rib", resection={"margins_positive": False}),
             "margins_without_resection",
