@@ -137,10 +137,10 @@ def answer(case: Case, staging: StagingResult, *, clinician: bool = False) -> An
         shown.append(by_id[reported.system])
     if in_use not in shown:
         shown.append(in_use)
-    if reported is None and case.site == "pleura":
+    if case.site == "pleura":
         # The 8th and 9th editions are both in use around the change in 2025: give the other one too.
         other = by_id.get("tnm8" if in_use.system == "tnm9" else "tnm9")
-        if other is not None and in_use.system in ("tnm8", "tnm9"):
+        if other is not None and other not in shown and in_use.system in ("tnm8", "tnm9"):
             shown.append(other)
     main = _system_answer(in_use)
     others = [_system_answer(r).sentence(clinician) for r in shown if r is not in_use]

@@ -124,11 +124,13 @@ def _determinant_text(component: str, finding: str | None, category: str, reason
         what = labels().finding(section, what).term
     elif head in VOCABULARY and tail:
         what = labels().path_label(what)
+    elif f"tumor.{what}" in labels().paths:  # a CT measurement, named without its section
+        what = labels().paths[f"tumor.{what}"]
     text = f"{component} {category}"
     if what:
-        text += f": {what}"
+        text += f": {humanize(what)}"
     if reason:
-        text += f" ({reason})"
+        text += f" ({humanize(reason)})"
     return text
 
 
@@ -441,9 +443,18 @@ def _options_section(a: Analysis) -> Mapping[str, Any]:
     # the others are folded away.
     treated = a.case.patient is not None and bool(a.case.patient.prior_systemic_lines or a.case.patient.prior_agents)
     line = "later_line" if treated else "first_line"
-    first = [o for o in found.options if o.section == line]
-    others = [o for o in found.options if o.section != line]
-    return {"options": found, "system_names": names, "sources": list(sources), "first": first, "others": others}
+    other_line = "first_line" if treated else "later_line"
+    return {
+        "options": found,
+        "system_names": names,
+        "sources": list(sources),
+        "first": [o for o in found.options if o.section == line],
+        "also": [o for o in found.options if o.section not in (line, other_line)],
+        "folded": [o for o in found.options if o.section == other_line],
+        "folded_title": "Treatments for a first treatment"
+        if treated
+        else "Treatments for later, after a first treatment",
+    }
 
 
 def _outlook_section(a: Analysis) -> Mapping[str, Any]:
