@@ -278,6 +278,7 @@ def test_share_link_holds_the_case_in_the_fragment_only(web: Any) -> None:
     assert link is not None
     path, _, fragment = link.group(1).partition("#")
     assert path == "/"
-    data = fragment.removeprefix("case=")
+    data, _, view = fragment.removeprefix("case=").partition("&")
+    assert view == "view=patient"
     decoded = base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
     assert mesostage.parse_case_json(decoded) == mesostage.parse_case(example_case("diaphragm-origin"))

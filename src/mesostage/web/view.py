@@ -327,7 +327,8 @@ class Analysis:
     @property
     def share_link(self) -> str:
         """A link to the form page holding the case in its fragment (never sent to a server)."""
-        return "/#case=" + base64.urlsafe_b64encode(self.case_json.encode()).decode("ascii").rstrip("=")
+        case = base64.urlsafe_b64encode(self.case_json.encode()).decode("ascii").rstrip("=")
+        return f"/#case={case}&view={self.view}"
 
     @property
     def site_label(self) -> str:

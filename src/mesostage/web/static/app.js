@@ -88,12 +88,12 @@
   // Opening a share link: the case is in the fragment, which the browser did not send. Take it out of the address
   // first, so that it stays out of the history, then show the results.
   function openSharedCase() {
-    var m = /^#case=([A-Za-z0-9_-]+)$/.exec(location.hash);
+    var m = /^#case=([A-Za-z0-9_-]+)(?:&view=(patient|clinician))?$/.exec(location.hash);
     if (!m) { return; }
     var json;
     try { json = fromBase64Url(m[1]); JSON.parse(json); } catch (e) { return; }
     history.replaceState(null, "", location.pathname);
-    postCase("/results", json, "patient");
+    postCase("/results", json, m[2] || "patient");
   }
 
   function shareLink() {
