@@ -16,7 +16,6 @@ import re
 from typing import Any
 
 import pytest
-import textstat
 from pydantic import ValidationError
 
 import mesostage
@@ -25,6 +24,7 @@ from mesostage.case import SYSTEM_IDS
 from mesostage.review.catalog import catalog
 from mesostage.treatment.knowledge import FACTS, KnowledgeBase, Source, load_knowledge_base
 from tests.factories import ALL_SURFACES, REPO, pleural_case
+from tests.readability import fk_grade
 
 FIT_UNTREATED = {"ecog": 0, "prior_systemic_lines": 0, "resectable": True}
 
@@ -149,7 +149,7 @@ def test_fissure_finding_with_small_fmax_is_flagged() -> None:
 # ------------------------------------------------------------------ item 5: stage-4 text by what made it stage 4
 def _stage_four(case: dict[str, Any]) -> mesostage.Explanation:
     explanation = mesostage.explain(case)
-    assert textstat.flesch_kincaid_grade(explanation.prose) <= 8.0
+    assert fk_grade(explanation.prose) <= 8.0
     return explanation
 
 
