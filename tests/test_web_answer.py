@@ -5,6 +5,7 @@ The browser journeys (form, save and load, share link, mobile) are in ``tests/te
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -99,7 +100,7 @@ class _Text(HTMLParser):
 
 
 FIELD_NAME = re.compile(
-    r"\b(?:tumor|nodes|metastases|patient|peritoneal|resection)\.[a-z_]+|\[\s*'[^\]]*\]|\b[a-z0-9]+(?:_[a-z0-9]+)+\b"
+    r"\b(?:tumor|nodes|metastases|patient|peritoneal|resection)\.[a-z_]+|\[\s*'[^\]]*\]|\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b"
 )
 # A source may name a registry table with underscores (SEER's tnm7_stage_uaq, schema pleural_mesothelioma).
 CITATION = re.compile(r"\b(?:tnm7_stage_uaq|pleural_mesothelioma)\b")
@@ -276,9 +277,26 @@ def test_share_link_holds_the_case_in_the_fragment_only(web: Any) -> None:
         r'href="(/#case=[^"]+)" id="share-link"', page
     )
     assert link is not None
-    path, _, fragment = link.group(1).partition("#")
+    path, _, fragment = html.unescape(link.group(1)).partition("#")
     assert path == "/"
     data, _, view = fragment.removeprefix("case=").partition("&")
     assert view == "view=patient"
     decoded = base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
     assert mesostage.parse_case_json(decoded) == mesostage.parse_case(example_case("diaphragm-origin"))
+
+
+def test_new_patient_texts_read_at_grade_8_or_below(web: Any) -> None:
+    results = Page(web.get("/examples/diaphragm-origin").text)
+    empty = Page(_post(web, "/results", {"site": "pleura"}).text)
+    form = Page(web.get("/").text)
+    parts = {
+        "share": results.text("share"),
+        "outlook": results.text("#outlook").split("Show what studies")[0],
+        "entered": results.text("#entered").split("About the diagnosis")[0],
+        "options": results.text("options-first-title") + ". " + results.text("options-more").split("(")[0] + ".",
+        "warnings": empty.text("#input-warnings"),
+        "load": form.text("load-case"),
+    }
+    for name, text in parts.items():
+        assert len(text.split()) >= 5, name
+        assert fk_grade(text) <= 8, (name, fk_grade(text), text)

@@ -208,6 +208,7 @@ def test_save_and_load_round_trip(page: Any, base_url: str) -> None:
     page.goto(base_url + "/")
     page.get_by_label("Saved case file").set_input_files(str(saved))
     page.wait_for_url("**/form")
+    assert _axe(page) == []
     first_screen(page, "load-saved-case")
     group = page.get_by_role("group", name="Grows into the breathing muscle")
     assert group.get_by_label("Yes", exact=True).is_checked()
