@@ -207,7 +207,7 @@ def test_shortlist_takes_picks_in_list_order_and_fits_a_page(index: Path) -> Non
     assert sl.distances_from == "Distances are from New York, NY 10021, US."
     for t in sl.trials:
         assert all(len(items) <= 2 for _, items in t.lists)
-        assert all(len(w) <= 150 for _, items in t.lists for w in items)
+        assert all(len(w) <= 120 for _, items in t.lists for w in items)
     text = render_markdown(sl)
     assert "Boston Hospital" in text
     assert "Central Desk" in text

@@ -129,7 +129,7 @@ def test_results_page_holds_the_filter_form_with_the_defaults(web: Any) -> None:
     assert not boxes[("status", "COMPLETED")]
     assert not any(v for (name, _), v in boxes.items() if name == "phase")
     selected = [a.get("value") for t, a, _ in page.elements if t == "option" and "selected" in a]
-    assert selected == ["mi", "distance"], "miles for a US ZIP code, nearest first"
+    assert selected == ["", "distance"], "the unit follows the place until one is chosen; nearest first"
     assert "miles" in page.text("distance")
 
 

@@ -331,4 +331,4 @@ def navigator_shortlist(listed: TrialList, picks: Sequence[str] = ()) -> Shortli
     if errors:
         raise CaseError(errors)
     chosen = [n for n in shown if n in picks] if picks else [t.trial.nct_id for t in listed.matches[:SHORTLIST_MAX]]
-    return build_shortlist(listed.result, chosen, reasons=2, reasons_against=2, contacts=1, text_limit=150)
+    return build_shortlist(listed.result, chosen, reasons=2, reasons_against=2, contacts=1, text_limit=120)

@@ -112,7 +112,7 @@ def _trial(
     ]
     unchecked = sum(1 for c in m.criteria if c.type == "other")
     return ShortlistTrial(
-        heading=f"{i}. {title}",
+        heading=f"{i}. {_short(title, None if text_limit is None else 160)}",
         fictional_warning=_FICTIONAL if m.fictional else None,
         facts=tuple(facts),
         lists=tuple(lists),
@@ -134,7 +134,8 @@ def build_shortlist(
 ) -> Shortlist:
     """The shortlist for ``nct_ids`` (in that order), or for the first ``limit`` possible matches. ``reasons``
     caps the reasons for and the points to check per trial, ``reasons_against`` the reasons against (default all),
-    ``contacts`` the site and study contacts, ``text_limit`` the length of each reason (a one-page print).
+    ``contacts`` the site and study contacts, ``text_limit`` the length of each reason (and, when given, a title is cut
+    at 160 characters: a one-page print).
 
     Raises
     ------

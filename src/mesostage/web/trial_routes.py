@@ -63,7 +63,7 @@ async def _list_page(request: Request, *, shortlist: bool) -> HTMLResponse:
             else:
                 back = [("filters", "1"), *(("status", s) for s in listed.filters.statuses)]
                 back += [("phase", p) for p in listed.filters.phases]
-                back += [("unit", listed.unit), ("sort", listed.filters.sort)]
+                back += [("sort", listed.filters.sort)] + ([] if listed.unit_is_default else [("unit", listed.unit)])
                 if listed.filters.max_distance is not None:
                     back.append(("max_distance", f"{listed.filters.max_distance:g}"))
                 if section["location"]:
