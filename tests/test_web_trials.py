@@ -187,6 +187,6 @@ def test_shortlist_page_holds_the_picked_trials(web: Any) -> None:
 def test_the_words_around_the_list_read_plainly(web: Any) -> None:
     r = _post(web, "/trials", _form(("status", "RECRUITING"), ("location", "London")))
     page = Page(r.text)
-    for passage in (page.text("#place-choices").split("London, GB")[0], page.text("shortlist-form")):
+    for passage in (page.text("#place-choices").split("London, GB")[0], page.text("#shortlist-hint")):
         assert passage
         assert fk_grade(passage) <= 8, passage
