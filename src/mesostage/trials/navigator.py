@@ -188,7 +188,8 @@ class TrialList(BaseModel):
     @property
     def result(self) -> MatchResult:
         """The matcher's result the list was made from (for the shortlist)."""
-        assert self._result is not None
+        if self._result is None:
+            raise ValueError("this trial list was not made by trial_list() (read back from JSON?): no match result")
         return self._result
 
 
