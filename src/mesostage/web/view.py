@@ -19,11 +19,12 @@ from functools import cache
 from typing import Any, Literal
 
 import mesostage
-from mesostage import Case, CaseError, StagingResult, SystemResult, load_system, load_systems
+from mesostage import Case, StagingResult, SystemResult, load_system, load_systems
 from mesostage.labels import humanize
 from mesostage.web.answer import Answer, answer
 from mesostage.web.form import patient_fields
 from mesostage.web.labels import VOCABULARY, labels
+from mesostage.web.trial_list import trials_section
 
 __all__ = [
     "DISCLAIMER",
@@ -373,16 +374,16 @@ def summary(a: Analysis) -> Summary:
     notes = [(words[n.severity], humanize(plain.get(n.code) or n.message)) for n in review["notes"]]
     questions = [*a.sections["explain"]["explanation"].questions, *a.sections["options"]["options"].questions]
     trials: list[SummaryTrial] = []
-    found = a.sections["trials"].get("trials")
-    note = a.sections["trials"].get("error") or ""
-    if found is not None:
-        for m in found.matches[:SUMMARY_TRIALS]:
-            site = m.nearest_site
-            place = ", ".join(x for x in (site.facility, site.city, site.country) if x) if site else ""
-            contact = next((", ".join(x for x in (c.name, c.phone, c.email) if x) for c in m.central_contacts), "")
-            trials.append(SummaryTrial(m.title, m.nct_id, place, contact))
-        if found.fictional_data:
-            note = "Demo data only: these trials are FICTIONAL."
+    listed = a.sections["trials"]["list"]  # the navigator's trial list (web/trial_list.py), nearest first
+    note = listed.place.problem or ""
+    for item in listed.matches[:SUMMARY_TRIALS]:
+        m = item.trial
+        site = m.nearest_site
+        place = ", ".join(x for x in (site.facility, site.city, site.country) if x) if site else ""
+        contact = next((", ".join(x for x in (c.name, c.phone, c.email) if x) for c in m.central_contacts), "")
+        trials.append(SummaryTrial(m.title, m.nct_id, place, contact))
+    if listed.fictional_data:
+        note = "Demo data only: these trials are FICTIONAL."
     return Summary(
         notes=tuple(notes[:SUMMARY_NOTES]),
         more_notes=max(0, len(notes) - SUMMARY_NOTES),
@@ -476,16 +477,9 @@ def outlook_figure(case: Case, fmt: str, outlook: mesostage.Prognosis | None = N
         return mesostage.prognosis_figure(case, fmt, result=outlook)
 
 
-#: Trials listed on the results page (possible matches, and excluded trials with their reasons).
-TRIALS_ON_PAGE = 10
-
-
 def _trials_section(a: Analysis) -> Mapping[str, Any]:
-    try:
-        return {"trials": mesostage.match_trials(a.case, limit=TRIALS_ON_PAGE), "error": None}
-    except CaseError as exc:
-        # A place the geocoder does not know is the typical case: the rest of the page still stands.
-        return {"trials": None, "error": "; ".join(str(e) for e in exc.errors)}
+    # The navigator's list with its default filters (open trials, nearest first); its form posts to /trials.
+    return trials_section(a.case, a.view, a.case_json)
 
 
 def _entered_section(a: Analysis) -> Mapping[str, Any]:
