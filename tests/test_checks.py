@@ -51,11 +51,11 @@ def test_future_diagnosis_date_is_an_error() -> None:
 @pytest.mark.parametrize(
     ("case", "code", "path"),
     [
-        (pleural("chest_wall_solitary", "chest_wall_diffuse"), "chest_wall_solitary_and_diffuse", "tumor.findings[1]"),
+        (pleural("chest_wall_solitary", "chest_wall_diffuse"), "chest_wall_solitary_and_diffuse", "tumor.findings"),
         (
             pleural("rib", "pericardium_through", "pericardium_nontransmural"),
             "pericardium_not_through_and_through",
-            "tumor.findings[1]",
+            "tumor.findings",
         ),
         (
             {"site": "pleura", "tumor": {"no_evidence": True, "findings": ["rib"]}},

@@ -45,9 +45,8 @@ def _names(block: Mapping[str, Any] | None, key: str) -> list[str]:
 
 def _pair(findings: list[str], first: str, second: str, code: str, message: str) -> CaseWarning | None:
     if first in findings and second in findings:
-        return CaseWarning(
-            path=f"tumor.findings[{findings.index(second)}]", code=code, level="warning", message=message
-        )
+        # The list, not one item of it: the warning is the same whatever the order of the findings.
+        return CaseWarning(path="tumor.findings", code=code, level="warning", message=message)
     return None
 
 
