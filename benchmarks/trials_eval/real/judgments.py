@@ -1506,6 +1506,136 @@ R(
 )
 
 
+# Added with the second batch of records (labelled before the matcher ran on them).
+# 9th-edition T category where the profile decides it without tumour thickness (T3/T4 by invaded structure);
+# None where it depends on pleural thickness, which the profiles do not give.
+T9 = {"R01": None, "R02": None, "R03": 3, "R04": 4, "R05": 3, "R08": None, "R09": None, "R10": 3, "R11": None}
+
+
+def necim_stage(f: F, pid: str) -> str:
+    if f["site"] != "pleura":
+        return NOT
+    if f["hist"] != "epithelioid" or f["M"] == 1 or f["N"] > 1 or f["res"]:
+        return NOT
+    t9 = T9.get(pid)
+    if t9 is None:
+        return NEI
+    return yes(t9 in (2, 3))
+
+
+def _by_profile(rule: Callable[[F, str], str]) -> Rule:
+    ids = {id(v): k for k, v in FACTS.items()}
+    return lambda f: rule(f, ids[id(f)])
+
+
+R(
+    Record(
+        "NCT00227630",
+        pleura_only,
+        "Histologically confirmed malignant pleural mesothelioma All subtypes allowed",
+        (
+            inc(
+                "title",
+                "Pemetrexed Disodium and Cisplatin Followed By Surgery and Radiation Therapy",
+                resectable,
+                note="an induction-chemotherapy-then-surgery trial: the person must be a surgical candidate",
+            ),
+            inc("site", "Histologically confirmed malignant pleural mesothelioma All subtypes allowed", pleural),
+            inc(
+                "stage",
+                "T1-3, N0-1, M0 disease",
+                lambda f: NEI if f["T"] is None else yes(f["T"] <= 3 and f["N"] <= 1 and f["M"] == 0),
+            ),
+            inc("age", "Age Under 70", lambda f: yes(f["age"] < 70)),
+            inc("performance_status", "Performance status WHO 0-1", ecog_in(0, 1)),
+            inc("labs", "Absolute neutrophil count > 1,500/mm^3", lab("anc", ">", 1.5)),
+            inc("labs", "Hemoglobin ≥ 11 g/dL", lab("hb", ">=", 110)),
+            inc("labs", "Bilirubin < 1.5 times ULN", uln("bili", "<", 1.5)),
+            inc("labs", "Creatinine clearance ≥ 60 mL/min", lab("crcl", ">=", 60)),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00354393",
+        pleura_only,
+        "Histologically confirmed malignant pleural mesothelioma",
+        (
+            inc("site", "Histologically confirmed malignant pleural mesothelioma", pleural),
+            inc(
+                "stage",
+                "Intraperitoneal extension, contralateral thoracic extension, or distant metastases are eligible, but "
+                "considered unresectable",
+                lambda f: NA if f["M"] == 0 else MET,
+            ),
+            inc("performance_status", "ECOG performance status 0-1", ecog_in(0, 1)),
+            inc("labs", "WBC ≥ 3,000/mm³", lab("wbc", ">=", 3.0)),
+            inc("labs", "Creatinine ≤ 1.7 mg/dL", lab("cr", "<=", 1.7 * 88.4)),
+            inc("labs", "Bilirubin < 2.0 mg/dL", lab("bili", "<", 2.0 * 17.1)),
+            inc("labs", "Albumin > 3 g/dL", lab("alb", ">", 30)),
+            inc(
+                "prior_therapy",
+                "No prior surgical resection, radiation therapy, chemotherapy, or immunotherapy for this cancer",
+                untreated,
+            ),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00039182",
+        pleura_only,
+        "Histologically confirmed malignant pleural mesothelioma",
+        (
+            inc("site", "Histologically confirmed malignant pleural mesothelioma", pleural),
+            inc("measurable", "Measurable or nonmeasurable disease", any_meso),
+            inc("resectability", "Not amenable to extrapleural pneumonectomy", unresectable),
+            inc("brain_mets", "No known CNS metastases", no_brain),
+            inc("performance_status", "Performance status - Zubrod 0-1", ecog_in(0, 1)),
+            inc("labs", "WBC at least 3,000/mm^3", lab("wbc", ">=", 3.0)),
+            inc("labs", "Platelet count at least 100,000/mm^3", lab("plt", ">=", 100)),
+            inc("labs", "Creatinine no greater than 2 times ULN", uln("cr", "<=", 2.0)),
+            inc(
+                "prior_therapy",
+                "No prior biologic therapy for this tumor",
+                lambda f: yes(not f["io"]),
+                note="nivolumab-ipilimumab is biologic therapy",
+            ),
+            inc("prior_therapy", "No prior chemotherapy for this tumor", no_chemo),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT07121374",
+        pleura_only,
+        "Pathologically confirmed PM (epithelioid)",
+        (
+            inc(
+                "stage",
+                "Pathologically confirmed PM (epithelioid), cT2-3 N0-1 M0 according to UICC TNM 9 and considered "
+                "inoperable by the Multidisciplinary Tumor Board",
+                _by_profile(necim_stage),
+                note="9th edition named; T2 against T1 depends on pleural thickness, which the profiles do not give",
+            ),
+            inc("age", "Aged 18 years or older", age_min(18)),
+            inc("performance_status", "World Health Organization (WHO) Performance Status 0-1", ecog_in(0, 1)),
+            inc(
+                "other",
+                "Fit for systemic chemotherapy, immunotherapy and surgery according to good clinical practice",
+                nei,
+                human=frozenset({"R10"}),
+                note="R10's counts and kidney function rule out chemotherapy now",
+            ),
+            exc(
+                "stage",
+                "Contralateral mediastinal (N2) or distant metastatic disease",
+                lambda f: yes(f["N"] >= 2 or f["M"] == 1),
+            ),
+        ),
+    )
+)
+
 # ------------------------------------------------------------------------------------------------ generation
 
 
