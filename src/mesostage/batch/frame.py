@@ -18,10 +18,9 @@ from typing import Any, Literal
 import polars as pl
 
 from mesostage import CaseError
+from mesostage.batch.recorded import RECORDED_COLUMNS, recorded_check, recorded_values
 from mesostage.batch.rows import (
     CATEGORY_SYSTEMS,
-    CHECKS_AFTER_SELECTION,
-    CHECKS_BEFORE_SELECTION,
     EOD_COLUMNS,
     ERROR_KINDS,
     OUTCOME_COLUMNS,
@@ -32,13 +31,16 @@ from mesostage.batch.rows import (
     category_labels,
     category_outcome,
     code_text,
+    diagnosis_year,
+    eod_checks,
     eod_codes_outcome,
     eod_outcome,
+    eod_schema_for,
     finding_outcome,
     selection_problem,
     system_for_date,
 )
-from mesostage.batch.tables import eod_table
+from mesostage.batch.tables import EOD_SCHEMAS, eod_table
 
 __all__ = ["OUTCOME_SCHEMA", "InputKind", "detect_kind", "outcome_frame", "stage_frame"]
 
@@ -83,9 +85,10 @@ def _text_expr(df: pl.DataFrame, column: str, width: int | None) -> tuple[pl.Exp
 
 
 @cache
-def _eod_lookup() -> tuple[pl.DataFrame, dict[str, dict[str, int]]]:
-    """Outcomes of every valid code combination, one row per key (see ``_eod_key``), plus an all-null last row."""
-    table = eod_table()
+def _eod_lookup(schema_id: str) -> tuple[pl.DataFrame, dict[str, dict[str, int]]]:
+    """Outcomes of every valid code combination of a schema, one row per key (see ``_eod_key``), plus an all-null
+    last row."""
+    table = eod_table(schema_id)
     index = {
         "eodPrimaryTumor": {code: i for i, code in enumerate(table.primary_tumor)},
         "eodRegionalNodes": {code: i for i, code in enumerate(table.regional_nodes)},
@@ -96,12 +99,12 @@ def _eod_lookup() -> tuple[pl.DataFrame, dict[str, dict[str, int]]]:
         table.primary_tumor, table.regional_nodes, table.mets, (False, True)
     ):
         key = _eod_key(index["eodPrimaryTumor"][tumor], index["eodRegionalNodes"][nodes], index["eodMets"][mets])
-        rows[key * 2 + malignant] = eod_codes_outcome(tumor, nodes, mets, malignant).as_tuple()
+        rows[key * 2 + malignant] = eod_codes_outcome(tumor, nodes, mets, malignant, schema_id).as_tuple()
     rows.append(RowOutcome().as_tuple())
     return pl.DataFrame(rows, schema=OUTCOME_SCHEMA, orient="row"), index
 
 
-_CODES_PER_TABLE = 10  # more than any EOD code table has
+_CODES_PER_TABLE = 16  # more than any EOD code table has (V9 Primary Tumor: 11)
 _KEYS = 2 * _CODES_PER_TABLE**3
 
 
@@ -128,7 +131,7 @@ def _valid_expr(df: pl.DataFrame, column: str, checked: Mapping[Any, Any]) -> pl
     return (_raw(df, column).is_null() | expr) if None not in checked or checked[None][1] is None else expr
 
 
-def _problem_exprs(df: pl.DataFrame, column: str, checked: Mapping[Any, Any], i: int) -> list[pl.Expr]:
+def _problem_exprs(df: pl.DataFrame, column: str, checked: Mapping[Any, Any], i: int, schema_id: str) -> list[pl.Expr]:
     """Rank of the error kind and the message of one check, as expressions (null where the check passes)."""
     ranks = {raw: ERROR_KINDS.index(p[0]) for raw, (_, p) in checked.items() if p is not None and raw is not None}
     texts = {raw: str(p[1]) for raw, (_, p) in checked.items() if p is not None and raw is not None}
@@ -137,17 +140,17 @@ def _problem_exprs(df: pl.DataFrame, column: str, checked: Mapping[Any, Any], i:
     text = col.replace_strict(texts, default=None, return_dtype=pl.String) if texts else pl.lit(None, pl.String)
     on_null = checked.get(None, (None, None))[1]
     if on_null is None:
-        on_null = _code_null_problem(column)
+        on_null = _code_null_problem(column, schema_id)
     if on_null is not None:
         rank = pl.when(col.is_null()).then(pl.lit(ERROR_KINDS.index(on_null[0]), pl.Int32)).otherwise(rank)
         text = pl.when(col.is_null()).then(pl.lit(str(on_null[1]))).otherwise(text)
     return [rank.alias(f"_rank{i}"), text.alias(f"_text{i}")]
 
 
-def _code_null_problem(column: str) -> Problem:
+def _code_null_problem(column: str, schema_id: str) -> Problem:
     """What a check says of a missing value (a blank cell is read as missing)."""
-    checks = dict((*CHECKS_BEFORE_SELECTION, *CHECKS_AFTER_SELECTION))
-    return checks[column](None)
+    before, after = eod_checks(schema_id)
+    return dict((*before, *after))[column](None)
 
 
 def _selection_exprs(df: pl.DataFrame, blank: Mapping[str, list[Any]], i: int) -> list[pl.Expr]:
@@ -171,12 +174,59 @@ def _selection_exprs(df: pl.DataFrame, blank: Mapping[str, list[Any]], i: int) -
 
 
 def _eod_frame(df: pl.DataFrame) -> pl.DataFrame:
-    for column in EOD_COLUMNS:
+    for column in (*EOD_COLUMNS, *RECORDED_COLUMNS):
         if column in df.columns and not _vectorisable(df.schema[column]):
             return _per_row(df, eod_outcome)
-    table = eod_table()
-    lookup, index = _eod_lookup()
-    checks = [*CHECKS_BEFORE_SELECTION, *CHECKS_AFTER_SELECTION]
+    # Each row is read with the table of its schema (Schema ID, else diagnosis year): once per distinct pair.
+    pairs = df.select(_raw(df, "schemaId").alias("s"), _raw(df, "dateOfDiagnosis").alias("d"))
+    routes = {
+        (s, d): eod_schema_for(code_text(s, EOD_COLUMNS["schemaId"]), code_text(d, EOD_COLUMNS["dateOfDiagnosis"]))
+        for s, d in pairs.unique().iter_rows()
+    }
+    if len(set(routes.values())) <= 1:
+        out = _eod_schema_frame(df, next(iter(routes.values()), "00370"))
+    else:
+        route = pl.Series([routes[p] for p in pairs.iter_rows()], dtype=pl.String)
+        parts = []
+        for schema_id in EOD_SCHEMAS:
+            where = (route == schema_id).arg_true()
+            if where.len():
+                parts.append(_eod_schema_frame(df[where], schema_id).with_columns(where.alias(_INDEX)))
+        out = pl.concat(parts).sort(_INDEX).drop(_INDEX)
+    return _recorded_frame(df, out, "dateOfDiagnosis")
+
+
+def _recorded_frame(df: pl.DataFrame, out: pl.DataFrame, date_column: str) -> pl.DataFrame:
+    """The recorded-stage checks of every row, once per distinct combination of derived outcome, diagnosis date
+    and recorded items (registry files have few), by the per-row function."""
+    present = [c for c in RECORDED_COLUMNS if c in df.columns]
+    if not present:
+        return out
+    keys = ["system", "t", "n", "m", "prefix", "stage", "stage_range_low", "stage_range_high", "error_kind"]
+    frame = pl.concat(
+        [out.select(keys), df.select(_raw(df, date_column).alias("_date"), *(pl.col(c) for c in present))],
+        how="horizontal",
+    )
+    distinct = frame.unique(maintain_order=False)
+    checked = []
+    for row in distinct.iter_rows(named=True):
+        derived = RowOutcome(**{k: row[k] for k in keys})
+        year = diagnosis_year(code_text(row["_date"], EOD_COLUMNS.get(date_column)))
+        checked.append(recorded_check(recorded_values(row), year, derived))
+    found = distinct.with_columns(
+        pl.Series("_codes", [c for c, _ in checked], dtype=pl.String),
+        pl.Series("_detail", [d for _, d in checked], dtype=pl.String),
+    )
+    joined = frame.join(found, on=frame.columns, how="left", nulls_equal=True, maintain_order="left")
+    return out.with_columns(discrepancies=joined["_codes"], discrepancy_detail=joined["_detail"])
+
+
+def _eod_schema_frame(df: pl.DataFrame, schema_id: str) -> pl.DataFrame:
+    """The outcomes of rows all read with one schema's table."""
+    table = eod_table(schema_id)
+    lookup, index = _eod_lookup(schema_id)
+    before, after = eod_checks(schema_id)
+    checks = [*before, *after]
     checked = {column: _checked(df, column, EOD_COLUMNS[column], check) for column, check in checks}
     # raw values read as missing (blank text), per column: for the schema-selection check
     blank = {c: [raw for raw, (text, _) in checked[c].items() if text is None and raw is not None] for c in checked}
@@ -208,13 +258,13 @@ def _eod_frame(df: pl.DataFrame) -> pl.DataFrame:
         return out
     # Rows with errors: the messages of the failing checks, in the per-row path's order, joined by "; ".
     exprs: list[pl.Expr] = []
-    for i, (column, _) in enumerate(CHECKS_BEFORE_SELECTION):
-        exprs += _problem_exprs(df, column, checked[column], i)
-    n = len(CHECKS_BEFORE_SELECTION)
+    for i, (column, _) in enumerate(before):
+        exprs += _problem_exprs(df, column, checked[column], i, schema_id)
+    n = len(before)
     exprs += _selection_exprs(df, blank, n)
-    for j, (column, _) in enumerate(CHECKS_AFTER_SELECTION, start=n + 1):
-        exprs += _problem_exprs(df, column, checked[column], j)
-    count = n + 1 + len(CHECKS_AFTER_SELECTION)
+    for j, (column, _) in enumerate(after, start=n + 1):
+        exprs += _problem_exprs(df, column, checked[column], j, schema_id)
+    count = n + 1 + len(after)
     kinds = dict(enumerate(ERROR_KINDS))
     failed = (
         df[bad]
@@ -285,7 +335,7 @@ def _findings_frame(df: pl.DataFrame, system: str | None) -> pl.DataFrame:
             errors = "; ".join(str(e) for e in exc.errors)
             outcomes.append(RowOutcome(system=system, error_kind="invalid_case", error=errors))
             continue
-        outcomes.append(finding_outcome(data, system=system))
+        outcomes.append(finding_outcome(data, system=system, record=record))
     return outcome_frame(outcomes)
 
 
