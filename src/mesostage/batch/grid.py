@@ -6,12 +6,13 @@ Shared by the per-row EOD and category paths and the recorded-stage checks.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
 from mesostage import load_system, stage_group
 
-__all__ = ["Staged", "category_labels", "every_category", "staged"]
+__all__ = ["Staged", "category_labels", "every_category", "reach", "staged"]
 
 
 @dataclass(frozen=True)
@@ -52,3 +53,13 @@ def category_labels(system_id: str, component: str) -> tuple[str, ...]:
     """The categories of a component, and its not-assessed label (TX, NX) where it has one."""
     comp = load_system(system_id).component(component)
     return comp.categories + ((comp.not_assessed,) if comp.not_assessed else ())
+
+
+def reach(system_id: str, options: Sequence[Sequence[str]]) -> list[str | None]:
+    """The stage group of every combination of the T, N and M options (TX/NX/T0 stand for every category)."""
+    system = load_system(system_id)
+    expanded = [
+        sorted({c for lab in opts for c in every_category(system_id, name, lab)})
+        for name, opts in zip("TNM", options, strict=True)
+    ]
+    return [stage_group(system, dict(zip("TNM", combo, strict=True))) for combo in itertools.product(*expanded)]

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict
 
 from mesostage import load_system
-from mesostage.batch.grid import category_labels, every_category, staged
+from mesostage.batch.grid import category_labels, every_category, reach
 
 if TYPE_CHECKING:
     from mesostage.batch.rows import RowOutcome
@@ -163,8 +163,8 @@ def recorded_check(
 ) -> tuple[str | None, str | None]:
     """The discrepancy codes (``;``-separated, in report order) and their details (each naming its item) of one
     record's recorded stage against the stage derived from its extent; (None, None) when nothing disagrees."""
-    if all(values.get(c) is None for c in RECORDED_COLUMNS):
-        return None, None
+    if derived.error_kind is not None or all(values.get(c) is None for c in RECORDED_COLUMNS):
+        return None, None  # rows not staged are not checked: their errors come first
     table = recorded_table()
     found: list[tuple[str, str]] = []
     item = table.edition_item.id
@@ -234,18 +234,20 @@ def _check_set(
                 )
             )
             group = None
-    if group is not None and len(cats) == 3:
-        own = staged(system_id, cats["T"], cats["N"], cats["M"])
-        if not _within(system.stages, group, own.stage, own.low, own.high):
-            gives = own.stage or f"{own.low}-{own.high}"
+    if group is not None:
+        # an item not recorded (or TX, NX) stands for every category of its component
+        options = [[cats[c]] if c in cats else list(system.component(c).categories) for c in "TNM"]
+        reached = set(reach(system_id, options))
+        if group not in reached:
+            given = " ".join(cats.get(c, f"{c} not recorded") for c in "TNM")
+            gives = "/".join(sorted((g for g in reached if g), key=system.stages.index)) or "no group"
             found.append(
                 (
                     "tnm_inconsistent_with_group",
-                    f"{items.group}: '{raw_group}' where the recorded {cats['T']} {cats['N']} {cats['M']} give "
-                    f"{gives} ({system.short_name})",
+                    f"{items.group}: '{raw_group}' where the recorded {given} give {gives} ({system.short_name})",
                 )
             )
-    if derived.error_kind is not None or derived.system != system_id:
+    if derived.system != system_id:
         return found
     if derived.prefix is not None and derived.prefix != items.prefix:
         return found  # the extent is of the other basis (EOD V9 clinical-only or pathological-only codes)

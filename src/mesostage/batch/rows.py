@@ -31,8 +31,7 @@ from mesostage import (
     stage,
     stage_group,
 )
-from mesostage.batch.grid import category_labels
-from mesostage.batch.grid import every_category as _every
+from mesostage.batch.grid import category_labels, reach
 from mesostage.batch.grid import staged as _staged
 from mesostage.batch.recorded import RECORDED_COLUMNS, with_recorded_checks
 from mesostage.batch.tables import EOD_SCHEMAS, EodCode, EodTable, code_categories, eod_table, summary_stage_table
@@ -360,16 +359,6 @@ def eod_values(record: Mapping[str, object]) -> dict[str, str | None]:
     return {column: code_text(record.get(column), width) for column, width in EOD_COLUMNS.items()}
 
 
-def _reach(system_id: str, options: Sequence[Sequence[str]]) -> list[str | None]:
-    """The stage group of every combination of the T, N and M options (TX/NX/T0 stand for every category)."""
-    system = load_system(system_id)
-    expanded = [
-        sorted({c for lab in opts for c in _every(system_id, name, lab)})
-        for name, opts in zip("TNM", options, strict=True)
-    ]
-    return [stage_group(system, dict(zip("TNM", combo, strict=True))) for combo in itertools.product(*expanded)]
-
-
 def _changes_stage(system_id: str, options: Sequence[Sequence[str]], i: int) -> bool:
     """Whether the choice among component i's options changes the stage for some choice of the others."""
     others = [opts if j != i else [None] for j, opts in enumerate(options)]
@@ -377,7 +366,7 @@ def _changes_stage(system_id: str, options: Sequence[Sequence[str]], i: int) -> 
         reached = set()
         for alt in options[i]:
             picked = [[c] if c is not None else [alt] for c in combo]
-            reached.update(_reach(system_id, picked))
+            reached.update(reach(system_id, picked))
         if len(reached) > 1:
             return True
     return False
@@ -443,7 +432,7 @@ def _derived_outcome(table: EodTable, codes: tuple[str, str, str], entries: tupl
     in_situ = not options[0]
     if in_situ:
         options[0] = [system.component("T").not_assessed or "TX"]
-    reached = _reach(system_id, options)
+    reached = reach(system_id, options)
     groups = sorted({g for g in reached if g is not None}, key=system.stages.index)
     decided = len(set(reached)) == 1 and groups
     reviews = []
