@@ -130,3 +130,34 @@ def test_discrepancies_only_writes_the_registrars_worklist(tmp_path: Path) -> No
     assert work["row"].to_list() == [str(i + 1) for i, r in enumerate(records()) if r["expected"]]
     assert work["discrepancies"].null_count() == 0
     assert "Discrepancies by kind" in result.output
+
+
+def test_naaccr_xml_recorded_items_are_read_and_checked(tmp_path: Path) -> None:
+    items = {
+        "schemaId": "09370",
+        "primarySite": "C384",
+        "histologicTypeIcdO3": "9052",
+        "behaviorCodeIcdO3": "3",
+        "dateOfDiagnosis": "20250615",
+        "eodPrimaryTumor": "600",
+        "eodRegionalNodes": "000",
+        "eodMets": "00",
+        "tnmEditionNumber": "08",
+        "ajccTnmPathT": "pT4",
+        "ajccTnmPathN": "pN0",
+        "ajccTnmPathM": "cM0",
+        "ajccTnmPathStageGroup": "3B",
+    }
+    body = "".join(f'<Item naaccrId="{k}">{v}</Item>' for k, v in items.items())
+    source = tmp_path / "registry.xml"
+    source.write_text(
+        '<?xml version="1.0"?>\n<NaaccrData xmlns="http://naaccr.org/naaccrxml" recordType="I">'
+        f'<Patient><Item naaccrId="patientIdNumber">1</Item><Tumor>{body}</Tumor></Patient></NaaccrData>\n',
+        encoding="utf-8",
+    )
+    summary = run_batch(source, tmp_path / "out.csv")
+    out = pl.read_csv(tmp_path / "out.csv", infer_schema=False)
+    # a 2025 pleural diagnosis needs Version 9 (09); T4 N0 M0 is IIIB in the 8th edition too, so only the edition
+    assert out["discrepancies"].to_list() == ["edition_not_valid_for_year"]
+    assert out["ajccTnmPathStageGroup"].to_list() == ["3B"]
+    assert summary.discrepancies_by_kind == {"edition_not_valid_for_year": 1}

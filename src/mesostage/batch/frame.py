@@ -179,14 +179,16 @@ def _eod_frame(df: pl.DataFrame) -> pl.DataFrame:
             return _per_row(df, eod_outcome)
     # Each row is read with the table of its schema (Schema ID, else diagnosis year): once per distinct pair.
     pairs = df.select(_raw(df, "schemaId").alias("s"), _raw(df, "dateOfDiagnosis").alias("d"))
-    routes = {
-        (s, d): eod_schema_for(code_text(s, EOD_COLUMNS["schemaId"]), code_text(d, EOD_COLUMNS["dateOfDiagnosis"]))
-        for s, d in pairs.unique().iter_rows()
-    }
-    if len(set(routes.values())) <= 1:
-        out = _eod_schema_frame(df, next(iter(routes.values()), "00370"))
+    distinct = pairs.unique()
+    schemas = [
+        eod_schema_for(code_text(s, EOD_COLUMNS["schemaId"]), code_text(d, EOD_COLUMNS["dateOfDiagnosis"]))
+        for s, d in distinct.iter_rows()
+    ]
+    if len(set(schemas)) <= 1:
+        out = _eod_schema_frame(df, next(iter(schemas), "00370"))
     else:
-        route = pl.Series([routes[p] for p in pairs.iter_rows()], dtype=pl.String)
+        routes = distinct.with_columns(pl.Series("schema", schemas, dtype=pl.String))
+        route = pairs.join(routes, on=["s", "d"], how="left", nulls_equal=True, maintain_order="left")["schema"]
         parts = []
         for schema_id in EOD_SCHEMAS:
             where = (route == schema_id).arg_true()
