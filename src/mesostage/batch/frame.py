@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
 
@@ -106,6 +107,8 @@ def _eod_lookup(schema_id: str) -> tuple[pl.DataFrame, dict[str, dict[str, int]]
 
 _CODES_PER_TABLE = 16  # more than any EOD code table has (V9 Primary Tumor: 11)
 _KEYS = 2 * _CODES_PER_TABLE**3
+_NULL_KEY = len(EOD_SCHEMAS) * _KEYS
+_ROUTE = "__eod_schema"
 
 
 def _eod_key(tumor: Any, nodes: Any, mets: Any) -> Any:
@@ -113,11 +116,14 @@ def _eod_key(tumor: Any, nodes: Any, mets: Any) -> Any:
     return (tumor * _CODES_PER_TABLE + nodes) * _CODES_PER_TABLE + mets
 
 
+def _distinct(df: pl.DataFrame, column: str) -> list[Any]:
+    return df[column].unique().to_list() if column in df.columns else [None]
+
+
 def _checked(df: pl.DataFrame, column: str, width: int, check: Callable[[str | None], Problem]) -> dict[Any, Any]:
     """For every distinct raw value of a column: its code text (as ``rows.code_text`` reads it) and the check's result.
     Registry columns have few distinct values, so each check of the per-row path runs a few times, not per row."""
-    values = df[column].unique().to_list() if column in df.columns else [None]
-    return {raw: (code_text(raw, width), check(code_text(raw, width))) for raw in values}
+    return {raw: (code_text(raw, width), check(code_text(raw, width))) for raw in _distinct(df, column)}
 
 
 def _raw(df: pl.DataFrame, column: str) -> pl.Expr:
@@ -177,24 +183,71 @@ def _eod_frame(df: pl.DataFrame) -> pl.DataFrame:
     for column in (*EOD_COLUMNS, *RECORDED_COLUMNS):
         if column in df.columns and not _vectorisable(df.schema[column]):
             return _per_row(df, eod_outcome)
-    # Each row is read with the table of its schema (Schema ID, else diagnosis year): once per distinct pair.
-    pairs = df.select(_raw(df, "schemaId").alias("s"), _raw(df, "dateOfDiagnosis").alias("d"))
-    distinct = pairs.unique()
-    schemas = [
-        eod_schema_for(code_text(s, EOD_COLUMNS["schemaId"]), code_text(d, EOD_COLUMNS["dateOfDiagnosis"]))
-        for s, d in distinct.iter_rows()
-    ]
-    if len(set(schemas)) <= 1:
-        out = _eod_schema_frame(df, next(iter(schemas), "00370"))
-    else:
-        routes = distinct.with_columns(pl.Series("schema", schemas, dtype=pl.String))
-        route = pairs.join(routes, on=["s", "d"], how="left", nulls_equal=True, maintain_order="left")["schema"]
-        parts = []
-        for schema_id in EOD_SCHEMAS:
-            where = (route == schema_id).arg_true()
-            if where.len():
-                parts.append(_eod_schema_frame(df[where], schema_id).with_columns(where.alias(_INDEX)))
-        out = pl.concat(parts).sort(_INDEX).drop(_INDEX)
+    # Each row is read with the table of its schema: its Schema ID, else its diagnosis year (once per distinct value).
+    width = EOD_COLUMNS["schemaId"], EOD_COLUMNS["dateOfDiagnosis"]
+    by_id = {}
+    for raw in _distinct(df, "schemaId"):
+        text = code_text(raw, width[0])
+        by_id[raw] = None if text is None else eod_schema_for(text, None)
+    by_year = {raw: eod_schema_for(None, code_text(raw, width[1])) for raw in _distinct(df, "dateOfDiagnosis")}
+    needs_year = None in by_id.values()
+    schemas = {v for v in by_id.values() if v is not None} | (set(by_year.values()) if needs_year else set())
+    used = [c for c in EOD_SCHEMAS if c in schemas] or ["00370"]
+    if len(used) > 1:
+        ids = {k: v for k, v in by_id.items() if k is not None}
+        years = {k: v for k, v in by_year.items() if k is not None}
+        route = _raw(df, "schemaId").replace_strict(ids, default=None, return_dtype=pl.String) if ids else pl.lit(None)
+        year_route = (
+            _raw(df, "dateOfDiagnosis").replace_strict(years, default="00370", return_dtype=pl.String)
+            if years
+            else pl.lit("00370")
+        )
+        df = df.with_columns(pl.coalesce(route, year_route).alias(_ROUTE))
+    parts = {schema_id: _schema_exprs(df, schema_id) for schema_id in used}
+
+    def combined(pick: Callable[[_Parts], list[_Part]]) -> list[pl.Expr]:
+        """Per position, the expression of the row's schema; one expression where every schema's is the same."""
+        first, *others = used
+        out = []
+        for k, (signature, expr) in enumerate(pick(parts[first])):
+            for schema_id in others:
+                other_signature, other = pick(parts[schema_id])[k]
+                if other_signature != signature:
+                    expr = pl.when(pl.col(_ROUTE) == schema_id).then(other).otherwise(expr)
+            out.append(expr)
+        return out
+
+    valid = pl.all_horizontal(combined(lambda p: p.valid)).fill_null(False)
+    tumor, nodes, mets, malignant = combined(lambda p: p.key)
+    position = {schema_id: i * _KEYS for i, schema_id in enumerate(EOD_SCHEMAS)}  # in the combined look-up
+    offset = pl.lit(position[used[0]], pl.Int32)
+    for schema_id in used[1:]:
+        offset = pl.when(pl.col(_ROUTE) == schema_id).then(pl.lit(position[schema_id], pl.Int32)).otherwise(offset)
+    key = _eod_key(tumor, nodes, mets) * 2 + malignant + offset
+    keys = df.select(pl.when(valid).then(key).otherwise(_NULL_KEY).fill_null(_NULL_KEY).alias("key"), valid.alias("v"))
+    out = _combined_lookup()[keys["key"]]
+    bad = keys["v"].not_().arg_true()
+    if bad.len():
+        # Rows with errors: the messages of the failing checks, in the per-row path's order, joined by "; ".
+        problems = combined(lambda p: p.problems)
+        kinds = dict(enumerate(ERROR_KINDS))
+        failed = (
+            df[bad]
+            .select(*(e.alias(f"_e{i}") for i, e in enumerate(problems)))
+            .select(
+                pl.min_horizontal(pl.col(f"_e{i}").struct.field("rank") for i in range(len(problems))).replace_strict(
+                    kinds, return_dtype=pl.String
+                ),
+                pl.concat_str(
+                    [pl.col(f"_e{i}").struct.field("text") for i in range(len(problems))],
+                    separator="; ",
+                    ignore_nulls=True,
+                ),
+            )
+        )
+        out = out.with_columns(
+            out["error_kind"].scatter(bad, failed.to_series(0)), out["error"].scatter(bad, failed.to_series(1))
+        )
     return _recorded_frame(df, out, "dateOfDiagnosis")
 
 
@@ -223,62 +276,73 @@ def _recorded_frame(df: pl.DataFrame, out: pl.DataFrame, date_column: str) -> pl
     return out.with_columns(discrepancies=joined["_codes"], discrepancy_detail=joined["_detail"])
 
 
-def _eod_schema_frame(df: pl.DataFrame, schema_id: str) -> pl.DataFrame:
-    """The outcomes of rows all read with one schema's table."""
+#: One part of a row's verdict: a signature (equal for two schemas exactly when the part reads the same) and its
+#: expression.
+_Part = tuple[object, pl.Expr]
+
+
+@dataclass
+class _Parts:
+    valid: list[_Part]  # one per check, then the schema selection: True where it passes
+    key: list[_Part]  # the Primary Tumor, Regional Nodes and Mets code indices, and the malignant-effusion flag
+    problems: list[_Part]  # per check, in the per-row path's order: a (rank, text) struct, null where it passes
+
+
+def _signature(checked: Mapping[Any, Any]) -> object:
+    return tuple(sorted((repr(raw), text, str(problem)) for raw, (text, problem) in checked.items()))
+
+
+def _schema_exprs(df: pl.DataFrame, schema_id: str) -> _Parts:
+    """The parts of the verdict of rows read with one schema's table."""
     table = eod_table(schema_id)
-    lookup, index = _eod_lookup(schema_id)
+    _, index = _eod_lookup(schema_id)
     before, after = eod_checks(schema_id)
     checks = [*before, *after]
     checked = {column: _checked(df, column, EOD_COLUMNS[column], check) for column, check in checks}
     # raw values read as missing (blank text), per column: for the schema-selection check
     blank = {c: [raw for raw, (text, _) in checked[c].items() if text is None and raw is not None] for c in checked}
+    signature = {c: (_signature(checked[c]), str(_code_null_problem(c, schema_id))) for c in checked}
 
-    valid = pl.lit(True)
-    for column, _ in checks:
-        valid = valid & _valid_expr(df, column, checked[column])
+    valid: list[_Part] = [(signature[c], _valid_expr(df, c, checked[c])) for c, _ in checks]
     schema_given = _raw(df, "schemaId").is_not_null() & ~_raw(df, "schemaId").is_in(pl.Series(blank["schemaId"]))
     selectable = pl.all_horizontal(
         _raw(df, c).is_not_null() & ~_raw(df, c).is_in(pl.Series(blank[c])) for c in SELECTION_COLUMNS
     )
-    valid = (valid & (schema_given | selectable)).fill_null(False)
+    valid.append((tuple(signature[c] for c in ("schemaId", *SELECTION_COLUMNS)), schema_given | selectable))
 
-    def code_index(column: str) -> pl.Expr:
+    def code_index(column: str) -> _Part:
         mapping = {
             raw: index[column][text] for raw, (text, p) in checked[column].items() if p is None and raw is not None
         }
-        return _raw(df, column).replace_strict(mapping, default=None, return_dtype=pl.Int32)
+        expr = _raw(df, column).replace_strict(mapping, default=None, return_dtype=pl.Int32)
+        return tuple(sorted((repr(k), v) for k, v in mapping.items())), expr
 
     malignant_raw = [
         raw for raw, (text, _) in checked["pleuralEffusion"].items() if text in table.pleural_effusion.malignant
     ]
     malignant = _raw(df, "pleuralEffusion").is_in(pl.Series(malignant_raw)).fill_null(False).cast(pl.Int32)
-    key = _eod_key(code_index("eodPrimaryTumor"), code_index("eodRegionalNodes"), code_index("eodMets")) * 2 + malignant
-    keys = df.select(pl.when(valid).then(key).otherwise(pl.lit(_KEYS)).fill_null(_KEYS).alias("key"), valid.alias("v"))
-    out = lookup[keys["key"]]
-    bad = keys["v"].not_().arg_true()
-    if bad.len() == 0:
-        return out
-    # Rows with errors: the messages of the failing checks, in the per-row path's order, joined by "; ".
-    exprs: list[pl.Expr] = []
+    key = [code_index(c) for c in ("eodPrimaryTumor", "eodRegionalNodes", "eodMets")]
+    key.append((tuple(sorted(map(repr, malignant_raw))), malignant))
+    flat: list[pl.Expr] = []
     for i, (column, _) in enumerate(before):
-        exprs += _problem_exprs(df, column, checked[column], i, schema_id)
+        flat += _problem_exprs(df, column, checked[column], i, schema_id)
     n = len(before)
-    exprs += _selection_exprs(df, blank, n)
+    flat += _selection_exprs(df, blank, n)
     for j, (column, _) in enumerate(after, start=n + 1):
-        exprs += _problem_exprs(df, column, checked[column], j, schema_id)
-    count = n + 1 + len(after)
-    kinds = dict(enumerate(ERROR_KINDS))
-    failed = (
-        df[bad]
-        .select(*exprs)
-        .select(
-            pl.min_horizontal(f"_rank{i}" for i in range(count)).replace_strict(kinds, return_dtype=pl.String),
-            pl.concat_str([pl.col(f"_text{i}") for i in range(count)], separator="; ", ignore_nulls=True),
-        )
-    )
-    return out.with_columns(
-        out["error_kind"].scatter(bad, failed.to_series(0)), out["error"].scatter(bad, failed.to_series(1))
-    )
+        flat += _problem_exprs(df, column, checked[column], j, schema_id)
+    names = [c for c, _ in before] + ["(selection)"] + [c for c, _ in after]
+    problems: list[_Part] = [
+        (signature.get(name, valid[-1][0]), pl.struct(rank=flat[2 * k], text=flat[2 * k + 1]))
+        for k, name in enumerate(names)
+    ]
+    return _Parts(valid, key, problems)
+
+
+@cache
+def _combined_lookup() -> pl.DataFrame:
+    """The look-ups of every schema one after the other (schema i at i * _KEYS), then an all-null row."""
+    parts = [_eod_lookup(schema_id)[0][:_KEYS] for schema_id in EOD_SCHEMAS]
+    return pl.concat([*parts, _eod_lookup("00370")[0][_KEYS:]])
 
 
 def _vectorisable(dtype: pl.DataType) -> bool:

@@ -557,7 +557,7 @@ def _category_codes_outcome(system_id: str, t: str, n: str, m: str, prefix: str 
     staged = _staged(system_id, t, n, m)
     return RowOutcome(
         system=system_id,
-        stage_source=f"stage table of {load_system(system_id).name}",
+        stage_source=f"{system_id} stage table",
         t=t,
         n=n,
         m=m,
@@ -702,7 +702,7 @@ def finding_outcome(
         stage=r.stage,
         stage_range_low=low,
         stage_range_high=high,
-        stage_source=f"mesostage engine: {load_system(wanted).name}",
+        stage_source=f"mesostage engine ({wanted})",
         review_codes=";".join(codes) or None,
     )
     year = case.diagnosis_date.year if case.diagnosis_date else None
