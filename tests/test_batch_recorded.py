@@ -161,3 +161,11 @@ def test_naaccr_xml_recorded_items_are_read_and_checked(tmp_path: Path) -> None:
     assert out["discrepancies"].to_list() == ["edition_not_valid_for_year"]
     assert out["ajccTnmPathStageGroup"].to_list() == ["3B"]
     assert summary.discrepancies_by_kind == {"edition_not_valid_for_year": 1}
+
+
+def test_discrepancies_only_is_refused_with_dask(tmp_path: Path) -> None:
+    args = ["batch", str(tmp_path), "-o", str(tmp_path / "out"), "--dask", "--discrepancies-only"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert "--discrepancies-only" in result.output
+    assert not (tmp_path / "out").exists()
