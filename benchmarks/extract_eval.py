@@ -1,6 +1,6 @@
 """Extraction accuracy on the labelled report corpus (issue 14).
 
-Runs ``mesostage.extract`` on every report of the shared development set (``../shared/reference/data/reports/
+Runs ``mesostage.extraction`` on every report of the shared development set (``../shared/reference/data/reports/
 dev.json``) and of the repository's own corpus (``benchmarks/extract_corpus/own.json``) and compares the draft
 case with the labels written before the extractor existed. Prints, per corpus and overall:
 
@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import mesostage
-from mesostage.extract import extract
+from mesostage.extraction import extract
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = {

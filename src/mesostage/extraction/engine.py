@@ -8,6 +8,7 @@ never addresses stays not assessed.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Iterable
@@ -17,8 +18,8 @@ from typing import Any
 
 from mesostage.case import PCI_REGION_NAMES, parse_case
 from mesostage.errors import CaseError
-from mesostage.extract.model import Evidence, Extraction, Kind
-from mesostage.extract.rules import FLAGS, Phrase, Rules, rules
+from mesostage.extraction.model import Evidence, Extraction, Kind
+from mesostage.extraction.rules import FLAGS, LOWER, Phrase, Rules, rules
 
 __all__ = ["extract_one", "segment"]
 
@@ -38,6 +39,7 @@ _STATION_COUNT = re.compile(rf"(?<![\w./])({_STATION_CODE})\s+(?=\d+/\d+)", FLAG
 _CODE = re.compile(_STATION_CODE, FLAGS)
 _NODE_CONTEXT = re.compile(r"\b(?:nodes?|lymph|ebus|tbna|station|mediastinoscopy)\b", FLAGS)
 
+_JOIN = "\n;\n"
 _PRE_WORD = re.compile(r"(?:no|not|negative|without)\b", FLAGS)
 PRECEDENCE = ("present", "unknown", "absent", "not_assessed")
 _SECTION_DEFAULT = {"tumor": "present", "nodes": "absent", "metastases": "unknown"}
@@ -218,7 +220,7 @@ def _mentions_in(doc: _Doc, s: Sentence, pos: int) -> bool:
     a, b = s.clause_of(pos)
     key = (s.start, a)
     if key not in doc.mention_cache:
-        clause = s.text[a:b]
+        clause = s.text[a:b].translate(LOWER)
         r = rules()
         doc.mention_cache[key] = bool(r.node_word.search(clause)) or any(
             p.regex.search(clause) for p in r.phrases if not p.negation_only
@@ -279,6 +281,7 @@ class _Extractor:
         self.kind: Kind = self._kind(kind)
         self.site = "pleura"
         self.laterality: str | None = None
+        self._facts_text: tuple[str, list[int]] | None = None
 
     # ------------------------------------------------------------------ evidence
     def _ev(self, a: Assertion) -> Evidence:
@@ -453,7 +456,7 @@ class _Extractor:
             for p in self.r.phrases:
                 if p.negation_only or p.field not in ("pleura", "tumor.visceral_pleura", "tumor.diaphragmatic_pleura"):
                     continue
-                for m in p.regex.finditer(s.text):
+                for m in p.regex.finditer(s.text.translate(LOWER)):
                     st = _status(self.doc, s, m.start(), m.end(), "present")
                     found_side = _side_of(s, m.start(), m.end())
                     if st.status == "present" and found_side in ("left", "right"):
@@ -478,24 +481,43 @@ class _Extractor:
     ) -> None:
         self.assertions.append(Assertion(fld, st.status, why or st.why, st.cue, a, b, s, note))
 
+    def _joined(self) -> tuple[str, list[int]]:
+        """The finding sentences joined by ';' lines (no phrase pattern crosses a ';'), and where each starts:
+        one regex pass over this text instead of one per sentence."""
+        if self._facts_text is None:
+            starts, pos = [], 0
+            for s in self.facts:
+                starts.append(pos)
+                pos += len(s.text) + len(_JOIN)
+            self._facts_text = (_JOIN.join(s.text for s in self.facts).translate(LOWER), starts)
+        return self._facts_text
+
+    def _matches(self, regex: re.Pattern[str]) -> Iterable[tuple[Sentence, int, int]]:
+        text, starts = self._joined()
+        for m in regex.finditer(text):
+            i = bisect.bisect_right(starts, m.start()) - 1
+            s = self.facts[i]
+            a, b = m.start() - starts[i], m.end() - starts[i]
+            if b <= len(s.text):
+                yield s, a, b
+
     def phrases(self) -> None:
         pleural = self.site == "pleura"
+        wanted = [
+            p
+            for p in self.r.phrases
+            if pleural or (p.field in _NON_PLEURAL_FIELDS and not p.field.startswith("tumor."))
+        ]
+        taken: dict[int, list[tuple[int, int]]] = {}
         for s in self.facts:
-            taken: list[tuple[int, int]] = []
             for span, a, b, fld in _surface_matches(s.text):
-                taken.append(span)
+                taken.setdefault(s.start, []).append(span)
                 self._phrase_mention(_surface_phrase(fld), s, a, b, pleural)
-            for p in self.r.phrases:
-                section = p.field.split(".")[0]
-                if not pleural and p.field not in _NON_PLEURAL_FIELDS:
+        for p in wanted:
+            for s, a, b in self._matches(p.regex):
+                if p.field == "pleura" and any(a < y and x < b for x, y in taken.get(s.start, ())):
                     continue
-                if not pleural and section == "tumor":
-                    continue
-                for m in p.regex.finditer(s.text):
-                    a, b = m.start(), m.end()
-                    if p.field == "pleura" and any(a < y and x < b for x, y in taken):
-                        continue
-                    self._phrase_mention(p, s, a, b, pleural)
+                self._phrase_mention(p, s, a, b, pleural)
 
     def _phrase_mention(self, p: Phrase, s: Sentence, a: int, b: int, pleural: bool) -> None:
         section = p.field.split(".")[0] if "." in p.field else ("metastases" if p.field == "lung" else "tumor")
@@ -503,8 +525,10 @@ class _Extractor:
             section = "tumor"
         plain = p.plain or _SECTION_DEFAULT.get(section, "present")
         st = _status(self.doc, s, a, b, plain)
+        note = None
         if p.why and st.why == "stated":
-            st = _Status(st.status, "hedged" if st.status == "unknown" else st.why, p.why)
+            st = _Status(st.status, "hedged" if st.status == "unknown" else st.why, None)
+            note = p.why
         if p.negation_only and st.status != "absent":
             return
         if p.requires is not None and st.status in ("present", "unknown"):
@@ -535,7 +559,7 @@ class _Extractor:
                 self._contralateral(st, s, a, b)
                 return
         fld = "tumor.parietal_pleura" if p.field == "pleura" else p.field
-        self.add(fld, st, s, a, b)
+        self.add(fld, st, s, a, b, note)
         if st.status == "present":
             for implied in p.implies:
                 self.add(implied, _Status("present", "implied", None), s, a, b, note=f"follows from {fld}")
@@ -556,6 +580,7 @@ class _Extractor:
 
     def nodes(self) -> None:
         pleural = self.site == "pleura"
+        seen_by: dict[int, list[tuple[int, int]]] = {}
         for s in self.facts:
             seen: list[tuple[int, int]] = []
             for a, b, code in self._station_mentions(s):
@@ -566,15 +591,16 @@ class _Extractor:
                     continue
                 side = {"r": "right", "l": "left"}.get(code[-1]) or fixed
                 self._node(group, side, s, a, b, f"station {code.upper()}", pleural)
-            for name in self.r.names:
-                for m in name.regex.finditer(s.text):
-                    a, b = m.start(), m.end()
-                    if any(x <= a < y for x, y in seen):
-                        continue
-                    if self.r.not_node.match(s.text[b:]) or not self._near_node_word(s, a, b):
-                        continue
-                    side = name.side or _side_of(s, a, b)
-                    self._node(name.group, side, s, a, b, None, pleural)
+            seen_by[s.start] = seen
+        for name in self.r.names:
+            for s, a, b in self._matches(name.regex):
+                if any(x <= a < y for x, y in seen_by.get(s.start, ())):
+                    continue
+                if self.r.not_node.match(s.text[b:]) or not self._near_node_word(s, a, b):
+                    continue
+                side = name.side or _side_of(s, a, b)
+                self._node(name.group, side, s, a, b, None, pleural)
+        for s in self.facts:
             for m in self.r.distant.finditer(s.text):
                 a, b = m.start(), m.end()
                 if not self._near_node_word(s, a, b, after_only=True):
@@ -587,7 +613,7 @@ class _Extractor:
             for m in self.r.generic_node.finditer(s.text):
                 st = _status(self.doc, s, m.start(), m.end(), "absent")
                 if pleural:
-                    self.add("nodes.generic", st, s, m.start(), m.end())
+                    self.add("nodes.any", st, s, m.start(), m.end())
                 elif self.site == "peritoneum" and st.why != "stated":
                     self.add("peritoneal.nodes_positive", st, s, m.start(), m.end())
 
@@ -944,13 +970,13 @@ class _Extractor:
 
 
 _NON_PLEURAL_FIELDS = frozenset(
-    f"metastases.{n}" for n in ("liver", "adrenal", "bone", "brain", "distant_nodes", "other_distant", "generic")
+    f"metastases.{n}" for n in ("liver", "adrenal", "bone", "brain", "distant_nodes", "other_distant", "any")
 )
 
 
 def _real(fld: str) -> bool:
     name = fld.split(".", 1)[1]
-    return (name != "generic" and not name.startswith("chest_wall_")) or name in (
+    return (name != "any" and not name.startswith("chest_wall_")) or name in (
         "chest_wall_solitary",
         "chest_wall_diffuse",
     )

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from mesostage.errors import CaseError, InputError
-from mesostage.extract.combine import combine
-from mesostage.extract.engine import extract_one, segment
-from mesostage.extract.model import KINDS, Conflict, Evidence, Extraction
+from mesostage.extraction.combine import combine
+from mesostage.extraction.engine import extract_one, segment
+from mesostage.extraction.model import KINDS, Conflict, Evidence, Extraction
 
 __all__ = ["KINDS", "Conflict", "Evidence", "Extraction", "combine", "extract", "segment"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from mesostage.case import parse_case
-from mesostage.extract.model import Conflict, Evidence, Extraction
+from mesostage.extraction.model import Conflict, Evidence, Extraction
 
 __all__ = ["combine"]
 
