@@ -275,3 +275,47 @@ def test_api_extract_fills_the_form_and_shows_conflicts() -> None:
     r = c.post("/api/v1/extract", json={"text": ""})
     assert r.status_code == 422
     assert r.json()["errors"][0]["path"] == "text"
+
+
+def test_paste_box_words_read_at_grade_8_or_below() -> None:
+    import re
+
+    from tests.readability import fk_grade
+    from tests.web_helpers import client
+
+    html = client().get("/").text
+    box = html[html.index('id="paste-report"') : html.index("</section>", html.index('id="paste-report"'))]
+    hint = re.search(r'<p class="hint"[^>]*>(.*?)</p>', box, re.S)
+    assert hint is not None
+    words = hint.group(1)
+    script = (REPO / "src" / "mesostage" / "web" / "static" / "extract.js").read_text(encoding="utf-8")
+    said = " ".join(m for m in re.findall(r'"([A-Z][^"]{20,})"', script))
+    for text in (words, said):
+        assert fk_grade(text) <= 8, text
+    assert "not stored or sent anywhere" in words
+
+
+_WORDS = sorted({w for item in CORPUS.values() for w in item["text"].split()})
+
+
+def test_any_text_gives_a_valid_draft_or_says_why() -> None:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    words = st.lists(st.sampled_from([*_WORDS, "\n", ";", ".", "İ", "ß", "\t"]), min_size=1, max_size=80)
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(words)
+    def check(parts: list[str]) -> None:
+        text = " ".join(parts)
+        if not text.strip():
+            return
+        r = extract(text)
+        if r.case is not None:
+            mesostage.parse_case(r.case)
+        else:
+            assert r.message
+        for ev in r.evidence:
+            assert text[ev.start : ev.end] == ev.text
+
+    check()

@@ -146,8 +146,8 @@
       clear.hidden = false;
       say("The form is filled from " + reports.length + " report" + (several ? "s" : "") + ". " +
         (body.message ? body.message + " " : "") +
-        "Each filled answer shows the sentence it came from. Please check every answer against the report, " +
-        "then tick the box at the end of the form and press Show the stage.");
+        "Each answer shows the sentence it came from. Please check every answer against the report. " +
+        "Then tick the box at the end of the form, and press Show the stage.");
     }
 
     function read() {
@@ -197,7 +197,7 @@
     form.addEventListener("submit", function (e) {
       if (filled && !checked.checked) {
         e.preventDefault();
-        say("Please check every answer against the report, then tick the box at the end of the form.");
+        say("Please check every answer against the report. Then tick the box at the end of the form.");
         checked.focus();
       }
     });
