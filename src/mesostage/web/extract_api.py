@@ -8,11 +8,12 @@ case, and ``deciding``: for each answer the evidence that decided it. Nothing is
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from mesostage import CaseError, InputError
@@ -54,10 +55,64 @@ def _answer(result: Extraction) -> dict[str, Any]:
     return body
 
 
-@router.post("/extract", responses=ERRORS, summary="Read report text into a draft case, with evidence")
-async def extract_route(body: ExtractRequest) -> JSONResponse:
+_KIND = {
+    "anyOf": [{"type": "string", "enum": list(KINDS)}, {"type": "null"}],
+    "description": "null: found from the text",
+}
+#: The request body, described by hand (no $ref), since the body is read and checked here, not by FastAPI.
+EXTRACT_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {
+                        "text": {"type": "string", "description": "one report's words"},
+                        "kind": _KIND,
+                        "reports": {
+                            "type": "array",
+                            "minItems": 1,
+                            "maxItems": 10,
+                            "items": {
+                                "type": "object",
+                                "additionalProperties": False,
+                                "required": ["text"],
+                                "properties": {"text": {"type": "string"}, "kind": _KIND},
+                            },
+                        },
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+def _read(raw: bytes) -> ExtractRequest:
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:  # includes invalid UTF-8
+        raise CaseError([InputError("", f"the request body is not JSON: {exc}")]) from None
+    try:
+        return ExtractRequest.model_validate(data)
+    except ValidationError as exc:
+        raise CaseError(
+            [InputError(".".join(str(p) for p in e["loc"]) or "", e["msg"]) for e in exc.errors()]
+        ) from None
+
+
+@router.post(
+    "/extract",
+    responses=ERRORS,
+    openapi_extra=EXTRACT_BODY,
+    summary="Read report text into a draft case, with evidence",
+)
+async def extract_route(request: Request) -> JSONResponse:
     """A draft case from one report (``text``) or several (``reports``), with the sentence and character span
     behind every answer and why (negated, hedged, measured, prior). Check every answer before staging."""
+    body = _read(await request.body())
     if (body.text is None) == (body.reports is None):
         raise CaseError([InputError("text", "give either 'text' (one report) or 'reports' (several)")])
     if body.reports is not None:
