@@ -59,6 +59,9 @@ def test_negation() -> None:
     # a negated finding is assessed-absent, not "not assessed": the sections are there
     assert r.case is not None
     assert r.case["nodes"] == {"findings": [], "unknown": []}
+    # and every item the described section does not name has evidence too (absent by the case-format rule)
+    ev = next(e for e in r.evidence if e.field == "nodes.scalene")
+    assert (ev.value, ev.why) == ("absent", "not_named")
 
 
 def test_negation_after_the_finding_and_without() -> None:

@@ -61,6 +61,8 @@ def render_text(result: Extraction, names: list[str]) -> str:
         return "\n".join(lines)
     lines += [CHECK, ""]
     for fld, ev in result.deciding().items():
+        if ev.why == "not_named":
+            continue
         source = f"report {ev.report + 1}, " if len(names) > 1 else ""
         cue = f", cue '{ev.cue}'" if ev.cue else ""
         note = f"; {ev.note}" if ev.note else ""

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from mesostage.case import PCI_REGION_NAMES, parse_case
+from mesostage.case import METASTASIS_FINDINGS, NODE_FINDINGS, PCI_REGION_NAMES, TUMOR_FINDINGS, parse_case
 from mesostage.errors import CaseError
 from mesostage.extraction.model import Evidence, Extraction, Kind
 from mesostage.extraction.rules import FLAGS, LOWER, Phrase, Rules, rules
@@ -884,6 +884,7 @@ class _Extractor:
                                     f"follows from {fld}",
                                 )
         sections: dict[str, Any] = {}
+        not_named: list[Assertion] = []
         for section in ("tumor", "nodes", "metastases"):
             in_section = {f: a for f, a in status.items() if f.startswith(section + ".")}
             if all(a.status == "not_assessed" for a in in_section.values()):
@@ -892,6 +893,27 @@ class _Extractor:
             findings = sorted(f.split(".", 1)[1] for f, a in in_section.items() if a.status == "present" and _real(f))
             unknown = sorted(f.split(".", 1)[1] for f, a in in_section.items() if a.status == "unknown" and _real(f))
             sections[section] = {"findings": findings, "unknown": unknown}
+            # every other item of a described section is absent by the case-format rule: say where it was described
+            first = min(
+                (a for a in in_section.values() if a.status != "not_assessed"),
+                key=lambda a: (a.sentence.start, a.start),
+            )
+            named = {f.split(".", 1)[1] for f in in_section}
+            for name in _VOCABULARY[section]:
+                if name not in named:
+                    not_named.append(
+                        Assertion(
+                            f"{section}.{name}",
+                            "absent",
+                            "not_named",
+                            None,
+                            first.start,
+                            first.end,
+                            first.sentence,
+                            f"the report describes the {_SECTION_WORD[section]} and does not "
+                            "name this item: absent by the case-format rule",
+                        )
+                    )
         for items in by_field.values():
             for a in items:
                 self.evidence.append(self._ev(a))
@@ -899,6 +921,8 @@ class _Extractor:
         for a in status.values():
             if id(a) not in listed:
                 self.evidence.append(self._ev(a))
+        for a in not_named:
+            self.evidence.append(self._ev(a))
         return sections
 
     def run(self) -> Extraction:
@@ -968,6 +992,9 @@ class _Extractor:
             notes=self.notes,
         )
 
+
+_VOCABULARY = {"tumor": TUMOR_FINDINGS, "nodes": NODE_FINDINGS, "metastases": METASTASIS_FINDINGS}
+_SECTION_WORD = {"tumor": "main tumour", "nodes": "lymph nodes", "metastases": "spread"}
 
 _NON_PLEURAL_FIELDS = frozenset(
     f"metastases.{n}" for n in ("liver", "adrenal", "bone", "brain", "distant_nodes", "other_distant", "any")

@@ -137,7 +137,7 @@
       var several = reports.length > 1;
       Object.keys(body.deciding).forEach(function (name) {
         var ev = body.deciding[name];
-        showEvidence(name.endsWith(".status") ? name : name, ev, several);
+        if (ev.why !== "not_named") { showEvidence(name, ev, several); }
       });
       showConflicts(body.conflicts || []);
       filled = true;
