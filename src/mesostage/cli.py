@@ -37,6 +37,7 @@ _LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "fhir": ("mesostage.fhir.command", "fhir_app"),
     "trials": ("mesostage.cli_trials", "trials_app"),
     "serve": ("mesostage.web.command", "serve"),
+    "extract": ("mesostage.extraction.command", "extract_command"),
 }
 
 
