@@ -54,6 +54,7 @@ bench: install
 bench-trials: install
 	$(BIN)/python benchmarks/trials_eval.py
 	$(BIN)/python benchmarks/trials_bench.py
+	$(BIN)/python benchmarks/jsonstream_bench.py
 
 clean:
 	rm -rf $(VENV) $(LOWEST) .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist src/*.egg-info artifacts
