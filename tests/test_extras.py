@@ -40,8 +40,9 @@ def _without_extras(args: list[str], tmp_path: Path) -> subprocess.CompletedProc
 
 @pytest.fixture
 def case_file(tmp_path: Path) -> Path:
-    from mesostage.cli import app
     from typer.testing import CliRunner
+
+    from mesostage.cli import app
 
     case = json.loads(CliRunner().invoke(app, ["example"]).output)
     case.get("patient", {}).pop("location", None)  # a place is given per test, where distances are the point

@@ -25,9 +25,9 @@ EXTRA_OF_MODULE: dict[str, str] = {
 
 _WHAT = {
     "figures": "drawing the outlook figure",
-    "geo": "distances to trial sites",
-    "batch": "registry files",
-    "fhir": "FHIR import and export",
+    "geo": "measuring distances to trial sites",
+    "batch": "reading and writing registry files",
+    "fhir": "importing and exporting FHIR",
     "dask": "running batch on Dask",
     "web": "the web app",
 }
@@ -40,5 +40,5 @@ def missing_extra(exc: ModuleNotFoundError) -> str | None:
 
 
 def missing_extra_message(extra: str) -> str:
-    """What to tell the user, e.g. "registry files need the optional 'batch' part: pip install 'mesostage[batch]'"."""
+    """What to tell the user: what needs the extra, and the command that installs it."""
     return f"{_WHAT.get(extra, extra)} needs the optional '{extra}' part: pip install 'mesostage[{extra}]'"
