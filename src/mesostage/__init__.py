@@ -49,6 +49,8 @@ from mesostage.staging import (
 
 # The other capabilities load on first use, so that `import mesostage` (and `mesostage stage`) stays fast.
 _LAZY = {
+    "Extraction": "mesostage.extraction",
+    "extract": "mesostage.extraction",
     "TreatmentOption": "mesostage.treatment",
     "TreatmentOptions": "mesostage.treatment",
     "options": "mesostage.treatment",
@@ -59,6 +61,7 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:
+    from mesostage.extraction import Extraction, extract
     from mesostage.treatment import TreatmentOption, TreatmentOptions, options
     from mesostage.trials import MatchResult, TrialMatch, match_trials, shortlist_markdown
 
@@ -84,6 +87,7 @@ __all__ = [
     "CaseWarning",
     "Determinant",
     "Explanation",
+    "Extraction",
     "InputError",
     "MatchResult",
     "Prognosis",
@@ -100,6 +104,7 @@ __all__ = [
     "check_case",
     "default_system",
     "explain",
+    "extract",
     "load_system",
     "load_systems",
     "match_trials",
