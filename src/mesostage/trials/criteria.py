@@ -66,6 +66,11 @@ class Vocabulary:
     non_epithelioid_terms: tuple[str, ...]
     contraindication_terms: dict[str, tuple[str, ...]]
     sources: dict[str, str]
+    any_subtype_terms: tuple[str, ...] = ()
+    pdq_headings: tuple[str, ...] = ()
+    pdq_sub_labels: tuple[str, ...] = ()
+    empty_texts: tuple[str, ...] = ()
+    other_cancers: tuple[str, ...] = ()
     term_patterns: dict[str, re.Pattern[str]] = field(default_factory=dict)
 
 
@@ -87,10 +92,17 @@ def vocabulary() -> Vocabulary:
         agents={k: tuple(v["classes"]) for k, v in raw["agents"].items()},
         agent_terms={k: tuple(v["terms"]) for k, v in raw["agents"].items()},
         kps_by_ecog={int(k): (int(v[0]), int(v[1])) for k, v in ps["kps_by_ecog"].items()},
-        histology_terms={k: tuple(v) for k, v in raw["histology"]["terms"].items()},
+        histology_terms={
+            k: tuple(v) + tuple(raw["histology_synonyms"].get(k, ())) for k, v in raw["histology"]["terms"].items()
+        },
         non_epithelioid_terms=tuple(raw["histology"]["non_epithelioid"]),
         contraindication_terms={k: tuple(v["terms"]) for k, v in raw["contraindications"].items()},
         sources=dict(raw["sources"]),
+        any_subtype_terms=tuple(raw["histology_synonyms"]["any_subtype"]),
+        pdq_headings=tuple(raw["sections"]["headings"]),
+        pdq_sub_labels=tuple(raw["sections"]["sub_labels"]),
+        empty_texts=tuple(raw["sections"]["empty"]),
+        other_cancers=tuple(raw["other_cancers"]["terms"]),
     )
     for name, terms in voc.classes.items():
         voc.term_patterns[f"class:{name}"] = _words(terms)
@@ -102,6 +114,8 @@ def vocabulary() -> Vocabulary:
     for name, terms in voc.histology_terms.items():
         voc.term_patterns[f"hist:{name}"] = _words(terms)
     voc.term_patterns["hist:non_epithelioid"] = _words(voc.non_epithelioid_terms)
+    voc.term_patterns["hist:any"] = _words(voc.any_subtype_terms)
+    voc.term_patterns["other_cancer"] = _words(voc.other_cancers)
     return voc
 
 
@@ -167,16 +181,164 @@ class _Item:
     children: list[_Item] = field(default_factory=list)
     parent: _Item | None = None
     closed: bool = False
+    marker: str = ""  # "num", "alpha", "roman", "sym" or "" (no bullet)
+    number: int = 0
+    wrapped: bool = False  # its last line was long: a hard-wrapped layout
+
+
+#: Raw lines at least this long are taken as hard-wrapped (classic ClinicalTrials.gov text wraps at 70-90).
+_WRAP_WIDTH = 60
 
 
 def _continues(item: _Item, line: str, blank_before: bool) -> bool:
-    """A line without a bullet continues the open item when it is indented under it, or follows it directly and
-    starts in lower case (a wrapped sentence); otherwise it is a criterion of its own (paragraph layout)."""
+    """A line without a bullet continues the open item when it is indented under it, follows it directly and
+    starts in lower case (a wrapped sentence), or follows a long line that did not end a sentence (a hard-wrapped
+    layout); otherwise it is a criterion of its own (paragraph layout)."""
+    if blank_before or item.text.endswith(":"):
+        return False
     indent = len(line) - len(line.lstrip())
-    if indent > item.indent and not blank_before:
+    if indent > item.indent:
         return True
     first = line.lstrip()[:1]
-    return not blank_before and (first.islower() or first in "(,;&") and not item.text.endswith(":")
+    if first.islower() or first in "(,;&" or first.isdigit():
+        return True
+    return item.wrapped and not item.text.endswith((".", ";"))
+
+
+def _marker(mark: str) -> tuple[str, int]:
+    m = mark.strip("().")
+    if m.isdigit():
+        return "num", int(m)
+    if m.lower() in ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x") and m.lower() != "v":
+        return "roman", ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x").index(m.lower()) + 1
+    if len(m) == 1 and m.isalpha():
+        return "alpha", ord(m.lower()) - ord("a") + 1
+    return "sym", 0
+
+
+def _parent_for(stack: list[_Item], indent: int, marker: str, number: int) -> list[_Item]:
+    """The open items the new bullet nests under (the stack after it is placed, without it).
+
+    Real records often keep every level at the same indent: a numbered list restarting at 1 under item 3
+    (NCT04577326), letters under a number, numbers under a dash item that ends with ":" (NCT02414269). Such
+    items are children; a number that continues an open list (4 after 3) closes the nested ones."""
+    stack = list(stack)
+    while stack and stack[-1].indent > indent:
+        stack.pop()
+    if stack and stack[-1].marker == "label" and stack[-1].indent <= indent:
+        return stack  # the items under a PDQ sub-label ("Hepatic" / "- Bilirubin ...")
+    # a number continuing a list further up closes the nested lists
+    for depth in range(len(stack) - 1, -1, -1):
+        it = stack[depth]
+        if it.indent == indent and it.marker == marker and marker in ("num", "alpha", "roman"):
+            if number == it.number + 1:
+                return stack[:depth]
+    if stack and stack[-1].indent == indent:
+        top = stack[-1]
+        nests = (
+            (marker == "num" and number == 1 and top.marker in ("num", "sym") and not top.children)
+            or (marker in ("alpha", "roman") and number == 1 and top.marker in ("num", "sym"))
+            or (marker in ("num", "alpha") and number == 1 and top.text.endswith(":"))
+        )
+        if nests:
+            return stack
+        while stack and stack[-1].indent >= indent and stack[-1].marker != "label":
+            stack.pop()
+    return stack
+
+
+_INLINE_HEADING = re.compile(
+    r"(?<=\S)(?<!key)(?<!main)[ \t]+(?=(?:key\s+|main\s+)?(?:inclusion|exclusion)\s+criteria\s*:)", re.IGNORECASE
+)
+_COLLAPSED_BULLET = re.compile(r"(?:(?<=^)|(?<=[\w.;:)%\]]))[ \t]+\*[ \t]+(?=\S)")
+_INLINE_NUMBER = re.compile(r"(?<=[;.])[ \t]+(?=\d{1,2}\.[ \t]+[A-Z])")
+_FUNCTION_WORDS = frozenset(
+    "a an the of on in by per to with and or for as at from than via using including e.g i.e".split()
+)
+
+
+@functools.cache
+def _pdq_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    voc = vocabulary()
+    headings = "|".join(re.escape(h) for h in voc.pdq_headings)
+    inline = re.compile(r"(?<=[^A-Z\s])[ \t]+(?=(?:" + headings + r")\s*:)")
+    labels = "|".join(sorted((re.escape(x) for x in voc.pdq_sub_labels), key=len, reverse=True))
+    # a sub-label is written capitalised, followed by ":" or by the capitalised start of its text
+    sub = re.compile(r"(?:(?<=^)|(?<=\s))(?P<label>" + labels + r")(?::\s*|\s+(?=[A-Z0-9]))")
+    empty = re.compile(r"^(?:" + "|".join(re.escape(e) for e in voc.empty_texts) + r")\W*$", re.IGNORECASE)
+    return inline, sub, empty
+
+
+def _run_on_pieces(body: str) -> list[str]:
+    """Split one PDQ run-on section body ("Age: Not specified Performance status: WHO 0-2 ... Hematopoietic: WBC
+    greater than 3,000/mm3 Neutrophil count greater than 1,500/mm3") into criteria: at the section's sub-labels,
+    then where a capitalised word starts after a word that ends a phrase (not after "of", "by", ... nor after
+    another capitalised word, so "British Thoracic Society" stays whole)."""
+    _, sub, empty = _pdq_patterns()
+    pieces: list[str] = []
+    label = ""
+    parts = [(m.start(), m.end(), m.group("label")) for m in sub.finditer(body)]
+    segments: list[tuple[str, str]] = []
+    cursor, current = 0, ""
+    for start, end, name in parts:
+        segments.append((current, body[cursor:start]))
+        current, cursor = name, end
+    segments.append((current, body[cursor:]))
+    for label, seg in segments:
+        words = seg.split()
+        piece: list[str] = []
+        for i, w in enumerate(words):
+            prev = words[i - 1] if i else ""
+            starts = (
+                piece
+                and w[:1].isupper()
+                and (w[1:2].islower() or w[1:2] == "")
+                and prev.lower().strip(",") not in _FUNCTION_WORDS
+                and not prev[:1].isupper()
+                and not prev.endswith(",")
+            )
+            if starts:
+                pieces.append(" ".join(piece))
+                piece = []
+            piece.append(w)
+        if piece:
+            pieces.append(" ".join(piece))
+        elif label and not seg.strip():
+            continue
+    return [p for p in pieces if p.strip() and not empty.match(p.strip())]
+
+
+def _is_sub_label(line: str) -> bool:
+    """A line that is only a PDQ sub-label ("Hematopoietic", "Performance status:")."""
+    word = line.strip().rstrip(":").strip()
+    return word in vocabulary().pdq_sub_labels
+
+
+def relayout(text: str) -> str:
+    """Put one criterion on a line of its own, whatever layout the record came in: inline ``Exclusion
+    Criteria:`` and PDQ headings start a new block, bullets collapsed to `` * `` and inline numbered items
+    ("...; 3. Pleural infection; 4. Chylothorax") become lines, and PDQ run-on section text is split into its
+    criteria (:func:`_run_on_pieces`). Line-broken text is left as it is."""
+    text = normalise(text)
+    inline_pdq, _, _ = _pdq_patterns()
+    text = _INLINE_HEADING.sub("\n\n", text)
+    text = inline_pdq.sub("\n\n", text)
+    if text.count("\n") <= 2 * text.count(" * ") and " * " in text:
+        text = _COLLAPSED_BULLET.sub("\n* ", text)
+    text = _INLINE_NUMBER.sub("\n", text)
+    out: list[str] = []
+    for line in text.split("\n"):
+        pdq = _PDQ.match(line)
+        heading = _HEADING.match(line)
+        if pdq and pdq.group("name").isupper() and len(pdq.group("rest")) > 80:
+            out.append(line[: pdq.start("rest")].rstrip())
+            out.extend("- " + piece for piece in _run_on_pieces(pdq.group("rest")))
+        elif heading and len(heading.group("rest")) > 0 and re.search(r"criteri", line[:45], re.IGNORECASE):
+            out.append(line[: heading.start("rest")].rstrip())
+            out.append(heading.group("rest"))
+        else:
+            out.append(line)
+    return "\n".join(out)
 
 
 def split_criteria(text: str) -> list[Criterion]:
@@ -185,7 +347,7 @@ def split_criteria(text: str) -> list[Criterion]:
     roots: list[_Item] = []
     stack: list[_Item] = []  # the open item at each nesting depth
     blank_before = True
-    for raw_line in normalise(text).split("\n"):
+    for raw_line in relayout(text).split("\n"):
         line = raw_line.rstrip()
         if not line.strip():
             blank_before = True
@@ -213,11 +375,22 @@ def split_criteria(text: str) -> list[Criterion]:
             stack = []
             continue
         bullet = _BULLET.match(line)
+        if not bullet and _is_sub_label(line):
+            item = _Item(kind, len(line) - len(line.lstrip()), line.strip().rstrip(":") + ":", marker="label")
+            roots.append(item)
+            stack = [item]
+            blank_before = False
+            continue
+        if bullet and stack and stack[-1].text.endswith((" OR", " or", " and/or")) and not stack[-1].children:
+            # "Karnofsky 70-100% OR" / "ECOG 0-2": one criterion with two alternatives
+            stack[-1].text += " " + bullet.group("text").strip()
+            blank_before = False
+            continue
         if bullet:
             indent = len(bullet.group("indent"))
-            item = _Item(kind, indent, bullet.group("text").strip())
-            while stack and stack[-1].indent >= indent:
-                stack.pop()
+            marker, number = _marker(bullet.group("mark"))
+            item = _Item(kind, indent, bullet.group("text").strip(), marker=marker, number=number)
+            stack = _parent_for(stack, indent, marker, number)
             if stack:
                 item.parent = stack[-1]
                 stack[-1].children.append(item)
@@ -230,6 +403,7 @@ def split_criteria(text: str) -> list[Criterion]:
             item = _Item(kind, len(line) - len(line.lstrip()), line.strip())
             roots.append(item)
             stack = [item]
+        stack[-1].wrapped = len(line) >= _WRAP_WIDTH
         blank_before = False
 
     out: list[Criterion] = []
@@ -237,6 +411,10 @@ def split_criteria(text: str) -> list[Criterion]:
     def walk(item: _Item, context: str | None) -> None:
         if item.children:
             ctx = f"{context} {item.text}" if context else item.text
+            # the parent's own text is a criterion too when it states more than an introduction ("3.
+            # Pathologically confirmed MPM" above its sub-items)
+            if not item.text.endswith(":"):
+                out.append(Criterion(kind=item.kind, text=item.text, context=context))
             for child in item.children:
                 walk(child, ctx)
             return
@@ -244,7 +422,8 @@ def split_criteria(text: str) -> list[Criterion]:
 
     for root in roots:
         walk(root, None)
-    return [c for c in out if re.search(r"[A-Za-z]", c.text)]
+    _, _, empty = _pdq_patterns()
+    return [c for c in out if re.search(r"[A-Za-z]", c.text) and not empty.match(c.text.strip())]
 
 
 # ------------------------------------------------------------------------------------------------------- facts
