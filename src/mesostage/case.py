@@ -376,8 +376,12 @@ class Patient(BaseModel):
     bilirubin_uln_umol_per_l: float | None = Field(
         None, ge=5, le=50, description="the lab's upper limit of normal for total bilirubin, umol/L"
     )
-    ast_uln_u_per_l: float | None = Field(None, ge=10, le=100, description="the lab's upper limit of normal for AST, U/L")
-    alt_uln_u_per_l: float | None = Field(None, ge=10, le=100, description="the lab's upper limit of normal for ALT, U/L")
+    ast_uln_u_per_l: float | None = Field(
+        None, ge=10, le=100, description="the lab's upper limit of normal for AST, U/L"
+    )
+    alt_uln_u_per_l: float | None = Field(
+        None, ge=10, le=100, description="the lab's upper limit of normal for ALT, U/L"
+    )
     creatinine_uln_umol_per_l: float | None = Field(
         None, ge=40, le=200, description="the lab's upper limit of normal for creatinine, umol/L"
     )

@@ -21,14 +21,21 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, Literal
 
+from mesostage.trials.labs import lab_facts
+
 __all__ = [
     "CRITERION_TYPES",
     "Criterion",
+    "Reading",
     "Vocabulary",
+    "edition_in_force",
     "extract_facts",
     "normalise",
     "parse_eligibility",
+    "parse_trial",
+    "relayout",
     "split_criteria",
+    "title_criteria",
     "vocabulary",
 ]
 
@@ -37,13 +44,21 @@ Fact = dict[str, Any]
 
 #: Criterion types, in the order a criterion's main type is chosen when it states several facts.
 CRITERION_TYPES: tuple[str, ...] = (
+    "cohort",
     "site",
     "histology",
     "stage",
+    "tnm",
     "resectability",
     "lines",
     "prior_agent",
+    "washout",
+    "prior_surgery",
+    "prior_radiotherapy",
     "progression",
+    "effusion",
+    "biomarker",
+    "lab",
     "ecog",
     "measurable",
     "brain_mets",
@@ -230,9 +245,9 @@ def _parent_for(stack: list[_Item], indent: int, marker: str, number: int) -> li
     # a number continuing a list further up closes the nested lists
     for depth in range(len(stack) - 1, -1, -1):
         it = stack[depth]
-        if it.indent == indent and it.marker == marker and marker in ("num", "alpha", "roman"):
-            if number == it.number + 1:
-                return stack[:depth]
+        same_list = it.indent == indent and it.marker == marker and marker in ("num", "alpha", "roman")
+        if same_list and number == it.number + 1:
+            return stack[:depth]
     if stack and stack[-1].indent == indent:
         top = stack[-1]
         nests = (
@@ -253,7 +268,30 @@ _INLINE_HEADING = re.compile(
 _COLLAPSED_BULLET = re.compile(r"(?:(?<=^)|(?<=[\w.;:)%\]]))[ \t]+\*[ \t]+(?=\S)")
 _INLINE_NUMBER = re.compile(r"(?<=[;.])[ \t]+(?=\d{1,2}\.[ \t]+[A-Z])")
 _FUNCTION_WORDS = frozenset(
-    "a an the of on in by per to with and or for as at from than via using including e.g i.e".split()
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "on",
+        "in",
+        "by",
+        "per",
+        "to",
+        "with",
+        "and",
+        "or",
+        "for",
+        "as",
+        "at",
+        "from",
+        "than",
+        "via",
+        "using",
+        "including",
+        "e.g",
+        "i.e",
+    ]
 )
 
 
@@ -614,7 +652,7 @@ def _age_fact(t: str) -> Fact | None:
 
 _MESO_WORD = re.compile(r"mesotheliom|\bmpm\b|\bmpem\b")
 _SITE_TERMS = (
-    ("pleura", re.compile(r"pleura|\bmpm\b|thoracic")),
+    ("pleura", re.compile(r"pleura|\bmpm\b|\bmpd\b|thoracic")),
     ("peritoneum", re.compile(r"peritone|\bmpem\b|abdominal")),
     ("pericardium", re.compile(r"pericard")),
     ("tunica_vaginalis", re.compile(r"tunica vaginalis|testic")),
@@ -638,7 +676,10 @@ _TREATMENT_FOR = re.compile(
 )
 
 
-def _site_facts(t: str, kind: Kind) -> list[Fact]:
+def _site_facts(t: str, kind: Kind, reading: Reading) -> list[Fact]:
+    if reading.mpm_site != "pleura":
+        # "MPM" in a peritoneal trial is malignant peritoneal mesothelioma
+        t = re.sub(r"\bmpm\b", "mpem", t)
     meso = _MESO_WORD.search(t)
     if not meso:
         return []
@@ -665,7 +706,10 @@ def _site_facts(t: str, kind: Kind) -> list[Fact]:
 
 def _histology_fact(t: str) -> Fact | None:
     voc = vocabulary()
-    any_subtype = bool(re.search(r"\b(?:any|all)\s+(?:histolog\w*|subtypes?)|regardless of (?:histolog|subtype)", t))
+    any_subtype = bool(
+        re.search(r"\b(?:any|all)\s+(?:histolog\w*|subtypes?)|regardless of (?:histolog|subtype)", t)
+        or voc.term_patterns["hist:any"].search(t)
+    )
     mentioned: set[str] = set()
     excluded: set[str] = set()
     for m in voc.term_patterns["hist:non_epithelioid"].finditer(t):
@@ -725,6 +769,8 @@ def _stage_fact(t: str) -> Fact | None:
 
 
 def _edition(t: str) -> str | None:
+    if re.search(r"\bimig\b|international mesothelioma interest group", t):
+        return "7"  # the IMIG 1995 system is the UICC/AJCC 6th-7th edition staging of pleural mesothelioma
     m = re.search(r"\b(7|8|9)(?:th)?\s*(?:edition|ed\.)|\b(ajcc|uicc|tnm)\s*v?(7|8|9)\b", t)
     if not m:
         return None
@@ -769,6 +815,7 @@ _LINES_MIN = (
     re.compile(r"(\d)\s*or more (?:prior |previous )?(?:lines?|regimens?|systemic|therapies|treatments)"),
 )
 _LINES_PROGRESSED = re.compile(
+    r"(?:had|received|undergone)\s+(?:or\s+(?:refused|declined)\s+)?(?:\w+[\s-]+){0,3}1st[- ]line|"
     r"(?:progress\w*|relaps\w*|recurr\w*|refractory|resistant|intoleran\w*)\s+(?:\w+\s+){0,3}(?:on|after|following|to|"
     r"despite|during)\s+(?:\w+[\s-]+){0,4}(?:1st[- ]line|therapy|treatment|chemotherapy|platinum|immunotherapy|regimen|"
     r"line)|previously treated|pre-?treated|received (?:\w+[\s-]+){0,3}(?:1st[- ]line)|"
@@ -802,7 +849,8 @@ _LINES_RANGE = re.compile(r"(\d)\s*(?:-|to|or)\s*(\d)\s*(?:prior |previous )?(?:
 _ORD = r"(?:1st|2nd|3rd|4th)"
 _LINE_ORDINAL = re.compile(rf"\b{_ORD}(?:[- ]?line)?-?(?:\s*(?:,|or|and|/)\s*{_ORD}(?:[- ]?line)?-?)*(?:\s*line)?")
 _ORDINAL_PAST = re.compile(
-    r"(?:after|following|progress\w*|received|prior|previous|completed|of|on|failed|failure of)\s+(?:\w+\s+){0,2}$"
+    r"(?:after|following|progress\w*|received|had|refused|declined|prior|previous|completed|of|on|failed|"
+    r"failure of)\s+(?:\w+\s+){0,2}$"
 )
 _ORDINALS = {"1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
 _CLASS_QUALIFIER = ("platinum", "antifolate", "immunotherapy", "anti_pd1_pdl1", "anti_ctla4", "chemotherapy")
@@ -848,6 +896,15 @@ _ASIDE = re.compile(
 )
 
 
+def _between_is_or(clause: str) -> bool:
+    """Whether the drug names of a clause are joined by "or" ("and/or" included), not "and"."""
+    mentions = _classes_in(clause)
+    if len(mentions) < 2:
+        return False
+    between = clause[mentions[0][0] : mentions[-1][0]]
+    return bool(re.search(r"\bor\b", between))
+
+
 def _qualifiers(clause: str) -> list[str]:
     """The drug classes a line-of-therapy criterion requires (not those it only allows)."""
     found: set[str] = set()
@@ -861,9 +918,50 @@ def _qualifiers(clause: str) -> list[str]:
     return sorted(found)
 
 
+#: A time window about the last treatment ("no chemotherapy within 4 weeks", "at least 4 weeks since major
+#: surgery", "must be completed at least 7 days before leukapheresis", "last dose ... more than 12 weeks ago"):
+#: a washout, not a ban on ever having had it.
+_WINDOW = re.compile(
+    r"within (?:the )?(?:last |past |previous |preceding )?\d+\s*(?:hours?|days?|weeks?|wks?|months?)|"
+    r"(?:at least|>=|more than|minimum of|a minimum of|>)\s*\d+\s*(?:hours?|days?|weeks?|wks?|months?)\s*"
+    r"(?:since|before|prior|from|after|between|ago|of|must|have|has|should|elapsed|washout)|"
+    r"\d+\s*(?:days?|weeks?|months?)\s*(?:washout|wash-out)|\bwash-?out\b|last dose|must be completed|"
+    r"\d+\s*(?:days?|weeks?|months?)\s+(?:before|prior to)\s+(?:the\s+)?(?:first|start|registration|enrol|"
+    r"randomi|day 1|study|leukapheresis|treatment|administration)"
+)
+#: Treatment the trial plans or will give: not treatment already had.
+_FUTURE = re.compile(
+    r"eligible (?:for|to receive)|planned|scheduled|candidates? (?:for|to receive)|(?:able|fit|suitable|willing) "
+    r"(?:to receive|to undergo|for)|to receive|will (?:receive|undergo|be treated|be given|start)|going to|intend"
+)
+_LOCAL_WORDS = re.compile(
+    r"(?P<rt>radiotherapy|radiation|irradiation|radiosurgery)|(?P<surgery>surgery|surgical|resection|lobectomy|"
+    r"pneumonectomy|pleurectomy|decortication|thoracotomy|operation|extrapleural|extra-pleural)"
+)
+
+
+def _washout_fact(c: str) -> Fact | None:
+    if not _WINDOW.search(c) or re.search(r"progress|relaps|recurr|respon", c):
+        return None
+    classes: set[str] = set()
+    for _, cl in _classes_in(c):
+        classes |= {x for x in cl if x.startswith("agent:")} or cl
+    local = _LOCAL_WORDS.search(c)
+    what = []
+    if local and local.group("rt"):
+        what.append("radiotherapy")
+    if (local and local.group("surgery")) or re.search(r"surgery|surgical", c):
+        what.append("surgery")
+    if not classes and not what and not re.search(r"therap|treatment|investigational|agent|drug", c):
+        return None
+    return {"type": "washout", "classes": sorted(classes), "local": sorted(set(what))}
+
+
 def _clause_treatment_facts(c: str) -> list[Fact]:
     low: int | None = None
     high: int | None = None
+    if washout := _washout_fact(c):
+        return [washout]
     m = next((x for x in _LINE_ORDINAL.finditer(c) if "line" in x.group(0)), None)
     if (
         m
@@ -894,9 +992,13 @@ def _clause_treatment_facts(c: str) -> list[Fact]:
         high = 0
         low = 0
     if low is not None or high is not None:
-        facts: list[Fact] = [
-            {"type": "lines", "min": low, "max": high, "classes": _qualifiers(c) if (low or 0) >= 1 else []}
-        ]
+        qualifiers = _qualifiers(c) if (low or 0) >= 1 else []
+        line: Fact = {"type": "lines", "min": low, "max": high, "classes": qualifiers}
+        if len(qualifiers) > 1 and _between_is_or(c):
+            line["classes_any"] = True  # "cisplatin or carboplatin", "platinum and/or pemetrexed"
+        if (low or 0) >= 1 and re.search(r"\b(?:refus|declin)\w*", c):
+            line["or_refused"] = True  # "must have had or refused first-line chemotherapy"
+        facts: list[Fact] = [line]
         if (low or 0) >= 1:
             if _NOT_PROGRESSED.search(c):
                 facts.append({"type": "progression", "progressed": False})
@@ -909,6 +1011,13 @@ def _clause_treatment_facts(c: str) -> list[Fact]:
     mentions = _classes_in(c)
     if not mentions:
         return []
+    future = _FUTURE.search(c)
+    if (
+        future
+        and future.start() < mentions[0][0]
+        and not re.search(r"prior|previous|received|had\b", c[: future.start()])
+    ):
+        return []  # "eligible for 2 to 4 cycles of platinum chemotherapy": planned, not had
     classes: set[str] = set()
     for _, cl in mentions:
         classes |= {x for x in cl if x.startswith("agent:")} or cl
@@ -941,6 +1050,12 @@ _BRAIN_QUALIFIED = re.compile(
 )
 
 
+_BRAIN_ACTIVE = re.compile(
+    r"\bactive|untreated|symptomatic|progressi\w*|unstable|uncontrolled|not (?:been )?(?:treated|stable)|"
+    r"requiring (?:steroids|corticosteroids|treatment|therapy)"
+)
+
+
 def _measurable_fact(t: str) -> Fact | None:
     m = _MEASURABLE.search(t)
     if not m:
@@ -960,6 +1075,7 @@ def _brain_fact(t: str) -> Fact | None:
         "present": not _negated(t, m.start()),
         "qualified": bool(_BRAIN_QUALIFIED.search(t)),
         "permissive": bool(_PERMISSIVE.search(t)),
+        "active": bool(_BRAIN_ACTIVE.search(t)) and not re.search(r"leptomening", t),
     }
 
 
@@ -990,18 +1106,215 @@ def _contraindication_facts(t: str) -> list[Fact]:
 _PREGNANCY = re.compile(r"pregnan|breast[- ]?feed|lactat|nursing|childbearing|child-bearing|contracepti")
 
 
-def extract_facts(text: str, kind: Kind = "inclusion") -> tuple[Fact, ...]:
-    """Every fact a criterion states, in :data:`CRITERION_TYPES` order (see the module docstring)."""
-    t = _prepare(normalise(text))
+@dataclass(frozen=True)
+class Reading:
+    """What the trial as a whole tells the reader of one criterion: which site "MPM" names (a peritoneal trial
+    writes MPM for malignant peritoneal mesothelioma)."""
+
+    mpm_site: str = "pleura"
+
+
+_PLAIN_READING = Reading()
+
+# -- prior local treatment, pleural effusion, biomarkers, T/N/M categories, basket cohorts
+
+_PRIOR_LOCAL = re.compile(
+    r"(?:prior|previous|previously|history of|had|received|undergone|underwent)\s+(?:[\w/-]+\s+){0,4}?"
+    r"(?:(?P<rt>radiotherapy|radiation|irradiation|radiosurgery)|(?P<surgery>surgery|surgical resection|resection|"
+    r"lobectomy|pneumonectomy|pleurectomy|decortication|thoracotomy|thoracic surgery|operation|"
+    r"extra-?pleural pneumonectomy|lobectomy/pneumonectomy))"
+)
+_SPECIFIC_SURGERY = re.compile(r"lobectomy|pneumonectomy|pleurectomy|decortication|extra-?pleural|thoracotomy")
+
+
+def _prior_local_facts(t: str) -> list[Fact]:
     facts: list[Fact] = []
-    facts += _site_facts(t, kind)
+    for clause in re.split(r";|\.\s", t):
+        if _WINDOW.search(clause):
+            continue  # a washout (see _washout_fact)
+        for m in _PRIOR_LOCAL.finditer(clause):
+            what = "prior_radiotherapy" if m.group("rt") else "prior_surgery"
+            if any(f["type"] == what for f in facts):
+                continue
+            future = _FUTURE.search(clause[: m.start()])
+            if future:
+                continue
+            facts.append(
+                {
+                    "type": what,
+                    "present": not _NEG_AGENT.search(clause[: m.start()]),
+                    "permissive": bool(re.search(r"allowed|permitted|eligible|acceptable", clause)),
+                    "specific": bool(_SPECIFIC_SURGERY.search(m.group(0))) if what == "prior_surgery" else False,
+                    "chest": bool(re.search(r"chest|thora|lung|pleura|mediastin|hemithorax|ipsilateral", clause)),
+                }
+            )
+    # "Previous chemotherapy or radiation": the second treatment has the same "previous"
+    if not any(f["type"] == "prior_radiotherapy" for f in facts):
+        m2 = re.search(r"(?:prior|previous)\s+[\w-]+\s+(?:or|and/or|and)\s+(radiotherapy|radiation)", t)
+        if m2 and not _WINDOW.search(t):
+            facts.append(
+                {
+                    "type": "prior_radiotherapy",
+                    "present": not _NEG_AGENT.search(t[: m2.start()]),
+                    "permissive": bool(re.search(r"allowed|permitted|eligible", t)),
+                    "specific": False,
+                    "chest": False,
+                }
+            )
+    return facts
+
+
+_EFFUSION = re.compile(r"pleural effusions?|\bmpe\b|malignant pleural (?:disease|fluid)")
+
+
+def _effusion_fact(t: str) -> Fact | None:
+    m = _EFFUSION.search(t)
+    if not m or re.search(r"(?:allowed|permitted|eligible|acceptable)\b", t):
+        return None  # "symptomatic pleural effusion allowed if treated and controlled": permits, does not ask
+    if re.search(r"pericardial|ascites", t[: m.start()]) and "pleural" not in t[: m.start()]:
+        return None
+    return {
+        "type": "effusion",
+        "present": not _negated(t, m.start()),
+        "symptomatic": bool(re.search(r"symptomatic", t)),
+        "qualified": bool(
+            re.search(r"uncontrolled|requiring|recurrent drainage|repeated drainage|frequent|clinically significant", t)
+        ),
+    }
+
+
+_PERCENT = re.compile(r"(?:>=|>|at least|greater than|more than|of at least)?\s*(\d{1,3})\s*%")
+_BIOMARKERS: tuple[tuple[str, re.Pattern[str], tuple[tuple[re.Pattern[str], str], ...]], ...] = (
+    (
+        "mesothelin",
+        re.compile(r"(?<!anti-)(?<!anti )\b(?:mesothelin|msln)\b"),
+        (
+            (re.compile(r"negative|absent|no (?:mesothelin|msln) expression"), "negative"),
+            (re.compile(r"express|positiv|\+|staining|ihc|immunohisto|%|high"), "positive"),
+        ),
+    ),
+    (
+        "bap1",
+        re.compile(r"\bbap-?1\b"),
+        (
+            (re.compile(r"retained|intact|wild[- ]?type|proficient"), "retained"),
+            (re.compile(r"loss|lost|deficien|negative|mutat|alter|inactivat|deleted|deletion"), "loss"),
+        ),
+    ),
+    (
+        "mtap",
+        re.compile(r"\bmtap\b"),
+        (
+            (re.compile(r"retained|intact|proficient"), "retained"),
+            (re.compile(r"loss|lost|deficien|negative|deleted|deletion|null"), "loss"),
+        ),
+    ),
+    (
+        "cdkn2a",
+        re.compile(r"\bcdkn2a\b|\bp16\b"),
+        (
+            (re.compile(r"intact|wild[- ]?type|retained"), "intact"),
+            (re.compile(r"delet|loss|lost|deficien|alter|mutat"), "deleted"),
+        ),
+    ),
+    (
+        "nf2",
+        re.compile(r"\bnf2\b|merlin"),
+        (
+            (re.compile(r"wild[- ]?type|intact|retained"), "wild_type"),
+            (re.compile(r"mutat|alter|loss|lost|deficien|inactivat|delet"), "altered"),
+        ),
+    ),
+)
+_PDL1 = re.compile(r"(?<!anti-)(?<!anti )\bpd-?l1\b(?!\s*(?:inhibitor|antibod|blockade|therap|agent|drug))")
+
+
+def _biomarker_facts(t: str) -> list[Fact]:
+    if _EXPOSURE.search(t) and re.search(r"therap|treatment|agent|inhibitor|antibod|drug", t):
+        return []  # "prior anti-mesothelin therapy": about treatment, not the tumour's markers
+    facts: list[Fact] = []
+    for name, term, states in _BIOMARKERS:
+        m = term.search(t)
+        if not m:
+            continue
+        window = t[max(0, m.start() - 60) : m.end() + 60]
+        for pattern, state in states:
+            if pattern.search(window):
+                fact: Fact = {"type": "biomarker", "marker": name, "want": state}
+                if name == "mesothelin" and (p := _PERCENT.search(window)):
+                    fact["min_percent"] = int(p.group(1))
+                facts.append(fact)
+                break
+    if m := _PDL1.search(t):
+        window = t[m.start() : m.end() + 80]
+        p = _PERCENT.search(window)
+        if re.search(r"negative|<\s*1\s*%", window):
+            facts.append({"type": "biomarker", "marker": "pdl1", "max_percent": 1})
+        elif p:
+            facts.append({"type": "biomarker", "marker": "pdl1", "min_percent": int(p.group(1))})
+    return facts
+
+
+_TNM_PART = {
+    cat: re.compile(rf"\b{cat}(?P<a>[0-4x])[abc]?(?:\s*(?:-|to|through)\s*{cat}?(?P<b>[0-4])[abc]?)?\b")
+    for cat in ("t", "n", "m")
+}
+
+
+def _tnm_fact(t: str) -> Fact | None:
+    found: dict[str, list[int]] = {}
+    for cat, pattern in _TNM_PART.items():
+        m = pattern.search(t)
+        if m and m.group("a") != "x":
+            lo = int(m.group("a"))
+            found[cat] = [lo, int(m.group("b")) if m.group("b") else lo]
+    if len(found) < 2:  # a lone "T1" is too often something else ("T1-weighted")
+        return None
+    return {"type": "tnm", **found, "edition": _edition(t)}
+
+
+def _cohort_fact(t: str) -> Fact | None:
+    """A nested item for another cancer's cohort of a basket trial (NCT02414269: "Non-small cell lung cancer
+    metastatic to the pleura - previously treated ..."): it applies only to people with that cancer."""
+    if _MESO_WORD.search(t):
+        return None
+    m = vocabulary().term_patterns["other_cancer"].search(t[:80])
+    if m is None or _negated(t, m.start()):
+        return None
+    return {"type": "cohort", "disease": m.group(0)}
+
+
+#: Sentences that inform rather than require ("Note that there is no staging system for peritoneal
+#: mesothelioma", "Patients with pleural mesothelioma will be clinically staged using ..."): read for no facts.
+_INFORMATIONAL = re.compile(
+    r"^\W*(?:note\b|n\.?b\.?\b|for example\b)|will (?:only )?be (?:\w+ )?(?:staged|followed|discussed|reviewed|"
+    r"considered measurable|used|collected|asked|requested)|(?:are|is) the preferred|preferred methods?"
+)
+
+
+def _requirements(t: str) -> str:
+    sentences = re.split(r"(?<=[a-z0-9)\]%])\.\s+", t)
+    kept = [s for s in sentences if not _INFORMATIONAL.search(s)]
+    return ". ".join(kept)
+
+
+def extract_facts(text: str, kind: Kind = "inclusion", reading: Reading = _PLAIN_READING) -> tuple[Fact, ...]:
+    """Every fact a criterion states, in :data:`CRITERION_TYPES` order (see the module docstring). Each
+    sentence that only informs is left out; every requirement of the rest is a fact of its own, and a criterion
+    is met only when all of them hold (``evaluate.py``)."""
+    t = _requirements(_prepare(normalise(text)))
+    facts: list[Fact] = []
+    facts += _site_facts(t, kind, reading)
     if f := _histology_fact(t):
         facts.append(f)
     if f := _stage_fact(t):
         facts.append(f)
+    if f := _tnm_fact(t):
+        facts.append(f)
     if f := _resectability_fact(t):
         facts.append(f)
     facts += _treatment_facts(t)
+    facts += _prior_local_facts(t)
     if f := _ecog_fact(t):
         facts.append(f)
     if f := _measurable_fact(t):
@@ -1010,6 +1323,10 @@ def extract_facts(text: str, kind: Kind = "inclusion") -> tuple[Fact, ...]:
         facts.append(f)
     else:
         facts += _contraindication_facts(t)
+    if f := _effusion_fact(t):
+        facts.append(f)
+    facts += _biomarker_facts(t)
+    facts += lab_facts(t)
     if f := _age_fact(t):
         facts.append(f)
     if _PREGNANCY.search(t):
@@ -1017,13 +1334,93 @@ def extract_facts(text: str, kind: Kind = "inclusion") -> tuple[Fact, ...]:
     return tuple(facts)
 
 
-def parse_eligibility(text: str) -> list[Criterion]:
+def parse_eligibility(text: str, reading: Reading = _PLAIN_READING) -> list[Criterion]:
     """Split eligibility text and extract the facts of each criterion. A nested item whose own text states no
-    fact is read together with its parent's text (e.g. "Prior therapy:" / "* no more than 2 lines")."""
+    fact is read together with its parent's text (e.g. "Prior therapy:" / "* no more than 2 lines"); a nested
+    item for another cancer's cohort of a basket trial states only that (its other facts are that cohort's)."""
     out = []
     for c in split_criteria(text):
-        facts = extract_facts(c.text, c.kind)
-        if not facts and c.context:
-            facts = extract_facts(f"{c.context} {c.text}", c.kind)
+        cohort = _cohort_fact(_prepare(c.text)) if c.context else None
+        if cohort:
+            facts: tuple[Fact, ...] = (cohort,)
+        else:
+            facts = extract_facts(c.text, c.kind, reading)
+            if not facts and c.context:
+                facts = extract_facts(f"{c.context} {c.text}", c.kind, reading)
         out.append(Criterion(kind=c.kind, text=c.text, context=c.context, facts=facts))
+    return out
+
+
+_TITLE_LINES: tuple[tuple[re.Pattern[str], Fact], ...] = (
+    (
+        re.compile(r"first[- ]line|front[- ]?line|previously untreated|treatment[- ]na[iï]ve|chemotherapy[- ]na[iï]ve"),
+        {"type": "lines", "min": 0, "max": 0, "classes": []},
+    ),
+    (
+        re.compile(r"previously treated|pre-?treated|second[- ]line|relapsed|refractory|after (?:first|prior)"),
+        {"type": "lines", "min": 1, "max": None, "classes": []},
+    ),
+)
+
+
+def title_criteria(*titles: str | None) -> list[Criterion]:
+    """Criteria a trial's titles state ("... as First-line Treatment in Malignant Pleural Mesothelioma",
+    "previously treated"): the line of treatment, as an inclusion criterion quoting the title."""
+    for title in titles:
+        if not title:
+            continue
+        low = _prepare(title)
+        if "maintenance" in low or "adjuvant" in low:
+            continue  # "maintenance after first-line ...": the line named is not the trial's own
+        for pattern, fact in _TITLE_LINES:
+            if pattern.search(low):
+                return [Criterion(kind="inclusion", text=title, context="the trial's title", facts=(dict(fact),))]
+    return []
+
+
+@functools.cache
+def _editions() -> tuple[tuple[str, str], ...]:
+    raw = tomllib.loads(
+        resources.files("mesostage.trials").joinpath("data", "vocabulary.toml").read_text(encoding="utf-8")
+    )
+    return tuple(sorted(((str(d), str(e)) for e, d in raw["stage_editions"]["from"].items()), reverse=True))
+
+
+def edition_in_force(start_date: str | None) -> str | None:
+    """The TNM edition in force for pleural mesothelioma on a date ("2019-03" -> "8"); None when no date."""
+    if not start_date:
+        return None
+    for since, edition in _editions():
+        if start_date >= since:
+            return edition
+    return _editions()[-1][1]
+
+
+def parse_trial(
+    eligibility_text: str,
+    *,
+    brief_title: str | None = None,
+    official_title: str | None = None,
+    start_date: str | None = None,
+    mpm_site: str = "pleura",
+) -> list[Criterion]:
+    """The criteria of one trial: its eligibility text read in the trial's context, the line of treatment its
+    titles state (when the text states none), and stage criteria given the edition the trial names or, where it
+    names none, the edition in force at its start date (the reason says which)."""
+    criteria = parse_eligibility(eligibility_text, Reading(mpm_site=mpm_site))
+    if not any(f["type"] == "lines" for c in criteria for f in c.facts):
+        criteria += title_criteria(official_title, brief_title)
+    in_force = edition_in_force(start_date)
+    out = []
+    for c in criteria:
+        facts = []
+        for f in c.facts:
+            if f["type"] in ("stage", "tnm"):
+                f = dict(f)
+                if f.get("edition"):
+                    f["edition_from"] = "named"
+                elif in_force:
+                    f["edition"], f["edition_from"] = in_force, f"start {start_date}"
+            facts.append(f)
+        out.append(Criterion(kind=c.kind, text=c.text, context=c.context, facts=tuple(facts)))
     return out

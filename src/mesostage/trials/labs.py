@@ -11,6 +11,7 @@ taken as not met, only as "not enough information".
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import tomllib
 from dataclasses import dataclass
@@ -36,9 +37,7 @@ class Analyte:
 
 @functools.cache
 def _data() -> tuple[dict[str, Analyte], dict[str, tuple[str, ...]], re.Pattern[str], dict[str, str]]:
-    raw = tomllib.loads(
-        resources.files("mesostage.trials").joinpath("data", "labs.toml").read_text(encoding="utf-8")
-    )
+    raw = tomllib.loads(resources.files("mesostage.trials").joinpath("data", "labs.toml").read_text(encoding="utf-8"))
     found: dict[str, Analyte] = {}
     for name, a in raw["analytes"].items():
         found[name] = Analyte(
@@ -70,24 +69,34 @@ def analytes() -> dict[str, Analyte]:
 
 
 _OPS: tuple[tuple[str, str], ...] = (
-    (r">=|greater than or equal to|greater than or equal|equal to or greater than|at least|of at least|minimum of|"
-     r"no less than|not less than|≥", ">="),
-    (r"<=|less than or equal to|equal to or less than|at most|no more than|not more than|not greater than|"
-     r"not exceeding|maximum of|up to|within|≤", "<="),
+    (
+        r">=|greater than or equal to|greater than or equal|equal to or greater than|at least|of at least|minimum of|"
+        r"no less than|not less than|≥",
+        ">=",
+    ),
+    (
+        r"<=|less than or equal to|equal to or less than|at most|no more than|not more than|not greater than|"
+        r"not exceeding|maximum of|up to|within|≤",
+        "<=",
+    ),
     (r">|greater than|more than|higher than|above|exceeding|over", ">"),
     (r"<|less than|lower than|below|under", "<"),
 )
 _OP = re.compile(r"(?:" + "|".join(f"(?P<op{i}>{p})" for i, (p, _) in enumerate(_OPS)) + r")")
 _NUMBER = r"(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|\.\d+)"
 _ULN = re.compile(
-    r"^\s*(?:x|×|\*|times|fold)?\s*(?:the\s+)?(?:institutional\s+|local\s+)?(?:uln|upper limits? of (?:the\s+)?normal|"
-    r"upper normal limit|the upper limit|normal upper limit|iuln)"
+    r"^\s*(?:x|\u00d7|\*|times|fold)?\s*(?:the\s+)?(?:institutional\s+|local\s+)?"
+    r"(?:uln|upper limits? of (?:the\s+)?normal|upper normal limit|the upper limit|normal upper limit|iuln)"
 )
-_UNIT = re.compile(r"^\s*(?P<unit>(?:[x×*]\s*10\s*\^?\s*(?:9|3)\s*/\s*[lµμu]?\w*|10\s*\^?\s*(?:9|3)\s*/\s*\w+|"
-                   r"(?:cells\s*)?/\s*(?:mm\s*\^?\s*3|mm³|[µμu]l)|[µμu]?mol/l|micromol/l|mmol/l|mg/dl|g/dl|g/l|"
-                   r"(?:i?u)/l|ml/min(?:ute)?(?:\s*/\s*1\.73\s*m\s*\^?\s*[2²])?))")
-_CONDITION = re.compile(r"^[^;]{0,80}?\b(?:if|unless|for (?:patients|participants|subjects) with|in (?:patients|"
-                        r"participants|subjects|the presence of|case of|those) with|when|in presence of)\b")
+_UNIT = re.compile(
+    r"^\s*(?P<unit>(?:[x\u00d7*]\s*10\s*\^?\s*(?:9|3)\s*/\s*[l\u00b5\u03bcu]?\w*|10\s*\^?\s*(?:9|3)\s*/\s*\w+|"
+    r"(?:cells\s*)?/\s*(?:mm\s*\^?\s*3|mm\u00b3|[\u00b5\u03bcu]l)|[\u00b5\u03bcu]?mol/l|micromol/l|mmol/l|mg/dl|g/dl|g/l|"
+    r"(?:i?u)/l|ml/min(?:ute)?(?:\s*/\s*1\.73\s*m\s*\^?\s*[2\u00b2])?))"
+)
+_CONDITION = re.compile(
+    r"^[^;]{0,80}?\b(?:if|unless|for (?:patients|participants|subjects) with|in (?:patients|"
+    r"participants|subjects|the presence of|case of|those) with|when|in presence of)\b"
+)
 _OR = re.compile(r"\bor\b")
 
 
@@ -147,7 +156,7 @@ def lab_facts(t: str) -> list[dict[str, Any]]:
     # "A ... OR B ...": either threshold will do; otherwise each threshold is its own fact.
     facts: list[dict[str, Any]] = []
     group: list[dict[str, Any]] = [tests[0][2]]
-    for (_, prev_stop, _), (start, _, test) in zip(tests, tests[1:], strict=False):
+    for (_, prev_stop, _), (start, _, test) in itertools.pairwise(tests):
         between = t[prev_stop:start]
         if start >= prev_stop and _OR.search(between) and len(between) < 40 and not re.search(r"[;.]\s", between):
             group.append(test)
@@ -158,13 +167,20 @@ def lab_facts(t: str) -> list[dict[str, Any]]:
     return facts
 
 
+_UNIT_CHARS = str.maketrans({"\u00b5": "u", "\u03bc": "u", "\u00b3": "3", "\u00b2": "2", "\u00d7": "x"})
+
+
+def _plain_unit(unit: str) -> str:
+    return unit.lower().translate(_UNIT_CHARS)
+
+
 def _convert(a: Analyte, value: float, unit: str | None) -> tuple[float, bool] | None:
     if unit is None:
         factor = a.bare_small if value < a.bare_below else a.bare_large
         return round(value * factor, 4), True
-    key = unit.lower().replace("µ", "u").replace("μ", "u").replace("^", "^").replace("mm³", "mm3").replace("²", "2")
+    key = _plain_unit(unit)
     for written, factor in a.units.items():
-        w = written.replace("µ", "u").replace("μ", "u").replace("²", "2")
+        w = _plain_unit(written)
         if key == w or key == w.replace("^", ""):
             return round(value * factor, 4), False
     return None  # a unit this test is not measured in: not a threshold on it
