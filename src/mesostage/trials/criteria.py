@@ -487,6 +487,7 @@ def _prepare(text: str) -> str:
     t = text.lower().replace("≥", ">=").replace("≤", "<=").replace("=>", ">=").replace("=<", "<=")
     t = t.replace("\uff1e", ">").replace("\uff1c", "<").replace("naïve", "naive")  # full-width signs
     t = _NUM_WORD.sub(lambda m: _NUMBER_WORDS[m.group(1)], t)
+    t = re.sub(r"(\d)(yrs?|years?)\b", r"\1 \2", t)
     return re.sub(r"\s+", " ", t)
 
 
@@ -549,6 +550,11 @@ _KPS = re.compile(
 )
 
 
+_PS_ALTERNATIVE = re.compile(
+    r"\bor\b[^.;]{0,60}?\b(?:ecog|ps|performance status|who)\b[^.;]{0,60}?\b(?:if|when|unless|provided)\b"
+)
+
+
 def _ecog_fact(t: str) -> Fact | None:
     for m in _PS.finditer(t):
         tail = t[m.end() : m.end() + 60]
@@ -570,7 +576,11 @@ def _ecog_fact(t: str) -> Fact | None:
                 allowed = set(range(int(v.group(1)) + 1, 5))
             else:
                 allowed = {int(v.group(1))}
-            return {"type": "ecog", "allowed": sorted(allowed), "uncertain": [], "scale": "ECOG"}
+            uncertain = []
+            if _PS_ALTERNATIVE.search(t[m.end() :]):
+                # "ECOG 0-1 (or ECOG >= 2 if removal of pleural fluid would improve it)", NCT04322136
+                uncertain = sorted(set(range(5)) - allowed)
+            return {"type": "ecog", "allowed": sorted(allowed), "uncertain": uncertain, "scale": "ECOG"}
     k = _KPS.search(t)
     if k:
         op, value = (k.group(1) or ">="), int(k.group(2))
@@ -725,6 +735,8 @@ def _histology_fact(t: str) -> Fact | None:
                 )
             )
             (excluded if neg else mentioned).add(name)
+    if not excluded and any_subtype and re.search(r"histolog|subtype|types", t):
+        return {"type": "histology", "allowed": ["biphasic", "epithelioid", "sarcomatoid"]}
     if not excluded and (any_subtype or not mentioned):
         return None
     if any_subtype:
@@ -781,7 +793,7 @@ _UNRESECTABLE = re.compile(
     r"unresectable|cannot be (?:\w+ )?removed (?:by|with) (?:\w+ )?(?:surgery|operation)|"
     r"not (?:be )?(?:surgically )?removable|non-?resectable|inoperable|not (?:surgically )?resectable|"
     r"not (?:be )?(?:amenable|suitable|eligible|"
-    r"a candidate|candidates?)\s+(?:to|for)\s+(?:\w+[\s-]){0,3}(?:surgery|resection|operation|surgical)"
+    r"a candidate|candidates?)\s+(?:to|for)\s+(?:\w+[\s(-]+){0,3}(?:surgery|resection|operation|surgical)"
     r"|ineligible for (?:\w+[\s-]){0,3}(?:surgery|resection)"
 )
 _RESECTABLE = re.compile(
@@ -806,7 +818,9 @@ _LINES_NAIVE = re.compile(
     r"treatment[- ]naive|previously untreated|untreated (?:advanced|unresectable|metastatic|mesothelioma|disease|"
     r"malignant)|no prior (?:\w+ )?(?:systemic|anti-?cancer) (?:therapy|treatment)|not (?:have )?(?:received|had) "
     r"(?:any )?(?:prior |previous )?systemic|no previous (?:\w+ )?systemic|have not been treated|"
-    r"(?:in|for) the 1st[- ]line (?:setting|treatment)|candidates? for 1st[- ]line|eligible for 1st[- ]line"
+    r"(?:in|for) the 1st[- ]line (?:setting|treatment)|candidates? for 1st[- ]line|eligible for 1st[- ]line|"
+    r"(?:there has been |with |had |have had |having had )?no (?:prior|previous) (?:treatment|therapy|anti-?tumou?r)|"
+    r"not (?:been )?previously treated|no treatment (?:yet )?for (?:their|the|this) (?:mesothelioma|disease|cancer)"
 )
 _LINES_MIN = (
     re.compile(
@@ -883,7 +897,15 @@ def _classes_in(t: str) -> list[tuple[int, set[str]]]:
     return sorted(found, key=lambda x: x[0])
 
 
+_OTHER_MALIGNANCY = re.compile(
+    r"(?:prior|previous|other|another|second|concurrent|history of (?:an?other )?)\s*(?:\w+\s+){0,2}"
+    r"(?:malignan\w*|cancers?|tumou?rs?)\b"
+)
+
+
 def _treatment_facts(t: str) -> list[Fact]:
+    if _OTHER_MALIGNANCY.search(t) and not _MESO_WORD.search(t):
+        return []  # "prior malignancy requiring anti-tumor treatment ...": about another cancer
     facts: list[Fact] = []
     for clause in re.split(r";|\.\s|\s(?:and|but)\s(?=(?:no|must|have|has|at least|prior)\b)", t):
         facts += _clause_treatment_facts(clause)
@@ -1288,7 +1310,8 @@ def _cohort_fact(t: str) -> Fact | None:
 #: mesothelioma", "Patients with pleural mesothelioma will be clinically staged using ..."): read for no facts.
 _INFORMATIONAL = re.compile(
     r"^\W*(?:note\b|n\.?b\.?\b|for example\b)|will (?:only )?be (?:\w+ )?(?:staged|followed|discussed|reviewed|"
-    r"considered measurable|used|collected|asked|requested)|(?:are|is) the preferred|preferred methods?"
+    r"considered measurable|used|collected|asked|requested)|(?:are|is) the preferred|preferred methods?|"
+    r"^\W*[\w\s/()*-]{0,40}?\b(?:is|are) defined as\b"
 )
 
 
@@ -1326,7 +1349,10 @@ def extract_facts(text: str, kind: Kind = "inclusion", reading: Reading = _PLAIN
     if f := _effusion_fact(t):
         facts.append(f)
     facts += _biomarker_facts(t)
-    facts += lab_facts(t)
+    labs = lab_facts(t)
+    if labs:  # "significant renal impairment (serum creatinine > 1.7 mg/dL)": the threshold says what counts
+        facts = [f for f in facts if f["type"] != "contraindication" or f["code"] != "renal_impairment"]
+    facts += labs
     if f := _age_fact(t):
         facts.append(f)
     if _PREGNANCY.search(t):
@@ -1345,7 +1371,7 @@ def parse_eligibility(text: str, reading: Reading = _PLAIN_READING) -> list[Crit
             facts: tuple[Fact, ...] = (cohort,)
         else:
             facts = extract_facts(c.text, c.kind, reading)
-            if not facts and c.context:
+            if not facts and c.context and c.context.rstrip().endswith(":"):
                 facts = extract_facts(f"{c.context} {c.text}", c.kind, reading)
         out.append(Criterion(kind=c.kind, text=c.text, context=c.context, facts=facts))
     return out
@@ -1353,11 +1379,11 @@ def parse_eligibility(text: str, reading: Reading = _PLAIN_READING) -> list[Crit
 
 _TITLE_LINES: tuple[tuple[re.Pattern[str], Fact], ...] = (
     (
-        re.compile(r"first[- ]line|front[- ]?line|previously untreated|treatment[- ]na[iï]ve|chemotherapy[- ]na[iï]ve"),
+        re.compile(r"1st[- ]line|front[- ]?line|previously untreated|treatment[- ]naive|chemotherapy[- ]naive"),
         {"type": "lines", "min": 0, "max": 0, "classes": []},
     ),
     (
-        re.compile(r"previously treated|pre-?treated|second[- ]line|relapsed|refractory|after (?:first|prior)"),
+        re.compile(r"previously treated|pre-?treated|2nd[- ]line|relapsed|refractory|after (?:1st|prior)"),
         {"type": "lines", "min": 1, "max": None, "classes": []},
     ),
 )

@@ -199,6 +199,8 @@ def _fact(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
         return "na", "the diagnosis is taken as confirmed"
     if kind == "histology":
         allowed = f["allowed"]
+        if len(allowed) == 3:
+            return "yes", "any cell type"
         if p.histology is None or p.histology == "other":
             return "unknown", f"needs the cell type ({' or '.join(allowed)}); yours is not given"
         word: Value = "yes" if p.histology in allowed else "no"

@@ -70,6 +70,17 @@ def _inclusion_names_mesothelioma(trial: Trial) -> bool:
     return False
 
 
+def _text_scope(trial: Trial) -> str:
+    from mesostage.trials.criteria import split_criteria
+
+    sites: set[str] = set()
+    for c in split_criteria(trial.eligibility_text):
+        if c.kind == "inclusion" and (m := _MESO.search(c.text)):
+            window = c.text[max(0, m.start() - 60) : m.end() + 20]
+            sites.update(site for site, pattern in _SITE_WORDS if pattern.search(window))
+    return ",".join(sorted(sites)) if sites else SCOPE_ANY
+
+
 def mesothelioma_scope(trial: Trial) -> str:
     """``"pleura"``, ``"peritoneum,pleura"``, ``"any"``, ``"basket"``, ``"effusion"`` or ``""`` (module docstring)."""
     sites: set[str] = set()
@@ -85,6 +96,9 @@ def mesothelioma_scope(trial: Trial) -> str:
     if named:
         return ",".join(sorted(sites)) if sites else SCOPE_ANY
     described = " ; ".join((*trial.conditions, *trial.keywords, *titles))
+    if not trial.conditions and trial.brief_title == trial.nct_id and _inclusion_names_mesothelioma(trial):
+        # a record that kept only its eligibility text (no title, no conditions): the text says what it is about
+        return _text_scope(trial)
     if _MESO.search(trial.eligibility_text) and _inclusion_names_mesothelioma(trial):
         return SCOPE_BASKET
     if _MESOTHELIN.search(" ; ".join((described, *trial.interventions))):
