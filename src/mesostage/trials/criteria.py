@@ -576,7 +576,7 @@ def _ecog_fact(t: str) -> Fact | None:
                 allowed = set(range(int(v.group(1)) + 1, 5))
             else:
                 allowed = {int(v.group(1))}
-            uncertain = []
+            uncertain: list[int] = []
             if _PS_ALTERNATIVE.search(t[m.end() :]):
                 # "ECOG 0-1 (or ECOG >= 2 if removal of pleural fluid would improve it)", NCT04322136
                 uncertain = sorted(set(range(5)) - allowed)
@@ -587,7 +587,7 @@ def _ecog_fact(t: str) -> Fact | None:
         if not 10 <= value <= 100:
             return None
         grades: list[int] = []
-        uncertain: list[int] = []
+        uncertain = []
         for grade, (low, high) in sorted(vocabulary().kps_by_ecog.items()):
             if op in (">=", "at least", "greater than or equal to", "of at least"):
                 yes, maybe = low >= value, high >= value
