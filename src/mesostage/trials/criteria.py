@@ -201,8 +201,9 @@ class _Item:
     wrapped: bool = False  # its last line was long: a hard-wrapped layout
 
 
-#: Raw lines at least this long are taken as hard-wrapped (classic ClinicalTrials.gov text wraps at 70-90).
-_WRAP_WIDTH = 60
+#: Raw lines of this length are taken as hard-wrapped (classic ClinicalTrials.gov text wraps at 70-90 characters;
+#: a longer line is a whole criterion, as in NCT02397928's "- Prior malignancy requiring anti-tumor treatment ...").
+_WRAP_WIDTHS = range(60, 100)
 
 
 def _continues(item: _Item, line: str, blank_before: bool) -> bool:
@@ -441,7 +442,7 @@ def split_criteria(text: str) -> list[Criterion]:
             item = _Item(kind, len(line) - len(line.lstrip()), line.strip())
             roots.append(item)
             stack = [item]
-        stack[-1].wrapped = len(line) >= _WRAP_WIDTH
+        stack[-1].wrapped = len(line) in _WRAP_WIDTHS
         blank_before = False
 
     out: list[Criterion] = []
@@ -668,7 +669,8 @@ _SITE_TERMS = (
     ("tunica_vaginalis", re.compile(r"tunica vaginalis|testic")),
 )
 _NEG_BEFORE = re.compile(
-    r"(?:\bno\b|\bnot\b|\bnon-?|\bexcluding\b|\bexcept\b|\bother than\b|\bwithout\b|\bnever\b)[^,;.]{0,25}$"
+    r"(?:\bno\b|\bnot\b|\bnon-?|\bexcluding\b|\bexcept\b|\bother than\b|\bwithout\b|\bnever\b|\babsence of\b|"
+    r"\bfree (?:of|from)\b)[^,;.]{0,25}$"
 )
 _CONFIRMED = re.compile(
     r"(?:histolog|cytolog|patholog|tissue)\w*[\s-]+(?:or\s+\w+\s+)?(?:confirm|prove|document|verif|diagnos)"
@@ -747,7 +749,7 @@ def _histology_fact(t: str) -> Fact | None:
 
 _STAGE_TOKEN = r"(?:(?:iv|i{1,3})[abc]?|[1-4][abc]?)"
 _STAGE = re.compile(
-    r"\bstages?\s*(?:\((?:ajcc|uicc|tnm|imig)[^)]*\)\s*)?("
+    r"\bstages?\s*(?:[(\[][^)\]]{0,80}(?:\[[^\]]*\][^)]{0,60})?[)\]]\s*)?("
     + _STAGE_TOKEN
     + r"(?:\s*(?:-|to|through|or|and|,|/)\s*(?:stage\s*)?(?:"
     + _STAGE_TOKEN
@@ -988,7 +990,10 @@ def _clause_treatment_facts(c: str) -> list[Fact]:
     if (
         m
         and not _ORDINAL_PAST.search(c[: m.start()])
-        and not re.match(r"\s*(?:platinum|chemo|immuno|therapy|treatment\s+with)", c[m.end() :])
+        and (
+            not re.match(r"\s*(?:platinum|chemo|immuno|therapy|treatment\s+with)", c[m.end() :])
+            or re.search(r"\bas\s+$|eligible for|candidates? for", c[: m.start()])
+        )
     ):
         ordinals = [_ORDINALS[o] for o in re.findall(r"1st|2nd|3rd|4th", m.group(0))]
         low, high = min(ordinals) - 1, max(ordinals) - 1
@@ -1096,7 +1101,9 @@ def _brain_fact(t: str) -> Fact | None:
         "type": "brain_mets",
         "present": not _negated(t, m.start()),
         "qualified": bool(_BRAIN_QUALIFIED.search(t)),
-        "permissive": bool(_PERMISSIVE.search(t)),
+        # an aside in brackets that allows some ("... (patients with treated metastases may be included)") does
+        # not make the criterion itself a permission
+        "permissive": bool(_PERMISSIVE.search(re.sub(r"\([^)]*\)?", " ", t))),
         "active": bool(_BRAIN_ACTIVE.search(t)) and not re.search(r"leptomening", t),
     }
 

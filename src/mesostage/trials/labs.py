@@ -110,6 +110,11 @@ def _op(m: re.Match[str]) -> str:
 def lab_facts(t: str) -> list[dict[str, Any]]:
     """The lab thresholds of a prepared (lower-case) criterion text, as facts of type ``lab``."""
     found, term_to, pattern, _ = _data()
+    # "g / dl", "/ mm 3", "x 109/l" (10^9 with the caret lost), "6,0 mmol/l" (a decimal comma)
+    t = re.sub(r"\s*/\s*", "/", t)
+    t = re.sub(r"\bmm 3\b", "mm3", t)
+    t = re.sub(r"\b10(9|3)/", r"10^\1/", t)
+    t = re.sub(r"(?<![\d,])(\d{1,2}),(\d{1,2})(?![\d,])", r"\1.\2", t)
     tests: list[tuple[int, int, dict[str, Any]]] = []
     for m in pattern.finditer(t):
         names = term_to[m.group(0)]

@@ -40,6 +40,10 @@ _SITE_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("pericardium", re.compile(r"pericard", re.IGNORECASE)),
     ("tunica_vaginalis", re.compile(r"tunica vaginalis|testic", re.IGNORECASE)),
 )
+_BROAD = re.compile(
+    r"solid tumou?rs?|solid cancers?|neoplasms?\b|advanced cancers?|malignancies|mesothelin[- ](?:expressing|positive)",
+    re.IGNORECASE,
+)
 _MESOTHELIN = re.compile(r"\bmesothelin\b|\bMSLN\b", re.IGNORECASE)
 _EFFUSION = re.compile(
     r"malignant pleural effusions?|\bMPE\b|pleural malignanc|malignant pleural disease|\bMPD\b|"
@@ -48,6 +52,13 @@ _EFFUSION = re.compile(
 )
 _NEGATED = re.compile(
     r"(?:\bno\b|\bnot\b|\bexclud\w*|\bexcept\b|\bother than\b|\bwithout\b|\bnon-?)[^,;.]{0,30}$", re.I
+)
+
+
+_EXCLUDING = re.compile(
+    r"not (?:be )?eligible|ineligible|(?:are|is|will be) excluded|not (?:be )?(?:allowed|permitted|included)|"
+    r"must not have|cannot (?:be )?enrol",
+    re.IGNORECASE,
 )
 
 
@@ -65,7 +76,12 @@ def _inclusion_names_mesothelioma(trial: Trial) -> bool:
         if c.kind != "inclusion":
             continue
         for m in _MESO.finditer(c.text):
-            if not _NEGATED.search(c.text[max(0, m.start() - 40) : m.start()]):
+            if _NEGATED.search(c.text[max(0, m.start() - 40) : m.start()]):
+                continue
+            # the sentence it is in: "Subjects with pseudomyxoma, mesothelioma, ... are not eligible" (NCT01253681)
+            start = c.text.rfind(". ", 0, m.start()) + 1
+            end = c.text.find(". ", m.end())
+            if not _EXCLUDING.search(c.text[start : end if end >= 0 else len(c.text)]):
                 return True
     return False
 
@@ -101,8 +117,12 @@ def mesothelioma_scope(trial: Trial) -> str:
         return _text_scope(trial)
     if _MESO.search(trial.eligibility_text) and _inclusion_names_mesothelioma(trial):
         return SCOPE_BASKET
-    if _MESOTHELIN.search(" ; ".join((described, *trial.interventions))):
-        return SCOPE_BASKET  # a mesothelin-targeted treatment: mesothelioma expresses mesothelin
+    if _MESOTHELIN.search(" ; ".join((described, *trial.interventions))) and not (
+        _other_cancer(described) and not _BROAD.search(described)
+    ):
+        # a mesothelin-targeted treatment for several cancers: mesothelioma expresses mesothelin (a trial for
+        # pancreatic cancer only that names mesothelin is not one)
+        return SCOPE_BASKET
     if _EFFUSION.search(described) and not _other_cancer(described):
         return SCOPE_EFFUSION
     return ""
