@@ -1097,9 +1097,11 @@ def _brain_fact(t: str) -> Fact | None:
     m = _BRAIN.search(t)
     if not m:
         return None
+    # "No symptomatic, untreated, or uncontrolled CNS metastases" (NCT00459862): a list after "no"
+    listed = re.match(r"^\W*(?:no|absence of|without|free of)\b[^.;]{0,80}$", t[: m.start()])
     return {
         "type": "brain_mets",
-        "present": not _negated(t, m.start()),
+        "present": not (_negated(t, m.start()) or listed),
         "qualified": bool(_BRAIN_QUALIFIED.search(t)),
         # an aside in brackets that allows some ("... (patients with treated metastases may be included)") does
         # not make the criterion itself a permission

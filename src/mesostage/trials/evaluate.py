@@ -355,10 +355,12 @@ def _washout(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
     """A time since the last treatment: never a ban; it applies only to what the person has had."""
     what = [_class_names([c]) for c in f["classes"]] + list(f["local"])
     names = " or ".join(what) or "the last treatment"
-    had: bool | None = None
+    had: bool | None = False
     if f["classes"]:
         had = None if p.agent_classes is None else bool(set(f["classes"]) & p.agent_classes)
     local_had = [{"surgery": p.prior_chest_surgery, "radiotherapy": p.prior_chest_radiotherapy}[x] for x in f["local"]]
+    if not f["classes"] and not f["local"]:
+        had = None if p.agent_classes is None else bool(p.agent_classes)
     if had is False and all(x is False for x in local_had):
         return "na", f"a waiting time after {names}; you have not had it"
     return "unknown", f"a waiting time after {names}: needs the date of your last treatment (not in the case)"
