@@ -7,11 +7,15 @@ criterion means for the person described, read as a clinician would, not the rea
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+import mesostage
 from mesostage import parse_case
+from mesostage.trials import import_records
 from mesostage.trials.criteria import Criterion, Reading, parse_eligibility, parse_trial, split_criteria
 from mesostage.trials.evaluate import PatientFacts, evaluate_criterion, patient_facts
 from mesostage.trials.scope import SCOPE_BASKET, SCOPE_EFFUSION, mesothelioma_scope
@@ -523,3 +527,52 @@ def test_scope_single_other_cancer_mesothelin_trial_is_not_kept() -> None:
     # NCT02465983 (pancreatic cancer): names mesothelin, but only as the target in pancreatic cancer
     t = _trial("NCT02465983", conditions=("pancreatic cancer",), interventions=("anti-mesothelin CAR T cells",))
     assert mesothelioma_scope(t) == ""
+
+
+# ------------------------------------------------------------------------------------------------ whole records
+
+REAL = Path(__file__).parent / "data" / "trials_real" / "studies.json"
+
+
+@pytest.fixture(scope="module")
+def real_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    studies = json.loads(REAL.read_text(encoding="utf-8"))["studies"]
+    path = tmp_path_factory.mktemp("real") / "index.sqlite"
+    import_records(((s["protocolSection"]["identificationModule"]["nctId"], s) for s in studies), path, source="t")
+    return path
+
+
+def _all(result: Any) -> dict[str, Any]:
+    return {m.nct_id: m for m in (*result.matches, *result.excluded, *result.not_open)}
+
+
+def test_real_records_lung_cancer_only_trials_are_never_offered(real_index: Path) -> None:
+    case = {"site": "pleura", "histology": "epithelioid", "patient": {"age_years": 66, "ecog": 1}}
+    listed = _all(mesostage.match_trials(case, index=real_index, include_closed=True))
+    # NCT00096486, NCT00434135, NCT00998166, NCT03156868: NSCLC only; NCT01253681: ovarian cancer
+    for nct in ("NCT00096486", "NCT00434135", "NCT00998166", "NCT03156868", "NCT01253681"):
+        assert nct not in listed, nct
+    # kept, and said to be not mesothelioma-specific: an effusion trial of any cause, a mesothelin basket
+    assert listed["NCT04322136"].mesothelioma_specific is False
+    assert "not mesothelioma-specific" in listed["NCT04322136"].filters[0].reason
+    assert listed["NCT02414269"].mesothelioma_specific is False
+    assert listed["NCT04577326"].mesothelioma_specific is True
+
+
+def test_real_records_effusion_trials_are_for_the_pleura(real_index: Path) -> None:
+    case = {"site": "peritoneum", "histology": "epithelioid", "patient": {"age_years": 66}}
+    listed = _all(mesostage.match_trials(case, index=real_index, include_closed=True))
+    assert "NCT04322136" not in listed
+    assert "NCT05001880" in listed
+
+
+def test_real_records_first_line_trial_excludes_a_treated_person(real_index: Path) -> None:
+    # NCT05001880: "... peritoneal mesothelioma for which there has been no prior treatment"
+    case = {
+        "site": "peritoneum",
+        "histology": "epithelioid",
+        "patient": {"age_years": 60, "ecog": 1, "prior_systemic_lines": 1, "prior_agents": ["cisplatin"]},
+    }
+    result = mesostage.match_trials(case, index=real_index)
+    m = next(m for m in result.excluded if m.nct_id == "NCT05001880")
+    assert any("no prior systemic treatment" in w for w in m.why_not)
