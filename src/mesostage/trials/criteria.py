@@ -462,7 +462,50 @@ def split_criteria(text: str) -> list[Criterion]:
     for root in roots:
         walk(root, None)
     _, _, empty = _pdq_patterns()
-    return [c for c in out if re.search(r"[A-Za-z]", c.text) and not empty.match(c.text.strip())]
+    kept = [c for c in out if re.search(r"[A-Za-z]", c.text) and not empty.match(c.text.strip())]
+    return _merge_alternatives([_requirement_in_exclusions(c) for c in kept])
+
+
+#: "... meeting 1 of the following cell types:" followed by short items at the same level: one criterion whose
+#: items are alternatives (NCT01085630 "Epithelial" / "Sarcomatoid" / "Mixed type").
+_ONE_OF = re.compile(r"\b(?:1|one|any|either|at least one) of the following\b[^:]*:\s*$", re.IGNORECASE)
+_ALTERNATIVE_MAX = 60
+#: A requirement written in the exclusion list ("Patient must have adequate renal function ...", NCT00604461
+#: repeats three of its inclusion criteria there): an exclusion cannot mean "excluded if you must have it".
+_REQUIREMENT = re.compile(
+    r"^\W*(?:the\s+)?(?:patients?|participants?|subjects?)\s+(?:must|should)\s+(?:also\s+)?(?:have|be)\b(?!\s+not)",
+    re.IGNORECASE,
+)
+
+
+def _requirement_in_exclusions(c: Criterion) -> Criterion:
+    if c.kind == "exclusion" and _REQUIREMENT.match(c.text):
+        return Criterion(kind="inclusion", text=c.text, context=c.context)
+    return c
+
+
+def _merge_alternatives(criteria: list[Criterion]) -> list[Criterion]:
+    out: list[Criterion] = []
+    i = 0
+    while i < len(criteria):
+        c = criteria[i]
+        j = i + 1
+        if _ONE_OF.search(c.text):
+            while (
+                j < len(criteria)
+                and criteria[j].kind == c.kind
+                and criteria[j].context == c.context
+                and len(criteria[j].text) <= _ALTERNATIVE_MAX
+                and not criteria[j].text.endswith(":")
+            ):
+                j += 1
+        if j > i + 1:
+            alternatives = "; ".join(x.text for x in criteria[i + 1 : j])
+            out.append(Criterion(kind=c.kind, text=f"{c.text} {alternatives}", context=c.context))
+        else:
+            out.append(c)
+        i = j
+    return out
 
 
 # ------------------------------------------------------------------------------------------------------- facts
@@ -483,11 +526,24 @@ _NUMBER_WORDS = {
 _NUM_WORD = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b")
 
 
+_COMPARISON_SIGNS = {
+    "greater than or equal to": ">=",
+    "more than or equal to": ">=",
+    "equal to or greater than": ">=",
+    "equal or greater than": ">=",
+    "less than or equal to": "<=",
+    "equal to or less than": "<=",
+    "equal or less than": "<=",
+}
+_COMPARISONS = re.compile("|".join(sorted(_COMPARISON_SIGNS, key=len, reverse=True)))
+
+
 def _prepare(text: str) -> str:
     """Lower case, ``≥``/``≤`` as ``>=``/``<=``, number words as digits, spaces collapsed."""
     t = text.lower().replace("≥", ">=").replace("≤", "<=").replace("=>", ">=").replace("=<", "<=")
     t = t.replace("\uff1e", ">").replace("\uff1c", "<").replace("naïve", "naive")  # full-width signs
     t = _NUM_WORD.sub(lambda m: _NUMBER_WORDS[m.group(1)], t)
+    t = _COMPARISONS.sub(lambda m: _COMPARISON_SIGNS[m.group(0)], t)
     t = re.sub(r"(\d)(yrs?|years?)\b", r"\1 \2", t)
     return re.sub(r"\s+", " ", t)
 
@@ -670,7 +726,7 @@ _SITE_TERMS = (
 )
 _NEG_BEFORE = re.compile(
     r"(?:\bno\b|\bnot\b|\bnon-?|\bexcluding\b|\bexcept\b|\bother than\b|\bwithout\b|\bnever\b|\babsence of\b|"
-    r"\bfree (?:of|from)\b)[^,;.]{0,25}$"
+    r"\bfree (?:of|from)\b|\boutside (?:of )?the\b)[^,;.]{0,25}$"
 )
 _CONFIRMED = re.compile(
     r"(?:histolog|cytolog|patholog|tissue)\w*[\s-]+(?:or\s+\w+\s+)?(?:confirm|prove|document|verif|diagnos)"
@@ -825,6 +881,7 @@ _LINES_NAIVE = re.compile(
     r"not (?:been )?previously treated|no treatment (?:yet )?for (?:their|the|this) (?:mesothelioma|disease|cancer)"
 )
 _LINES_MIN = (
+    re.compile(r"(?:received|had)\s+only\s+(\d)\s+(?:prior\s+|previous\s+)?(?:[\w-]+\s+){0,3}(?:lines?|regimens?)"),
     re.compile(
         r"(?:at least|>=|minimum of|a minimum of)\s*(\d)\s*(?:prior|previous|lines?|regimens?|systemic|courses?)"
     ),
@@ -834,7 +891,8 @@ _LINES_PROGRESSED = re.compile(
     r"(?:had|received|undergone)\s+(?:or\s+(?:refused|declined)\s+)?(?:\w+[\s-]+){0,3}1st[- ]line|"
     r"(?:progress\w*|relaps\w*|recurr\w*|refractory|resistant|intoleran\w*)\s+(?:\w+\s+){0,3}(?:on|after|following|to|"
     r"despite|during)\s+(?:\w+[\s-]+){0,4}(?:1st[- ]line|therapy|treatment|chemotherapy|platinum|immunotherapy|regimen|"
-    r"line)|previously treated|pre-?treated|received (?:\w+[\s-]+){0,3}(?:1st[- ]line)|"
+    r"line)|(?:previously treated|pre-?treated)(?!\s+(?:\w+\s+)?(?:brain|cns|central nervous|cerebral|intracranial|"
+    r"metasta|lesion))|received (?:\w+[\s-]+){0,3}(?:1st[- ]line)|"
     r"after (?:\w+[\s-]+){0,2}1st[- ]line|"
     r"following (?:\w+[\s-]+){0,2}1st[- ]line|cycles of (?:\w+[\s-]+){0,2}1st[- ]line"
 )
@@ -854,7 +912,14 @@ _LINES_MAX = (
         r"(?:no more than|not more than|at most|up to|maximum of|a maximum of|<=)\s*(\d)\s*"
         r"(?:prior|previous|lines?|regimens?|systemic)"
     ),
+    # "no more than 1 combination or 2 single agent chemotherapy regimens" (NCT00413192): the larger count
+    re.compile(
+        r"(?:no more than|not more than|at most|up to|a maximum of|maximum of)\s*(?:\d\s+[\w-]+\s+or\s+)?(\d)\s+"
+        r"(?:[\w-]+\s+){1,4}?(?:lines?|regimens?)"
+    ),
     re.compile(r"(\d)\s*or (?:fewer|less) (?:prior |previous )?(?:lines?|regimens?)"),
+    re.compile(r"(?:lines?|regimens?)\s*(?:<=)\s*(\d)\b"),
+    re.compile(r"(?:received|had)\s+only\s+(\d)\s+(?:prior\s+|previous\s+)?(?:[\w-]+\s+){0,3}(?:lines?|regimens?)"),
 )
 _LINES_MORE_THAN = re.compile(
     r"(?<!no )(?<!not )(?:more than|>|greater than)\s*(\d)\s*(?:prior|previous|lines?|regimens?|systemic)"
@@ -871,17 +936,18 @@ _ORDINAL_PAST = re.compile(
 _ORDINALS = {"1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
 _CLASS_QUALIFIER = ("platinum", "antifolate", "immunotherapy", "anti_pd1_pdl1", "anti_ctla4", "chemotherapy")
 _EXPOSURE = re.compile(
-    r"prior|previous|previously|received|receiving|treated with|exposure|exposed|pre-?treated|history of|naive|"
-    r"progress|refractory|relaps|failed|failure|intoleran"
+    r"prior(?! to\b)|previous|previously|received|receiving|treated with|exposure|exposed|pre-?treated|history of|"
+    r"naive|progress|refractory|relaps|failed|failure|intoleran"
 )
 _NOT_HISTORY = re.compile(
     r"hypersensitiv|allerg|contraindicat|adverse event|adverse reaction|toxicit|concurrent|concomitant|"
-    r"current(?:ly)? receiv|will receive|randomi[sz]ed to"
+    r"current(?:ly)? receiv|will receive|randomi[sz]ed to|at the time of|administration|interrupt|"
+    r"(?:will|is|are|be) not (?:be )?considered|will be considered"
 )
 _NEG_AGENT = re.compile(r"(?:\bno\b|\bnot\b|\bnever\b|\bwithout\b|\bfree of\b|\bnaive to\b|\bmust not\b)[^;]{0,60}$")
 _PERMISSIVE = re.compile(
     r"(?:is|are|will be)\s+(?:\w+\s+)?(?:allowed|permitted|eligible|acceptable)|may (?:be )?(?:enrol|includ|particip|"
-    r"have)|can (?:be )?(?:enrol|includ|particip)"
+    r"have|eligible)|can (?:be )?(?:enrol|includ|particip|eligible)"
 )
 
 
@@ -997,6 +1063,8 @@ def _clause_treatment_facts(c: str) -> list[Fact]:
     ):
         ordinals = [_ORDINALS[o] for o in re.findall(r"1st|2nd|3rd|4th", m.group(0))]
         low, high = min(ordinals) - 1, max(ordinals) - 1
+        if high == 0 and re.search(r"no longer effective|(?:do|does) not exist|failed|refractory|progress", c):
+            low = high = None  # "... no longer effective, or would otherwise be eligible for ... first-line": either
     if low is None and (r := _LINES_RANGE.search(c)):
         low, high = int(r.group(1)), int(r.group(2))
     if low is None:
@@ -1068,7 +1136,8 @@ def _clause_treatment_facts(c: str) -> list[Fact]:
 
 _MEASURABLE = re.compile(r"(?<![\w-])measurable|(?:\bm?recist\b).{0,40}(?:lesion|disease)|target lesion")
 _BRAIN = re.compile(
-    r"(?:brain|cns|central nervous system|cerebral|intracranial)\s+(?:\w+\s+)?(?:metasta\w*|lesions?|involvement|"
+    r"(?:brain|cns|central nervous system|cerebral|intracranial)(?:\s+(?:or|and|and/or)\s+[\w-]+)?\s+(?:\w+\s+)?"
+    r"(?:metasta\w*|lesions?|involvement|"
     r"disease|mets)|metasta\w*\s+(?:to|in|of)\s+the\s+(?:brain|cns|central nervous system)|leptomeningeal"
 )
 _BRAIN_QUALIFIED = re.compile(
@@ -1304,13 +1373,27 @@ def _tnm_fact(t: str) -> Fact | None:
     return {"type": "tnm", **found, "edition": _edition(t)}
 
 
+#: "... except for patients diagnosed with mesothelioma" (NCT00703638): the criterion does not apply to them.
+_MESO_EXEMPT = re.compile(
+    r"except (?:for )?(?:in )?(?:patients|participants|subjects|those)?\s*(?:with|diagnosed with|who have)\s+"
+    r"(?:\w+\s+){0,2}mesotheliom|mesothelioma patients (?:may|can) be (?:enrolled|included)|"
+    r"(?:does|do) not apply to (?:patients with )?(?:\w+\s+)?mesotheliom"
+)
+
+
+_CONDITION_LIST = re.compile(
+    r"\b(?:in|for|among) (?:patients|participants|subjects|those|people|women|men) (?:with|who)\b[^:]{0,40}:\s*$",
+    re.IGNORECASE,
+)
+
+
 def _cohort_fact(t: str) -> Fact | None:
     """A nested item for another cancer's cohort of a basket trial (NCT02414269: "Non-small cell lung cancer
     metastatic to the pleura - previously treated ..."): it applies only to people with that cancer."""
     if _MESO_WORD.search(t):
         return None
     m = vocabulary().term_patterns["other_cancer"].search(t[:80])
-    if m is None or _negated(t, m.start()):
+    if m is None or re.search(r"\b(?:no|not|without|other than|except|excluding)\b[^,;.]{0,25}$", t[: m.start()]):
         return None
     return {"type": "cohort", "disease": m.group(0)}
 
@@ -1320,6 +1403,7 @@ def _cohort_fact(t: str) -> Fact | None:
 _INFORMATIONAL = re.compile(
     r"^\W*(?:note\b|n\.?b\.?\b|for example\b)|will (?:only )?be (?:\w+ )?(?:staged|followed|discussed|reviewed|"
     r"considered measurable|used|collected|asked|requested)|(?:are|is) the preferred|preferred methods?|"
+    r"must undergo (?:a |an )?(?:ct|mri|scan|imaging)|"
     r"^\W*[\w\s/()*-]{0,40}?\b(?:is|are) defined as\b"
 )
 
@@ -1374,26 +1458,71 @@ def parse_eligibility(text: str, reading: Reading = _PLAIN_READING) -> list[Crit
     fact is read together with its parent's text (e.g. "Prior therapy:" / "* no more than 2 lines"); a nested
     item for another cancer's cohort of a basket trial states only that (its other facts are that cohort's)."""
     out = []
+    other_cancer = vocabulary().term_patterns["other_cancer"]
     for c in split_criteria(text):
-        cohort = _cohort_fact(_prepare(c.text)) if c.context else None
-        if cohort:
-            facts: tuple[Fact, ...] = (cohort,)
+        low = _prepare(c.text)
+        if c.context and _CONDITION_LIST.search(c.context):
+            # "LVEF <= 45% tested in patients with:" / "- Age >= 65" (NCT01583686): a condition of the parent
+            # criterion, not a criterion of its own
+            out.append(Criterion(kind=c.kind, text=c.text, context=c.context, facts=()))
+            continue
+        cohort = _cohort_fact(low) if c.context else None
+        if _MESO_EXEMPT.search(low):
+            facts: tuple[Fact, ...] = (
+                {"type": "cohort", "disease": "other cancers (people with mesothelioma are exempt)"},
+            )
+        elif cohort:
+            facts = (cohort,)
         else:
             facts = extract_facts(c.text, c.kind, reading)
             if not facts and c.context and c.context.rstrip().endswith(":"):
                 facts = extract_facts(f"{c.context} {c.text}", c.kind, reading)
+            context = _prepare(c.context or "")
+            if (
+                facts
+                and other_cancer.search(context)
+                and not _MESO_WORD.search(low)
+                and all(f["type"] in ("histology", "site") for f in facts)
+            ):
+                # a subtype in another cancer's list (NCT00413192: soft-tissue sarcoma subtypes, "mixed-type")
+                facts = ({"type": "cohort", "disease": other_cancer.search(context).group(0)},)  # type: ignore[union-attr]
+            if other_cancer.search(low) and _MESO_WORD.search(low):
+                # "stage IIIB or IV non-small cell lung cancer or malignant pleural mesothelioma" (NCT02555007):
+                # the stage is the other cancer's
+                facts = tuple(f for f in facts if f["type"] not in ("stage", "tnm"))
         out.append(Criterion(kind=c.kind, text=c.text, context=c.context, facts=facts))
+    return _cohort_groups(out)
+
+
+def _cohort_groups(criteria: list[Criterion]) -> list[Criterion]:
+    """Items under one heading ("Phase 2 portion:") of which one names another cancer's cohort and none names
+    mesothelioma all belong to that cohort (NCT01139775: its phase 2 portion is for lung cancer only)."""
+    groups: dict[str, list[int]] = {}
+    for i, c in enumerate(criteria):
+        if c.context and c.context.rstrip().endswith(":"):
+            groups.setdefault(c.context, []).append(i)
+    out = list(criteria)
+    for members in groups.values():
+        cohort = next((criteria[i].facts[0] for i in members if criteria[i].type == "cohort"), None)
+        if cohort is None or any(_MESO_WORD.search(_prepare(criteria[i].text)) for i in members):
+            continue
+        for i in members:
+            c = criteria[i]
+            out[i] = Criterion(kind=c.kind, text=c.text, context=c.context, facts=(dict(cohort),))
     return out
 
 
 _TITLE_LINES: tuple[tuple[re.Pattern[str], Fact], ...] = (
     (
-        re.compile(r"1st[- ]line|front[- ]?line|previously untreated|treatment[- ]naive|chemotherapy[- ]naive"),
-        {"type": "lines", "min": 0, "max": 0, "classes": []},
+        re.compile(
+            r"previously treated|pre-?treated|2nd[- ]line|relapsed|refractory|"
+            r"(?:after|following) (?:\w+ )?(?:1st|prior)"
+        ),
+        {"type": "lines", "min": 1, "max": None, "classes": []},
     ),
     (
-        re.compile(r"previously treated|pre-?treated|2nd[- ]line|relapsed|refractory|after (?:1st|prior)"),
-        {"type": "lines", "min": 1, "max": None, "classes": []},
+        re.compile(r"1st[- ]line|front[- ]?line|previously untreated|treatment[- ]naive|chemotherapy[- ]naive"),
+        {"type": "lines", "min": 0, "max": 0, "classes": []},
     ),
 )
 

@@ -33,6 +33,7 @@ class Analyte:
     bare_small: float
     bare_large: float
     source: str
+    ambiguous_below: float = 0.0
 
 
 @functools.cache
@@ -50,6 +51,7 @@ def _data() -> tuple[dict[str, Analyte], dict[str, tuple[str, ...]], re.Pattern[
             bare_below=float(a["bare"]["below"]),
             bare_small=float(a["bare"]["small"]),
             bare_large=float(a["bare"]["large"]),
+            ambiguous_below=float(a["bare"].get("ambiguous_below", 0.0)),
             source=a["source"],
         )
     term_to: dict[str, tuple[str, ...]] = {}
@@ -86,7 +88,8 @@ _OP = re.compile(r"(?:" + "|".join(f"(?P<op{i}>{p})" for i, (p, _) in enumerate(
 _NUMBER = r"(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|\.\d+)"
 _ULN = re.compile(
     r"^\s*(?:x|\u00d7|\*|times|fold)?\s*(?:the\s+)?(?:institutional\s+|local\s+)?"
-    r"(?:uln|upper limits? of (?:the\s+)?normal|upper normal limit|the upper limit|normal upper limit|iuln)"
+    r"(?:uln|unl|iuln|upper limits? of (?:the\s+)?normal|upper normal limits?|the upper limit|normal upper limit|"
+    r"(?:institutional\s+)?(?:upper\s+)?normal limits?|upper limits?)"
 )
 _UNIT = re.compile(
     r"^\s*(?P<unit>(?:[x\u00d7*]\s*10\s*\^?\s*(?:9|3)\s*/\s*[l\u00b5\u03bcu]?\w*|10\s*\^?\s*(?:9|3)\s*/\s*\w+|"
@@ -180,6 +183,8 @@ def _plain_unit(unit: str) -> str:
 
 
 def _convert(a: Analyte, value: float, unit: str | None) -> tuple[float, bool] | None:
+    if unit is None and value < a.ambiguous_below:
+        return None  # "AST < 2.5" is a multiple of the upper limit with its words lost, not 2.5 U/L
     if unit is None:
         factor = a.bare_small if value < a.bare_below else a.bare_large
         return round(value * factor, 4), True
