@@ -16,7 +16,6 @@ from importlib import resources
 from typing import Any
 
 import pytest
-import textstat
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
@@ -24,6 +23,7 @@ from pydantic import ValidationError
 from mesostage import CaseError, TreatmentOptions, options
 from mesostage.treatment.knowledge import KnowledgeBase, load_knowledge_base
 from tests.factories import pleural_case
+from tests.readability import fk_grade
 
 SYSTEMIC_FIRST_LINE = [
     "pleura_nivolumab_ipilimumab",
@@ -445,7 +445,7 @@ def _patient_texts() -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize(("where", "text"), _patient_texts())
 def test_patient_text_reads_at_grade_8_or_below(where: str, text: str) -> None:
-    grade = textstat.flesch_kincaid_grade(text)
+    grade = fk_grade(text)
     assert grade <= 8, f"{where}: Flesch-Kincaid grade {grade:.1f}: {text}"
 
 
@@ -461,13 +461,13 @@ def test_whole_patient_output_reads_at_grade_8_or_below(case: dict[str, Any]) ->
     if r.stage4:
         parts += [r.stage4.goals_of_care, r.stage4.survival_caveat, *(f.text for f in r.stage4.survival_context)]
         parts += [s.text for s in r.stage4.symptom_control]
-    grade = textstat.flesch_kincaid_grade(" ".join(parts))
+    grade = fk_grade(" ".join(parts))
     assert grade <= 8, grade
 
 
 def test_readability_check_can_fail() -> None:
     surgery = next(o for o in load_knowledge_base().options if o.id == "pleura_surgery_multimodality")
-    assert textstat.flesch_kincaid_grade(surgery.clinician_text) > 8
+    assert fk_grade(surgery.clinician_text) > 8
 
 
 # ------------------------------------------------------------------ missing input and bad input

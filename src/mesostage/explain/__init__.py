@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mesostage.case import SYSTEM_IDS, Case, parse_case
 from mesostage.labels import label
+from mesostage.readability import flesch_kincaid_grade
 from mesostage.review import review as review_case
 from mesostage.staging import StagingResult, SystemResult, default_system, load_system
 from mesostage.staging import stage as stage_only
@@ -81,9 +82,7 @@ def plain_note(code: str) -> str | None:
 
 
 def _grade(text: str) -> float:
-    import textstat  # loaded on first use: it is not needed to start the command line
-
-    return float(textstat.flesch_kincaid_grade(text))
+    return flesch_kincaid_grade(text)
 
 
 def _spoken(stage: str) -> str:
