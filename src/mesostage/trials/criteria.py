@@ -308,12 +308,16 @@ def _pdq_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     return inline, sub, empty
 
 
+_SEE_ALSO = re.compile(r"\bSee (?:Disease Characteristics|General Eligibility Criteria)\b", re.IGNORECASE)
+
+
 def _run_on_pieces(body: str) -> list[str]:
     """Split one PDQ run-on section body ("Age: Not specified Performance status: WHO 0-2 ... Hematopoietic: WBC
     greater than 3,000/mm3 Neutrophil count greater than 1,500/mm3") into criteria: at the section's sub-labels,
     then where a capitalised word starts after a word that ends a phrase (not after "of", "by", ... nor after
     another capitalised word, so "British Thoracic Society" stays whole)."""
     _, sub, empty = _pdq_patterns()
+    body = _SEE_ALSO.sub(" ; ", body)
     pieces: list[str] = []
     label = ""
     parts = [(m.start(), m.end(), m.group("label")) for m in sub.finditer(body)]
@@ -328,10 +332,15 @@ def _run_on_pieces(body: str) -> list[str]:
         piece: list[str] = []
         for i, w in enumerate(words):
             prev = words[i - 1] if i else ""
+            if w == ";":
+                if piece:
+                    pieces.append(" ".join(piece))
+                piece = []
+                continue
             starts = (
                 piece
                 and w[:1].isupper()
-                and (w[1:2].islower() or w[1:2] == "")
+                and w[1:2].islower()
                 and prev.lower().strip(",") not in _FUNCTION_WORDS
                 and not prev[:1].isupper()
                 and not prev.endswith(",")
@@ -353,6 +362,38 @@ def _is_sub_label(line: str) -> bool:
     return word in vocabulary().pdq_sub_labels
 
 
+_RUN_ON_MIN = 250
+
+
+def _join_wrapped_pdq(text: str) -> str:
+    """Join the hard-wrapped lines of a PDQ section written without bullets (NCT00004254: "DISEASE
+    CHARACTERISTICS: Histologically proven inoperable malignant mesothelioma All tumor\nstages eligible ...") so
+    that the run-on splitter sees the whole section."""
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        pdq = _PDQ.match(line)
+        if pdq and pdq.group("name").isupper() and pdq.group("rest").strip():
+            j = i + 1
+            while (
+                j < len(lines)
+                and lines[j].strip()
+                and not _PDQ.match(lines[j])
+                and not _HEADING.match(lines[j])
+                and not _BULLET.match(lines[j])
+            ):
+                j += 1
+            if j > i + 1:
+                out.append(" ".join(x.strip() for x in lines[i:j]))
+                i = j
+                continue
+        out.append(line)
+        i += 1
+    return "\n".join(out)
+
+
 def relayout(text: str) -> str:
     """Put one criterion on a line of its own, whatever layout the record came in: inline ``Exclusion
     Criteria:`` and PDQ headings start a new block, bullets collapsed to `` * `` and inline numbered items
@@ -365,6 +406,7 @@ def relayout(text: str) -> str:
     if text.count("\n") <= 2 * text.count(" * ") and " * " in text:
         text = _COLLAPSED_BULLET.sub("\n* ", text)
     text = _INLINE_NUMBER.sub("\n", text)
+    text = _join_wrapped_pdq(text)
     out: list[str] = []
     for line in text.split("\n"):
         pdq = _PDQ.match(line)
@@ -374,7 +416,13 @@ def relayout(text: str) -> str:
             out.extend("- " + piece for piece in _run_on_pieces(pdq.group("rest")))
         elif heading and len(heading.group("rest")) > 0 and re.search(r"criteri", line[:45], re.IGNORECASE):
             out.append(line[: heading.start("rest")].rstrip())
-            out.append(heading.group("rest"))
+            rest = heading.group("rest")
+            if len(rest) > _RUN_ON_MIN and not _BULLET.match(rest) and rest.count(". ") < len(rest) / 200:
+                # one long line of criteria without bullets or sentences (PDQ text whose labels were dropped,
+                # NCT00039182)
+                out.extend("- " + piece for piece in _run_on_pieces(rest))
+            else:
+                out.append(rest)
         else:
             out.append(line)
     return "\n".join(out)
@@ -463,7 +511,34 @@ def split_criteria(text: str) -> list[Criterion]:
         walk(root, None)
     _, _, empty = _pdq_patterns()
     kept = [c for c in out if re.search(r"[A-Za-z]", c.text) and not empty.match(c.text.strip())]
-    return _merge_alternatives([_requirement_in_exclusions(c) for c in kept])
+    return _merge_alternatives([_requirement_in_exclusions(s) for c in kept for s in _sentences(c)])
+
+
+_SENTENCE_END = re.compile(r"(?<=[a-z0-9)\]%])\.\s+(?=[A-Z])")
+_ABBREVIATIONS = frozenset({"e.g", "i.e", "vs", "dr", "no", "approx", "etc", "fig", "ref", "st", "mr", "mrs", "ms"})
+
+
+def _sentences(c: Criterion) -> list[Criterion]:
+    """One criterion per sentence: a record often writes several requirements in one item ("Prior chemotherapy
+    is allowed with the exception of ... . Patients must have received prior first-line therapy.")."""
+    parts: list[str] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(c.text):
+        before = c.text[start : m.start()].split()
+        if before and before[-1].lower().rstrip(".") in _ABBREVIATIONS:
+            continue
+        parts.append(c.text[start : m.start() + 1].strip())
+        start = m.end()
+    parts.append(c.text[start:].strip())
+    merged: list[str] = []
+    for part in parts:
+        if merged and len(part.split()) < 3:
+            merged[-1] += " " + part
+        elif part:
+            merged.append(part)
+    if len(merged) <= 1:
+        return [c]
+    return [Criterion(kind=c.kind, text=t, context=c.context) for t in merged]
 
 
 #: "... meeting 1 of the following cell types:" followed by short items at the same level: one criterion whose
@@ -639,8 +714,9 @@ def _ecog_fact(t: str) -> Fact | None:
                 uncertain = sorted(set(range(5)) - allowed)
             return {"type": "ecog", "allowed": sorted(allowed), "uncertain": uncertain, "scale": "ECOG"}
     k = _KPS.search(t)
-    if k:
-        op, value = (k.group(1) or ">="), int(k.group(2))
+    reverse = re.search(r"(\d{2,3})\s*%?\s*or (?:higher|more|greater|above)\s+(?:\w+\s+){0,3}(?:karnofsky|kps)", t)
+    if k or reverse:
+        op, value = (">=", int(reverse.group(1))) if reverse else ((k.group(1) or ">="), int(k.group(2)))  # type: ignore[union-attr]
         if not 10 <= value <= 100:
             return None
         grades: list[int] = []
@@ -1153,11 +1229,15 @@ _BRAIN_ACTIVE = re.compile(
 
 
 def _measurable_fact(t: str) -> Fact | None:
+    if re.search(r"no evidence of (?:disease|residual)|\bned\b|minimal residual disease", t):
+        # "with no evidence of disease (NED) or minimal residual disease" (NCT01143545): nothing left to measure
+        return {"type": "measurable", "present": False, "or_evaluable": False}
     m = _MEASURABLE.search(t)
     if not m:
         return None
-    if re.search(r"non-?measurable", t) and re.search(r"(?<![\w-])measurable\s+(?:or|and/or)\s+non-?measurable", t):
-        return None
+    if re.search(r"(?<![\w-])measurable\s+(?:or|and/or)\s+non-?\s?measurable", t):
+        # "measurable or non-measurable disease": any disease will do
+        return {"type": "measurable", "present": True, "or_evaluable": True, "any": True}
     evaluable = bool(re.search(r"evaluable\s+or\s+measurable|measurable\s+or\s+evaluable", t))
     return {"type": "measurable", "present": not _negated(t, m.start()), "or_evaluable": evaluable}
 
@@ -1175,7 +1255,12 @@ def _brain_fact(t: str) -> Fact | None:
         # an aside in brackets that allows some ("... (patients with treated metastases may be included)") does
         # not make the criterion itself a permission
         "permissive": bool(_PERMISSIVE.search(re.sub(r"\([^)]*\)?", " ", t))),
-        "active": bool(_BRAIN_ACTIVE.search(t)) and not re.search(r"leptomening", t),
+        # "(unless the participant has completed successful local therapy for CNS metastases ...)": the treated
+        # ones are let in, so only active ones count (NCT01139775)
+        "active": (
+            bool(_BRAIN_ACTIVE.search(t) or re.search(r"\b(?:unless|except)\b[^.]{0,80}(?:treat|therap|stable)", t))
+            and not re.search(r"leptomening", t)
+        ),
     }
 
 
@@ -1221,7 +1306,8 @@ _PLAIN_READING = Reading()
 _PRIOR_LOCAL = re.compile(
     r"(?:prior|previous|previously|history of|had|received|undergone|underwent)\s+(?:[\w/-]+\s+){0,4}?"
     r"(?:(?P<rt>radiotherapy|radiation|irradiation|radiosurgery)|(?P<surgery>surgery|surgical resection|resection|"
-    r"lobectomy|pneumonectomy|pleurectomy|decortication|thoracotomy|thoracic surgery|operation|"
+    r"surgical (?:treatment|procedure|therapy)|lobectomy|pneumonectomy|pleurectomy|decortication|thoracotomy|"
+    r"thoracic surgery|operation|"
     r"extra-?pleural pneumonectomy|lobectomy/pneumonectomy))"
 )
 _SPECIFIC_SURGERY = re.compile(r"lobectomy|pneumonectomy|pleurectomy|decortication|extra-?pleural|thoracotomy")
@@ -1267,19 +1353,37 @@ def _prior_local_facts(t: str) -> list[Fact]:
 _EFFUSION = re.compile(r"pleural effusions?|\bmpe\b|malignant pleural (?:disease|fluid)")
 
 
+_EFFUSION_NOT_REQUIRED = re.compile(
+    r"not (?:be )?considered (?:as )?measurable|(?:are|is) not measurable|must (?:have been|be) (?:treated|controlled|"
+    r"drained)|brought under control|should (?:have|be)|drained prior|if present|will be drained|third[- ]space"
+)
+
+
 def _effusion_fact(t: str) -> Fact | None:
+    """A pleural effusion as a requirement ("patients with a symptomatic MPE", AMPLE-3) or an exclusion
+    ("uncontrolled pleural effusion"), not a remark on how one is handled ("symptomatic pleural effusion must have
+    been treated and brought under control", "pleural effusions are not considered measurable")."""
     m = _EFFUSION.search(t)
-    if not m or re.search(r"(?:allowed|permitted|eligible|acceptable)\b", t):
-        return None  # "symptomatic pleural effusion allowed if treated and controlled": permits, does not ask
+    if not m:
+        return None
     if re.search(r"pericardial|ascites", t[: m.start()]) and "pleural" not in t[: m.start()]:
         return None
+    qualified = bool(
+        re.search(
+            r"uncontrolled|requiring|recurrent drainage|repeated drainage|frequent|clinically significant|cannot be "
+            r"(?:controlled|managed|drained)|third[- ]space",
+            t,
+        )
+    )
+    if re.search(r"(?:allowed|permitted|eligible|acceptable)\b", t) or (
+        _EFFUSION_NOT_REQUIRED.search(t) and not qualified
+    ):
+        return {"type": "effusion", "present": True, "symptomatic": False, "qualified": True, "permissive": True}
     return {
         "type": "effusion",
-        "present": not _negated(t, m.start()),
+        "present": not (_negated(t, m.start()) or re.match(r"^\W*(?:no|absence of|without)\b", t)),
         "symptomatic": bool(re.search(r"symptomatic", t)),
-        "qualified": bool(
-            re.search(r"uncontrolled|requiring|recurrent drainage|repeated drainage|frequent|clinically significant", t)
-        ),
+        "qualified": qualified,
     }
 
 
@@ -1289,7 +1393,10 @@ _BIOMARKERS: tuple[tuple[str, re.Pattern[str], tuple[tuple[re.Pattern[str], str]
         "mesothelin",
         re.compile(r"(?<!anti-)(?<!anti )\b(?:mesothelin|msln)\b"),
         (
-            (re.compile(r"negative|absent|no (?:mesothelin|msln) expression"), "negative"),
+            (
+                re.compile(r"negative|absent|no (?:mesothelin|msln) expression|not expressed|does not express"),
+                "negative",
+            ),
             (re.compile(r"express|positiv|\+|staining|ihc|immunohisto|%|high"), "positive"),
         ),
     ),
@@ -1356,7 +1463,7 @@ def _biomarker_facts(t: str) -> list[Fact]:
 
 
 _TNM_PART = {
-    cat: re.compile(rf"\b{cat}(?P<a>[0-4x])[abc]?(?:\s*(?:-|to|through)\s*{cat}?(?P<b>[0-4])[abc]?)?\b")
+    cat: re.compile(rf"\b(?:c|p|yp)?{cat}(?P<a>[0-4x])[abc]?(?:\s*(?:-|to|through)\s*{cat}?(?P<b>[0-4])[abc]?)?\b")
     for cat in ("t", "n", "m")
 }
 
@@ -1368,7 +1475,7 @@ def _tnm_fact(t: str) -> Fact | None:
         if m and m.group("a") != "x":
             lo = int(m.group("a"))
             found[cat] = [lo, int(m.group("b")) if m.group("b") else lo]
-    if len(found) < 2:  # a lone "T1" is too often something else ("T1-weighted")
+    if (len(found) < 2 and "t" in found) or not found:  # a lone "T1" is too often something else ("T1-weighted")
         return None
     return {"type": "tnm", **found, "edition": _edition(t)}
 
@@ -1403,7 +1510,9 @@ def _cohort_fact(t: str) -> Fact | None:
 _INFORMATIONAL = re.compile(
     r"^\W*(?:note\b|n\.?b\.?\b|for example\b)|will (?:only )?be (?:\w+ )?(?:staged|followed|discussed|reviewed|"
     r"considered measurable|used|collected|asked|requested)|(?:are|is) the preferred|preferred methods?|"
-    r"must undergo (?:a |an )?(?:ct|mri|scan|imaging)|"
+    r"must (?:undergo|have) (?:a |an )?(?:ct|mri|scan|imaging|head ct|brain mri)|suggestive of|"
+    r"(?:are|is) considered to|do(?:es)? not (?:need|require)|need not|"
+    r"not (?:be )?considered (?:as )?measurable|(?:are|is) not (?:considered )?measurable|"
     r"^\W*[\w\s/()*-]{0,40}?\b(?:is|are) defined as\b"
 )
 

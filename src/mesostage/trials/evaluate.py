@@ -234,6 +234,8 @@ def _fact(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
             return "unknown", f"{want}; ECOG {p.ecog} may fall either side of it"
         return "no", f"{want}; your ECOG score is {p.ecog}"
     if kind == "measurable":
+        if f.get("any"):
+            return "yes", "measurable or non-measurable disease: any disease will do"
         if p.measurable is None:
             return "unknown", "measurable disease on scans; not recorded for you"
         if f["present"]:
@@ -256,6 +258,8 @@ def _fact(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
     if kind == "age":
         return _age(f, p)
     if kind == "cohort":
+        if f.get("exempt"):
+            return "yes", "people with mesothelioma are exempt from this requirement"
         return "na", f"this part of the trial is for {f['disease']}, not mesothelioma"
     if kind == "tnm":
         return _tnm(f, p)
@@ -383,6 +387,10 @@ def _prior_local(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
 
 
 def _effusion(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
+    if f.get("permissive"):
+        if p.effusion is False:
+            return "na", "about how a pleural effusion is handled; you have none recorded"
+        return "unknown", "about how a pleural effusion is handled (treated, drained, controlled): needs checking"
     if p.effusion is None:
         return "unknown", "about a malignant pleural effusion (fluid around the lung): not recorded for you"
     if not p.effusion:
@@ -504,22 +512,25 @@ def _brain(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
     where = " (from the staging findings)" if p.brain_mets_from_staging else ""
     if p.brain_mets is None:
         return "unknown", "about brain metastases; not recorded for you"
+    active = f.get("active")
     if not p.brain_mets:
-        if f["permissive"]:
+        if f["permissive"] and not active:
             return "na", "allows some brain metastases; you have none recorded" + where
         return ("no" if f["present"] else "yes"), "brain metastases; you have none recorded" + where
     stable = p.brain_mets_treated_stable
     state = "treated and stable" if stable else "not treated and stable"
-    if f["permissive"]:
-        if stable:
-            return "yes", f"allows brain metastases that are treated and stable; yours are {state}"
-        return "unknown", "allows brain metastases only under conditions the team must check"
-    if f.get("active") and stable is not None:
-        # "no untreated or symptomatic brain metastases": whether the person's count
+    if active and stable is not None:
+        # "no untreated or symptomatic brain metastases", "CNS metastases (unless treated ...)": do the person's
+        # count?
         counts = not stable
         return (
             "yes" if counts == f["present"] else "no"
         ), f"about active or untreated brain metastases; yours are {state}"
+    if f["permissive"]:
+        if stable:
+            ok: Value = "yes" if f.get("kind", "inclusion") == "inclusion" else "no"
+            return ok, f"allows brain metastases that are treated and stable; yours are {state}"
+        return "unknown", "allows brain metastases only under conditions the team must check"
     if f["qualified"]:
         return "unknown", "you have brain metastases; whether they count (treated, stable) needs checking"
     return ("yes" if f["present"] else "no"), "you have brain metastases" + where

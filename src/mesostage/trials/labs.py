@@ -73,12 +73,13 @@ def analytes() -> dict[str, Analyte]:
 _OPS: tuple[tuple[str, str], ...] = (
     (
         r">=|greater than or equal to|greater than or equal|equal to or greater than|at least|of at least|minimum of|"
-        r"no less than|not less than|≥",
+        r"no less than|not less than|no lower than|not lower than|not below",
         ">=",
     ),
     (
         r"<=|less than or equal to|equal to or less than|at most|no more than|not more than|not greater than|"
-        r"not exceeding|maximum of|up to|within|≤",
+        r"no greater than|no higher than|not higher than|not to exceed|not exceeding|does not exceed|maximum of|"
+        r"up to|within",
         "<=",
     ),
     (r">|greater than|more than|higher than|above|exceeding|over", ">"),
