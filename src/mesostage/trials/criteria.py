@@ -145,6 +145,8 @@ class Criterion:
     text: str
     context: str | None = None
     facts: tuple[Fact, ...] = ()
+    #: criteria with the same group are alternatives ("... one of the following:"): one of them is enough
+    group: str | None = None
 
     @functools.cached_property
     def type(self) -> str:
@@ -153,11 +155,20 @@ class Criterion:
         return next((t for t in CRITERION_TYPES if t in types), "other")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "text": self.text, "context": self.context, "facts": list(self.facts)}
+        d: dict[str, Any] = {"kind": self.kind, "text": self.text, "context": self.context, "facts": list(self.facts)}
+        if self.group is not None:
+            d["group"] = self.group
+        return d
 
     @staticmethod
     def from_dict(d: dict[str, Any]) -> Criterion:
-        return Criterion(kind=d["kind"], text=d["text"], context=d.get("context"), facts=tuple(d.get("facts", ())))
+        return Criterion(
+            kind=d["kind"],
+            text=d["text"],
+            context=d.get("context"),
+            facts=tuple(d.get("facts", ())),
+            group=d.get("group"),
+        )
 
 
 _ESCAPED = re.compile(r"\\([\[\]<>*_~#()\-.+!|=])")
@@ -1023,7 +1034,7 @@ _NOT_HISTORY = re.compile(
 _NEG_AGENT = re.compile(r"(?:\bno\b|\bnot\b|\bnever\b|\bwithout\b|\bfree of\b|\bnaive to\b|\bmust not\b)[^;]{0,60}$")
 _PERMISSIVE = re.compile(
     r"(?:is|are|will be)\s+(?:\w+\s+)?(?:allowed|permitted|eligible|acceptable)|may (?:be )?(?:enrol|includ|particip|"
-    r"have|eligible)|can (?:be )?(?:enrol|includ|particip|eligible)"
+    r"have|eligible)|can (?:be )?(?:enrol|includ|particip|eligible)|(?<!not )(?<!no )\b(?:allowed|permitted)\b"
 )
 
 
@@ -1042,8 +1053,8 @@ def _classes_in(t: str) -> list[tuple[int, set[str]]]:
 
 
 _OTHER_MALIGNANCY = re.compile(
-    r"(?:prior|previous|other|another|second|concurrent|history of (?:an?other )?)\s*(?:\w+\s+){0,2}"
-    r"(?:malignan\w*|cancers?|tumou?rs?)\b"
+    r"(?:\b(?:prior|previous|other|another|second|concurrent|secondary)\s+(?:primary\s+|invasive\s+|active\s+)?"
+    r"(?:malignan\w*|cancers?)\b|history of (?:an?other |other |a second )?(?:malignan\w*|cancer))"
 )
 
 
@@ -1325,6 +1336,12 @@ def _prior_local_facts(t: str) -> list[Fact]:
             future = _FUTURE.search(clause[: m.start()])
             if future:
                 continue
+            if what == "prior_surgery" and re.search(
+                r"absorption|abdomin|gastr|bowel|intestin|colon|liver|brain|cranial|spin|orthop|laparotomy|"
+                r"cytoreduct|peritone|pelvi|biops",
+                clause,
+            ):
+                continue  # an operation elsewhere than the chest: the case does not hold it
             facts.append(
                 {
                     "type": what,
@@ -1375,9 +1392,7 @@ def _effusion_fact(t: str) -> Fact | None:
             t,
         )
     )
-    if re.search(r"(?:allowed|permitted|eligible|acceptable)\b", t) or (
-        _EFFUSION_NOT_REQUIRED.search(t) and not qualified
-    ):
+    if re.search(r"(?:allowed|permitted|eligible|acceptable)\b", t) or _EFFUSION_NOT_REQUIRED.search(t):
         return {"type": "effusion", "present": True, "symptomatic": False, "qualified": True, "permissive": True}
     return {
         "type": "effusion",
@@ -1475,6 +1490,14 @@ def _tnm_fact(t: str) -> Fact | None:
         if m and m.group("a") != "x":
             lo = int(m.group("a"))
             found[cat] = [lo, int(m.group("b")) if m.group("b") else lo]
+            if _negated(t, m.start()):
+                # "No N2 or N3 involvement" (NCT00227630): every category but those named
+                both = [x for x in pattern.findall(t[m.start() : m.start() + 30]) if x[0] != "x"]
+                named = {int(d) for a, b in both for d in (a, b) if d}
+                allowed = [d for d in range(0, 4 if cat != "m" else 2) if d not in named]
+                if not allowed:
+                    return None
+                found[cat] = [min(allowed), max(allowed)]
     if (len(found) < 2 and "t" in found) or not found:  # a lone "T1" is too often something else ("T1-weighted")
         return None
     return {"type": "tnm", **found, "edition": _edition(t)}
@@ -1510,7 +1533,7 @@ def _cohort_fact(t: str) -> Fact | None:
 _INFORMATIONAL = re.compile(
     r"^\W*(?:note\b|n\.?b\.?\b|for example\b)|will (?:only )?be (?:\w+ )?(?:staged|followed|discussed|reviewed|"
     r"considered measurable|used|collected|asked|requested)|(?:are|is) the preferred|preferred methods?|"
-    r"must (?:undergo|have) (?:a |an )?(?:ct|mri|scan|imaging|head ct|brain mri)|suggestive of|"
+    r"must (?:undergo|have) (?:a |an )?(?:ct|mri|scan|imaging|head ct|brain mri)|suggestive of|(?:is|are) not required|"
     r"(?:are|is) considered to|do(?:es)? not (?:need|require)|need not|"
     r"not (?:be )?considered (?:as )?measurable|(?:are|is) not (?:considered )?measurable|"
     r"^\W*[\w\s/()*-]{0,40}?\b(?:is|are) defined as\b"
@@ -1551,6 +1574,10 @@ def extract_facts(text: str, kind: Kind = "inclusion", reading: Reading = _PLAIN
     if f := _effusion_fact(t):
         facts.append(f)
     facts += _biomarker_facts(t)
+    if _OTHER_MALIGNANCY.search(t) and not _MESO_WORD.search(t):
+        # "No other prior malignancy ... except ... stage I or II cancer in complete remission": the stage,
+        # treatment and cell type are the other cancer's
+        facts = [f for f in facts if f["type"] not in ("stage", "tnm", "histology", "lines", "prior_agent", "site")]
     labs = lab_facts(t)
     if labs:  # "significant renal impairment (serum creatinine > 1.7 mg/dL)": the threshold says what counts
         facts = [f for f in facts if f["type"] != "contraindication" or f["code"] != "renal_impairment"]
@@ -1600,7 +1627,40 @@ def parse_eligibility(text: str, reading: Reading = _PLAIN_READING) -> list[Crit
                 # the stage is the other cancer's
                 facts = tuple(f for f in facts if f["type"] not in ("stage", "tnm"))
         out.append(Criterion(kind=c.kind, text=c.text, context=c.context, facts=facts))
-    return _cohort_groups(out)
+    return _alternative_groups(_cohort_groups(out))
+
+
+#: Fact types an alternative of a "one of the following" list may state (disease, stage, cohort).
+_ALTERNATIVE_TYPES = frozenset({"site", "histology", "stage", "tnm", "resectability", "cohort", "diagnosis_confirmed"})
+
+
+def _alternative_groups(criteria: list[Criterion]) -> list[Criterion]:
+    """Mark the alternatives of "... one of the following:" (nested under it, or following it at the same level
+    while they state only disease facts, as NCT00354393's cohorts "Epithelioid ... stage I-III" / "Sarcomatoid ...
+    stage I-III (T1-3, N0)" / "... considered unresectable"): matching takes one of them as enough."""
+    out = list(criteria)
+    for i, head in enumerate(criteria):
+        if not _ONE_OF.search(head.text):
+            continue
+        group = f"{i}:{head.text[:60]}"
+        members = [j for j, c in enumerate(criteria) if c.context is not None and c.context.endswith(head.text)]
+        if not members:
+            j = i + 1
+            while (
+                j < len(criteria)
+                and criteria[j].kind == head.kind
+                and criteria[j].context == head.context
+                and criteria[j].facts
+                and {f["type"] for f in criteria[j].facts} <= _ALTERNATIVE_TYPES
+            ):
+                members.append(j)
+                j += 1
+        if len(members) < 2:
+            continue
+        for j in members:
+            c = out[j]
+            out[j] = Criterion(kind=c.kind, text=c.text, context=c.context, facts=c.facts, group=group)
+    return out
 
 
 def _cohort_groups(criteria: list[Criterion]) -> list[Criterion]:
@@ -1695,5 +1755,5 @@ def parse_trial(
                 elif in_force:
                     f["edition"], f["edition_from"] = in_force, f"start {start_date}"
             facts.append(f)
-        out.append(Criterion(kind=c.kind, text=c.text, context=c.context, facts=tuple(facts)))
+        out.append(Criterion(kind=c.kind, text=c.text, context=c.context, facts=tuple(facts), group=c.group))
     return out

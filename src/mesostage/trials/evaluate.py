@@ -22,7 +22,7 @@ from mesostage.staging import load_system, stage
 from mesostage.trials.criteria import Criterion, vocabulary
 from mesostage.trials.labs import analytes, check_lab
 
-__all__ = ["LABELS", "CriterionOutcome", "PatientFacts", "evaluate_criterion", "patient_facts"]
+__all__ = ["LABELS", "CriterionOutcome", "PatientFacts", "evaluate_all", "evaluate_criterion", "patient_facts"]
 
 Label = Literal["met", "not met", "not applicable", "not enough information"]
 Effect = Literal["for", "against", "unknown", "neutral"]
@@ -594,3 +594,31 @@ def evaluate_criterion(criterion: Criterion, p: PatientFacts) -> CriterionOutcom
     deciding = [r for v, r in results if v == value] or [r for _, r in results]
     reason = "; ".join(dict.fromkeys(deciding))
     return CriterionOutcome(criterion.kind, criterion.text, criterion.context, criterion.type, label, effect, reason)
+
+
+def evaluate_all(criteria: tuple[Criterion, ...] | list[Criterion], p: PatientFacts) -> list[CriterionOutcome]:
+    """Every criterion of a trial, with alternatives ("one of the following") taken together: when one
+    alternative is met, the others do not apply to the person; when none is met but one is undecided, the others
+    are not enough to rule the person out."""
+    outcomes = [evaluate_criterion(c, p) for c in criteria]
+    groups: dict[str, list[int]] = {}
+    for i, c in enumerate(criteria):
+        if c.group is not None and c.kind == "inclusion":
+            groups.setdefault(c.group, []).append(i)
+    for members in groups.values():
+        labels = {outcomes[i].label for i in members}
+        if "not met" not in labels or labels == {"not met"}:
+            continue
+        met = "met" in labels
+        for i in members:
+            o = outcomes[i]
+            if o.label != "not met":
+                continue
+            if met:
+                label: Label = "not applicable"
+                effect: Effect = "neutral"
+                why = "another of the alternatives listed applies to you"
+            else:
+                label, effect, why = "not enough information", "unknown", "another of the alternatives may apply to you"
+            outcomes[i] = CriterionOutcome(o.kind, o.text, o.context, o.type, label, effect, f"{o.reason}; {why}")
+    return outcomes

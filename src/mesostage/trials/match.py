@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from mesostage.case import Case, Patient, parse_case
 from mesostage.errors import CaseError, InputError
 from mesostage.trials.criteria import Criterion
-from mesostage.trials.evaluate import CriterionOutcome, PatientFacts, evaluate_criterion, patient_facts
+from mesostage.trials.evaluate import CriterionOutcome, PatientFacts, evaluate_all, patient_facts
 from mesostage.trials.geo import LocationError, Place, distance_km, locate, locate_site
 from mesostage.trials.importer import trial_criteria
 from mesostage.trials.index import TrialIndex, default_index_path
@@ -399,7 +399,7 @@ def _one(item: _Candidate, p: PatientFacts, origin: Place | None, max_km: float 
                     reason=f"nearest open site {nearest.distance_km:.0f} km away (limit {max_km:.0f} km)",
                 )
             )
-    outcomes: list[CriterionOutcome] = [evaluate_criterion(c, p) for c in item.criteria]
+    outcomes: list[CriterionOutcome] = evaluate_all(item.criteria, p)
     # Built without re-validation: every field comes from typed code above (hundreds per match).
     criteria = [
         CriterionResult.model_construct(
