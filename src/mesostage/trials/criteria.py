@@ -53,6 +53,7 @@ CRITERION_TYPES: tuple[str, ...] = (
     "lines",
     "prior_agent",
     "washout",
+    "current_treatment",
     "prior_surgery",
     "prior_radiotherapy",
     "progression",
@@ -831,7 +832,15 @@ _TREATMENT_FOR = re.compile(
 )
 
 
+_PLEURAL_OPERATION = re.compile(
+    r"(?:undergo|eligible for|candidates? for|fit for|amenable to)\s+(?:\w+[\s-]+){0,3}?"
+    r"(?:extra-?pleural pneumonectomy|pleurectomy|\bepp\b|\bp/d\b)"
+)
+
+
 def _site_facts(t: str, kind: Kind, reading: Reading) -> list[Fact]:
+    if kind == "inclusion" and not _MESO_WORD.search(t) and _PLEURAL_OPERATION.search(t):
+        return [{"type": "site", "sites": ["pleura"]}]  # an operation on the pleura: a pleural primary
     if reading.mpm_site != "pleura":
         # "MPM" in a peritoneal trial is malignant peritoneal mesothelioma
         t = re.sub(r"\bmpm\b", "mpem", t)
@@ -871,6 +880,17 @@ def _histology_fact(t: str) -> Fact | None:
         (excluded if _negated(t, m.start()) else mentioned).update({"sarcomatoid", "biphasic"})
     # The "non" of "non-epithelioid" must not read as a negation of the subtypes named after it.
     t = voc.term_patterns["hist:non_epithelioid"].sub("xnonepithelioidx", t)
+    t = re.sub(r"\bbi-phasic\b", "biphasic", t)
+    subgroup = re.match(
+        r"^\W*(?:patients with |for )?(epithelioid|biphasic|sarcomatoid)\s+(?:mesotheliomas?|histology|tumou?rs?|"
+        r"subtypes?|disease)\s+(?:must|should|need|require)",
+        t,
+    )
+    if subgroup:
+        # "Bi-phasic mesotheliomas must express mesothelin on > 50% of the cells ..." (NCT01583686): a rule for
+        # that subtype, not a requirement to have it
+        return {"type": "histology", "allowed": [subgroup.group(1)], "subgroup": True}
+    t = re.sub(r"\b(?:epithelial|epithelioid|sarcomatoid) component", "component", t)
     for name in ("epithelioid", "sarcomatoid", "biphasic"):
         for m in voc.term_patterns[f"hist:{name}"].finditer(t):
             neg = _negated(t, m.start()) or bool(
@@ -940,6 +960,10 @@ _UNRESECTABLE = re.compile(
     r"not (?:be )?(?:amenable|suitable|eligible|"
     r"a candidate|candidates?)\s+(?:to|for)\s+(?:\w+[\s(-]+){0,3}(?:surgery|resection|operation|surgical)"
     r"|ineligible for (?:\w+[\s-]){0,3}(?:surgery|resection)"
+    # "advanced non-hematologic malignancy", "advanced malignant pleural mesothelioma": beyond curative surgery
+    r"|\badvanced\b(?! age)(?:\s+[\w-]+){0,3}\s+(?:malignan\w*|cancers?|mesotheliom\w*|disease|solid tumou?rs?|mpm)"
+    r"|no plans? (?:for|of) (?:\w+\s+){0,2}(?:surgery|surgical|resection)|(?:surgery|resection) must not be planned"
+    r"|not (?:be )?planned for (?:\w+\s+)?(?:surgery|resection)"
 )
 _RESECTABLE = re.compile(
     r"(?<![\w-])resectable|amenable to (?:\w+[\s-]){0,3}(?:surgery|resection)|candidates? for (?:\w+[\s-]){0,3}"
@@ -949,6 +973,12 @@ _RESECTABLE = re.compile(
 
 
 def _resectability_fact(t: str) -> Fact | None:
+    if re.search(
+        r"\bif (?:deemed |considered |found |judged )?(?:to be )?(?:resectable|operable)\b|"
+        r"^\W*(?:patients|participants|those) with (?:potentially )?resectable",
+        t,
+    ):
+        return None  # "Amenable to aggressive surgical resection, if deemed resectable": about a subgroup
     if _UNRESECTABLE.search(t):
         return {"type": "resectability", "resectable": False}
     m = _RESECTABLE.search(t)
@@ -975,6 +1005,8 @@ _LINES_MIN = (
     re.compile(r"(\d)\s*or more (?:prior |previous )?(?:lines?|regimens?|systemic|therapies|treatments)"),
 )
 _LINES_PROGRESSED = re.compile(
+    r"no (?:\w+\s+){0,2}standard (?:\w+\s+){0,2}(?:exists?|exits|is available|available)|"
+    r"standard (?:\w+\s+){0,3}(?:do|does) not exist|(?:are|is) no longer effective|"
     r"(?:had|received|undergone)\s+(?:or\s+(?:refused|declined)\s+)?(?:\w+[\s-]+){0,3}1st[- ]line|"
     r"(?:progress\w*|relaps\w*|recurr\w*|refractory|resistant|intoleran\w*)\s+(?:\w+\s+){0,3}(?:on|after|following|to|"
     r"despite|during)\s+(?:\w+[\s-]+){0,4}(?:1st[- ]line|therapy|treatment|chemotherapy|platinum|immunotherapy|regimen|"
@@ -1068,7 +1100,7 @@ def _treatment_facts(t: str) -> list[Fact]:
 
 
 _ASIDE = re.compile(
-    r"with or without [^,;.)]*|\([^)]*(?:allowed|permitted|eligible)[^)]*\)|"
+    r"with or without [^,;.)]*|\([^)]*(?:allowed|permitted|eligible)[^)]*\)|\((?:or|and/or|e\.g\.?|such as)\b[^)]*\)|"
     r"(?:prior|previous) [^,;.()]* (?:is|are) (?:allowed|permitted)"
 )
 
@@ -1117,6 +1149,14 @@ _LOCAL_WORDS = re.compile(
 )
 
 
+def _current_fact(c: str) -> Fact | None:
+    """ "Currently receiving first-line treatment with pemetrexed + platinum" (NCT01085630)."""
+    m = re.search(r"\bcurrently (?:receiving|on|undergoing|being treated)\b", c)
+    if m and not _negated(c, m.start()):
+        return {"type": "current_treatment"}
+    return None
+
+
 def _washout_fact(c: str) -> Fact | None:
     if not _WINDOW.search(c) or re.search(r"progress|relaps|recurr|respon", c):
         return None
@@ -1139,6 +1179,8 @@ def _clause_treatment_facts(c: str) -> list[Fact]:
     high: int | None = None
     if washout := _washout_fact(c):
         return [washout]
+    if current := _current_fact(c):
+        return [current]
     m = next((x for x in _LINE_ORDINAL.finditer(c) if "line" in x.group(0)), None)
     if (
         m
@@ -1151,7 +1193,7 @@ def _clause_treatment_facts(c: str) -> list[Fact]:
         ordinals = [_ORDINALS[o] for o in re.findall(r"1st|2nd|3rd|4th", m.group(0))]
         low, high = min(ordinals) - 1, max(ordinals) - 1
         if high == 0 and re.search(r"no longer effective|(?:do|does) not exist|failed|refractory|progress", c):
-            low = high = None  # "... no longer effective, or would otherwise be eligible for ... first-line": either
+            return []  # "... no longer effective, or would otherwise be eligible for ... first-line": either
     if low is None and (r := _LINES_RANGE.search(c)):
         low, high = int(r.group(1)), int(r.group(2))
     if low is None:
@@ -1346,7 +1388,8 @@ def _prior_local_facts(t: str) -> list[Fact]:
                 {
                     "type": what,
                     "present": not _NEG_AGENT.search(clause[: m.start()]),
-                    "permissive": bool(re.search(r"allowed|permitted|eligible|acceptable", clause)),
+                    # "Recovered from prior surgery": only for those who had it
+                    "permissive": bool(re.search(r"allowed|permitted|eligible|acceptable|recovered from", clause)),
                     "specific": bool(_SPECIFIC_SURGERY.search(m.group(0))) if what == "prior_surgery" else False,
                     "chest": bool(re.search(r"chest|thora|lung|pleura|mediastin|hemithorax|ipsilateral", clause)),
                 }
@@ -1696,9 +1739,36 @@ _TITLE_LINES: tuple[tuple[re.Pattern[str], Fact], ...] = (
 )
 
 
-def title_criteria(*titles: str | None) -> list[Criterion]:
+_TITLE_UNRESECTABLE = re.compile(r"\badvanced\b|unresectable|metastatic|inoperable|cannot be removed")
+_TITLE_RESECTABLE = re.compile(
+    r"(?<!un)resectable|can be removed by surgery|followed by surgery|(?:before|prior to) surgery|neoadjuvant"
+)
+
+
+def _title_resectability(titles: tuple[str | None, ...]) -> list[Criterion]:
+    for title in titles:
+        if not title:
+            continue
+        low = _prepare(title)
+        if re.search(r"with or without (?:\w+ )?surgery", low) and not re.search(r"can be removed", low):
+            continue
+        if _TITLE_UNRESECTABLE.search(low):
+            fact: Fact = {"type": "resectability", "resectable": False}
+        elif _TITLE_RESECTABLE.search(low):
+            fact = {"type": "resectability", "resectable": True}
+        else:
+            continue
+        return [Criterion(kind="inclusion", text=title, context="the trial's title", facts=(fact,))]
+    return []
+
+
+def title_criteria(*titles: str | None, lines: bool = True, resectability: bool = False) -> list[Criterion]:
     """Criteria a trial's titles state ("... as First-line Treatment in Malignant Pleural Mesothelioma",
-    "previously treated"): the line of treatment, as an inclusion criterion quoting the title."""
+    "previously treated", "Advanced", "Followed By Surgery"): the line of treatment and whether the tumour can be
+    removed by surgery, each as an inclusion criterion quoting the title."""
+    out = _title_resectability(titles) if resectability else []
+    if not lines:
+        return out
     for title in titles:
         if not title:
             continue
@@ -1707,8 +1777,8 @@ def title_criteria(*titles: str | None) -> list[Criterion]:
             continue  # "maintenance after first-line ...": the line named is not the trial's own
         for pattern, fact in _TITLE_LINES:
             if pattern.search(low):
-                return [Criterion(kind="inclusion", text=title, context="the trial's title", facts=(dict(fact),))]
-    return []
+                return [*out, Criterion(kind="inclusion", text=title, context="the trial's title", facts=(dict(fact),))]
+    return out
 
 
 @functools.cache
@@ -1741,8 +1811,10 @@ def parse_trial(
     titles state (when the text states none), and stage criteria given the edition the trial names or, where it
     names none, the edition in force at its start date (the reason says which)."""
     criteria = parse_eligibility(eligibility_text, Reading(mpm_site=mpm_site))
-    if not any(f["type"] == "lines" for c in criteria for f in c.facts):
-        criteria += title_criteria(official_title, brief_title)
+    stated = {f["type"] for c in criteria for f in c.facts}
+    criteria += title_criteria(
+        official_title, brief_title, lines="lines" not in stated, resectability="resectability" not in stated
+    )
     in_force = edition_in_force(start_date)
     out = []
     for c in criteria:

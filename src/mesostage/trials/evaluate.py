@@ -199,6 +199,8 @@ def _fact(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
         return "na", "the diagnosis is taken as confirmed"
     if kind == "histology":
         allowed = f["allowed"]
+        if f.get("subgroup"):
+            return "na", f"a rule for {allowed[0]} mesothelioma only"
         if len(allowed) == 3:
             return "yes", "any cell type"
         if p.histology is None or p.histology == "other":
@@ -265,6 +267,10 @@ def _fact(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
         return _tnm(f, p)
     if kind == "washout":
         return _washout(f, p)
+    if kind == "current_treatment":
+        if p.progressed is True:
+            return "no", "treatment you are receiving now; your disease progressed after the last treatment"
+        return "unknown", "treatment you are receiving now: not recorded for you"
     if kind in ("prior_surgery", "prior_radiotherapy"):
         return _prior_local(f, p)
     if kind == "effusion":
@@ -577,6 +583,17 @@ def evaluate_criterion(criterion: Criterion, p: PatientFacts) -> CriterionOutcom
             "not enough information",
             "unknown",
             "not checked by mesostage; ask the study team",
+        )
+    sub = next((f for f in criterion.facts if f.get("subgroup")), None)
+    if sub is not None and p.histology is not None and p.histology not in sub["allowed"]:
+        return CriterionOutcome(
+            criterion.kind,
+            criterion.text,
+            criterion.context,
+            criterion.type,
+            "not applicable",
+            "neutral",
+            f"a rule for {sub['allowed'][0]} mesothelioma only; yours is {p.histology}",
         )
     results = [_fact(f, p) for f in criterion.facts]
     value = _combine([v for v, _ in results], criterion.kind)

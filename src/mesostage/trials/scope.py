@@ -110,6 +110,9 @@ def mesothelioma_scope(trial: Trial) -> str:
         named = True
         sites.update(site for site, pattern in _SITE_WORDS if pattern.search(text))
     if named:
+        if sites and any(_BROAD.search(c) for c in trial.conditions):
+            # "malignant pleural mesothelioma" and "solid tumors" (NCT00700336): a solid-tumour part takes any site
+            return SCOPE_BASKET
         return ",".join(sorted(sites)) if sites else SCOPE_ANY
     described = " ; ".join((*trial.conditions, *trial.keywords, *titles))
     if not trial.conditions and trial.brief_title == trial.nct_id and _inclusion_names_mesothelioma(trial):
