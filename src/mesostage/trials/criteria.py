@@ -958,7 +958,8 @@ _UNRESECTABLE = re.compile(
     r"unresectable|cannot be (?:\w+ )?removed (?:by|with) (?:\w+ )?(?:surgery|operation)|"
     r"not (?:be )?(?:surgically )?removable|non-?resectable|inoperable|not (?:surgically )?resectable|"
     r"not (?:be )?(?:amenable|suitable|eligible|"
-    r"a candidate|candidates?)\s+(?:to|for)\s+(?:\w+[\s(-]+){0,3}(?:surgery|resection|operation|surgical)"
+    r"a candidate|candidates?)\s+(?:to|for)\s+(?:\w+[\s(-]+){0,3}(?:surgery|resection|operation|surgical|"
+    r"extra-?pleural pneumonectomy|pneumonectomy|pleurectomy|decortication|cytoreduct\w*)"
     r"|ineligible for (?:\w+[\s-]){0,3}(?:surgery|resection)"
     # "advanced non-hematologic malignancy", "advanced malignant pleural mesothelioma": beyond curative surgery
     r"|\badvanced\b(?! age)(?:\s+[\w-]+){0,3}\s+(?:malignan\w*|cancers?|mesotheliom\w*|disease|solid tumou?rs?|mpm)"
@@ -1677,11 +1678,25 @@ def parse_eligibility(text: str, reading: Reading = _PLAIN_READING) -> list[Crit
 _ALTERNATIVE_TYPES = frozenset({"site", "histology", "stage", "tnm", "resectability", "cohort", "diagnosis_confirmed"})
 
 
+_COHORT_PREFIX = re.compile(
+    r"^\W*(?:phase\s+(?:i{1,3}|[123])[ab]?|part\s+[a-z0-9]|cohort\s+[a-z0-9]+|arm\s+[a-z0-9])(?:\s+only)?\s*:",
+    re.IGNORECASE,
+)
+
+
 def _alternative_groups(criteria: list[Criterion]) -> list[Criterion]:
     """Mark the alternatives of "... one of the following:" (nested under it, or following it at the same level
     while they state only disease facts, as NCT00354393's cohorts "Epithelioid ... stage I-III" / "Sarcomatoid ...
     stage I-III (T1-3, N0)" / "... considered unresectable"): matching takes one of them as enough."""
     out = list(criteria)
+    # "Phase I: ... solid malignancy ..." / "Phase II: ... pleural mesothelioma ..." (NCT00700336): one per cohort
+    prefixed = [i for i, c in enumerate(criteria) if c.kind == "inclusion" and _COHORT_PREFIX.match(c.text)]
+    if len({_COHORT_PREFIX.match(criteria[i].text).group(0).lower() for i in prefixed}) >= 2:  # type: ignore[union-attr]
+        # and an exclusion for one cohort only ("Phase II only: ...") is that cohort's
+        prefixed += [i for i, c in enumerate(criteria) if c.kind == "exclusion" and _COHORT_PREFIX.match(c.text)]
+        for i in prefixed:
+            c = out[i]
+            out[i] = Criterion(kind=c.kind, text=c.text, context=c.context, facts=c.facts, group="cohorts")
     for i, head in enumerate(criteria):
         if not _ONE_OF.search(head.text):
             continue

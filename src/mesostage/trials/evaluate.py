@@ -613,11 +613,40 @@ def evaluate_criterion(criterion: Criterion, p: PatientFacts) -> CriterionOutcom
     return CriterionOutcome(criterion.kind, criterion.text, criterion.context, criterion.type, label, effect, reason)
 
 
+def _title_yields_to_text(criteria: tuple[Criterion, ...] | list[Criterion], outcomes: list[CriterionOutcome]) -> None:
+    """A line of treatment read from the title ("as First-line Treatment") gives way when the criteria themselves
+    ask about prior treatment and the person passes them (NCT02397928 excludes "Previous chemotherapy" only)."""
+    text_ok = any(
+        c.context != "the trial's title"
+        and any(f["type"] in ("prior_agent", "lines") for f in c.facts)
+        and outcomes[i].effect == "for"
+        for i, c in enumerate(criteria)
+    )
+    if not text_ok:
+        return
+    for i, c in enumerate(criteria):
+        o = outcomes[i]
+        if c.context == "the trial's title" and o.type == "lines" and o.label == "not met":
+            why = "the trial's own criteria on prior treatment are met; the study team decides"
+            outcomes[i] = CriterionOutcome(
+                o.kind, o.text, o.context, o.type, "not enough information", "unknown", f"{o.reason}; {why}"
+            )
+
+
 def evaluate_all(criteria: tuple[Criterion, ...] | list[Criterion], p: PatientFacts) -> list[CriterionOutcome]:
     """Every criterion of a trial, with alternatives ("one of the following") taken together: when one
     alternative is met, the others do not apply to the person; when none is met but one is undecided, the others
     are not enough to rule the person out."""
     outcomes = [evaluate_criterion(c, p) for c in criteria]
+    for i, c in enumerate(criteria):
+        o = outcomes[i]
+        if c.kind == "exclusion" and c.group is not None and o.label == "met":
+            # an exclusion for one cohort of the trial ("Phase II only: ..."): the team decides the cohort
+            why = "it applies to one part of the trial only; the study team decides which part fits you"
+            outcomes[i] = CriterionOutcome(
+                o.kind, o.text, o.context, o.type, "not enough information", "unknown", f"{o.reason}; {why}"
+            )
+    _title_yields_to_text(criteria, outcomes)
     groups: dict[str, list[int]] = {}
     for i, c in enumerate(criteria):
         if c.group is not None and c.kind == "inclusion":
