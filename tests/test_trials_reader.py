@@ -576,3 +576,135 @@ def test_real_records_first_line_trial_excludes_a_treated_person(real_index: Pat
     result = mesostage.match_trials(case, index=real_index)
     m = next(m for m in result.excluded if m.nct_id == "NCT05001880")
     assert any("no prior systemic treatment" in w for w in m.why_not)
+
+
+# ------------------------------------------------------------------ classes found on the labelled real corpus
+
+
+def _record(nct: str) -> Trial:
+    from mesostage.trials.study import parse_study
+
+    studies = json.loads(REAL.read_text(encoding="utf-8"))["studies"]
+    return parse_study(next(s for s in studies if s["protocolSection"]["identificationModule"]["nctId"] == nct))
+
+
+def _outcomes(nct: str, p: PatientFacts) -> dict[str, str]:
+    from mesostage.trials.evaluate import evaluate_all
+    from mesostage.trials.importer import trial_criteria
+    from mesostage.trials.scope import mesothelioma_scope as scope_of
+
+    t = _record(nct)
+    criteria = trial_criteria(t, scope_of(t))
+    return {c.text: o.label for c, o in zip(criteria, evaluate_all(criteria, p), strict=True)}
+
+
+def test_one_of_the_following_alternatives_one_is_enough() -> None:
+    # NCT00354393: "Resectable disease is defined as any of the following: Epithelioid, mixed histology, ... with
+    # clinical stage I-III (T1-3, N0-2, M0) disease Sarcomatoid histology with clinical stage I-III (T1-3, N0) ..."
+    got = _outcomes("NCT00354393", person({"resectable": True}))
+    sarcomatoid = next(v for k, v in got.items() if k.startswith("Sarcomatoid histology"))
+    epithelioid = next(v for k, v in got.items() if k.startswith("Epithelioid, mixed histology"))
+    assert epithelioid == MET
+    assert sarcomatoid == NA  # another alternative applies
+
+
+def test_phase_cohorts_are_alternatives() -> None:
+    # NCT00700336: "Phase I: Histologically confirmed solid malignancy ..." / "Phase II: ... malignant pleural
+    # mesothelioma (MPM) ..., who has not received previous chemotherapy"; a treated peritoneal patient may fit
+    # phase I, so phase II's criteria do not exclude them
+    peritoneal = person(
+        {"prior_systemic_lines": 1, "prior_agents": ["carboplatin", "pemetrexed"]},
+        site="peritoneum",
+        tumor=None,
+        nodes=None,
+        metastases=None,
+    )
+    got = _outcomes("NCT00700336", peritoneal)
+    phase2 = next(v for k, v in got.items() if k.startswith("Phase II: Histologically"))
+    assert phase2 != NOT_MET
+    assert "Phase II only: Mesothelioma originating outside the pleura (e.g.: peritoneum)" in got
+    assert got["Phase II only: Mesothelioma originating outside the pleura (e.g.: peritoneum)"] != MET
+
+
+def test_requirement_written_in_the_exclusion_list_is_a_requirement() -> None:
+    # NCT00604461 repeats "Patient must have adequate renal function with a serum creatinine level of less than
+    # 1.5 mg/dl ..." under "Exclusion Criteria:"
+    got = split_criteria(_record("NCT00604461").eligibility_text)
+    repeated = [c for c in got if c.text.startswith("Patient must have adequate renal function")]
+    assert len(repeated) == 2
+    assert {c.kind for c in repeated} == {"inclusion"}
+
+
+def test_exemption_for_mesothelioma() -> None:
+    # NCT00703638: "Must have failed or become intolerant to prior standard therapy ... except for patients
+    # diagnosed with mesothelioma."
+    got = _outcomes("NCT00703638", person({"prior_systemic_lines": 0}))
+    failed = next(v for k, v in got.items() if k.startswith("Must have failed or become intolerant"))
+    assert failed == MET
+
+
+def test_a_rule_for_one_subtype_applies_to_that_subtype_only() -> None:
+    # NCT01583686: "Bi-phasic mesotheliomas must express mesothelin on greater than 50% of the cells in the
+    # epithelial component."
+    (c,) = parse_eligibility(
+        "- Bi-phasic mesotheliomas must express mesothelin on greater than 50% of the cells in the epithelial component."
+    )
+    assert label(c, person(histology="epithelioid")) == NA
+    assert label(c, person({"biomarkers": {"mesothelin": "negative"}}, histology="biphasic")) == NOT_MET
+
+
+def test_another_cancers_stage_is_not_the_persons() -> None:
+    # NCT00039182: "No other prior malignancy within the past 5 years except ... or stage I or II cancer that is in
+    # complete remission"
+    (c,) = parse_eligibility(
+        "- No other prior malignancy within the past 5 years except adequately treated basal cell or squamous cell "
+        "skin cancer, carcinoma in situ of the cervix, or stage I or II cancer that is in complete remission"
+    )
+    assert "stage" not in {f["type"] for f in c.facts}
+
+
+def test_pdq_section_hard_wrapped() -> None:
+    # NCT00004254: PDQ headings with the section text hard-wrapped over several lines
+    texts = [c.text for c in split_criteria(_record("NCT00004254").eligibility_text)]
+    assert "No signs or symptoms of CNS metastases" in texts
+    assert "Platelet count at least 100,000/mm3" in texts
+    assert "Creatinine clearance at least 65 mL/min" in texts
+
+
+def test_one_criterion_per_sentence() -> None:
+    # NCT00629343: "Prior chemotherapy is allowed with the exception of prior treatment with Temozolomide or
+    # Azacitidine. Patients must have received prior 1st line therapy. ..."
+    texts = [c.text for c in split_criteria(_record("NCT00629343").eligibility_text)]
+    assert "Patients must have received prior 1st line therapy." in texts
+
+
+def test_advanced_in_the_title_excludes_a_resectable_person() -> None:
+    # NCT02784171: "Pembrolizumab in Patients With Advanced Malignant Pleural Mesothelioma"
+    (c,) = parse_trial("", brief_title="Pembrolizumab in Patients With Advanced Malignant Pleural Mesothelioma")
+    assert c.type == "resectability"
+    assert label(c, person({"resectable": True})) == NOT_MET
+    assert label(c, person({"resectable": False})) == MET
+
+
+def test_no_plans_for_surgery() -> None:
+    # NCT02639767: "No plans for surgical resection"
+    (c,) = parse_eligibility("- No plans for surgical resection")
+    assert label(c, person({"resectable": True})) == NOT_MET
+    assert label(c, person({"resectable": False})) == MET
+
+
+def test_title_line_of_treatment_gives_way_to_the_trials_own_criteria() -> None:
+    # NCT02397928 (STELLAR): first-line in the title, "Previous chemotherapy or radiation" in the exclusions; a
+    # person whose only prior treatment was immunotherapy passes the criteria, so the title alone does not exclude
+    immunotherapy_only = person(
+        {
+            "prior_systemic_lines": 1,
+            "prior_agents": ["nivolumab", "ipilimumab"],
+            "prior_chest_radiotherapy": False,
+        }
+    )
+    got = _outcomes("NCT02397928", immunotherapy_only)
+    title = next(v for k, v in got.items() if k.startswith("A Phase II Trial of Pemetrexed"))
+    assert title == NEI
+    chemo = person({"prior_systemic_lines": 1, "prior_agents": ["cisplatin", "pemetrexed"]})
+    assert _outcomes("NCT02397928", chemo)["Previous chemotherapy or radiation"] == MET

@@ -1648,9 +1648,7 @@ def parse_eligibility(text: str, reading: Reading = _PLAIN_READING) -> list[Crit
             continue
         cohort = _cohort_fact(low) if c.context else None
         if _MESO_EXEMPT.search(low):
-            facts: tuple[Fact, ...] = (
-                {"type": "cohort", "disease": "other cancers (people with mesothelioma are exempt)"},
-            )
+            facts: tuple[Fact, ...] = ({"type": "cohort", "disease": "other cancers", "exempt": True},)
         elif cohort:
             facts = (cohort,)
         else:
