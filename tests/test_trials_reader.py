@@ -224,7 +224,9 @@ def test_a_washout_window_is_not_a_ban(nct: str, text: str) -> None:
     # needs the date of the last dose, which the case does not hold: never "not met" / never an exclusion
     assert label(c, had) == NEI
     never = person({"prior_systemic_lines": 0, "prior_chest_radiotherapy": False, "prior_chest_surgery": False})
-    assert label(c, never) == NA
+    # "at least 4 weeks since prior chemotherapy" does not concern someone who never had it; "had chemotherapy
+    # within 2 weeks" (an exclusion) is simply not true of them
+    assert label(c, never) == (NOT_MET if kind == "exclusion" else NA)
 
 
 def test_washout_after_surgery() -> None:

@@ -967,6 +967,7 @@ _UNRESECTABLE = re.compile(
     r"|not (?:be )?planned for (?:\w+\s+)?(?:surgery|resection)"
 )
 _RESECTABLE = re.compile(
+    r"(?:eligible|fit|candidates?) (?:for|to undergo) (?:\w+[\s-]+){0,2}?(?:extra-?pleural pneumonectomy|pleurectomy)|"
     r"(?<![\w-])resectable|amenable to (?:\w+[\s-]){0,3}(?:surgery|resection)|candidates? for (?:\w+[\s-]){0,3}"
     r"(?:surgery|resection|pleurectomy|cytoreducti)|planned (?:for )?(?:\w+[\s-]){0,2}(?:surgery|resection|"
     r"pleurectomy|cytoreducti|extrapleural)|(?<![\w-])operable"
@@ -980,6 +981,8 @@ def _resectability_fact(t: str) -> Fact | None:
         t,
     ):
         return None  # "Amenable to aggressive surgical resection, if deemed resectable": about a subgroup
+    if re.search(r"\b(?:are|is) (?:also )?(?:eligible|allowed|permitted)\b", t):
+        return None  # "... distant metastases are eligible, but considered unresectable": a permission
     if _UNRESECTABLE.search(t):
         return {"type": "resectability", "resectable": False}
     m = _RESECTABLE.search(t)
@@ -1172,7 +1175,10 @@ def _washout_fact(c: str) -> Fact | None:
         what.append("surgery")
     if not classes and not what and not re.search(r"therap|treatment|investigational|agent|drug", c):
         return None
-    return {"type": "washout", "classes": sorted(classes), "local": sorted(set(what))}
+    had_within = bool(
+        re.search(r"\b(?:had|received|receiving|treated with|treatment with|history of)\b[^.;]*\bwithin\b", c)
+    )
+    return {"type": "washout", "classes": sorted(classes), "local": sorted(set(what)), "had_within": had_within}
 
 
 def _clause_treatment_facts(c: str) -> list[Fact]:
@@ -1231,7 +1237,7 @@ def _clause_treatment_facts(c: str) -> list[Fact]:
                 facts.append({"type": "progression", "progressed": True})
         return facts
     # No count of lines: a statement about prior exposure to named drugs or classes.
-    if _NOT_HISTORY.search(c) or not _EXPOSURE.search(c):
+    if (_NOT_HISTORY.search(c) and not _PERMISSIVE.search(c[:60])) or not _EXPOSURE.search(c):
         return []
     mentions = _classes_in(c)
     if not mentions:
@@ -1266,7 +1272,8 @@ def _clause_treatment_facts(c: str) -> list[Fact]:
 
 _MEASURABLE = re.compile(r"(?<![\w-])measurable|(?:\bm?recist\b).{0,40}(?:lesion|disease)|target lesion")
 _BRAIN = re.compile(
-    r"(?:brain|cns|central nervous system|cerebral|intracranial)(?:\s+(?:or|and|and/or)\s+[\w-]+)?\s+(?:\w+\s+)?"
+    r"(?:brain|cns|central nervous system|cerebral|intracranial)(?:\s+(?:or|and|and/or)\s+[\w-]+)?\s+"
+    r"(?:\([\w\s]+\)\s+)?(?:\w+\s+)?"
     r"(?:metasta\w*|lesions?|involvement|"
     r"disease|mets)|metasta\w*\s+(?:to|in|of)\s+the\s+(?:brain|cns|central nervous system)|leptomeningeal"
 )
@@ -1416,7 +1423,7 @@ _EFFUSION = re.compile(r"pleural effusions?|\bmpe\b|malignant pleural (?:disease
 
 _EFFUSION_NOT_REQUIRED = re.compile(
     r"not (?:be )?considered (?:as )?measurable|(?:are|is) not measurable|must (?:have been|be) (?:treated|controlled|"
-    r"drained)|brought under control|should (?:have|be)|drained prior|if present|will be drained|third[- ]space"
+    r"drained)|brought under control|should (?:have|be)|drained prior|if present|will be drained"
 )
 
 
@@ -1496,6 +1503,10 @@ _PDL1 = re.compile(r"(?<!anti-)(?<!anti )\bpd-?l1\b(?!\s*(?:inhibitor|antibod|bl
 
 
 def _biomarker_facts(t: str) -> list[Fact]:
+    # "... sarcomatoid mesothelioma as mesothelin is not expressed in this type" (NCT01583686): a reason, not a test
+    t = re.split(r"\b(?:as|because|since)\s+(?=(?:\w+\s+){1,3}(?:is|are)\s+(?:not\s+)?(?:expressed|present|lost))", t)[
+        0
+    ]
     if _EXPOSURE.search(t) and re.search(r"therap|treatment|agent|inhibitor|antibod|drug", t):
         return []  # "prior anti-mesothelin therapy": about treatment, not the tumour's markers
     facts: list[Fact] = []
@@ -1612,7 +1623,7 @@ def extract_facts(text: str, kind: Kind = "inclusion", reading: Reading = _PLAIN
     if f := _measurable_fact(t):
         facts.append(f)
     if f := _brain_fact(t):
-        facts.append(f)
+        facts.append({**f, "kind": kind})
     else:
         facts += _contraindication_facts(t)
     if f := _effusion_fact(t):
@@ -1706,7 +1717,7 @@ def _alternative_groups(criteria: list[Criterion]) -> list[Criterion]:
                 j < len(criteria)
                 and criteria[j].kind == head.kind
                 and criteria[j].context == head.context
-                and criteria[j].facts
+                and not criteria[j].text.endswith(":")
                 and {f["type"] for f in criteria[j].facts} <= _ALTERNATIVE_TYPES
             ):
                 members.append(j)

@@ -270,6 +270,8 @@ def _fact(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
     if kind == "current_treatment":
         if p.progressed is True:
             return "no", "treatment you are receiving now; your disease progressed after the last treatment"
+        if p.lines_high == 0:
+            return "no", "treatment you are receiving now; you have had no treatment yet"
         return "unknown", "treatment you are receiving now: not recorded for you"
     if kind in ("prior_surgery", "prior_radiotherapy"):
         return _prior_local(f, p)
@@ -372,6 +374,8 @@ def _washout(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
     if not f["classes"] and not f["local"]:
         had = None if p.agent_classes is None else bool(p.agent_classes)
     if had is False and all(x is False for x in local_had):
+        if f.get("had_within"):
+            return "no", f"{names} within a recent period; you have not had it"
         return "na", f"a waiting time after {names}; you have not had it"
     return "unknown", f"a waiting time after {names}: needs the date of your last treatment (not in the case)"
 
@@ -520,11 +524,17 @@ def _brain(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
         return "unknown", "about brain metastases; not recorded for you"
     active = f.get("active")
     if not p.brain_mets:
-        if f["permissive"] and not active:
+        if f["permissive"]:
             return "na", "allows some brain metastases; you have none recorded" + where
         return ("no" if f["present"] else "yes"), "brain metastases; you have none recorded" + where
     stable = p.brain_mets_treated_stable
     state = "treated and stable" if stable else "not treated and stable"
+    if f["permissive"]:
+        # "Patients with intracranial metastases, which have been treated ... may be eligible ..."
+        if stable:
+            ok: Value = "yes" if f.get("kind", "inclusion") == "inclusion" else "no"
+            return ok, f"allows brain metastases that are treated and stable; yours are {state}"
+        return "unknown", "allows brain metastases only under conditions the team must check"
     if active and stable is not None:
         # "no untreated or symptomatic brain metastases", "CNS metastases (unless treated ...)": do the person's
         # count?
@@ -532,11 +542,6 @@ def _brain(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
         return (
             "yes" if counts == f["present"] else "no"
         ), f"about active or untreated brain metastases; yours are {state}"
-    if f["permissive"]:
-        if stable:
-            ok: Value = "yes" if f.get("kind", "inclusion") == "inclusion" else "no"
-            return ok, f"allows brain metastases that are treated and stable; yours are {state}"
-        return "unknown", "allows brain metastases only under conditions the team must check"
     if f["qualified"]:
         return "unknown", "you have brain metastases; whether they count (treated, stable) needs checking"
     return ("yes" if f["present"] else "no"), "you have brain metastases" + where

@@ -131,6 +131,10 @@ def lab_facts(t: str) -> list[dict[str, Any]]:
             continue  # another test's name comes first: that one owns the threshold
         rest = tail[op.end() :]
         num = re.match(r"\s*" + _NUMBER, rest)
+        if num is None and _ULN.match(rest):
+            # "total serum bilirubin < UNL" (NCT01211275): the upper limit itself
+            rest = " 1 x " + rest.lstrip()
+            num = re.match(r"\s*" + _NUMBER, rest)
         if num is None:
             continue
         value = float(num.group("num").replace(",", ""))
