@@ -400,19 +400,7 @@ def _one(item: _Candidate, p: PatientFacts, origin: Place | None, max_km: float 
                 )
             )
     outcomes: list[CriterionOutcome] = evaluate_all(item.criteria, p)
-    # Built without re-validation: every field comes from typed code above (hundreds per match).
-    criteria = [
-        CriterionResult.model_construct(
-            kind=o.kind,
-            text=o.text,
-            context=o.context,
-            type=o.type,
-            label=o.label,
-            effect=o.effect,
-            reason=o.reason,
-        )
-        for o in outcomes
-    ]
+    criteria = [_criterion_result(o) for o in outcomes]
     why = [f.reason for f in filters if f.passed and f.name != "status"]
     why_not = [f.reason for f in filters if f.passed is False and f.name != "status"]
     to_check = [f.reason for f in filters if f.passed is None]
@@ -457,6 +445,16 @@ def _one(item: _Candidate, p: PatientFacts, origin: Place | None, max_km: float 
         open_sites=open_sites,
         sites_without_location=unplaced,
         central_contacts=_contacts(trial.central_contacts),
+    )
+
+
+@functools.lru_cache(maxsize=32768)
+def _criterion_result(o: CriterionOutcome) -> CriterionResult:
+    """The public result of one outcome. Built without re-validation (every field comes from typed code), and
+    kept: the results are frozen, and most outcomes recur from person to person (a criterion the case cannot
+    decide has the same outcome for everyone), so hundreds per match need not be rebuilt."""
+    return CriterionResult.model_construct(
+        kind=o.kind, text=o.text, context=o.context, type=o.type, label=o.label, effect=o.effect, reason=o.reason
     )
 
 
