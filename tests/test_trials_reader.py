@@ -710,3 +710,15 @@ def test_title_line_of_treatment_gives_way_to_the_trials_own_criteria() -> None:
     assert title == NEI
     chemo = person({"prior_systemic_lines": 1, "prior_agents": ["cisplatin", "pemetrexed"]})
     assert _outcomes("NCT02397928", chemo)["Previous chemotherapy or radiation"] == MET
+
+
+def test_well_differentiated_papillary_tumours_are_not_eligible() -> None:
+    # NCT05001880: "Given the indolent nature of well-differentiated papillary mesothelioma and multicystic
+    # mesothelioma, patients with these variants are not eligible for participation"
+    (c,) = parse_eligibility(
+        "- Given the indolent nature of well-differentiated papillary mesothelioma and multicystic mesothelioma, "
+        "patients with these variants are not eligible for participation"
+    )
+    peritoneal = {"site": "peritoneum", "tumor": None, "nodes": None, "metastases": None}
+    assert label(c, person(**peritoneal)) == MET
+    assert label(c, person(**peritoneal, tumor_type="well_differentiated_papillary")) == NOT_MET

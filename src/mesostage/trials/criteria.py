@@ -47,6 +47,7 @@ CRITERION_TYPES: tuple[str, ...] = (
     "cohort",
     "site",
     "histology",
+    "tumor_type",
     "stage",
     "tnm",
     "resectability",
@@ -1572,6 +1573,17 @@ _CONDITION_LIST = re.compile(
 )
 
 
+def _tumor_type_fact(t: str, kind: Kind) -> Fact | None:
+    """ "Given the indolent nature of well-differentiated papillary mesothelioma and multicystic mesothelioma, patients
+    with these variants are not eligible" (NCT05001880): the WHO 2021 tumour type (``tumor_type``)."""
+    if not re.search(r"well[- ]differentiated papillary", t):
+        return None
+    excluding = kind == "exclusion" or bool(re.search(r"not (?:be )?eligible|excluded|ineligible|not allowed", t))
+    if not excluding:
+        return None
+    return {"type": "tumor_type", "excluded": ["well_differentiated_papillary"], "kind": kind}
+
+
 def _cohort_fact(t: str) -> Fact | None:
     """A nested item for another cancer's cohort of a basket trial (NCT02414269: "Non-small cell lung cancer
     metastatic to the pleura - previously treated ..."): it applies only to people with that cancer."""
@@ -1633,6 +1645,8 @@ def extract_facts(text: str, kind: Kind = "inclusion", reading: Reading = _PLAIN
         # "No other prior malignancy ... except ... stage I or II cancer in complete remission": the stage,
         # treatment and cell type are the other cancer's
         facts = [f for f in facts if f["type"] not in ("stage", "tnm", "histology", "lines", "prior_agent", "site")]
+    if f := _tumor_type_fact(t, kind):
+        facts.append(f)
     labs = lab_facts(t)
     if labs:  # "significant renal impairment (serum creatinine > 1.7 mg/dL)": the threshold says what counts
         facts = [f for f in facts if f["type"] != "contraindication" or f["code"] != "renal_impairment"]

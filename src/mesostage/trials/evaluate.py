@@ -72,6 +72,7 @@ class PatientFacts:
     prior_chest_surgery: bool | None = None
     prior_chest_radiotherapy: bool | None = None
     biomarkers: dict[str, Any] = field(default_factory=dict)
+    tumor_type: str | None = None  # WHO 2021 type; the case format assumes diffuse when not given
 
 
 @functools.cache
@@ -154,6 +155,7 @@ def patient_facts(case: Case) -> PatientFacts:
         prior_chest_surgery=p.prior_chest_surgery if p else None,
         prior_chest_radiotherapy=p.prior_chest_radiotherapy if p else None,
         biomarkers=p.biomarkers.model_dump(exclude_none=True) if p and p.biomarkers else {},
+        tumor_type=case.tumor_type,
     )
 
 
@@ -259,6 +261,13 @@ def _fact(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
         return ("yes" if f["present"] else "no"), f"you have {name}"
     if kind == "age":
         return _age(f, p)
+    if kind == "tumor_type":
+        mine = (p.tumor_type or "diffuse").replace("_", " ")
+        assumed = "" if p.tumor_type else ", as assumed when the type is not given"
+        has_it = p.tumor_type in f["excluded"]
+        # an exclusion is met, an inclusion ("... are not eligible") not met, when the person has the type
+        value: Value = ("yes" if has_it else "no") if f.get("kind") == "exclusion" else ("no" if has_it else "yes")
+        return value, f"well-differentiated papillary mesothelial tumours are not eligible; yours is {mine}{assumed}"
     if kind == "cohort":
         if f.get("exempt"):
             return "yes", "people with mesothelioma are exempt from this requirement"
