@@ -1636,6 +1636,799 @@ R(
     )
 )
 
+
+# Added with the third batch of records (labelled before the matcher ran on them): 22 records from a subset of the
+# ClinicalTrials.gov XML export on GitHub, a TREC 2022 trial-matching repository's API cache and one mirror page.
+# IMIG 1995 stage (the grouping in use when the 1990s-2000s trials below were written, kept by UICC/AJCC up to the
+# 7th edition): I = T1 N0, II = T2 N0, III = T3 or N1-N2 (ipsilateral nodes), IV = T4, N3 (contralateral mediastinal or
+# supraclavicular nodes) or M1. R11's contralateral mediastinal node is N2 in the 8th edition but N3 (stage IV) in
+# IMIG 1995; R04's T4 is IIIB in the 8th edition but stage IV in IMIG 1995.
+IMIG = {
+    "R01": "I",
+    "R02": "IV",
+    "R03": "III",
+    "R04": "IV",
+    "R05": "III",
+    "R08": "II",
+    "R09": "IV",
+    "R10": "III",
+    "R11": "IV",
+}
+CONTRALATERAL = {"R02", "R11"}  # contralateral lung metastases (R02), contralateral mediastinal node (R11)
+UNTREATED = frozenset(p for p, f in FACTS.items() if f["lines"] == 0)
+
+
+def imig(*allowed: str) -> Rule:
+    return _by_profile(lambda f, pid: NEI if pid not in IMIG else yes(IMIG[pid] in allowed))
+
+
+def evaluable(f: F) -> str:
+    """'Measurable or evaluable disease': met when measurable; evaluable-only disease is not in the case."""
+    return MET if f["meas"] else NEI
+
+
+def since_chemo(f: F) -> str:
+    """'At least N weeks since prior chemotherapy': a window, not a ban; the case holds no date of the last dose."""
+    return NEI if f["chemo"] else NA
+
+
+def since_systemic(f: F) -> str:
+    return NEI if f["lines"] >= 1 else NA
+
+
+def since_radiotherapy(f: F) -> str:
+    """Only R09 had radiotherapy (radiosurgery to the brain, 3 months ago)."""
+    return NEI if f["brain"] else NA
+
+
+def effusion(f: F) -> str:
+    return yes(bool(f["eff"]))
+
+
+def permission(f: F) -> str:
+    """'X allowed': does not concern a person who never had X."""
+    return NA
+
+
+def female_nei(f: F) -> str:
+    return NA if f["sex"] == "male" else NEI
+
+
+def cr_mgdl(op: str, mg: float) -> Rule:
+    return lab("cr", op, mg * 88.4)
+
+
+def bili_mgdl(op: str, mg: float) -> Rule:
+    return lab("bili", op, mg * 17.1)
+
+
+def bili_normal(f: F) -> str:
+    return yes(f["bili"] <= f["biliuln"])
+
+
+def cr_normal(f: F) -> str:
+    return yes(f["cr"] <= f["cruln"])
+
+
+def no_cisplatin_anthracycline(f: F) -> str:
+    return no_agent("cisplatin", "doxorubicin", "epirubicin")(f)
+
+
+R(
+    Record(
+        "NCT00002465",
+        everyone,
+        "Histologically documented metastatic breast or endometrial carcinoma or mesothelioma",
+        (
+            inc(
+                "resectability",
+                "Histologically documented metastatic breast or endometrial carcinoma or mesothelioma not amenable to "
+                "surgical and/or radiotherapeutic cure or long-term control",
+                unresectable,
+            ),
+            inc("measurable", "Measurable soft tissue, bony, or visceral lesions required", measurable),
+            inc("age", "Age: At least 18", age_min(18)),
+            inc("other", "Life expectancy: At least 3 months", nei),
+            inc(
+                "prior_therapy",
+                "Chemotherapy: At least 4 weeks since therapy",
+                since_chemo,
+                note="a washout window: every treated profile stopped 6 or more weeks ago",
+            ),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00002608",
+        everyone,
+        "Histologically proven soft tissue sarcoma, glioma, mesothelioma, hepatoma, thyroid cancer, or adrenal cancer",
+        (
+            inc(
+                "resectability",
+                "Histologically proven soft tissue sarcoma, glioma, mesothelioma, hepatoma, thyroid cancer, or adrenal "
+                "cancer with clinical, radiological, or histologic evidence of incurability",
+                unresectable,
+                note="a person planned for curative-intent surgery has no evidence of incurability",
+            ),
+            inc("measurable", "Measurable or evaluable disease", evaluable),
+            inc("age", "65 and under", lambda f: yes(f["age"] <= 65)),
+            inc("performance_status", "ECOG 0-2", ecog_in(0, 1, 2)),
+            inc("labs", "Granulocyte count at least 1,500/mm3", lab("anc", ">=", 1.5)),
+            inc("labs", "Platelet count at least 140,000/mm3", lab("plt", ">=", 140)),
+            inc("labs", "Bilirubin normal", bili_normal),
+            inc("labs", "Creatinine less than 1.47 mg/dL", cr_mgdl("<", 1.47)),
+            inc("prior_therapy", "No more than 1 prior chemotherapy regimen", lambda f: yes(f["lines"] <= 1)),
+            inc("prior_therapy", "No prior anthracycline or cisplatin", no_cisplatin_anthracycline),
+            inc("pregnancy", "Not pregnant", pregnancy),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00002622",
+        pleura_only,
+        "Unilateral malignant pleural effusion requiring sclerosis",
+        (
+            inc(
+                "effusion",
+                "Unilateral malignant pleural effusion requiring sclerosis (as judged by the attending surgeon)",
+                effusion,
+            ),
+            inc("age", "Age: 18 and over", age_min(18)),
+            inc("performance_status", "Performance status: ECOG 0-2", ecog_in(0, 1, 2)),
+            inc("other", "Life expectancy: More than 2 months", nei),
+            inc("other", "Able to undergo thoracoscopy under general or local anesthesia", nei),
+            inc("prior_therapy", "No prior intrapleural therapy", lambda f: MET),
+            inc(
+                "prior_therapy",
+                "No systemic therapy within 2 weeks prior to randomization",
+                since_systemic,
+                note="a window around the procedure, not a ban on earlier systemic therapy",
+            ),
+            inc("prior_therapy", "Radiotherapy: Prior radiotherapy allowed", permission),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00002872",
+        pleura_only,
+        "Cytologically confirmed unilateral malignant pleural effusion",
+        (
+            inc(
+                "effusion",
+                "Cytologically confirmed unilateral malignant pleural effusion or exudative effusion with positive "
+                "biopsy from any tumor type",
+                effusion,
+            ),
+            inc(
+                "effusion",
+                "Drainage of effusion with chest tube or soft catheter required",
+                lambda f: NEI if f["eff"] else NOT,
+            ),
+            inc("effusion", "Lung re-expansion demonstrated on chest x-ray", lambda f: NEI if f["eff"] else NA),
+            inc("age", "Age: 18 and over", age_min(18)),
+            inc("performance_status", "Performance status: ECOG 0-2", ecog_in(0, 1, 2)),
+            inc("labs", "WBC greater than 2,000", lab("wbc", ">", 2.0)),
+            inc("labs", "Platelets greater than 50,000", lab("plt", ">", 50)),
+            inc(
+                "labs",
+                "Creatinine less than 2.5 mg/dL OR Creatinine clearance greater than 40 mL/min",
+                either(cr_mgdl("<", 2.5), lab("crcl", ">", 40)),
+            ),
+            inc("prior_therapy", "No prior sclerosing agents on the affected side", lambda f: MET),
+            inc("prior_therapy", "Chemotherapy: No prior systemic bleomycin", no_agent("bleomycin")),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00003034",
+        everyone,
+        "Histologically confirmed malignant pleural or peritoneal mesothelioma",
+        (
+            inc("diagnosis", "Histologically confirmed malignant pleural or peritoneal mesothelioma", any_meso),
+            inc("measurable", "Measurable or evaluable disease", evaluable),
+            inc("other", "CALGB groups 1-4", nei, note="the CALGB prognostic group needs facts the case lacks"),
+            inc("brain_mets", "No CNS metastases", no_brain),
+            inc("age", "21 and over", age_min(21)),
+            inc("performance_status", "ECOG 0-1", ecog_in(0, 1)),
+            inc("labs", "WBC greater than 3,500/mm^3", lab("wbc", ">", 3.5)),
+            inc("labs", "Absolute neutrophil count at least 1,500/mm^3", lab("anc", ">=", 1.5)),
+            inc("labs", "Platelet count at least 100,000/mm^3", lab("plt", ">=", 100)),
+            inc("labs", "SGOT no greater than 2 times upper limit of normal", uln("ast", "<=", 2.0)),
+            inc("labs", "Bilirubin no greater than 2 mg/dL", bili_mgdl("<=", 2.0)),
+            inc("labs", "Creatinine normal", cr_normal),
+            inc(
+                "prior_therapy",
+                "No more than one prior systemic chemotherapy regimen",
+                lambda f: yes(f["lines"] <= 1),
+            ),
+            inc("prior_therapy", "No prior doxorubicin", no_agent("doxorubicin")),
+            inc("prior_therapy", "At least 6 weeks since prior chemotherapy", since_chemo),
+            inc(
+                "prior_therapy",
+                "Prior surgical resection allowed",
+                lambda f: NEI if f["site"] == "peritoneum" and f["lines"] >= 1 else NA,
+                note="R07 had cytoreductive surgery, which the case cannot record; a permission, never a requirement",
+            ),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00003263",
+        pleura_only,
+        "Histologically proven ipsilateral malignant pleural mesothelioma",
+        (
+            inc(
+                "title",
+                "Cisplatin & rIFN-alpha-2b Followed by Surgical Resection (Debulking)",
+                resectable,
+                note="a chemotherapy-then-surgery protocol: the person must be a surgical candidate",
+            ),
+            inc("site", "Histologically proven ipsilateral malignant pleural mesothelioma", pleural),
+            inc(
+                "stage",
+                "No contralateral thoracic or intra-abdominal involvement",
+                _by_profile(lambda f, pid: NOT if pid in CONTRALATERAL else MET),
+            ),
+            inc("stage", "No distant metastases", lambda f: yes(f["M"] == 0)),
+            inc("age", "Age: 18 and over", age_min(18)),
+            inc("performance_status", "Performance status: ECOG 0 or 1", ecog_in(0, 1)),
+            inc("labs", "Absolute neutrophil count greater than 2,000/mm3", lab("anc", ">", 2.0)),
+            inc("labs", "Platelet count greater than 100,000/mm3", lab("plt", ">", 100)),
+            inc("labs", "Bilirubin less than 2.0 mg/dL", bili_mgdl("<", 2.0)),
+            inc("labs", "Renal: Creatinine no greater than 1.5 mg/dL", cr_mgdl("<=", 1.5)),
+            inc("prior_therapy", "Biologic therapy: No prior biologic therapy", lambda f: yes(not f["io"])),
+            inc("prior_therapy", "Chemotherapy: No prior chemotherapy", no_chemo),
+            inc(
+                "prior_therapy",
+                "Radiotherapy: No prior radiotherapy",
+                lambda f: NEI if f["brain"] else MET,
+                note="R09's brain radiosurgery is radiotherapy; the case records chest radiotherapy only",
+            ),
+        ),
+    )
+)
+
+
+def antineoplaston_disease(f: F) -> str:
+    stage = imig("IV")(f)
+    refractory = MET if f["lines"] >= 1 else NEI
+    return both(lambda _f: stage, unresectable, lambda _f: refractory)(f)
+
+
+R(
+    Record(
+        "NCT00003508",
+        everyone,
+        "Histologically confirmed stage IV mesothelioma",
+        (
+            inc(
+                "stage",
+                "Histologically confirmed stage IV mesothelioma that is unlikely to respond to existing therapy and "
+                "for which no curative therapy exists",
+                antineoplaston_disease,
+                note="no edition named; the trial started in 1996: IMIG 1995 stage IV (T4, N3 or M1); peritoneal "
+                "mesothelioma has no TNM stage; 'unlikely to respond' is met after progression on standard therapy",
+            ),
+            inc("age", "1 and over", age_min(1)),
+            inc("performance_status", "Karnofsky 60-100%", kps_at_least(60)),
+            inc("labs", "WBC at least 2,000/mm^3", lab("wbc", ">=", 2.0)),
+            inc("labs", "Platelet count at least 50,000/mm^3", lab("plt", ">=", 50)),
+            inc("labs", "Bilirubin no greater than 2.5 mg/dL", bili_mgdl("<=", 2.5)),
+            inc(
+                "labs",
+                "SGOT and SGPT no greater than 5 times upper limit of normal",
+                both(uln("ast", "<=", 5.0), uln("alt", "<=", 5.0)),
+            ),
+            inc("labs", "Creatinine no greater than 2.5 mg/dL", cr_mgdl("<=", 2.5)),
+            inc(
+                "prior_therapy",
+                "At least 4 weeks since prior chemotherapy (6 weeks for nitrosoureas) and recovered",
+                since_chemo,
+            ),
+            inc("prior_therapy", "No prior antineoplastons", lambda f: MET),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00003723",
+        pleura_only,
+        "Histologically confirmed diagnosis of unresectable malignant mesothelioma of the pleura",
+        (
+            inc(
+                "resectability",
+                "Histologically confirmed diagnosis of unresectable malignant mesothelioma of the pleura",
+                both(pleural, unresectable),
+            ),
+            inc(
+                "histology",
+                "Epithelial, fibrosarcomatous, or mixed type",
+                histology("epithelioid", "sarcomatoid", "biphasic"),
+                note="epithelial = epithelioid, fibrosarcomatous = sarcomatoid, mixed = biphasic",
+            ),
+            inc("measurable", "Bidimensionally measurable disease", measurable),
+            inc("brain_mets", "No CNS metastases", no_brain),
+            inc("age", "Age: Over 18", age_min(18, strict=True)),
+            inc("performance_status", "Performance status: SWOG 0-2", ecog_in(0, 1, 2)),
+            inc("labs", "WBC at least 3,000/mm3", lab("wbc", ">=", 3.0)),
+            inc(
+                "labs",
+                "Platelet count at least lower limit of normal",
+                lab("plt", ">=", 150),
+                note="85 x10^9/L is below every laboratory's lower limit (about 150)",
+            ),
+            inc("labs", "Bilirubin no greater than 2.0 mg/dL", bili_mgdl("<=", 2.0)),
+            inc(
+                "labs",
+                "SGOT or SGPT no greater than 2.5 times upper limit of normal (ULN)",
+                either(uln("ast", "<=", 2.5), uln("alt", "<=", 2.5)),
+            ),
+            inc(
+                "labs",
+                "Creatinine no greater than 2 times ULN AND Creatinine clearance at least 60 mL/min",
+                both(uln("cr", "<=", 2.0), lab("crcl", ">=", 60)),
+            ),
+            inc(
+                "prior_therapy",
+                "Chemotherapy: No prior chemotherapy",
+                no_chemo,
+                note="first-line nivolumab-ipilimumab is not chemotherapy",
+            ),
+            inc("prior_therapy", "Radiotherapy: No prior radiotherapy", lambda f: NEI if f["brain"] else MET),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00003974",
+        pleura_only,
+        "Stage I or II mesothelioma",
+        (
+            inc(
+                "stage",
+                "Stage I or II mesothelioma",
+                imig("I", "II"),
+                note="no edition named; the trial started in 1997: IMIG 1995 (R10's T3 N0 is stage III there, IB in "
+                "the 8th edition); the TNM stage is pleural, so peritoneal patients are not relevant; the lung-cancer "
+                "branch (resected NSCLC) is another cohort",
+            ),
+            inc(
+                "measurable",
+                "Measurable disease Lesions must be at least 3 cm in diameter",
+                lambda f: NEI if f["meas"] else NOT,
+            ),
+            inc("age", "Age: 20 to 70", age_range(20, 70)),
+            inc("pregnancy", "Not pregnant", pregnancy),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00004183",
+        everyone,
+        "Histologically proven malignant mesothelioma not amenable to potentially curative radiotherapy or surgery",
+        (
+            inc(
+                "resectability",
+                "Histologically proven malignant mesothelioma not amenable to potentially curative radiotherapy or "
+                "surgery",
+                unresectable,
+            ),
+            inc("histology", "Epithelial, sarcomatoid, or mixed subtype", any_meso),
+            inc(
+                "site",
+                "Any site of origin allowed including, but not limited to, the following: Pleura Peritoneum",
+                any_meso,
+            ),
+            inc(
+                "measurable",
+                "At least one lesion accurately measured in at least one dimension",
+                measurable,
+            ),
+            inc("performance_status", "Performance status: ECOG 0 or 1", ecog_in(0, 1)),
+            inc("labs", "Granulocyte count at least 1,500/mm3", lab("anc", ">=", 1.5)),
+            inc("labs", "Platelet count at least 100,000/mm3", lab("plt", ">=", 100)),
+            inc("labs", "Bilirubin no greater than 1.5 times upper limit of normal (ULN)", uln("bili", "<=", 1.5)),
+            inc("labs", "SGOT no greater than 2.5 times ULN", uln("ast", "<=", 2.5)),
+            inc("labs", "Renal: Creatinine no greater than 1.5 times ULN", uln("cr", "<=", 1.5)),
+            inc(
+                "prior_therapy",
+                "Chemotherapy: No prior systemic cytotoxic chemotherapy for malignant mesothelioma",
+                no_chemo,
+                note="nivolumab-ipilimumab is not cytotoxic",
+            ),
+            inc(
+                "prior_therapy",
+                "Prior intrapleural cytotoxic or sclerosing agents (including bleomycin) allowed",
+                permission,
+            ),
+            inc("prior_therapy", "Radiotherapy: At least 4 weeks since prior radiotherapy", since_radiotherapy),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00004547",
+        peritoneum_only,
+        "histologically proven peritoneal carcinomatosis from the following histologies: primary peritoneal "
+        "mesothelioma",
+        (
+            inc(
+                "site",
+                "The patient must have histologically proven peritoneal carcinomatosis from the following histologies: "
+                "primary peritoneal mesothelioma",
+                peritoneal,
+            ),
+            inc(
+                "stage",
+                "Radiologic workup must demonstrate that the disease is confined to the peritoneal cavity.",
+                peritoneal,
+            ),
+            inc(
+                "resectability",
+                "Radiologic workup or prior abdominal exploration must be consistent with disease which can be "
+                "debulked to a residual size of less that 1 cm in diameter per tumor deposit.",
+                both(peritoneal, resectable),
+            ),
+            inc(
+                "performance_status",
+                "Patients must have an Eastern Cooperative Onocology Group (ECOG) performance status of less than or "
+                "equal to 2.",
+                ecog_in(0, 1, 2),
+            ),
+            inc("other", "Patients must have a minimum expected duration of survival of greater than 8 weeks.", nei),
+            inc(
+                "prior_therapy",
+                "Patients must have recovered from any toxicity from all prior chemotherapy, immunotherapy or "
+                "radiotherapy and be at least 30 days past the date of their last treatment.",
+                since_systemic,
+            ),
+            exc(
+                "labs",
+                "Patients will be ineligible if they have a creatinine of greater than 1.5 or a creatinine clearance "
+                "of less 70 mL/min.",
+                either(cr_mgdl(">", 1.5), lab("crcl", "<", 70)),
+            ),
+            exc(
+                "labs",
+                "Patients will be ineligible if the white blood cell (WBC) is less than 3000/microliters or platelets "
+                "are less than 75,000mL/mm(3).",
+                either(lab("wbc", "<", 3.0), lab("plt", "<", 75)),
+            ),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00004920",
+        pleura_only,
+        "Histologically confirmed malignant pleural mesothelioma",
+        (
+            inc("site", "Histologically confirmed malignant pleural mesothelioma", pleural),
+            inc("brain_mets", "No CNS metastases", no_brain),
+            inc("age", "Over 18", age_min(18, strict=True)),
+            inc("performance_status", "ZUBROD, ECOG, WHO 0-2", ecog_in(0, 1, 2)),
+            inc("labs", "Hemoglobin at least 10.0 g/dL", lab("hb", ">=", 100)),
+            inc("labs", "WBC at least 4,000/mm^3", lab("wbc", ">=", 4.0)),
+            inc("labs", "Absolute neutrophil count at least 2,000/mm^3", lab("anc", ">=", 2.0)),
+            inc("labs", "Platelet count at least 100,000/mm^3", lab("plt", ">=", 100)),
+            inc("labs", "Bilirubin less than 1.46 mg/dL", bili_mgdl("<", 1.46)),
+            inc("labs", "Albumin at least 3.0 g/dL", lab("alb", ">=", 30)),
+            inc("labs", "Creatinine clearance at least 65 mL/min", lab("crcl", ">=", 65)),
+            inc("prior_therapy", "No prior systemic or intracavitary cytotoxic chemotherapy", no_chemo),
+            inc("prior_therapy", "Prior surgery allowed if followed by disease progression", permission),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00006216",
+        pleura_only,
+        "Histologically confirmed stage I, II, or III malignant mesothelioma",
+        (
+            inc(
+                "stage",
+                "Histologically confirmed stage I, II, or III malignant mesothelioma",
+                imig("I", "II", "III"),
+                note="no edition named; the trial started in 1997: IMIG 1995 (R04's T4 and R11's contralateral "
+                "mediastinal node are stage IV there, IIIB in the 8th edition); the title names pleural mesothelioma",
+            ),
+            inc("other", "Must have adequate pleural space in which to place chest tube or catheter", nei),
+            inc("performance_status", "Performance status: ECOG 0-1", ecog_in(0, 1)),
+            inc("labs", "WBC greater than 4,000/mm3", lab("wbc", ">", 4.0)),
+            inc("labs", "Platelet count greater than 100,000/mm3", lab("plt", ">", 100)),
+            inc("labs", "Hepatic: Bilirubin normal", bili_normal),
+            inc("labs", "Renal: Creatinine less than 1.5 mg/dL", cr_mgdl("<", 1.5)),
+            inc("labs", "Creatinine clearance greater than 50 mL/min", lab("crcl", ">", 50)),
+            inc("pregnancy", "No patients with childbearing potential", female_nei),
+            inc("prior_therapy", "Chemotherapy: At least 6 weeks since prior chemotherapy", since_chemo),
+            inc("prior_therapy", "Radiotherapy: At least 6 weeks since prior radiotherapy", since_radiotherapy),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00006231",
+        pleura_only,
+        "Histologically proven malignant pleural mesothelioma",
+        (
+            inc(
+                "site",
+                "Histologically proven malignant pleural mesothelioma by chest drain insertion, pleural aspiration, "
+                "pleural biopsy, and/or thoracoscopy within the past 3 weeks",
+                lambda f: NEI if f["site"] == "pleura" else NOT,
+                note="time since the diagnostic procedure is not judged (no 'as of' date)",
+            ),
+            inc("other", "At least 3 months", nei),
+            inc(
+                "prior_therapy",
+                "No prior systemic chemotherapy for malignant mesothelioma",
+                no_chemo,
+            ),
+            inc(
+                "prior_therapy",
+                "No prior local radiotherapy for malignant mesothelioma",
+                lambda f: NEI if f["brain"] else MET,
+            ),
+        ),
+    )
+)
+
+
+def ss1p_disease(f: F) -> str:
+    return MET if f["lines"] >= 1 and not f["res"] else NEI
+
+
+R(
+    Record(
+        "NCT00006981",
+        everyone,
+        "Histologically confirmed malignancy, including one of the following",
+        (
+            inc("diagnosis", "Histologically confirmed malignancy, including one of the following", any_meso),
+            inc(
+                "prior_therapy",
+                "Recurrent unresectable disease after prior standard anticancer therapy that was expected to prolong "
+                "survival and improve quality of life OR unwilling to receive standard anticancer therapy",
+                ss1p_disease,
+                human=UNTREATED,
+                note="no untreated profile says the person declines standard treatment (the case cannot say it)",
+            ),
+            inc(
+                "biomarker",
+                "At least 30% of initial or recurrent tumor cells positive (at least 1+) for mesothelin by "
+                "immunohistochemistry",
+                lambda f: MET if f["mesothelin"] == "positive" else (NOT if f["mesothelin"] == "negative" else NEI),
+            ),
+            inc("measurable", "Measurable or evaluable disease", evaluable),
+            inc("brain_mets", "No known CNS or spinal cord involvement", no_brain),
+            inc("age", "18 and over", age_min(18)),
+            inc("performance_status", "ECOG 0-2", ecog_in(0, 1, 2)),
+            inc("labs", "Absolute neutrophil count at least 1,000/mm^3", lab("anc", ">=", 1.0)),
+            inc("labs", "Platelet count at least 75,000/mm^3", lab("plt", ">=", 75)),
+            inc("labs", "Bilirubin no greater than upper limit of normal (ULN)", bili_normal),
+            inc(
+                "labs",
+                "AST and ALT no greater than 2.5 times ULN",
+                both(uln("ast", "<=", 2.5), uln("alt", "<=", 2.5)),
+            ),
+            inc(
+                "labs",
+                "Creatinine no greater than ULN OR - Creatinine no greater than 2.0 mg/dL if creatinine clearance at "
+                "least 50 mL/min",
+                either(cr_normal, both(cr_mgdl("<=", 2.0), lab("crcl", ">=", 50))),
+            ),
+            inc("other", "Oxygen saturation (SO_2) more than 92% on room air", nei),
+            inc("prior_therapy", "At least 4 weeks since any prior antitumor therapy and recovered", since_systemic),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00001332",
+        peritoneum_only,
+        "Patients with histologically proven gastrointestinal adenocarcinoma, mesothelioma, or sarcoma.",
+        (
+            inc("age", "Patients age greater than or equal to 18 years.", age_min(18)),
+            inc(
+                "diagnosis",
+                "Patients with histologically proven gastrointestinal adenocarcinoma, mesothelioma, or sarcoma.",
+                any_meso,
+            ),
+            inc(
+                "site",
+                "By standard staging studies there must be evidence of advanced or metastatic intraabdominal disease.",
+                peritoneal,
+            ),
+            inc(
+                "prior_therapy",
+                "Patients must have recovered from any toxicity from all prior chemotherapy, immunotherapy, or "
+                "radiotherapy (30 days).",
+                since_systemic,
+            ),
+            inc("performance_status", "Performance status should be ECOG level 0, 1, or 2.", ecog_in(0, 1, 2)),
+            inc(
+                "labs",
+                "Patients must have adequate renal function (i.e., serum creatinine less than or equal to 2.0 or "
+                "creatinine clearance of greater than or equal to 45 ml/min).",
+                either(cr_mgdl("<=", 2.0), lab("crcl", ">=", 45)),
+            ),
+            inc(
+                "prior_therapy",
+                "Patients with prior CDDP will be eligible if there is no evidence of existing irreversible CDDP "
+                "toxicity.",
+                lambda f: NEI if "cisplatin" in f["agents"] else NA,
+                note="CDDP = cisplatin; a condition on those who had it, not a requirement to have had it",
+            ),
+            exc("labs", "Patients will be ineligible if the WBC is less than 3,000.", lab("wbc", "<", 3.0)),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00006112",
+        nobody,
+        "Originated as colorectal adenocarcinoma or cancer of the appendix",
+        (
+            inc(
+                "site",
+                "Originated as colorectal adenocarcinoma or cancer of the appendix",
+                not_site,
+                note="'No primitive peritoneal mesothelioma' is among the disease characteristics",
+            ),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00002641",
+        nobody,
+        "Histologically proven soft tissue sarcoma that is amenable to definitive surgery",
+        (
+            inc(
+                "site",
+                "Histologically proven soft tissue sarcoma that is amenable to definitive surgery",
+                not_site,
+                note="'Malignant mesothelioma' is in the list of ineligible subtypes",
+            ),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00042770",
+        pleura_only,
+        "Radiologic evidence of a unilateral malignant pleural effusion requiring sclerosis or ongoing drainage",
+        (
+            inc(
+                "effusion",
+                "Radiologic evidence of a unilateral malignant pleural effusion requiring sclerosis or ongoing "
+                "drainage because it is symptomatic (dyspnea and/or progressive fatigue)",
+                effusion,
+            ),
+            inc(
+                "diagnosis",
+                "Histologically or cytologically confirmed solid tumor or hematologic malignancy",
+                any_meso,
+            ),
+            inc("prior_therapy", "Pleural spaces must be naive to pleurodesis attempts", lambda f: MET),
+            inc("age", "18 and over", age_min(18)),
+            inc("performance_status", "CTC 0-2", ecog_in(0, 1, 2)),
+            inc("labs", "Granulocyte count at least 1,500/mm\\^3", lab("anc", ">=", 1.5)),
+            inc("labs", "Platelet count at least 100,000/mm\\^3", lab("plt", ">=", 100)),
+            inc("pregnancy", "Not pregnant or nursing", pregnancy),
+            inc("prior_therapy", "Concurrent systemic chemotherapy allowed", permission),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00644319",
+        pleura_only,
+        "Diagnosis of malignant pleural effusion requiring pleurodesis",
+        (
+            inc(
+                "effusion",
+                "Diagnosis of malignant pleural effusion requiring pleurodesis confirmed by 1 of the following",
+                effusion,
+            ),
+            inc("diagnosis", "No primary lymphoma or small cell lung carcinoma", lambda f: MET),
+            inc("other", "Life expectancy \\> 1 month", nei),
+            inc("pregnancy", "Not pregnant or nursing", pregnancy),
+            inc(
+                "labs",
+                "No severe renal or liver disease",
+                lambda f: MET,
+                note="R10's creatinine clearance of 40 mL/min and bilirubin 1.4 x ULN are not severe disease",
+            ),
+            inc(
+                "prior_therapy",
+                "More than 2 weeks since prior and no concurrent corticosteroid therapy",
+                lambda f: NEI if f["brain"] else NA,
+                note="R09 took steroids for the brain metastasis and is off them now",
+            ),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT02300883",
+        pleura_only,
+        "Malignant pleural mesothelioma patients",
+        (
+            inc("site", "Malignant pleural mesothelioma patients", pleural),
+            inc(
+                "effusion",
+                "Availability of plural effusion and frozen and paraffin-embedded tumor specimens.",
+                lambda f: NEI if f["eff"] else NOT,
+                note="'plural' as in the record; a person with no pleural effusion has none to give",
+            ),
+            exc(
+                "effusion",
+                "Unavailability of plural effusion and frozen and paraffin-embedded tumor specimens.",
+                lambda f: NEI if f["eff"] else MET,
+            ),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00652574",
+        pleura_only,
+        "Patients with potentially resectable malignant pleural mesothelioma, IMIG stage I-III",
+        (
+            inc(
+                "stage",
+                "Patients with potentially resectable malignant pleural mesothelioma, IMIG stage I-III",
+                both(pleural, resectable, imig("I", "II", "III")),
+                note="IMIG named (the 1995 system in 2008): R11's contralateral mediastinal node is N3, stage IV",
+            ),
+            inc("age", "Subject, age >/= 18 years", age_min(18)),
+            inc(
+                "other",
+                "Any patient who is able to tolerate general anesthesia for the extended surgical staging and the "
+                "definitive surgical resection.",
+                nei,
+            ),
+            inc(
+                "prior_therapy",
+                "No prior chemotherapy for mesothelioma within the last 3 years",
+                no_chemo,
+                note="every treated profile had chemotherapy within 3 years",
+            ),
+            inc(
+                "prior_therapy",
+                "No prior radiation to the area of primary disease. Radiation to chest wall port sites is acceptable.",
+                lambda f: MET,
+            ),
+            inc(
+                "prior_therapy",
+                "No prior targeted biologic therapy (i.e. EGFR inhibitors, VEGF inhibitors) within the last 3 years",
+                lambda f: NEI if f["io"] else MET,
+                note="whether checkpoint inhibitors count as 'targeted biologic therapy' is not clear",
+            ),
+            inc(
+                "labs",
+                "e) Hemoglobin, Neutrophil count, Platelets, PT, PTT all Grade 0-1",
+                lambda f: NOT if f["anc"] < 1.5 or f["hb"] < 100 else MET,
+                note="CTCAE: neutrophils 1.0-1.5 and haemoglobin 80-100 g/L are grade 2",
+            ),
+            exc(
+                "prior_therapy",
+                "Prior therapies to be excluded: any prior chemotherapy or targeted biologic therapy for mesothelioma "
+                "used within the last 3 years",
+                lambda f: MET if f["chemo"] else (NEI if f["io"] else NOT),
+            ),
+        ),
+    )
+)
+
+
 # ------------------------------------------------------------------------------------------------ generation
 
 

@@ -19,9 +19,10 @@ from functools import cache
 from typing import Any, Literal
 
 import mesostage
-from mesostage import Case, CaseError, StagingResult, SystemResult, load_system, load_systems
+from mesostage import Case, StagingResult, SystemResult, load_system, load_systems
 from mesostage.web.form import patient_fields, patient_value
 from mesostage.web.labels import VOCABULARY, labels
+from mesostage.web.trial_list import trials_section
 
 __all__ = [
     "DISCLAIMER",
@@ -326,16 +327,9 @@ def outlook_figure(case: Case, fmt: str, outlook: mesostage.Prognosis | None = N
         return mesostage.prognosis_figure(case, fmt, result=outlook)
 
 
-#: Trials listed on the results page (possible matches, and excluded trials with their reasons).
-TRIALS_ON_PAGE = 10
-
-
 def _trials_section(a: Analysis) -> Mapping[str, Any]:
-    try:
-        return {"trials": mesostage.match_trials(a.case, limit=TRIALS_ON_PAGE), "error": None}
-    except CaseError as exc:
-        # A place the geocoder does not know is the typical case: the rest of the page still stands.
-        return {"trials": None, "error": "; ".join(str(e) for e in exc.errors)}
+    # The navigator's list with its default filters (open trials, nearest first); its form posts to /trials.
+    return trials_section(a.case, a.view, a.case_json)
 
 
 def _entered_section(a: Analysis) -> Mapping[str, Any]:
