@@ -566,9 +566,15 @@ _REQUIREMENT = re.compile(
 )
 
 
+_EXCLUSION_SENTENCE = re.compile(r"\b(?:will be |are |is )?(?:ineligible|not eligible|excluded) if\b", re.IGNORECASE)
+
+
 def _requirement_in_exclusions(c: Criterion) -> Criterion:
     if c.kind == "exclusion" and _REQUIREMENT.match(c.text):
         return Criterion(kind="inclusion", text=c.text, context=c.context)
+    if c.kind == "inclusion" and _EXCLUSION_SENTENCE.search(c.text):
+        # "Patients will be ineligible if the WBC is less than 3,000." (NCT00001332), among the inclusions
+        return Criterion(kind="exclusion", text=c.text, context=c.context)
     return c
 
 
@@ -915,7 +921,7 @@ _STAGE_TOKEN = r"(?:(?:iv|i{1,3})[abc]?|[1-4][abc]?)"
 _STAGE = re.compile(
     r"\bstages?\s*(?:[(\[][^)\]]{0,80}(?:\[[^\]]*\][^)]{0,60})?[)\]]\s*)?("
     + _STAGE_TOKEN
-    + r"(?:\s*(?:-|to|through|or|and|,|/)\s*(?:stage\s*)?(?:"
+    + r"(?:\s*(?:,\s*or|,\s*and|-|to|through|or|and|,|/)\s*(?:stage\s*)?(?:"
     + _STAGE_TOKEN
     + r"))*)\b"
 )
@@ -963,7 +969,8 @@ _UNRESECTABLE = re.compile(
     r"extra-?pleural pneumonectomy|pneumonectomy|pleurectomy|decortication|cytoreduct\w*)"
     r"|ineligible for (?:\w+[\s-]){0,3}(?:surgery|resection)"
     # "advanced non-hematologic malignancy", "advanced malignant pleural mesothelioma": beyond curative surgery
-    r"|\badvanced\b(?! age)(?:\s+[\w-]+){0,3}\s+(?:malignan\w*|cancers?|mesotheliom\w*|disease|solid tumou?rs?|mpm)"
+    r"|\badvanced\b(?! age)(?!(?:\s+[\w-]+){0,4}\s+(?:intra-?abdominal|abdominal|peritone))(?:\s+[\w-]+){0,3}\s+"
+    r"(?:malignan\w*|cancers?|mesotheliom\w*|disease|solid tumou?rs?|mpm)"
     r"|no plans? (?:for|of) (?:\w+\s+){0,2}(?:surgery|surgical|resection)|(?:surgery|resection) must not be planned"
     r"|not (?:be )?planned for (?:\w+\s+)?(?:surgery|resection)"
 )
@@ -1291,6 +1298,8 @@ _BRAIN_ACTIVE = re.compile(
 
 
 def _measurable_fact(t: str) -> Fact | None:
+    if re.match(r"^\W*(?:at least|>=)\s*\d+\s*(?:days?|weeks?|months?)\s+since", t):
+        return None  # "At least 4 weeks since prior radiotherapy to target lesion ...": a washout
     if re.search(r"no evidence of (?:disease|residual)|\bned\b|minimal residual disease", t):
         # "with no evidence of disease (NED) or minimal residual disease" (NCT01143545): nothing left to measure
         return {"type": "measurable", "present": False, "or_evaluable": False}
@@ -1396,7 +1405,7 @@ def _prior_local_facts(t: str) -> list[Fact]:
             facts.append(
                 {
                     "type": what,
-                    "present": not _NEG_AGENT.search(clause[: m.start()]),
+                    "present": not (_NEG_AGENT.search(clause[: m.start()]) or re.match(r"^\W*no\b", clause)),
                     # "Recovered from prior surgery": only for those who had it
                     "permissive": bool(re.search(r"allowed|permitted|eligible|acceptable|recovered from", clause)),
                     "specific": bool(_SPECIFIC_SURGERY.search(m.group(0))) if what == "prior_surgery" else False,
@@ -1428,7 +1437,7 @@ _EFFUSION_NOT_REQUIRED = re.compile(
 )
 
 
-def _effusion_fact(t: str) -> Fact | None:
+def _effusion_fact(t: str, kind: Kind = "inclusion") -> Fact | None:
     """A pleural effusion as a requirement ("patients with a symptomatic MPE", AMPLE-3) or an exclusion
     ("uncontrolled pleural effusion"), not a remark on how one is handled ("symptomatic pleural effusion must have
     been treated and brought under control", "pleural effusions are not considered measurable")."""
@@ -1446,6 +1455,8 @@ def _effusion_fact(t: str) -> Fact | None:
     )
     if re.search(r"(?:allowed|permitted|eligible|acceptable)\b", t) or _EFFUSION_NOT_REQUIRED.search(t):
         return {"type": "effusion", "present": True, "symptomatic": False, "qualified": True, "permissive": True}
+    if kind == "inclusion" and re.search(r"other than|indicator lesions?|lesions? other|measurab|bone scan", t):
+        return None  # "indicator lesions other than ... pleural effusions": not a requirement to have one
     return {
         "type": "effusion",
         "present": not (_negated(t, m.start()) or re.match(r"^\W*(?:no|absence of|without)\b", t)),
@@ -1603,6 +1614,7 @@ _INFORMATIONAL = re.compile(
     r"must (?:undergo|have) (?:a |an )?(?:ct|mri|scan|imaging|head ct|brain mri)|suggestive of|(?:is|are) not required|"
     r"(?:are|is) considered to|do(?:es)? not (?:need|require)|need not|"
     r"not (?:be )?considered (?:as )?measurable|(?:are|is) not (?:considered )?measurable|"
+    r"(?:are|is) not considered\b|"
     r"^\W*[\w\s/()*-]{0,40}?\b(?:is|are) defined as\b"
 )
 
@@ -1638,7 +1650,7 @@ def extract_facts(text: str, kind: Kind = "inclusion", reading: Reading = _PLAIN
         facts.append({**f, "kind": kind})
     else:
         facts += _contraindication_facts(t)
-    if f := _effusion_fact(t):
+    if f := _effusion_fact(t, kind):
         facts.append(f)
     facts += _biomarker_facts(t)
     if _OTHER_MALIGNANCY.search(t) and not _MESO_WORD.search(t):
@@ -1658,28 +1670,56 @@ def extract_facts(text: str, kind: Kind = "inclusion", reading: Reading = _PLAIN
     return tuple(facts)
 
 
+_TREATMENT_TYPES = frozenset({"prior_agent", "lines", "washout", "prior_surgery", "prior_radiotherapy"})
+_LABEL_PREFIX = re.compile(r"^\s*([A-Z][A-Za-z ]{2,25}):\s+")
+_NEGATED_HEAD = re.compile(r"^\W*(?:no|none of the following|absence of|without)\b[^:]*:\s*$", re.IGNORECASE)
+
+
+def _fact_text(c: Criterion) -> str:
+    """The text a criterion's facts are read from: without a leading PDQ sub-label ("Biologic therapy: No prior
+    biologic therapy"), and with the "No" of a list head it belongs to ("No known history of the following:" /
+    "Leptomeningeal disease")."""
+    text = c.text
+    m = _LABEL_PREFIX.match(text)
+    if m and m.group(1).strip() in vocabulary().pdq_sub_labels:
+        text = text[m.end() :]
+    head = (c.context.split(":")[-2] + ":") if c.context and ":" in c.context else (c.context or "")
+    if _NEGATED_HEAD.match(head) and not re.match(r"^\W*(?:no|not)\b", text, re.IGNORECASE):
+        text = "No " + text
+    return text
+
+
 def parse_eligibility(text: str, reading: Reading = _PLAIN_READING) -> list[Criterion]:
     """Split eligibility text and extract the facts of each criterion. A nested item whose own text states no
     fact is read together with its parent's text (e.g. "Prior therapy:" / "* no more than 2 lines"); a nested
     item for another cancer's cohort of a basket trial states only that (its other facts are that cohort's)."""
     out = []
     other_cancer = vocabulary().term_patterns["other_cancer"]
+    listing = False  # inside the short items of "The following are not considered measurable disease:"
     for c in split_criteria(text):
+        if listing and len(c.text) <= 40 and not c.text.endswith(":"):
+            out.append(Criterion(kind=c.kind, text=c.text, context=c.context, facts=()))
+            continue
+        listing = bool(c.text.endswith(":") and _INFORMATIONAL.search(_prepare(c.text)))
         low = _prepare(c.text)
         if c.context and _CONDITION_LIST.search(c.context):
             # "LVEF <= 45% tested in patients with:" / "- Age >= 65" (NCT01583686): a condition of the parent
             # criterion, not a criterion of its own
             out.append(Criterion(kind=c.kind, text=c.text, context=c.context, facts=()))
             continue
-        cohort = _cohort_fact(low) if c.context else None
+        cohort = _cohort_fact(low) if c.context else _cohort_fact(low[:60])
         if _MESO_EXEMPT.search(low):
             facts: tuple[Fact, ...] = ({"type": "cohort", "disease": "other cancers", "exempt": True},)
         elif cohort:
             facts = (cohort,)
         else:
-            facts = extract_facts(c.text, c.kind, reading)
+            own = _fact_text(c)
+            facts = extract_facts(own, c.kind, reading)
             if not facts and c.context and c.context.rstrip().endswith(":"):
-                facts = extract_facts(f"{c.context} {c.text}", c.kind, reading)
+                facts = extract_facts(f"{c.context} {own}", c.kind, reading)
+                if _is_sub_label(c.context):
+                    # "Chemotherapy" / "- No prior doxorubicin": the label names the topic, not a treatment had
+                    facts = tuple(f for f in facts if f["type"] not in _TREATMENT_TYPES)
             context = _prepare(c.context or "")
             if (
                 facts
@@ -1777,7 +1817,7 @@ _TITLE_LINES: tuple[tuple[re.Pattern[str], Fact], ...] = (
 )
 
 
-_TITLE_UNRESECTABLE = re.compile(r"\badvanced\b|unresectable|metastatic|inoperable|cannot be removed")
+_TITLE_UNRESECTABLE = re.compile(r"\badvanced\b|unresectable|inoperable|cannot be removed")
 _TITLE_RESECTABLE = re.compile(
     r"(?<!un)resectable|can be removed by surgery|followed by surgery|(?:before|prior to) surgery|neoadjuvant"
 )
@@ -1827,6 +1867,22 @@ def _editions() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(((str(d), str(e)) for e, d in raw["stage_editions"]["from"].items()), reverse=True))
 
 
+@functools.cache
+def _editions_by_nct() -> tuple[tuple[int, str], ...]:
+    raw = tomllib.loads(
+        resources.files("mesostage.trials").joinpath("data", "vocabulary.toml").read_text(encoding="utf-8")
+    )
+    return tuple(sorted(((int(n), str(e)) for e, n in raw["stage_editions_by_nct"]["from"].items()), reverse=True))
+
+
+def edition_by_registration(nct_id: str | None) -> str | None:
+    """The edition in force when a trial was registered, from its NCT number ("NCT00003508" -> "7")."""
+    if not nct_id or not re.fullmatch(r"NCT\d{8}", nct_id):
+        return None
+    number = int(nct_id[3:])
+    return next((e for since, e in _editions_by_nct() if number >= since), None)
+
+
 def edition_in_force(start_date: str | None) -> str | None:
     """The TNM edition in force for pleural mesothelioma on a date ("2019-03" -> "8"); None when no date."""
     if not start_date:
@@ -1844,6 +1900,7 @@ def parse_trial(
     official_title: str | None = None,
     start_date: str | None = None,
     mpm_site: str = "pleura",
+    nct_id: str | None = None,
 ) -> list[Criterion]:
     """The criteria of one trial: its eligibility text read in the trial's context, the line of treatment its
     titles state (when the text states none), and stage criteria given the edition the trial names or, where it
@@ -1864,6 +1921,8 @@ def parse_trial(
                     f["edition_from"] = "named"
                 elif in_force:
                     f["edition"], f["edition_from"] = in_force, f"start {start_date}"
+                elif era := edition_by_registration(nct_id):
+                    f["edition_era"] = era
             facts.append(f)
         out.append(Criterion(kind=c.kind, text=c.text, context=c.context, facts=tuple(facts), group=c.group))
     return out

@@ -315,6 +315,16 @@ def _edition_system(f: dict[str, Any], p: PatientFacts) -> tuple[str | None, tup
                 f"started, {date})"
             )
         return system, p.stage_by_system.get(system), why
+    if p.site != "pleura":
+        return None, None, " (the trial names no stage system for your site: the study team must check)"
+    era = f.get("edition_era")
+    if era:
+        system = f"tnm{era}"
+        why = (
+            f" (the trial names no edition and no start date; by its registration number it dates from before "
+            f"{'2010' if era == '7' else '2018'}: read in the {_ORDINAL_WORD[era]} edition)"
+        )
+        return system, p.stage_by_system.get(system), why
     why = " (the trial names no edition and gives no start date: read in your case's edition)"
     return p.stage_system, p.stage_possible, why
 

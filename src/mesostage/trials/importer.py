@@ -195,6 +195,7 @@ def trial_criteria(trial: Trial, scope: str) -> list[Criterion]:
         official_title=trial.official_title,
         start_date=trial.start_date,
         mpm_site=reading_site(scope),
+        nct_id=trial.nct_id,
     )
 
 
