@@ -848,6 +848,14 @@ _PLEURAL_OPERATION = re.compile(
 def _site_facts(t: str, kind: Kind, reading: Reading) -> list[Fact]:
     if kind == "inclusion" and not _MESO_WORD.search(t) and _PLEURAL_OPERATION.search(t):
         return [{"type": "site", "sites": ["pleura"]}]  # an operation on the pleura: a pleural primary
+    if (
+        kind == "inclusion"
+        and not _MESO_WORD.search(t)
+        and re.search(
+            r"(?:evidence of|with|confined to)\s+(?:\w+\s+){0,4}intra-?abdominal (?:disease|tumou?r|cancer)", t
+        )
+    ):
+        return [{"type": "site", "sites": ["peritoneum"]}]  # disease in the abdomen (NCT00001332)
     if reading.mpm_site != "pleura":
         # "MPM" in a peritoneal trial is malignant peritoneal mesothelioma
         t = re.sub(r"\bmpm\b", "mpem", t)
@@ -965,7 +973,7 @@ _UNRESECTABLE = re.compile(
     r"unresectable|cannot be (?:\w+ )?removed (?:by|with) (?:\w+ )?(?:surgery|operation)|"
     r"not (?:be )?(?:surgically )?removable|non-?resectable|inoperable|not (?:surgically )?resectable|"
     r"not (?:be )?(?:amenable|suitable|eligible|"
-    r"a candidate|candidates?)\s+(?:to|for)\s+(?:\w+[\s(-]+){0,3}(?:surgery|resection|operation|surgical|"
+    r"a candidate|candidates?)\s+(?:to|for)\s+(?:\w+[\s(-]+){0,5}(?:surgery|resection|operation|surgical|"
     r"extra-?pleural pneumonectomy|pneumonectomy|pleurectomy|decortication|cytoreduct\w*)"
     r"|ineligible for (?:\w+[\s-]){0,3}(?:surgery|resection)"
     # "advanced non-hematologic malignancy", "advanced malignant pleural mesothelioma": beyond curative surgery
