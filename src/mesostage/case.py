@@ -50,6 +50,7 @@ __all__ = [
     "SYSTEM_IDS",
     "TUMOR_FINDINGS",
     "TUMOR_TYPES",
+    "Biomarkers",
     "Case",
     "MetastasisSection",
     "NodeSection",
@@ -231,6 +232,10 @@ PriorAgent = Literal[
     "tremelimumab",
     "other_immunotherapy",
     "other_chemotherapy",
+    "mesothelin_targeted",
+    "cell_therapy",
+    "vaccine",
+    "parp_inhibitor",
     "other",
 ]
 Contraindication = Literal[
@@ -245,6 +250,18 @@ Contraindication = Literal[
 ]
 PRIOR_AGENTS: tuple[str, ...] = get_args(PriorAgent)
 CONTRAINDICATIONS: tuple[str, ...] = get_args(Contraindication)
+
+
+class Biomarkers(BaseModel):
+    """Tumour markers that trials select on (all optional; a marker not given is not known)."""
+
+    model_config = _STRICT
+    mesothelin: Literal["positive", "negative"] | None = Field(None, description="mesothelin expression (IHC)")
+    bap1: Literal["loss", "retained"] | None = Field(None, description="BAP1 nuclear expression (IHC)")
+    mtap: Literal["loss", "retained"] | None = Field(None, description="MTAP expression (IHC)")
+    cdkn2a: Literal["deleted", "intact"] | None = Field(None, description="CDKN2A (p16) homozygous deletion (FISH)")
+    nf2: Literal["altered", "wild_type"] | None = Field(None, description="NF2 mutation or loss")
+    pdl1_tps_percent: float | None = Field(None, ge=0, le=100, description="PD-L1 tumour proportion score, %")
 
 
 class Patient(BaseModel):
@@ -288,6 +305,46 @@ class Patient(BaseModel):
     progressed_after_last_line: bool | None = Field(
         None, description="the disease progressed on or after the most recent systemic therapy (trial matching)"
     )
+    # Organ function for trial criteria (docs/case-format.md); the *_uln_* fields are the lab's upper limit of
+    # normal, for criteria written as "x ULN".
+    creatinine_umol_per_l: float | None = Field(None, ge=10, le=3000, description="serum creatinine, umol/L")
+    creatinine_clearance_ml_per_min: float | None = Field(
+        None, ge=1, le=300, description="creatinine clearance (measured or Cockcroft-Gault), mL/min"
+    )
+    bilirubin_umol_per_l: float | None = Field(None, ge=1, le=1000, description="total bilirubin, umol/L")
+    ast_u_per_l: float | None = Field(None, ge=1, le=20000, description="AST, U/L")
+    alt_u_per_l: float | None = Field(None, ge=1, le=20000, description="ALT, U/L")
+    bilirubin_uln_umol_per_l: float | None = Field(
+        None, ge=5, le=50, description="the lab's upper limit of normal for total bilirubin, umol/L"
+    )
+    ast_uln_u_per_l: float | None = Field(
+        None, ge=10, le=100, description="the lab's upper limit of normal for AST, U/L"
+    )
+    alt_uln_u_per_l: float | None = Field(
+        None, ge=10, le=100, description="the lab's upper limit of normal for ALT, U/L"
+    )
+    creatinine_uln_umol_per_l: float | None = Field(
+        None, ge=40, le=200, description="the lab's upper limit of normal for creatinine, umol/L"
+    )
+    brain_metastases_treated_stable: bool | None = Field(
+        None, description="brain metastases treated and stable (meaningful when brain_metastases is true)"
+    )
+    prior_chest_surgery: bool | None = Field(None, description="an operation on the chest before (lung or pleura)")
+    prior_chest_radiotherapy: bool | None = Field(None, description="radiotherapy to the chest before")
+    biomarkers: Biomarkers | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Patient:
+        if self.brain_metastases_treated_stable is not None and self.brain_metastases is False:
+            raise _SemanticErrors(
+                [
+                    InputError(
+                        "brain_metastases_treated_stable",
+                        "is about brain metastases, but brain_metastases is false: leave it out or correct one",
+                    )
+                ]
+            )
+        return self
 
 
 _PLEURAL_SECTIONS = ("tumor", "nodes", "laterality")
