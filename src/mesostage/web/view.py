@@ -22,7 +22,7 @@ import mesostage
 from mesostage import Case, StagingResult, SystemResult, load_system, load_systems
 from mesostage.labels import humanize
 from mesostage.web.answer import Answer, answer
-from mesostage.web.form import patient_fields
+from mesostage.web.form import patient_fields, patient_value
 from mesostage.web.labels import VOCABULARY, labels
 from mesostage.web.trial_list import trials_section
 
@@ -277,7 +277,7 @@ def entered(case: Case) -> Entered:
 def _patient_rows(case: Case) -> list[EnteredRow]:
     rows: list[EnteredRow] = []
     for f in patient_fields():
-        value = getattr(case.patient, f.name) if case.patient is not None else None
+        value = patient_value(case.patient, f.name)
         if value is None or value == []:
             rows.append(EnteredRow(f.label, "not given", True))
             continue
