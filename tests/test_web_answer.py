@@ -10,6 +10,7 @@ import io
 import json
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -300,3 +301,16 @@ def test_new_patient_texts_read_at_grade_8_or_below(web: Any) -> None:
     for name, text in parts.items():
         assert len(text.split()) >= 5, name
         assert fk_grade(text) <= 8, (name, fk_grade(text), text)
+
+
+def test_every_treatment_goal_and_status_has_words_on_the_page() -> None:
+    """Goals and statuses are shown in words, never as the data's own values (e.g. 'benefit uncertain', issue 12)."""
+    from mesostage.treatment.knowledge import load_knowledge_base
+
+    template = (
+        Path(__file__).resolve().parents[1] / "src" / "mesostage" / "web" / "templates" / "partials" / "options.html"
+    ).read_text(encoding="utf-8")
+    for goal in {o.goal for o in load_knowledge_base().options}:
+        assert f'"{goal}": "Aim:' in template, goal
+    for status in ("applies", "may_apply", "not_applicable"):
+        assert f'"{status}": "' in template, status
