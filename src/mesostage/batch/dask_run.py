@@ -166,8 +166,11 @@ def run_dask(
     started = time.perf_counter()
     in_fs, in_root = _filesystem(input_dir, storage_options)
     out_fs, out_root = _filesystem(output_dir, storage_options)
-    files = _dataset_files(in_fs, in_root, str(input_dir))
-    temp = _check_output(out_fs, out_root, str(output_dir))
+    try:
+        files = _dataset_files(in_fs, in_root, str(input_dir))
+        temp = _check_output(out_fs, out_root, str(output_dir))
+    except OSError as exc:  # the filesystems raise OSError subclasses (e.g. a credential the store refuses)
+        raise FileError(f"{input_dir} -> {output_dir}: {exc}") from None
 
     own_cluster = None
     if client is None:
@@ -207,8 +210,11 @@ def run_dask(
                 system=system,
                 pure=False,
             )
-            parts = client.gather(futures)
-            _move_into_place(out_fs, temp, targets, out_root)
+            try:
+                parts = client.gather(futures)
+                _move_into_place(out_fs, temp, targets, out_root)
+            except OSError as exc:  # reading or writing the store failed on a worker or here
+                raise FileError(f"{output_dir}: {exc}") from None
         except BaseException:
             out_fs.invalidate_cache()
             if out_fs.exists(temp):
