@@ -37,6 +37,7 @@ _LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "fhir": ("mesostage.fhir.command", "fhir_app"),
     "trials": ("mesostage.cli_trials", "trials_app"),
     "serve": ("mesostage.web.command", "serve"),
+    "extract": ("mesostage.extraction.command", "extract_command"),
 }
 
 
@@ -296,6 +297,15 @@ def main() -> None:
     try:
         # One program name however it is started (`mesostage` or `python -m mesostage`): help and completion use it.
         app(prog_name="mesostage")
+    except ModuleNotFoundError as exc:
+        from mesostage.extras import missing_extra, missing_extra_message
+
+        extra = missing_extra(exc)
+        if extra is None:
+            typer.echo(f"mesostage: internal error: {type(exc).__name__}: {exc}", err=True)
+            sys.exit(1)
+        typer.echo(f"error: {missing_extra_message(extra)}", err=True)
+        sys.exit(2)
     except Exception as exc:
         typer.echo(f"mesostage: internal error: {type(exc).__name__}: {exc}", err=True)
         sys.exit(1)

@@ -94,6 +94,13 @@ def batch_command(
     strict: Annotated[
         bool, typer.Option("--strict", help="exit with status 3 when any row could not be staged")
     ] = False,
+    discrepancies_only: Annotated[
+        bool,
+        typer.Option(
+            "--discrepancies-only",
+            help="write only the rows whose recorded AJCC stage disagrees with the extent (the registrar's worklist)",
+        ),
+    ] = False,
     dask: Annotated[
         bool, typer.Option("--dask", help="INPUT is a partitioned Parquet dataset: stage it with Dask")
     ] = False,
@@ -121,6 +128,8 @@ def batch_command(
     bar, advance = _progress_bar(show and not dask)
     summary: BatchSummary
     try:
+        if dask and discrepancies_only:
+            raise FileError("--discrepancies-only is not available with --dask: filter the output dataset instead")
         if dask:
             from mesostage.batch.dask_run import run_dask
 
@@ -135,6 +144,7 @@ def batch_command(
                     kind=chosen,
                     system=system,
                     on_progress=advance,
+                    discrepancies_only=discrepancies_only,
                 )
         else:
             summary = run_batch(
@@ -144,6 +154,7 @@ def batch_command(
                 output_fmt=output_format,
                 kind=chosen,
                 system=system,
+                discrepancies_only=discrepancies_only,
             )
         if report is not None:
             write_text_atomically(report, json.dumps(summary.as_dict(), indent=2) + "\n")

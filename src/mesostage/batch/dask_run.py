@@ -15,6 +15,7 @@ temporary folder beside it and moved into place when complete. Dask is an option
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import uuid
 from pathlib import Path
@@ -28,7 +29,7 @@ from mesostage.batch.run import ROW_COLUMN, BatchSummary, check_options, output_
 
 __all__ = ["run_dask"]
 
-_SUMMARY_COLUMNS = [ROW_COLUMN, "system", "stage", "error_kind", "error"]
+_SUMMARY_COLUMNS = [ROW_COLUMN, "system", "stage", "error_kind", "error", "discrepancies"]
 
 
 def _footer(fs: Any, path: str) -> tuple[int, list[str]]:
@@ -57,16 +58,19 @@ def _stage_file(fs: Any, source: str, target: str, first: int, kind: InputKind, 
 
 
 def _merge(total: BatchSummary, part: BatchSummary) -> None:
-    total.rows += part.rows
-    total.staged += part.staged
-    for mine, theirs in (
-        (total.by_stage, part.by_stage),
-        (total.by_system, part.by_system),
-        (total.errors_by_kind, part.errors_by_kind),
-    ):
-        for key, count in theirs.items():
-            mine[key] = mine.get(key, 0) + count
-    total.errors.extend(part.errors)
+    """Add one task's counts to the total: every count, count table and list of the summary (whatever fields
+    ``BatchSummary`` has), not the names of the input and output."""
+    for spec in dataclasses.fields(BatchSummary):
+        mine, theirs = getattr(total, spec.name), getattr(part, spec.name)
+        if isinstance(mine, bool | str | float):
+            continue
+        if isinstance(mine, int):
+            setattr(total, spec.name, mine + theirs)
+        elif isinstance(mine, dict):
+            for key, count in theirs.items():
+                mine[key] = mine.get(key, 0) + count
+        elif isinstance(mine, list):
+            mine.extend(theirs)
 
 
 def _filesystem(url: str | Path, storage_options: dict[str, Any] | None) -> tuple[Any, str]:

@@ -25,6 +25,7 @@ from typing import IO, Any, Literal
 
 import polars as pl
 
+from mesostage.batch.recorded import RECORDED_COLUMNS
 from mesostage.batch.rows import EOD_COLUMNS
 
 __all__ = [
@@ -44,8 +45,8 @@ __all__ = [
 InputFormat = Literal["csv", "parquet", "jsonl", "naaccr"]
 OutputFormat = Literal["csv", "parquet", "jsonl"]
 NAACCR_NAMESPACE = "http://naaccr.org/naaccrxml"
-#: The NAACCR items read from each Tumor (the EOD columns) and from its Patient.
-NAACCR_ITEMS = tuple(EOD_COLUMNS)
+#: The NAACCR items read from each Tumor (the EOD columns and the recorded-stage items) and from its Patient.
+NAACCR_ITEMS = (*EOD_COLUMNS, *RECORDED_COLUMNS)
 NAACCR_PATIENT_ITEMS = ("patientIdNumber",)
 BATCH_ROWS = 50_000
 

@@ -16,7 +16,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 import mesostage
 from mesostage import Case, CaseError, InputError
-from mesostage.web import api, pages, trial_routes
+from mesostage.web import api, extract_api, pages, trial_routes
 from mesostage.web.security import BodyLimitMiddleware, SecurityHeadersMiddleware
 
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "LOOPBACK_HOSTS", "create_app"]
@@ -87,6 +87,7 @@ def create_app(
     )
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.include_router(api.router)
+    app.include_router(extract_api.router)
     app.include_router(trial_routes.api_router)
     app.include_router(pages.router)
     app.include_router(trial_routes.pages_router)
