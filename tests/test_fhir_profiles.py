@@ -174,3 +174,24 @@ def test_patient_identity_is_never_made_up(case: dict[str, Any]) -> None:
 def test_unknown_gender_reads_back_as_no_sex() -> None:
     back = case_from_bundle(bundle_dict({"site": "pleura", "tumor": {"findings": ["parietal_pleura"]}}))
     assert back.patient is None
+
+
+def test_must_support_elements_are_sent_where_the_case_has_the_data() -> None:
+    """Must-support elements (mCODE CancerConditionCommonRules and PrimaryCancerCondition; CancerStage and
+    TNMCategory: value, method, focus) are present when the case holds their data: EXAMPLE has a diagnosis date, a
+    laterality and a histology."""
+    found = claimed(bundle_dict(EXAMPLE))
+    ((_, condition),) = [c for c in found if c[0] == "mcode-primary-cancer-condition"]
+    urls = {e["url"] for e in condition["extension"]}
+    assert "http://hl7.org/fhir/StructureDefinition/condition-assertedDate" in urls  # US Core assertedDate MS
+    assert MCODE + "mcode-histology-morphology-behavior" in urls
+    (site,) = condition["bodySite"]
+    assert [e["url"] for e in site["extension"]] == [MCODE + "mcode-laterality-qualifier"]
+    assert condition["clinicalStatus"]
+    assert condition["verificationStatus"]
+    assert all(stage["assessment"] for stage in condition["stage"])
+    for name, resource in found:
+        if resource["resourceType"] == "Observation":
+            assert resource["focus"], name
+            assert resource["method"], name
+            assert "valueCodeableConcept" in resource or "dataAbsentReason" in resource, name
