@@ -62,7 +62,9 @@ def test_pci_diagram_places_each_abdominal_region_once() -> None:
 
 def test_every_patient_field_has_an_input() -> None:
     fields = {f.name: f for f in patient_fields()}
-    assert list(fields) == list(Patient.model_fields)
+    # every patient field, an object field (biomarkers) as one input per field of its own
+    assert list(dict.fromkeys(name.split(".")[0] for name in fields)) == list(Patient.model_fields)
+    assert fields["biomarkers.bap1"].choices == ("loss", "retained")
     assert fields["ecog"].kind == "int"
     assert (fields["ecog"].minimum, fields["ecog"].maximum) == (0, 4)
     assert fields["prior_agents"].kind == "multi"
@@ -300,3 +302,18 @@ def cases(draw: st.DrawFn) -> dict[str, Any]:
 def test_form_round_trip_keeps_every_case(case: dict[str, Any]) -> None:
     mesostage.parse_case(case)  # the strategy only makes valid cases
     assert _canonical(case_from_form(form_from_case(case))) == _canonical(case)
+
+
+def test_form_round_trip_keeps_the_trial_criteria_fields() -> None:
+    case = {
+        "site": "pleura",
+        "patient": {
+            "creatinine_umol_per_l": 80.0,
+            "bilirubin_uln_umol_per_l": 21.0,
+            "brain_metastases": True,
+            "brain_metastases_treated_stable": True,
+            "prior_chest_radiotherapy": False,
+            "biomarkers": {"bap1": "loss", "pdl1_tps_percent": 5.0},
+        },
+    }
+    assert case_from_form(form_from_case(case))["patient"] == case["patient"]

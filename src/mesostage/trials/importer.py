@@ -28,10 +28,10 @@ from importlib import resources
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from mesostage.trials.criteria import parse_eligibility
+from mesostage.trials.criteria import Criterion, parse_trial
 from mesostage.trials.index import TrialIndex, create_schema
 from mesostage.trials.jsonstream import JsonStreamError, iter_json_studies
-from mesostage.trials.scope import mesothelioma_scope
+from mesostage.trials.scope import mesothelioma_scope, reading_site
 from mesostage.trials.study import StudyError, Trial, parse_study
 
 __all__ = [
@@ -187,10 +187,22 @@ def iter_source(path: str | os.PathLike[str]) -> Iterator[Record]:
     return single()
 
 
+def trial_criteria(trial: Trial, scope: str) -> list[Criterion]:
+    """The criteria of one trial as matching reads them (criteria.parse_trial in the trial's context)."""
+    return parse_trial(
+        trial.eligibility_text,
+        brief_title=trial.brief_title,
+        official_title=trial.official_title,
+        start_date=trial.start_date,
+        mpm_site=reading_site(scope),
+        nct_id=trial.nct_id,
+    )
+
+
 def _row(trial: Trial, scope: str, source: str) -> tuple[Any, ...]:
     criteria = None
     if scope:
-        criteria = json.dumps([c.to_dict() for c in parse_eligibility(trial.eligibility_text)], separators=(",", ":"))
+        criteria = json.dumps([c.to_dict() for c in trial_criteria(trial, scope)], separators=(",", ":"))
     return (
         trial.nct_id,
         trial.brief_title,

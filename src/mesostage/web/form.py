@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import annotated_types
+from pydantic import BaseModel
 
 from mesostage import CaseError, InputError, load_systems
 from mesostage.case import BASES, HISTOLOGIES, PCI_REGION_NAMES, SITES, Patient
@@ -85,8 +86,9 @@ def _literal_values(tp: Any) -> tuple[str, ...] | None:
     return None
 
 
-def _patient_field(name: str) -> PatientField:
-    info = Patient.model_fields[name]
+def _patient_field(name: str, model: type[BaseModel] = Patient, prefix: str = "") -> PatientField:
+    info = model.model_fields[name]
+    name = prefix + name
     tp = info.annotation
     args = typing.get_args(tp)
     if typing.get_origin(tp) in (typing.Union, types.UnionType) and type(None) in args:
@@ -119,9 +121,43 @@ def _patient_field(name: str) -> PatientField:
     raise TypeError(f"patient.{name}: the form has no input for type {tp!r}")
 
 
+def _nested_model(name: str) -> type[BaseModel] | None:
+    """The model of a patient field that is an object of its own (``biomarkers``), else None."""
+    tp = Patient.model_fields[name].annotation
+    for a in (tp, *typing.get_args(tp)):
+        if isinstance(a, type) and issubclass(a, BaseModel):
+            return a
+    return None
+
+
 def patient_fields() -> tuple[PatientField, ...]:
-    """Every field of the case model's patient block, as form inputs, in the model's order."""
-    return tuple(_patient_field(name) for name in Patient.model_fields)
+    """Every field of the case model's patient block, as form inputs, in the model's order; an object field
+    (``biomarkers``) gives one input per field of its own, named ``biomarkers.mesothelin`` and so on."""
+    out: list[PatientField] = []
+    for name in Patient.model_fields:
+        nested = _nested_model(name)
+        if nested is None:
+            out.append(_patient_field(name))
+        else:
+            out.extend(_patient_field(sub, nested, f"{name}.") for sub in nested.model_fields)
+    return tuple(out)
+
+
+def patient_value(patient: Mapping[str, Any] | BaseModel | None, name: str) -> Any:
+    """The value of a (possibly dotted) patient field name in a patient mapping or model; None when absent."""
+    value: Any = patient
+    for part in name.split("."):
+        if value is None:
+            return None
+        value = value.get(part) if isinstance(value, Mapping) else getattr(value, part, None)
+    return value
+
+
+def _put(out: dict[str, Any], name: str, value: Any) -> None:
+    *parents, last = name.split(".")
+    for part in parents:
+        out = out.setdefault(part, {})
+    out[last] = value
 
 
 def reported_stage_choices() -> list[tuple[str, list[tuple[str, str]]]]:
@@ -263,23 +299,23 @@ def _patient(r: _Reader) -> dict[str, Any] | None:
                 if v in bad:
                     r.errors.append(InputError(f"{path}[{i}]", f"{v!r} is not an allowed value", f.choices))
             if values and not bad:
-                out[f.name] = values
+                _put(out, f.name, values)
         elif f.kind == "bool":
             value = r.tristate(path, path)
             if value is not None:
-                out[f.name] = value
+                _put(out, f.name, value)
         elif f.kind in ("int", "float"):
             number = r.number(path, path, integer=f.kind == "int")
             if number is not None:
-                out[f.name] = number
+                _put(out, f.name, number)
         elif f.kind == "choice":
             text = r.choice(path, path, ("", *f.choices), "")
             if text:
-                out[f.name] = text
+                _put(out, f.name, text)
         else:
             text = r.one(path)
             if text:
-                out[f.name] = text
+                _put(out, f.name, text)
     return out or None
 
 
@@ -404,7 +440,7 @@ def form_from_case(case: Mapping[str, Any]) -> dict[str, list[str]]:
     out["reported_stage"] = [f"{reported['system']}:{reported['stage']}" if reported else ""]
     patient = case.get("patient") or {}
     for f in patient_fields():
-        value = patient.get(f.name)
+        value = patient_value(patient, f.name)
         if f.kind == "multi":
             out[f.key] = [str(v) for v in value or ()]
         elif f.kind == "bool":

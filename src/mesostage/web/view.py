@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 import mesostage
 from mesostage import Case, StagingResult, SystemResult, load_system, load_systems
-from mesostage.web.form import patient_fields
+from mesostage.web.form import patient_fields, patient_value
 from mesostage.web.labels import VOCABULARY, labels
 from mesostage.web.trial_list import trials_section
 
@@ -216,7 +216,7 @@ def entered(case: Case) -> Entered:
 def _patient_lines(case: Case) -> list[str]:
     lines: list[str] = []
     for f in patient_fields():
-        value = getattr(case.patient, f.name)
+        value = patient_value(case.patient, f.name)
         if value is None or value == []:
             continue
         if isinstance(value, bool):
