@@ -375,6 +375,27 @@ def test_stage_without_edition_uses_the_edition_in_force_at_the_trials_start() -
     assert label(c9, person(**IIIB_8TH)) == MET  # 9th edition: IIIA
 
 
+def test_stage_of_the_mesothelioma_branch_of_a_multi_cancer_sentence() -> None:
+    # NCT00003974: the first stage list and the TNM in brackets are the lung cancer's, the second is mesothelioma's
+    (c,) = parse_eligibility(
+        "- Histologically proven primary stage I (T2, N0), II, or IIIA non-small cell lung cancer (NSCLC) curatively "
+        "resected by pneumonectomy, lobectomy, or wedge resection OR Stage I or II mesothelioma"
+    )
+    stage_iv = person(metastases={"findings": ["lung_contralateral"]})
+    assert label(c, stage_iv) == NOT_MET
+    stage_ia = person(tumor={"findings": ["parietal_pleura"]})
+    assert label(c, stage_ia) == MET
+
+
+def test_stage_naming_another_cancer_first_is_not_the_mesothelioma_stage() -> None:
+    # NCT02555007: "stage IIIB or IV non-small cell lung cancer or malignant pleural mesothelioma"
+    (c,) = parse_eligibility(
+        "- Histologically or cytologically confirmed stage IIIB or IV non-small cell lung cancer or malignant pleural "
+        "mesothelioma"
+    )
+    assert "stage" not in {f["type"] for f in c.facts}
+
+
 def test_tnm_categories() -> None:
     # NCT00253409: "Resectable disease (T1-3, N0-1, M0) with no distant metastases"
     (c,) = parse_eligibility("- Resectable disease (T1-3, N0-1, M0) with no distant metastases")

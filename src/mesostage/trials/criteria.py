@@ -936,8 +936,20 @@ _STAGE = re.compile(
 _ROMAN = {"1": "i", "2": "ii", "3": "iii", "4": "iv"}
 
 
+def _other_cancers(t: str, end: int) -> bool:
+    """Whether the stage or TNM words ending at ``end`` belong to another cancer of a multi-cancer sentence: the
+    first cancer named after them in the same clause is not mesothelioma ("stage I (T2, N0), II, or IIIA
+    non-small cell lung cancer ... OR stage I or II mesothelioma", NCT00003974)."""
+    after = re.split(r"[;.]", t[end : end + 160], maxsplit=1)[0]
+    other = vocabulary().term_patterns["other_cancer"].search(after)
+    if other is None:
+        return False
+    meso = _MESO_WORD.search(after)
+    return meso is None or other.start() < meso.start()
+
+
 def _stage_fact(t: str) -> Fact | None:
-    m = _STAGE.search(t)
+    m = next((m for m in _STAGE.finditer(t) if not _other_cancers(t, m.end())), None)
     if not m:
         return None
     spec = m.group(1)
@@ -1561,7 +1573,7 @@ _TNM_PART = {
 def _tnm_fact(t: str) -> Fact | None:
     found: dict[str, list[int]] = {}
     for cat, pattern in _TNM_PART.items():
-        m = pattern.search(t)
+        m = next((m for m in pattern.finditer(t) if not _other_cancers(t, m.end())), None)
         if m and m.group("a") != "x":
             lo = int(m.group("a"))
             found[cat] = [lo, int(m.group("b")) if m.group("b") else lo]
@@ -1737,10 +1749,6 @@ def parse_eligibility(text: str, reading: Reading = _PLAIN_READING) -> list[Crit
             ):
                 # a subtype in another cancer's list (NCT00413192: soft-tissue sarcoma subtypes, "mixed-type")
                 facts = ({"type": "cohort", "disease": other_cancer.search(context).group(0)},)  # type: ignore[union-attr]
-            if other_cancer.search(low) and _MESO_WORD.search(low):
-                # "stage IIIB or IV non-small cell lung cancer or malignant pleural mesothelioma" (NCT02555007):
-                # the stage is the other cancer's
-                facts = tuple(f for f in facts if f["type"] not in ("stage", "tnm"))
         out.append(Criterion(kind=c.kind, text=c.text, context=c.context, facts=facts))
     return _alternative_groups(_cohort_groups(out))
 
