@@ -375,6 +375,38 @@ def test_stage_without_edition_uses_the_edition_in_force_at_the_trials_start() -
     assert label(c9, person(**IIIB_8TH)) == MET  # 9th edition: IIIA
 
 
+def test_effusion_misspelled_plural_is_read() -> None:
+    # NCT02300883: "plural effusion" for "pleural effusion", in an inclusion and in its mirror exclusion
+    no_effusion = person(pleural_effusion_malignant=False)
+    (inc,) = parse_eligibility("- Availability of plural effusion and frozen and paraffin-embedded tumor specimens.")
+    assert label(inc, no_effusion) == NOT_MET
+    assert label(inc, person(pleural_effusion_malignant=True)) == MET
+    (exc,) = parse_eligibility(
+        "Exclusion Criteria:\n- Unavailability of plural effusion and frozen and paraffin-embedded tumor specimens."
+    )
+    assert exc.kind == "exclusion"
+    assert label(exc, no_effusion) == MET
+
+
+def test_effusion_without_the_word_pleural() -> None:
+    # NCT00002872: "Drainage of effusion with chest tube or soft catheter required"
+    (c,) = parse_eligibility("- Drainage of effusion with chest tube or soft catheter required")
+    assert label(c, person(pleural_effusion_malignant=False)) == NOT_MET
+    # "No chylous effusion" (NCT00002622): one kind of effusion is ruled out, not every effusion
+    (chylous,) = parse_eligibility("- No chylous effusion")
+    assert label(chylous, person(pleural_effusion_malignant=True)) != NOT_MET
+
+
+def test_uncontrolled_pleural_effusion_after_ascites_is_an_effusion_exclusion() -> None:
+    # NCT01139775: "ascites or pleural effusions that cannot be controlled by drainage or other procedures ..."
+    (c,) = parse_eligibility(
+        "Exclusion Criteria:\n- ascites or pleural effusions that cannot be controlled by drainage or other procedures "
+        "prior to study entry"
+    )
+    assert c.type == "effusion"
+    assert label(c, person(pleural_effusion_malignant=False)) == NOT_MET
+
+
 def test_stage_of_the_mesothelioma_branch_of_a_multi_cancer_sentence() -> None:
     # NCT00003974: the first stage list and the TNM in brackets are the lung cancer's, the second is mesothelioma's
     (c,) = parse_eligibility(

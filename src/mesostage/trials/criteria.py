@@ -1448,7 +1448,12 @@ def _prior_local_facts(t: str) -> list[Fact]:
     return facts
 
 
-_EFFUSION = re.compile(r"pleural effusions?|\bmpe\b|malignant pleural (?:disease|fluid)")
+#: "plural effusion" (NCT02300883) is a misspelling seen in real records; a bare "effusion" ("Drainage of effusion
+#: with chest tube or soft catheter required", NCT00002872) is a pleural one unless another cavity is named
+_EFFUSION = re.compile(
+    r"pl(?:e|eu)?ural effusions?|\bmpe\b|malignant pleural (?:disease|fluid)|"
+    r"(?<!pericardial )(?<!peritoneal )(?<!joint )\beffusions?\b"
+)
 
 
 _EFFUSION_NOT_REQUIRED = re.compile(
@@ -1464,8 +1469,12 @@ def _effusion_fact(t: str, kind: Kind = "inclusion") -> Fact | None:
     m = _EFFUSION.search(t)
     if not m:
         return None
-    if re.search(r"pericardial|ascites", t[: m.start()]) and "pleural" not in t[: m.start()]:
-        return None
+    before = t[: m.start()]
+    negated = _negated(t, m.start()) or bool(re.match(r"^\W*(?:no|absence of|without|unavailab\w*)\b", t))
+    if m.group(0).startswith("effusion") and negated:
+        return None  # "No chylous effusion", "No bilateral effusions" (NCT00002622, NCT00042770): a kind, not any
+    if re.search(r"pericardial|ascites", before) and "pleural" not in before and not re.search(r"\bor\s*$", before):
+        return None  # "pericardial effusion, ascites", but not "ascites or pleural effusions" (NCT01139775)
     qualified = bool(
         re.search(
             r"uncontrolled|requiring|recurrent drainage|repeated drainage|frequent|clinically significant|cannot be "
@@ -1479,7 +1488,7 @@ def _effusion_fact(t: str, kind: Kind = "inclusion") -> Fact | None:
         return None  # "indicator lesions other than ... pleural effusions": not a requirement to have one
     return {
         "type": "effusion",
-        "present": not (_negated(t, m.start()) or re.match(r"^\W*(?:no|absence of|without)\b", t)),
+        "present": not negated,
         "symptomatic": bool(re.search(r"symptomatic", t)),
         "qualified": qualified,
     }
