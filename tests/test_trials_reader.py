@@ -407,6 +407,23 @@ def test_uncontrolled_pleural_effusion_after_ascites_is_an_effusion_exclusion() 
     assert label(c, person(pleural_effusion_malignant=False)) == NOT_MET
 
 
+def test_conditions_on_the_irradiated_lesion_do_not_require_measurable_disease() -> None:
+    # NCT00004920, PDQ "Radiotherapy:" items: a condition on the lesion treated, not a requirement to have one
+    not_measurable = person({"measurable_disease": False})
+    texts = [c.text for c in split_criteria(PDQ_RADIOTHERAPY)]
+    assert "At least 4 weeks since prior radiotherapy to target lesion and progression observed" in texts
+    for c in parse_eligibility(PDQ_RADIOTHERAPY):
+        assert "measurable" not in {f["type"] for f in c.facts}, c.text
+        assert label(c, not_measurable) != NOT_MET, c.text
+
+
+PDQ_RADIOTHERAPY = (
+    "PRIOR CONCURRENT THERAPY: Radiotherapy: At least 4 weeks since prior radiotherapy to target lesion and "
+    "progression observed Concurrent palliative radiotherapy to painful lesions allowed only if target lesion "
+    "outside of irradiated field Surgery: Prior surgery allowed if followed by disease progression"
+)
+
+
 def test_stage_of_the_mesothelioma_branch_of_a_multi_cancer_sentence() -> None:
     # NCT00003974: the first stage list and the TNM in brackets are the lung cancer's, the second is mesothelioma's
     (c,) = parse_eligibility(

@@ -1318,13 +1318,19 @@ _BRAIN_ACTIVE = re.compile(
 
 
 def _measurable_fact(t: str) -> Fact | None:
-    if re.match(r"^\W*(?:at least|>=)\s*\d+\s*(?:days?|weeks?|months?)\s+since", t):
-        return None  # "At least 4 weeks since prior radiotherapy to target lesion ...": a washout
+    if re.match(r"^\W*(?:[a-z ]{2,25}:\s*)?(?:at least|>=)\s*\d+\s*(?:days?|weeks?|months?)\s+since", t):
+        # "[Radiotherapy:] At least 4 weeks since prior radiotherapy to target lesion and progression observed"
+        # (NCT00004920): a washout with a condition on the lesion treated, not a need for measurable disease
+        return None
     if re.search(r"no evidence of (?:disease|residual)|\bned\b|minimal residual disease", t):
         # "with no evidence of disease (NED) or minimal residual disease" (NCT01143545): nothing left to measure
         return {"type": "measurable", "present": False, "or_evaluable": False}
     m = _MEASURABLE.search(t)
     if not m:
+        return None
+    if m.group(0) == "target lesion" and re.search(r"radiotherap|irradiat|radiation", t):
+        # "Concurrent palliative radiotherapy to painful lesions allowed only if target lesion outside of irradiated
+        # field" (NCT00004920): where radiotherapy may go, a condition on the lesion, not a need of one
         return None
     if re.search(r"(?<![\w-])measurable\s+(?:or|and/or)\s+non-?\s?measurable", t):
         # "measurable or non-measurable disease": any disease will do
