@@ -424,6 +424,21 @@ PDQ_RADIOTHERAPY = (
 )
 
 
+def test_a_drug_the_case_cannot_name_is_decided_from_a_list_of_named_drugs() -> None:
+    # NCT00003034: "No prior doxorubicin"; NCT00629343: "Prior treatment with temozolomide or azacitidine"
+    (ban,) = parse_eligibility("- No prior doxorubicin")
+    (need,) = parse_eligibility("- Prior treatment with temozolomide or azacitidine")
+    untreated = person({"prior_systemic_lines": 0})
+    named = person({"prior_systemic_lines": 1, "prior_agents": ["cisplatin", "pemetrexed"]})
+    unnamed = person({"prior_systemic_lines": 1, "prior_agents": ["other_chemotherapy"]})
+    assert label(ban, untreated) == MET
+    assert label(ban, named) == MET  # cisplatin is chemotherapy, but not doxorubicin
+    assert label(ban, unnamed) == NEI
+    assert label(need, named) == NOT_MET
+    assert label(need, unnamed) == NEI
+    assert label(ban, person()) == NEI  # no treatment history given
+
+
 def test_stage_of_the_mesothelioma_branch_of_a_multi_cancer_sentence() -> None:
     # NCT00003974: the first stage list and the TNM in brackets are the lung cancer's, the second is mesothelioma's
     (c,) = parse_eligibility(

@@ -88,6 +88,8 @@ class Vocabulary:
     pdq_sub_labels: tuple[str, ...] = ()
     empty_texts: tuple[str, ...] = ()
     other_cancers: tuple[str, ...] = ()
+    #: agents the case's ``prior_agents`` cannot name ("doxorubicin"): decided only from a list of named drugs
+    unlisted_agents: frozenset[str] = frozenset()
     term_patterns: dict[str, re.Pattern[str]] = field(default_factory=dict)
 
 
@@ -120,6 +122,7 @@ def vocabulary() -> Vocabulary:
         pdq_sub_labels=tuple(raw["sections"]["sub_labels"]),
         empty_texts=tuple(raw["sections"]["empty"]),
         other_cancers=tuple(raw["other_cancers"]["terms"]),
+        unlisted_agents=frozenset(k for k, v in raw["agents"].items() if v.get("unlisted")),
     )
     for name, terms in voc.classes.items():
         voc.term_patterns[f"class:{name}"] = _words(terms)
