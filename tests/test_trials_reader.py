@@ -439,6 +439,17 @@ def test_a_drug_the_case_cannot_name_is_decided_from_a_list_of_named_drugs() -> 
     assert label(ban, person()) == NEI  # no treatment history given
 
 
+def test_basket_list_naming_mesothelioma_and_evidence_of_incurability() -> None:
+    # NCT00002608: mesothelioma is one of the cancers listed; "evidence of incurability" rules out curative surgery
+    (c,) = parse_eligibility(
+        "- Histologically proven soft tissue sarcoma, glioma, mesothelioma, hepatoma, thyroid cancer, or adrenal "
+        "cancer with clinical, radiological, or histologic evidence of incurability"
+    )
+    assert "cohort" not in {f["type"] for f in c.facts}
+    assert label(c, person({"resectable": True})) == NOT_MET
+    assert label(c, person({"resectable": False})) == MET
+
+
 def test_stage_of_the_mesothelioma_branch_of_a_multi_cancer_sentence() -> None:
     # NCT00003974: the first stage list and the TNM in brackets are the lung cancer's, the second is mesothelioma's
     (c,) = parse_eligibility(

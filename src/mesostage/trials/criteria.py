@@ -994,6 +994,8 @@ _UNRESECTABLE = re.compile(
     # "advanced non-hematologic malignancy", "advanced malignant pleural mesothelioma": beyond curative surgery
     r"|\badvanced\b(?! age)(?!(?:\s+[\w-]+){0,4}\s+(?:intra-?abdominal|abdominal|peritone))(?:\s+[\w-]+){0,3}\s+"
     r"(?:malignan\w*|cancers?|mesotheliom\w*|disease|solid tumou?rs?|mpm)"
+    # "with clinical, radiological, or histologic evidence of incurability" (NCT00002608): beyond curative surgery
+    r"|(?<!not )\bincurab(?:le|ility)\b"
     r"|no plans? (?:for|of) (?:\w+\s+){0,2}(?:surgery|surgical|resection)|(?:surgery|resection) must not be planned"
     r"|not (?:be )?planned for (?:\w+\s+)?(?:surgery|resection)"
 )
@@ -1745,7 +1747,9 @@ def parse_eligibility(text: str, reading: Reading = _PLAIN_READING) -> list[Crit
             # criterion, not a criterion of its own
             out.append(Criterion(kind=c.kind, text=c.text, context=c.context, facts=()))
             continue
-        cohort = _cohort_fact(low) if c.context else _cohort_fact(low[:60])
+        # the head of a top-level item names its cohort, but a list naming mesothelioma further on ("soft tissue
+        # sarcoma, glioma, mesothelioma, hepatoma, ...", NCT00002608) is not another cancer's
+        cohort = _cohort_fact(low) if c.context or _MESO_WORD.search(low) else _cohort_fact(low[:60])
         if _MESO_EXEMPT.search(low):
             facts: tuple[Fact, ...] = ({"type": "cohort", "disease": "other cancers", "exempt": True},)
         elif cohort:
