@@ -450,6 +450,13 @@ def test_basket_list_naming_mesothelioma_and_evidence_of_incurability() -> None:
     assert label(c, person({"resectable": False})) == MET
 
 
+def test_no_distant_metastases_is_m0() -> None:
+    # NCT00003263: "No distant metastases"
+    (c,) = parse_eligibility("- No distant metastases")
+    assert label(c, person(tumor={"findings": ["parietal_pleura"]})) == MET
+    assert label(c, person(metastases={"findings": ["lung_contralateral"]})) == NOT_MET
+
+
 def test_stage_of_the_mesothelioma_branch_of_a_multi_cancer_sentence() -> None:
     # NCT00003974: the first stage list and the TNM in brackets are the lung cancer's, the second is mesothelioma's
     (c,) = parse_eligibility(

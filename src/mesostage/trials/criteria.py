@@ -1605,6 +1605,8 @@ def _tnm_fact(t: str) -> Fact | None:
                 if not allowed:
                     return None
                 found[cat] = [min(allowed), max(allowed)]
+    if "m" not in found and re.search(r"\b(?:no|without)\s+(?:evidence of\s+)?distant\s+metasta", t):
+        found["m"] = [0, 0]  # "No distant metastases" (NCT00003263): M0
     if (len(found) < 2 and "t" in found) or not found:  # a lone "T1" is too often something else ("T1-weighted")
         return None
     return {"type": "tnm", **found, "edition": _edition(t)}
