@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mesostage
-from mesostage import CaseError
+from mesostage import CaseError, check_case
 from mesostage.case import (
     CONTRAINDICATIONS,
     HISTOLOGIES,
@@ -187,10 +187,24 @@ def test_out_of_range_patient_value_is_an_error_with_its_path() -> None:
     assert [e.path for e in err.value.errors] == ["patient.ecog"]
 
 
-def test_margins_without_knowing_about_surgery_is_an_error() -> None:
-    with pytest.raises(CaseError) as err:
-        case_from_form(_form(site="pleura", resection__margins_positive="yes"))
-    assert [e.path for e in err.value.errors] == ["resection.performed"]
+def test_margins_without_knowing_about_surgery_is_named_by_the_shared_check() -> None:
+    case = case_from_form(_form(site="pleura", resection__margins_positive="yes"))
+    found = [(w.path, w.level) for w in check_case(case) if w.code == "margins_without_resection"]
+    assert found == [("resection.margins_positive", "error")]
+
+
+def test_reported_stage_edition_defaults_to_the_edition_of_the_date() -> None:
+    # 8th edition for diagnoses 2018-2024, 9th from 2025 (SEER; shared/spec/CASE_FORMAT.md)
+    before = case_from_form(_form(site="pleura", diagnosis_date="2024-12-31", reported_stage="IV"))
+    after = case_from_form(_form(site="pleura", diagnosis_date="2025-01-01", reported_stage="IV"))
+    chosen = case_from_form(
+        _form(site="pleura", diagnosis_date="2025-01-01", reported_stage="IA", **{"reported_stage.system": "tnm8"})
+    )
+    assert before["reported_stage"] == {"system": "tnm8", "stage": "IV"}
+    assert after["reported_stage"] == {"system": "tnm9", "stage": "IV"}
+    assert chosen["reported_stage"] == {"system": "tnm8", "stage": "IA"}
+    # the older one-field form of the value is still read
+    assert case_from_form(_form(site="pleura", reported_stage="tnm7:III"))["reported_stage"]["system"] == "tnm7"
 
 
 @pytest.mark.parametrize(

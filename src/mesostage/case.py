@@ -8,6 +8,7 @@ name in ``unknown`` is not known, any other name of a given section is absent. A
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -466,6 +467,14 @@ def _allowed_for(loc: tuple[int | str, ...]) -> tuple[str, ...]:
     return _ALLOWED_BY_FIELD.get(names[-1], ()) if names else ()
 
 
+def _did_you_mean(given: object, allowed: Sequence[str]) -> str:
+    """ " (did you mean 'rib'?)" for a near miss of an allowed name, else ""."""
+    if not isinstance(given, str) or not allowed:
+        return ""
+    close = difflib.get_close_matches(given.strip().lower().replace(" ", "_").replace("-", "_"), allowed, n=2)
+    return " (did you mean " + " or ".join(f"'{c}'" for c in close) + "?)" if close else ""
+
+
 def _convert(exc: ValidationError) -> list[InputError]:
     errors: list[InputError] = []
     for err in exc.errors(include_url=False):
@@ -482,9 +491,12 @@ def _convert(exc: ValidationError) -> list[InputError]:
             parent = ".".join(str(p) for p in loc[:-1] if isinstance(p, str))
             model = _MODEL_BY_PATH.get(parent)
             allowed = tuple(model.model_fields) if model else ()
-            errors.append(InputError(_path(loc), f"unknown field '{loc[-1]}'", allowed))
+            hint = _did_you_mean(loc[-1], allowed)
+            errors.append(InputError(_path(loc), f"unknown field '{loc[-1]}'{hint}", allowed))
         elif kind in ("literal_error", "enum"):
-            errors.append(InputError(_path(loc), f"{err['input']!r} is not an allowed value", _allowed_for(loc)))
+            allowed = _allowed_for(loc)
+            hint = _did_you_mean(err["input"], allowed)
+            errors.append(InputError(_path(loc), f"{err['input']!r} is not an allowed value{hint}", allowed))
         elif kind == "missing":
             errors.append(InputError(_path(loc), "this field is required", _allowed_for(loc)))
         else:

@@ -26,7 +26,15 @@ __all__ = ["ExtractRequest", "case_form_fields", "router"]
 router = APIRouter(prefix="/api/v1", tags=["api v1"])
 
 #: The form fields a draft case fills (the person's own details are never touched).
-_CASE_FIELDS = ("site", "basis", "histology", "laterality", "pleural_effusion_malignant", "reported_stage")
+_CASE_FIELDS = (
+    "site",
+    "basis",
+    "histology",
+    "laterality",
+    "pleural_effusion_malignant",
+    "reported_stage",
+    "reported_stage.system",  # the edition of the stage given, asked beside it on the form
+)
 _CASE_PREFIXES = ("tumor.", "nodes.", "metastases.", "peritoneal.")
 
 

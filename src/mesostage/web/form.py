@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import types
 import typing
 from collections.abc import Mapping, Sequence
@@ -21,8 +22,9 @@ from typing import Any, Literal
 import annotated_types
 from pydantic import BaseModel
 
-from mesostage import CaseError, InputError, load_systems
+from mesostage import Case, CaseError, InputError, default_system, load_systems
 from mesostage.case import BASES, HISTOLOGIES, PCI_REGION_NAMES, SITES, Patient
+from mesostage.labels import humanize, label
 from mesostage.web.labels import VOCABULARY, labels
 
 __all__ = [
@@ -35,8 +37,10 @@ __all__ = [
     "field_id_for_path",
     "form_from_case",
     "patient_fields",
+    "plain_error",
     "read_form",
     "reported_stage_choices",
+    "reported_stage_values",
 ]
 
 FormData = Mapping[str, Sequence[str]]
@@ -177,9 +181,11 @@ def _known_fields() -> frozenset[str]:
         "resection.performed",
         "resection.margins_positive",
         "reported_stage",
+        "reported_stage.system",
         "peritoneal.pci",
         "view",
         "case_json",
+        "confirm",
     }
     for section, vocab in VOCABULARY.items():
         names.add(f"{section}.status")
@@ -371,18 +377,60 @@ def read_form(data: FormData) -> tuple[dict[str, Any], list[InputError]]:
         case["peritoneal"] = peritoneal
     performed = r.tristate("resection.performed", "resection.performed")
     margins = r.tristate("resection.margins_positive", "resection.margins_positive")
-    if performed is not None:
-        case["resection"] = {"performed": performed}
-        if margins is not None:
-            case["resection"]["margins_positive"] = margins
-    elif margins is not None:
-        r.errors.append(InputError("resection.performed", "say whether surgery was done before giving its margins"))
+    if performed is not None or margins is not None:
+        # Margins without surgery marked as done: mesostage.check_case names it in plain words.
+        case["resection"] = {
+            k: v for k, v in (("performed", performed), ("margins_positive", margins)) if v is not None
+        }
     if reported := r.one("reported_stage"):
-        system, _, stage = reported.partition(":")
+        system, _, stage = reported.rpartition(":")
+        # The edition asked beside the stage; by default the edition in use for the date of diagnosis.
+        system = system or r.one("reported_stage.system") or _edition_for(case)
         case["reported_stage"] = {"system": system, "stage": stage}
     if (patient := _patient(r)) is not None:
         case["patient"] = patient
     return case, r.errors
+
+
+def _edition_for(case: Mapping[str, Any]) -> str:
+    """The staging system in use for the case's site and date of diagnosis (the 9th edition without a date)."""
+    try:
+        date = dt.date.fromisoformat(case["diagnosis_date"]) if "diagnosis_date" in case else None
+    except ValueError:
+        date = None
+    site = case.get("site", "pleura")
+    return default_system(Case(site=site, diagnosis_date=date)) or "tnm9"
+
+
+def reported_stage_values() -> list[str]:
+    """Every stage of every system, each once, lowest first: the choices of the "stage you were given" select."""
+    order = ("I", "IA", "IB", "II", "IIA", "IIB", "III", "IIIA", "IIIB", "IV", "IVA", "IVB")
+    stages = {st for s in load_systems() for st in s.stages}
+    return sorted(stages, key=lambda st: (order.index(st) if st in order else len(order), st))
+
+
+def plain_error(error: InputError) -> str:
+    """An input error for the form's summary: the field's label and the message, with no field names."""
+    head, _, rest = error.path.partition(".")
+    if head in VOCABULARY and rest.split("[")[0] in ("findings", "unknown"):
+        where = labels().path_label(head)  # an item of a findings list: the section it belongs to
+    else:
+        where = label(error.path) if error.path else "The case"
+    message = humanize(error.message)
+    message = _PYDANTIC.sub(lambda m: _PYDANTIC_WORDS[m.group(1)] + " " + m.group(2), message)
+    message = re.sub(r" \(got [^)]*\)$", "", message)
+    if error.allowed and len(error.allowed) <= 8:
+        message += " (choose one of: " + ", ".join(humanize(a) for a in error.allowed) + ")"
+    return f"{where[:1].upper()}{where[1:]}: {message}"
+
+
+_PYDANTIC = re.compile(r"Input should be (greater than or equal to|less than or equal to|greater than|less than) (\S+)")
+_PYDANTIC_WORDS = {
+    "greater than or equal to": "should be at least",
+    "less than or equal to": "should be at most",
+    "greater than": "should be more than",
+    "less than": "should be less than",
+}
 
 
 def case_from_json_field(text: str) -> dict[str, Any]:
@@ -437,7 +485,8 @@ def form_from_case(case: Mapping[str, Any]) -> dict[str, list[str]]:
     out["resection.performed"] = [_tri(resection["performed"] if resection else None)]
     out["resection.margins_positive"] = [_tri(resection.get("margins_positive") if resection else None)]
     reported = case.get("reported_stage")
-    out["reported_stage"] = [f"{reported['system']}:{reported['stage']}" if reported else ""]
+    out["reported_stage"] = [reported["stage"] if reported else ""]
+    out["reported_stage.system"] = [reported["system"] if reported else ""]
     patient = case.get("patient") or {}
     for f in patient_fields():
         value = patient_value(patient, f.name)
