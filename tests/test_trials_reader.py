@@ -375,6 +375,109 @@ def test_stage_without_edition_uses_the_edition_in_force_at_the_trials_start() -
     assert label(c9, person(**IIIB_8TH)) == MET  # 9th edition: IIIA
 
 
+def test_effusion_misspelled_plural_is_read() -> None:
+    # NCT02300883: "plural effusion" for "pleural effusion", in an inclusion and in its mirror exclusion
+    no_effusion = person(pleural_effusion_malignant=False)
+    (inc,) = parse_eligibility("- Availability of plural effusion and frozen and paraffin-embedded tumor specimens.")
+    assert label(inc, no_effusion) == NOT_MET
+    assert label(inc, person(pleural_effusion_malignant=True)) == MET
+    (exc,) = parse_eligibility(
+        "Exclusion Criteria:\n- Unavailability of plural effusion and frozen and paraffin-embedded tumor specimens."
+    )
+    assert exc.kind == "exclusion"
+    assert label(exc, no_effusion) == MET
+
+
+def test_effusion_without_the_word_pleural() -> None:
+    # NCT00002872: "Drainage of effusion with chest tube or soft catheter required"
+    (c,) = parse_eligibility("- Drainage of effusion with chest tube or soft catheter required")
+    assert label(c, person(pleural_effusion_malignant=False)) == NOT_MET
+    # "No chylous effusion" (NCT00002622): one kind of effusion is ruled out, not every effusion
+    (chylous,) = parse_eligibility("- No chylous effusion")
+    assert label(chylous, person(pleural_effusion_malignant=True)) != NOT_MET
+
+
+def test_uncontrolled_pleural_effusion_after_ascites_is_an_effusion_exclusion() -> None:
+    # NCT01139775: "ascites or pleural effusions that cannot be controlled by drainage or other procedures ..."
+    (c,) = parse_eligibility(
+        "Exclusion Criteria:\n- ascites or pleural effusions that cannot be controlled by drainage or other procedures "
+        "prior to study entry"
+    )
+    assert c.type == "effusion"
+    assert label(c, person(pleural_effusion_malignant=False)) == NOT_MET
+
+
+def test_conditions_on_the_irradiated_lesion_do_not_require_measurable_disease() -> None:
+    # NCT00004920, PDQ "Radiotherapy:" items: a condition on the lesion treated, not a requirement to have one
+    not_measurable = person({"measurable_disease": False})
+    texts = [c.text for c in split_criteria(PDQ_RADIOTHERAPY)]
+    assert "At least 4 weeks since prior radiotherapy to target lesion and progression observed" in texts
+    for c in parse_eligibility(PDQ_RADIOTHERAPY):
+        assert "measurable" not in {f["type"] for f in c.facts}, c.text
+        assert label(c, not_measurable) != NOT_MET, c.text
+
+
+PDQ_RADIOTHERAPY = (
+    "PRIOR CONCURRENT THERAPY: Radiotherapy: At least 4 weeks since prior radiotherapy to target lesion and "
+    "progression observed Concurrent palliative radiotherapy to painful lesions allowed only if target lesion "
+    "outside of irradiated field Surgery: Prior surgery allowed if followed by disease progression"
+)
+
+
+def test_a_drug_the_case_cannot_name_is_decided_from_a_list_of_named_drugs() -> None:
+    # NCT00003034: "No prior doxorubicin"; NCT00629343: "Prior treatment with temozolomide or azacitidine"
+    (ban,) = parse_eligibility("- No prior doxorubicin")
+    (need,) = parse_eligibility("- Prior treatment with temozolomide or azacitidine")
+    untreated = person({"prior_systemic_lines": 0})
+    named = person({"prior_systemic_lines": 1, "prior_agents": ["cisplatin", "pemetrexed"]})
+    unnamed = person({"prior_systemic_lines": 1, "prior_agents": ["other_chemotherapy"]})
+    assert label(ban, untreated) == MET
+    assert label(ban, named) == MET  # cisplatin is chemotherapy, but not doxorubicin
+    assert label(ban, unnamed) == NEI
+    assert label(need, named) == NOT_MET
+    assert label(need, unnamed) == NEI
+    assert label(ban, person()) == NEI  # no treatment history given
+
+
+def test_basket_list_naming_mesothelioma_and_evidence_of_incurability() -> None:
+    # NCT00002608: mesothelioma is one of the cancers listed; "evidence of incurability" rules out curative surgery
+    (c,) = parse_eligibility(
+        "- Histologically proven soft tissue sarcoma, glioma, mesothelioma, hepatoma, thyroid cancer, or adrenal "
+        "cancer with clinical, radiological, or histologic evidence of incurability"
+    )
+    assert "cohort" not in {f["type"] for f in c.facts}
+    assert label(c, person({"resectable": True})) == NOT_MET
+    assert label(c, person({"resectable": False})) == MET
+
+
+def test_no_distant_metastases_is_m0() -> None:
+    # NCT00003263: "No distant metastases"
+    (c,) = parse_eligibility("- No distant metastases")
+    assert label(c, person(tumor={"findings": ["parietal_pleura"]})) == MET
+    assert label(c, person(metastases={"findings": ["lung_contralateral"]})) == NOT_MET
+
+
+def test_stage_of_the_mesothelioma_branch_of_a_multi_cancer_sentence() -> None:
+    # NCT00003974: the first stage list and the TNM in brackets are the lung cancer's, the second is mesothelioma's
+    (c,) = parse_eligibility(
+        "- Histologically proven primary stage I (T2, N0), II, or IIIA non-small cell lung cancer (NSCLC) curatively "
+        "resected by pneumonectomy, lobectomy, or wedge resection OR Stage I or II mesothelioma"
+    )
+    stage_iv = person(metastases={"findings": ["lung_contralateral"]})
+    assert label(c, stage_iv) == NOT_MET
+    stage_ia = person(tumor={"findings": ["parietal_pleura"]})
+    assert label(c, stage_ia) == MET
+
+
+def test_stage_naming_another_cancer_first_is_not_the_mesothelioma_stage() -> None:
+    # NCT02555007: "stage IIIB or IV non-small cell lung cancer or malignant pleural mesothelioma"
+    (c,) = parse_eligibility(
+        "- Histologically or cytologically confirmed stage IIIB or IV non-small cell lung cancer or malignant pleural "
+        "mesothelioma"
+    )
+    assert "stage" not in {f["type"] for f in c.facts}
+
+
 def test_tnm_categories() -> None:
     # NCT00253409: "Resectable disease (T1-3, N0-1, M0) with no distant metastases"
     (c,) = parse_eligibility("- Resectable disease (T1-3, N0-1, M0) with no distant metastases")

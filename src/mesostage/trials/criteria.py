@@ -88,6 +88,8 @@ class Vocabulary:
     pdq_sub_labels: tuple[str, ...] = ()
     empty_texts: tuple[str, ...] = ()
     other_cancers: tuple[str, ...] = ()
+    #: agents the case's ``prior_agents`` cannot name ("doxorubicin"): decided only from a list of named drugs
+    unlisted_agents: frozenset[str] = frozenset()
     term_patterns: dict[str, re.Pattern[str]] = field(default_factory=dict)
 
 
@@ -120,6 +122,7 @@ def vocabulary() -> Vocabulary:
         pdq_sub_labels=tuple(raw["sections"]["sub_labels"]),
         empty_texts=tuple(raw["sections"]["empty"]),
         other_cancers=tuple(raw["other_cancers"]["terms"]),
+        unlisted_agents=frozenset(k for k, v in raw["agents"].items() if v.get("unlisted")),
     )
     for name, terms in voc.classes.items():
         voc.term_patterns[f"class:{name}"] = _words(terms)
@@ -936,8 +939,20 @@ _STAGE = re.compile(
 _ROMAN = {"1": "i", "2": "ii", "3": "iii", "4": "iv"}
 
 
+def _other_cancers(t: str, end: int) -> bool:
+    """Whether the stage or TNM words ending at ``end`` belong to another cancer of a multi-cancer sentence: the
+    first cancer named after them in the same clause is not mesothelioma ("stage I (T2, N0), II, or IIIA
+    non-small cell lung cancer ... OR stage I or II mesothelioma", NCT00003974)."""
+    after = re.split(r"[;.]", t[end : end + 160], maxsplit=1)[0]
+    other = vocabulary().term_patterns["other_cancer"].search(after)
+    if other is None:
+        return False
+    meso = _MESO_WORD.search(after)
+    return meso is None or other.start() < meso.start()
+
+
 def _stage_fact(t: str) -> Fact | None:
-    m = _STAGE.search(t)
+    m = next((m for m in _STAGE.finditer(t) if not _other_cancers(t, m.end())), None)
     if not m:
         return None
     spec = m.group(1)
@@ -979,6 +994,8 @@ _UNRESECTABLE = re.compile(
     # "advanced non-hematologic malignancy", "advanced malignant pleural mesothelioma": beyond curative surgery
     r"|\badvanced\b(?! age)(?!(?:\s+[\w-]+){0,4}\s+(?:intra-?abdominal|abdominal|peritone))(?:\s+[\w-]+){0,3}\s+"
     r"(?:malignan\w*|cancers?|mesotheliom\w*|disease|solid tumou?rs?|mpm)"
+    # "with clinical, radiological, or histologic evidence of incurability" (NCT00002608): beyond curative surgery
+    r"|(?<!not )\bincurab(?:le|ility)\b"
     r"|no plans? (?:for|of) (?:\w+\s+){0,2}(?:surgery|surgical|resection)|(?:surgery|resection) must not be planned"
     r"|not (?:be )?planned for (?:\w+\s+)?(?:surgery|resection)"
 )
@@ -1306,13 +1323,19 @@ _BRAIN_ACTIVE = re.compile(
 
 
 def _measurable_fact(t: str) -> Fact | None:
-    if re.match(r"^\W*(?:at least|>=)\s*\d+\s*(?:days?|weeks?|months?)\s+since", t):
-        return None  # "At least 4 weeks since prior radiotherapy to target lesion ...": a washout
+    if re.match(r"^\W*(?:[a-z ]{2,25}:\s*)?(?:at least|>=)\s*\d+\s*(?:days?|weeks?|months?)\s+since", t):
+        # "[Radiotherapy:] At least 4 weeks since prior radiotherapy to target lesion and progression observed"
+        # (NCT00004920): a washout with a condition on the lesion treated, not a need for measurable disease
+        return None
     if re.search(r"no evidence of (?:disease|residual)|\bned\b|minimal residual disease", t):
         # "with no evidence of disease (NED) or minimal residual disease" (NCT01143545): nothing left to measure
         return {"type": "measurable", "present": False, "or_evaluable": False}
     m = _MEASURABLE.search(t)
     if not m:
+        return None
+    if m.group(0) == "target lesion" and re.search(r"radiotherap|irradiat|radiation", t):
+        # "Concurrent palliative radiotherapy to painful lesions allowed only if target lesion outside of irradiated
+        # field" (NCT00004920): where radiotherapy may go, a condition on the lesion, not a need of one
         return None
     if re.search(r"(?<![\w-])measurable\s+(?:or|and/or)\s+non-?\s?measurable", t):
         # "measurable or non-measurable disease": any disease will do
@@ -1436,7 +1459,12 @@ def _prior_local_facts(t: str) -> list[Fact]:
     return facts
 
 
-_EFFUSION = re.compile(r"pleural effusions?|\bmpe\b|malignant pleural (?:disease|fluid)")
+#: "plural effusion" (NCT02300883) is a misspelling seen in real records; a bare "effusion" ("Drainage of effusion
+#: with chest tube or soft catheter required", NCT00002872) is a pleural one unless another cavity is named
+_EFFUSION = re.compile(
+    r"pl(?:e|eu)?ural effusions?|\bmpe\b|malignant pleural (?:disease|fluid)|"
+    r"(?<!pericardial )(?<!peritoneal )(?<!joint )\beffusions?\b"
+)
 
 
 _EFFUSION_NOT_REQUIRED = re.compile(
@@ -1452,8 +1480,12 @@ def _effusion_fact(t: str, kind: Kind = "inclusion") -> Fact | None:
     m = _EFFUSION.search(t)
     if not m:
         return None
-    if re.search(r"pericardial|ascites", t[: m.start()]) and "pleural" not in t[: m.start()]:
-        return None
+    before = t[: m.start()]
+    negated = _negated(t, m.start()) or bool(re.match(r"^\W*(?:no|absence of|without|unavailab\w*)\b", t))
+    if m.group(0).startswith("effusion") and negated:
+        return None  # "No chylous effusion", "No bilateral effusions" (NCT00002622, NCT00042770): a kind, not any
+    if re.search(r"pericardial|ascites", before) and "pleural" not in before and not re.search(r"\bor\s*$", before):
+        return None  # "pericardial effusion, ascites", but not "ascites or pleural effusions" (NCT01139775)
     qualified = bool(
         re.search(
             r"uncontrolled|requiring|recurrent drainage|repeated drainage|frequent|clinically significant|cannot be "
@@ -1467,7 +1499,7 @@ def _effusion_fact(t: str, kind: Kind = "inclusion") -> Fact | None:
         return None  # "indicator lesions other than ... pleural effusions": not a requirement to have one
     return {
         "type": "effusion",
-        "present": not (_negated(t, m.start()) or re.match(r"^\W*(?:no|absence of|without)\b", t)),
+        "present": not negated,
         "symptomatic": bool(re.search(r"symptomatic", t)),
         "qualified": qualified,
     }
@@ -1561,7 +1593,7 @@ _TNM_PART = {
 def _tnm_fact(t: str) -> Fact | None:
     found: dict[str, list[int]] = {}
     for cat, pattern in _TNM_PART.items():
-        m = pattern.search(t)
+        m = next((m for m in pattern.finditer(t) if not _other_cancers(t, m.end())), None)
         if m and m.group("a") != "x":
             lo = int(m.group("a"))
             found[cat] = [lo, int(m.group("b")) if m.group("b") else lo]
@@ -1573,6 +1605,8 @@ def _tnm_fact(t: str) -> Fact | None:
                 if not allowed:
                     return None
                 found[cat] = [min(allowed), max(allowed)]
+    if "m" not in found and re.search(r"\b(?:no|without)\s+(?:evidence of\s+)?distant\s+metasta", t):
+        found["m"] = [0, 0]  # "No distant metastases" (NCT00003263): M0
     if (len(found) < 2 and "t" in found) or not found:  # a lone "T1" is too often something else ("T1-weighted")
         return None
     return {"type": "tnm", **found, "edition": _edition(t)}
@@ -1715,7 +1749,9 @@ def parse_eligibility(text: str, reading: Reading = _PLAIN_READING) -> list[Crit
             # criterion, not a criterion of its own
             out.append(Criterion(kind=c.kind, text=c.text, context=c.context, facts=()))
             continue
-        cohort = _cohort_fact(low) if c.context else _cohort_fact(low[:60])
+        # the head of a top-level item names its cohort, but a list naming mesothelioma further on ("soft tissue
+        # sarcoma, glioma, mesothelioma, hepatoma, ...", NCT00002608) is not another cancer's
+        cohort = _cohort_fact(low) if c.context or _MESO_WORD.search(low) else _cohort_fact(low[:60])
         if _MESO_EXEMPT.search(low):
             facts: tuple[Fact, ...] = ({"type": "cohort", "disease": "other cancers", "exempt": True},)
         elif cohort:
@@ -1737,10 +1773,6 @@ def parse_eligibility(text: str, reading: Reading = _PLAIN_READING) -> list[Crit
             ):
                 # a subtype in another cancer's list (NCT00413192: soft-tissue sarcoma subtypes, "mixed-type")
                 facts = ({"type": "cohort", "disease": other_cancer.search(context).group(0)},)  # type: ignore[union-attr]
-            if other_cancer.search(low) and _MESO_WORD.search(low):
-                # "stage IIIB or IV non-small cell lung cancer or malignant pleural mesothelioma" (NCT02555007):
-                # the stage is the other cancer's
-                facts = tuple(f for f in facts if f["type"] not in ("stage", "tnm"))
         out.append(Criterion(kind=c.kind, text=c.text, context=c.context, facts=facts))
     return _alternative_groups(_cohort_groups(out))
 

@@ -382,13 +382,31 @@ def _tnm(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
     return value, f"{spec}{edition}; yours is {' '.join(mine)}"
 
 
+def _had(classes: list[str], p: PatientFacts) -> bool | None:
+    """Whether the person has had any of these drugs or classes; None when it cannot be told: their drugs are not
+    given, or a drug the case cannot name ("doxorubicin") may be among those recorded only as "other"."""
+    if p.agent_classes is None:
+        return None
+    if set(classes) & p.agent_classes:
+        return True
+    voc = vocabulary()
+    unnamed = {c.removeprefix("agent:") for c in classes if c.removeprefix("agent:") in voc.unlisted_agents}
+    for name in unnamed:
+        for other in ("other", "other_chemotherapy", "other_immunotherapy"):
+            if f"agent:{other}" in p.agent_classes and (
+                not voc.agents[other] or set(voc.agents[other]) & set(voc.agents[name])
+            ):
+                return None
+    return False
+
+
 def _washout(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
     """A time since the last treatment: never a ban; it applies only to what the person has had."""
     what = [_class_names([c]) for c in f["classes"]] + list(f["local"])
     names = " or ".join(what) or "the last treatment"
     had: bool | None = False
     if f["classes"]:
-        had = None if p.agent_classes is None else bool(set(f["classes"]) & p.agent_classes)
+        had = _had(f["classes"], p)
     local_had = [{"surgery": p.prior_chest_surgery, "radiotherapy": p.prior_chest_radiotherapy}[x] for x in f["local"]]
     if not f["classes"] and not f["local"]:
         had = None if p.agent_classes is None else bool(p.agent_classes)
@@ -527,9 +545,11 @@ def _lines(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
 
 def _agents(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
     names = _class_names(f["classes"])
-    if p.agent_classes is None:
-        return "unknown", f"about prior {names}; your prior drugs are not given"
-    had = bool(set(f["classes"]) & p.agent_classes)
+    had = _had(f["classes"], p)
+    if had is None:
+        if p.agent_classes is None:
+            return "unknown", f"about prior {names}; your prior drugs are not given"
+        return "unknown", f"about prior {names}; your drugs recorded as other may include it"
     if f.get("permissive"):
         return ("yes" if had else "na"), f"prior {names} is allowed"
     if f["present"]:
