@@ -825,3 +825,25 @@ def test_well_differentiated_papillary_tumours_are_not_eligible() -> None:
     peritoneal = {"site": "peritoneum", "tumor": None, "nodes": None, "metastases": None}
     assert label(c, person(**peritoneal)) == MET
     assert label(c, person(**peritoneal, tumor_type="well_differentiated_papillary")) == NOT_MET
+
+
+# ----------------------------------------------------------------------------------------------------------- sex
+
+
+def test_a_one_sex_field_that_the_criteria_text_contradicts_is_left_to_the_trial_team() -> None:
+    """NCT00002465 (megestrol for breast or endometrial carcinoma or mesothelioma): the registry's sex field says
+    FEMALE, while its PDQ criteria read "PATIENT CHARACTERISTICS: Age: At least 18 Sex (breast cancer): Not
+    specified". A man with mesothelioma must not lose the trial on the field alone; he is not told he qualifies either."""
+    from mesostage.trials.match import _sex_filter
+
+    text = "PATIENT CHARACTERISTICS: Age: At least 18 Sex (breast cancer): Not specified Menopausal status: Any status"
+    trial = _trial("NCT00002465", sex="FEMALE", eligibility_text=text)
+    man, woman = person({"sex": "male"}), person({"sex": "female"})
+    assert _sex_filter(trial, man).passed is None
+    assert "ask the team" in _sex_filter(trial, man).reason
+    assert _sex_filter(trial, woman).passed is True
+    # Without such a clause the registry field decides.
+    plain = _trial("NCT00000001", sex="FEMALE", eligibility_text="Age: At least 18")
+    assert _sex_filter(plain, man).passed is False
+    both = _trial("NCT00000002", sex="MALE", eligibility_text="Men and women aged 18 or over")
+    assert _sex_filter(both, woman).passed is None

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -300,12 +301,27 @@ def _age_filter(trial: Trial, p: PatientFacts) -> FilterResult:
     return FilterResult(name="age", passed=ok, reason=f"{limits}; you are {p.age_years}")
 
 
+# The criteria text itself leaves sex open ("Sex: Not specified" in the PDQ layout, "men and women"): a one-sex
+# registry field then contradicts the record's own criteria, and the trial team, not the matcher, has to settle it.
+_SEX_OPEN_IN_TEXT = re.compile(
+    r"\bsex\b[^:.;]{0,40}:\s*(?:not specified|any|male or female|female or male|both)\b"
+    r"|\b(?:men and women|women and men|males and females|male and female|both sexes)\b",
+    re.IGNORECASE,
+)
+
+
 def _sex_filter(trial: Trial, p: PatientFacts) -> FilterResult:
     if trial.sex in (None, "ALL") or trial.sex not in ("FEMALE", "MALE"):
         return FilterResult(name="sex", passed=True, reason="open to all sexes")
     want = trial.sex.lower()
     if p.sex is None:
         return FilterResult(name="sex", passed=None, reason=f"{want} only; your sex is not given")
+    if p.sex != want and _SEX_OPEN_IN_TEXT.search(trial.eligibility_text):
+        return FilterResult(
+            name="sex",
+            passed=None,
+            reason=f"the record's sex field says {want} only, but its criteria text leaves sex open: ask the team",
+        )
     return FilterResult(name="sex", passed=p.sex == want, reason=f"{want} only")
 
 
