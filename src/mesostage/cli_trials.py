@@ -7,6 +7,7 @@ Before anything is imported, matching uses the bundled FICTIONAL demo trials and
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 import textwrap
 from enum import StrEnum
@@ -29,6 +30,7 @@ from mesostage.trials import (
     shortlist_markdown,
     sync,
 )
+from mesostage.trials.index import DamagedIndex
 
 __all__ = ["render_matches", "trials_app"]
 
@@ -308,11 +310,13 @@ def search_command(
     target = _index_path(index)
     if not target.is_file():
         raise _fail([InputError("--index", f"no index at {target}: run 'mesostage trials demo', import or sync")])
-    with TrialIndex.open(target) as idx:
-        try:
+    try:
+        with TrialIndex.open(target) as idx:
             rows = idx.search(query, limit=limit)
-        except Exception as exc:  # sqlite3.OperationalError for a malformed FTS5 query
-            raise _fail([InputError("QUERY", f"not a valid search: {exc}")]) from None
+    except DamagedIndex as exc:
+        raise _fail([InputError("--index", str(exc))]) from None
+    except sqlite3.OperationalError as exc:  # a malformed FTS5 query
+        raise _fail([InputError("QUERY", f"not a valid search: {exc}")]) from None
     for nct, title, status, _rank in rows:
         typer.echo(f"{nct}  {status:<22} {title}")
     if not rows:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import itertools
-import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from mesostage import (
     stage_group,
 )
 from mesostage.batch.tables import EodCode, eod_table
+from mesostage.limits import parse_json
 
 __all__ = [
     "CATEGORY_COLUMNS",
@@ -568,10 +568,7 @@ def case_from_row(row: Mapping[str, object]) -> dict[str, Any]:
         text = row["case"]
         if not isinstance(text, str):
             raise CaseError([InputError("case", "the case column must hold the case as JSON text")])
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise CaseError([InputError("case", f"not valid JSON: {exc.msg} at column {exc.colno}")]) from None
+        data = parse_json(text, "case")
         if not isinstance(data, dict):
             raise CaseError([InputError("case", "the case must be a JSON object")])
         return data

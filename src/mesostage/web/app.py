@@ -17,7 +17,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 import mesostage
 from mesostage import Case, CaseError, InputError
 from mesostage.web import api, pages
-from mesostage.web.security import BodyLimitMiddleware, SecurityHeadersMiddleware
+from mesostage.web.security import BodyLimitMiddleware, SecurityHeadersMiddleware, error_headers
 
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "LOOPBACK_HOSTS", "create_app"]
 
@@ -52,6 +52,15 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     components["Case"] = case_schema
     app.openapi_schema = schema
     return schema
+
+
+def unexpected_failure_message(exc: BaseException, where: str) -> str:
+    """What an answer says of a failure no check foresaw: where and what failed (the kind of exception only: its
+    text may hold paths or case data), that nothing was stored, and that it is a fault to report."""
+    return (
+        f"mesostage failed while answering {where} ({type(exc).__name__}); nothing was stored. This is a fault in "
+        "mesostage, not in what you entered: please report it with the steps that led to it."
+    )
 
 
 def _wants_json(request: Request) -> bool:
@@ -113,11 +122,14 @@ def create_app(
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception) -> Response:
-        # No traceback and no case data in the answer.
-        message = f"internal error ({type(exc).__name__}); nothing was stored"
+        # No traceback in the answer. This handler runs outside every middleware (Starlette's outermost error
+        # middleware calls it), so it adds the security headers itself.
+        message = unexpected_failure_message(exc, f"{request.method} {request.url.path}")
+        headers = error_headers()
         if _wants_json(request):
-            return JSONResponse({"errors": [{"path": "", "message": message, "allowed": []}]}, status_code=500)
-        return HTMLResponse(pages.render("error.html", status=500, message=message), status_code=500)
+            body = {"errors": [{"path": "", "message": message, "allowed": []}]}
+            return JSONResponse(body, status_code=500, headers=headers)
+        return HTMLResponse(pages.render("error.html", status=500, message=message), status_code=500, headers=headers)
 
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
     if allowed_hosts is not None:

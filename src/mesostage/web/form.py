@@ -11,7 +11,6 @@ the case path it would have filled.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import types
 import typing
 from collections.abc import Mapping, Sequence
@@ -22,6 +21,7 @@ import annotated_types
 
 from mesostage import CaseError, InputError, load_systems
 from mesostage.case import BASES, HISTOLOGIES, PCI_REGION_NAMES, SITES, Patient
+from mesostage.limits import parse_json
 from mesostage.web.labels import VOCABULARY, labels
 
 __all__ = [
@@ -351,12 +351,7 @@ def read_form(data: FormData) -> tuple[dict[str, Any], list[InputError]]:
 
 def case_from_json_field(text: str) -> dict[str, Any]:
     """A case pasted (or carried between pages) as JSON text."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CaseError(
-            [InputError("", f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")]
-        ) from None
+    data = parse_json(text)
     if not isinstance(data, dict):
         raise CaseError([InputError("", f"a case must be a JSON object, got {type(data).__name__}")])
     return data
