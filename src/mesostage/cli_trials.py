@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import sys
 import textwrap
 from enum import StrEnum
 from pathlib import Path
@@ -16,7 +15,8 @@ from typing import Annotated
 
 import typer
 
-from mesostage import CaseError, InputError, match_trials, parse_case_json
+from mesostage import CaseError, InputError, match_trials
+from mesostage.safeio import Terminated, sigterm_as_interrupt
 from mesostage.trials import (
     DEMO_SOURCE,
     ImportFailed,
@@ -163,15 +163,11 @@ def match_command(
     output: Annotated[Format, typer.Option("--format", "-f", help="text or json")] = Format.text,
 ) -> None:
     """Match a case against the trial index: every criterion labelled, nearest open site, contacts."""
-    if file == "-":
-        text = sys.stdin.read()
-    else:
-        path = Path(file)
-        if not path.is_file():
-            raise _fail([InputError("FILE", f"no such file: {file}")])
-        text = path.read_text(encoding="utf-8")
+    # Imported here: cli.py registers this command, so importing cli at module level would be circular.
+    from mesostage.cli import _read_case
+
     try:
-        case = parse_case_json(text)
+        case = _read_case(file)
         result = match_trials(
             case,
             index=index,
@@ -189,6 +185,8 @@ def match_command(
             shortlist.write_text(shortlist_markdown(result, pick or None), encoding="utf-8")
         except KeyError as exc:
             raise _fail([InputError("--pick", str(exc.args[0]))]) from None
+        except OSError as exc:
+            raise _fail([InputError("--shortlist", f"cannot write {shortlist}: {exc.strerror or exc}")]) from None
         typer.echo(f"shortlist written to {shortlist}", err=True)
     if output is Format.json:
         typer.echo(result.model_dump_json(indent=2))
@@ -216,19 +214,36 @@ def import_command(
     def progress(r: object) -> None:
         typer.echo(f"... {getattr(r, 'read', 0)} records read", err=True)
 
+    if target.is_dir():
+        raise _fail([InputError("--index", f"{target} is a directory: give the index file's name")])
     try:
-        result = import_source(
-            source,
-            target,
-            mode="merge" if merge else "replace",
-            scope="all" if all_studies else "mesothelioma",
-            progress=progress,
-        )
+        with sigterm_as_interrupt():
+            result = import_source(
+                source,
+                target,
+                mode="merge" if merge else "replace",
+                scope="all" if all_studies else "mesothelioma",
+                progress=progress,
+            )
     except ImportFailed as exc:
         typer.echo(f"import failed: {exc}. The index at {target} is unchanged.", err=True)
         raise typer.Exit(code=1) from None
+    except OSError as exc:
+        typer.echo(f"import failed: {exc.filename or target}: {exc.strerror or exc}. The index is unchanged.", err=True)
+        raise typer.Exit(code=1) from None
+    except KeyboardInterrupt as exc:
+        how = "terminated" if isinstance(exc, Terminated) else "interrupted"
+        typer.echo(f"{how}: the index at {target} is unchanged", err=True)
+        raise typer.Exit(code=143 if isinstance(exc, Terminated) else 130) from None
     if report is not None:
-        report.write_text(json.dumps(result.as_dict(), indent=2), encoding="utf-8")
+        try:
+            report.write_text(json.dumps(result.as_dict(), indent=2), encoding="utf-8")
+        except OSError as exc:
+            typer.echo(result.summary())
+            typer.echo(
+                f"error: the index is imported, but the report was not written: {report}: {exc.strerror}", err=True
+            )
+            raise typer.Exit(code=2) from None
     typer.echo(result.summary())
     typer.echo(f"Index: {target}")
 
