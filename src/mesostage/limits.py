@@ -26,6 +26,10 @@ __all__ = [
     "PDF_MAX_IN_FLIGHT",
     "PDF_RENDER_SLOTS",
     "PDF_RETRY_AFTER_SECONDS",
+    "SERVE_HEADER_TIMEOUT",
+    "SERVE_LIMIT_CONCURRENCY",
+    "SERVE_MAX_HEADER_BYTES",
+    "SERVE_TIMEOUT_KEEP_ALIVE",
     "clip",
     "json_problems",
     "parse_json",
@@ -53,6 +57,14 @@ PDF_RENDER_SLOTS = 2
 PDF_MAX_IN_FLIGHT = 8
 #: Seconds a client is asked to wait before it asks for a PDF again.
 PDF_RETRY_AFTER_SECONDS = 5
+#: ``mesostage serve``: connections and tasks at once (uvicorn answers 503 past it) ...
+SERVE_LIMIT_CONCURRENCY = 64
+#: ... seconds an idle kept-alive connection stays open ...
+SERVE_TIMEOUT_KEEP_ALIVE = 5
+#: ... bytes of request line and headers (h11), so an endless header is cut off ...
+SERVE_MAX_HEADER_BYTES = 16 * 1024
+#: ... and seconds a new connection has to send its request head (slowloris).
+SERVE_HEADER_TIMEOUT = 10.0
 
 
 def clip(text: str, limit: int = MAX_ECHO_CHARS) -> str:

@@ -3,6 +3,7 @@ the command runs, so the rest of the command line starts fast."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from enum import StrEnum
@@ -112,8 +113,8 @@ def batch_command(
                 from mesostage.batch.dask_run import run_dask
 
                 summary = run_dask(input_path, output, kind=chosen, system=system, scheduler=scheduler)
-            elif bar is not None:
-                with bar:
+            else:
+                with bar if bar is not None else contextlib.nullcontext():
                     summary = run_batch(
                         input_path,
                         output,
@@ -123,15 +124,6 @@ def batch_command(
                         system=system,
                         on_progress=advance,
                     )
-            else:
-                summary = run_batch(
-                    input_path,
-                    output,
-                    input_fmt=input_format,
-                    output_fmt=output_format,
-                    kind=chosen,
-                    system=system,
-                )
     except FileError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from None

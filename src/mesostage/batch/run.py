@@ -123,6 +123,8 @@ def check_output(output: Path, *inputs: Path) -> None:
     """Refuse an output that is a directory or one of the inputs (a :class:`FileError` naming it)."""
     if output.is_dir():
         raise FileError(f"{output}: a directory, not a file; give a file name for the output")
+    if not output.parent.is_dir():
+        raise FileError(f"{output}: the folder {output.parent} does not exist")
     for source in inputs:
         same = output.resolve() == source.resolve()
         if not same and output.exists() and source.exists():

@@ -345,8 +345,9 @@ def _import_locked(
         if mode == "merge" and final.is_file():
             with sqlite3.connect(f"{final.resolve().as_uri()}?mode=ro", uri=True) as old:
                 old.backup(conn)
-        # The temporary file is discarded on any failure, so it needs no journal of its own.
-        conn.execute("PRAGMA journal_mode = OFF")
+        # The temporary file is discarded on any failure, so its journal stays in memory (not OFF: a study that
+        # cannot be stored is rolled back to its savepoint, which needs a journal).
+        conn.execute("PRAGMA journal_mode = MEMORY")
         conn.execute("PRAGMA synchronous = OFF")
         create_schema(conn)
         conn.execute("BEGIN")
