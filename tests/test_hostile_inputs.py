@@ -192,10 +192,10 @@ def test_the_outlook_figure_of_a_case_is_drawn_once(monkeypatch: pytest.MonkeyPa
 
     monkeypatch.setattr(mesostage, "prognosis_figure", counting)
     monkeypatch.setattr(view, "_FIGURES", type(view._FIGURES)())
-    case = json.dumps(dict(example_case("example-1"), id="figure-once"))
-    for page_view in ("patient", "clinician", "patient"):
+    for case_id, page_view in (("first", "patient"), ("first", "clinician"), ("another", "patient")):
+        case = json.dumps(dict(example_case("example-1"), id=case_id))
         assert _form(web, "/results", {"case_json": case, "view": page_view}).status_code == 200
-    assert calls == ["png"]  # the other pages do not wait for (or redraw) the same figure
+    assert calls == ["png"]  # pages of the same outlook do not wait for (or redraw) the same figure
 
 
 def test_pdf_requests_past_the_bound_are_503_with_retry_after(monkeypatch: pytest.MonkeyPatch, web: Any) -> None:

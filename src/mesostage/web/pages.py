@@ -21,12 +21,12 @@ from starlette.exceptions import HTTPException
 import mesostage
 from mesostage import Case, CaseError, InputError
 from mesostage.case import HISTOLOGIES, PCI_REGION_NAMES
-from mesostage.limits import PDF_MAX_IN_FLIGHT, PDF_RENDER_SLOTS, PDF_RETRY_AFTER_SECONDS
+from mesostage.limits import PDF_MAX_IN_FLIGHT, PDF_RETRY_AFTER_SECONDS
 from mesostage.web import form as forms
 from mesostage.web.examples import example, examples
 from mesostage.web.labels import labels
-from mesostage.web.report import render_pdf
-from mesostage.web.view import DISCLAIMER, SECTIONS, analyse, data_version
+from mesostage.web.report import render_pdf_isolated as render_pdf
+from mesostage.web.view import DISCLAIMER, SECTIONS, Analysis, analyse, data_version
 
 __all__ = ["PDF_ADMISSION", "Admission", "environment", "render", "router"]
 
@@ -225,14 +225,13 @@ class Admission:
             self.count -= 1
 
 
-#: PDF requests under way; at most ``PDF_RENDER_SLOTS`` of them draw at once, the others wait their turn.
+#: PDF requests under way; at most ``PDF_RENDER_SLOTS`` of them are drawn at once (in worker processes, see
+#: :mod:`mesostage.web.report`), the others wait their turn.
 PDF_ADMISSION = Admission(PDF_MAX_IN_FLIGHT)
-_PDF_SLOTS = threading.BoundedSemaphore(PDF_RENDER_SLOTS)
 
 
-def _pdf_of(analysis: Any) -> bytes:
-    with _PDF_SLOTS:
-        return render_pdf(render("report.html", a=analysis, report=True))
+def _pdf_of(analysis: Analysis) -> bytes:
+    return render_pdf(render("report.html", a=analysis, report=True))
 
 
 @router.post("/report.pdf", response_model=None)

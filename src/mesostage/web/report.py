@@ -1,11 +1,28 @@
-"""The printable report: the results page's sections as one PDF (WeasyPrint), with date, versions and disclaimer."""
+"""The printable report: the results page's sections as one PDF (WeasyPrint), with date, versions and disclaimer.
+
+The web app draws reports in worker processes (:func:`render_pdf_isolated`): at most ``PDF_RENDER_SLOTS`` at once, on
+as many cores, and each worker is replaced after ``PDF_TASKS_PER_WORKER`` reports, so the server's memory stays flat
+however many reports it makes (WeasyPrint's caches grow with every document).
+"""
 
 from __future__ import annotations
 
+import multiprocessing
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from functools import cache
 from importlib import resources
 
-__all__ = ["render_pdf", "report_css"]
+from mesostage.limits import PDF_RENDER_SLOTS
+
+__all__ = ["PDF_TASKS_PER_WORKER", "render_pdf", "render_pdf_isolated", "report_css"]
+
+#: Reports a worker process draws before a fresh one takes its place.
+PDF_TASKS_PER_WORKER = 50
+
+_POOL: ProcessPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
 
 
 @cache
@@ -25,3 +42,35 @@ def render_pdf(html: str) -> bytes:
     stylesheet = CSS(string=report_css(), url_fetcher=no_fetch)
     pdf: bytes = HTML(string=html, url_fetcher=no_fetch).write_pdf(stylesheets=[stylesheet])
     return pdf
+
+
+def _pool() -> ProcessPoolExecutor:
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ProcessPoolExecutor(
+                max_workers=PDF_RENDER_SLOTS,
+                mp_context=multiprocessing.get_context("spawn"),  # no fork of a threaded server
+                max_tasks_per_child=PDF_TASKS_PER_WORKER,
+            )
+        return _POOL
+
+
+def render_pdf_isolated(html: str) -> bytes:
+    """:func:`render_pdf` in a worker process (see the module docstring). Blocks until the report is drawn.
+
+    Raises
+    ------
+    OSError
+        When a worker stopped before it finished (for example out of memory): the next report gets a new one.
+    """
+    global _POOL
+    pool = _pool()
+    try:
+        return pool.submit(render_pdf, html).result()
+    except BrokenProcessPool:
+        with _POOL_LOCK:
+            if _POOL is pool:
+                _POOL = None
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise OSError("the process drawing the PDF stopped before it finished") from None

@@ -312,7 +312,7 @@ def _options_section(a: Analysis) -> Mapping[str, Any]:
 
 def _outlook_section(a: Analysis) -> Mapping[str, Any]:
     outlook = mesostage.prognosis(a.case, staging=a.staging)
-    png = outlook_figure(a.case, "png", outlook)
+    png = outlook_figure(a.case, "png", outlook, with_id=False)
     return {"prognosis": outlook, "figure": base64.b64encode(png).decode("ascii")}
 
 
@@ -323,14 +323,17 @@ _FIGURES: OrderedDict[tuple[str, str], bytes] = OrderedDict()
 FIGURE_CACHE_SIZE = 64
 
 
-def outlook_figure(case: Case, fmt: str, outlook: mesostage.Prognosis | None = None) -> bytes:
+def outlook_figure(case: Case, fmt: str, outlook: mesostage.Prognosis | None = None, *, with_id: bool = True) -> bytes:
     """The outlook figure. A character the figure's font lacks (a control character in the case id, say) is drawn
     as a box; matplotlib's warning about it is not a failure of the page.
 
     The figure depends on the outlook alone, so it is cached by the outlook: a page whose figure was drawn before
-    does not wait for another page's figure.
+    does not wait for another page's figure. ``with_id=False`` leaves the case id out of the title (the page shows
+    it above the figure), so that every case with the same outlook shares one figure.
     """
     outlook = outlook if outlook is not None else mesostage.prognosis(case)
+    if not with_id:
+        outlook = outlook.model_copy(update={"id": None})
     key = (outlook.model_dump_json(), fmt)
     with _CACHE_LOCK:
         if (hit := _FIGURES.get(key)) is not None:
