@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any
 
@@ -17,6 +18,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 import mesostage
 from mesostage import Case, CaseError, InputError
 from mesostage.web import api, pages
+from mesostage.web.report import shutdown_workers
 from mesostage.web.security import BodyLimitMiddleware, SecurityHeadersMiddleware, error_headers
 
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "LOOPBACK_HOSTS", "create_app"]
@@ -63,6 +65,12 @@ def unexpected_failure_message(exc: BaseException, where: str) -> str:
     )
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    shutdown_workers()  # the processes that draw PDF reports stop with the server
+
+
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
@@ -93,6 +101,7 @@ def create_app(
         docs_url=None,  # the interactive docs load scripts from other hosts; the document itself is served
         redoc_url=None,
         openapi_url=OPENAPI_URL,
+        lifespan=_lifespan,
     )
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.include_router(api.router)

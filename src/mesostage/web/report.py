@@ -8,7 +8,9 @@ however many reports it makes (WeasyPrint's caches grow with every document).
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import cache
@@ -16,7 +18,7 @@ from importlib import resources
 
 from mesostage.limits import PDF_RENDER_SLOTS
 
-__all__ = ["PDF_TASKS_PER_WORKER", "render_pdf", "render_pdf_isolated", "report_css"]
+__all__ = ["PDF_TASKS_PER_WORKER", "render_pdf", "render_pdf_isolated", "report_css", "shutdown_workers"]
 
 #: Reports a worker process draws before a fresh one takes its place.
 PDF_TASKS_PER_WORKER = 50
@@ -44,6 +46,16 @@ def render_pdf(html: str) -> bytes:
     return pdf
 
 
+def _exit_with(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(0)  # the server is gone (even killed): a worker never outlives it
+
+
+def _worker_start(parent: int) -> None:
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True, name="exit-with-server").start()
+
+
 def _pool() -> ProcessPoolExecutor:
     global _POOL
     with _POOL_LOCK:
@@ -52,8 +64,19 @@ def _pool() -> ProcessPoolExecutor:
                 max_workers=PDF_RENDER_SLOTS,
                 mp_context=multiprocessing.get_context("spawn"),  # no fork of a threaded server
                 max_tasks_per_child=PDF_TASKS_PER_WORKER,
+                initializer=_worker_start,
+                initargs=(os.getpid(),),
             )
         return _POOL
+
+
+def shutdown_workers() -> None:
+    """Stop the worker processes (the app's shutdown); the next report starts new ones."""
+    global _POOL
+    with _POOL_LOCK:
+        pool, _POOL = _POOL, None
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def render_pdf_isolated(html: str) -> bytes:
