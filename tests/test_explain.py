@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import textstat
 from hypothesis import HealthCheck, given, settings
 
 import mesostage
 from tests.factories import ALL_SURFACES, pleural_case
+from tests.readability import fk_grade
 from tests.test_properties import peritoneal_cases, pleural_cases
 
 FIXED_CASES: list[dict[str, Any]] = [
@@ -30,7 +30,7 @@ FIXED_CASES: list[dict[str, Any]] = [
 @pytest.mark.parametrize("case", FIXED_CASES)
 def test_patient_text_is_grade_8_or_below(case: dict[str, Any]) -> None:
     explanation = mesostage.explain(case)
-    grade = textstat.flesch_kincaid_grade(explanation.prose)
+    grade = fk_grade(explanation.prose)
     print(f"Flesch-Kincaid grade {grade:.1f} for {case.get('site')} case")  # shown with -s / -rA
     assert grade <= 8.0
     assert explanation.reading_grade == pytest.approx(grade)
@@ -39,7 +39,7 @@ def test_patient_text_is_grade_8_or_below(case: dict[str, Any]) -> None:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=pleural_cases() | peritoneal_cases())
 def test_every_generated_patient_text_is_grade_8_or_below(case: dict[str, Any]) -> None:
-    assert textstat.flesch_kincaid_grade(mesostage.explain(case).prose) <= 8.0
+    assert fk_grade(mesostage.explain(case).prose) <= 8.0
 
 
 def test_diaphragm_case_explanation() -> None:
@@ -119,4 +119,4 @@ def test_every_plain_note_is_grade_8_or_below_and_names_a_real_code() -> None:
 
     for code, text in _texts()["plain_notes"].items():
         assert code in catalog().codes
-        assert textstat.flesch_kincaid_grade(text) <= 8.0, code
+        assert fk_grade(text) <= 8.0, code

@@ -388,7 +388,7 @@ def test_an_unforeseen_failure_names_what_failed(
 ) -> None:
     from mesostage import cli
 
-    def broken() -> None:
+    def broken(**kwargs: Any) -> None:
         raise LookupError("table 'tnm8' has no row for T5")
 
     monkeypatch.setattr(cli, "app", broken)

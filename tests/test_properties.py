@@ -21,7 +21,6 @@ from mesostage.staging import stage as stage_only
 VOCAB = {"tumor": TUMOR_FINDINGS, "nodes": NODE_FINDINGS, "metastases": METASTASIS_FINDINGS}
 PLEURAL_SYSTEMS = ["tnm8", "tnm9", "tnm7", "butchart", "brigham"]
 PSUM_VALUES = (5.0, 20.0, 40.0)  # one value in each cT band: <=12, 12-30, >30
-FMAX_VALUES = (2.0, 8.0)
 PCI_VALUES = (0, 5, 15, 25, 30, 35)
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -103,7 +102,8 @@ def completions(case: dict[str, Any], system: str) -> Iterator[dict[str, Any]]:
     clinical = case["basis"] == "clinical"
     tumor = case.get("tumor") or {}
     psums = [tumor["psum_mm"]] if tumor.get("psum_mm") is not None else (PSUM_VALUES if clinical else [None])
-    fmaxes = [tumor["fmax_mm"]] if tumor.get("fmax_mm") is not None else (FMAX_VALUES if clinical else [None])
+    # An unmeasured Fmax adds nothing: the fissure finding stands in for it (9th edition; Gill 2024).
+    fmaxes = [tumor.get("fmax_mm")]
     resection = case.get("resection")
     if system == "brigham" and (resection is None or not resection["performed"] or "margins_positive" not in resection):
         resections: list[Any] = [{"performed": True, "margins_positive": b} for b in (False, True)]

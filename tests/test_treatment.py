@@ -16,7 +16,6 @@ from importlib import resources
 from typing import Any
 
 import pytest
-import textstat
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
@@ -24,6 +23,7 @@ from pydantic import ValidationError
 from mesostage import CaseError, TreatmentOptions, options
 from mesostage.treatment.knowledge import KnowledgeBase, load_knowledge_base
 from tests.factories import pleural_case
+from tests.readability import fk_grade
 
 SYSTEMIC_FIRST_LINE = [
     "pleura_nivolumab_ipilimumab",
@@ -210,7 +210,8 @@ def test_early_stage_epithelioid_resectable_surgery_with_mars2_caveat() -> None:
     assert r.stage == "I"
     surgery = r.option("pleura_surgery_multimodality")
     assert surgery.status == "applies"
-    assert surgery.goal == "curative intent"
+    # NCCN v1.2025 footnote g: the benefit of resection is unclear; MARS 2: shorter survival with surgery.
+    assert surgery.goal == "benefit uncertain"
     decided = " ".join(surgery.team_decides)
     assert "specialist centre" in decided
     assert "combined treatment" in decided
@@ -233,7 +234,10 @@ def test_early_stage_surgery_patient_text_states_mars2() -> None:
         "pleura_surgery_multimodality"
     )
     assert "MARS 2" in surgery.text
-    assert "5 months less" in surgery.text
+    # Lim 2024: median OS 19.3 months with surgery vs 24.8 months with chemotherapy alone, given as medians.
+    assert "19 months" in surgery.text
+    assert "25 months" in surgery.text
+    assert "cure" not in surgery.text.lower()
 
 
 @pytest.mark.parametrize(
@@ -273,26 +277,36 @@ def test_peritoneal_pci_12_epithelioid_crs_hipec_evaluation() -> None:
     assert not [i for i in r.offered_ids() + set_aside(r) if i.startswith("pleura_")]
 
 
-def test_peritoneal_pci_30_ki67_high_systemic_therapy_not_crs() -> None:
+def test_peritoneal_pci_30_ki67_high_crs_is_a_caution_not_an_exclusion() -> None:
+    """Kusamura 2016 (one centre, n=117): Ki-67 > 9% with PCI > 17 gave a median OS of 10.3 months after CRS-HIPEC and
+    its authors only suggest other treatment; PSOGI 2024 keeps assessment at an expert centre for selected patients.
+    So the option may apply, with the finding as a caution, and systemic therapy applies too (issue 12, item 2)."""
     r = options(peritoneal(30, ecog=0, prior_systemic_lines=0, ki67_percent=12, resectable=True), audience="clinician")
     crs = r.option("peritoneum_crs_hipec")
-    assert crs.status == "not_applicable"
-    assert "10.3 months" in " ".join(crs.does_not_apply_because)  # Kusamura 2016
+    assert crs.status == "may_apply"
+    assert not crs.does_not_apply_because
+    assert "10.3 months" in " ".join(crs.would_apply_if)
+    caution = [c for c in crs.cautions if c.source.key == "kusamura2016"]
+    assert caution
+    assert "not an exclusion" in caution[0].text
+    check = next(c for c in crs.conditions if c.condition == "not_ki67_high_and_pci_high")
+    assert check.result == "team_decides"
     assert r.option("peritoneum_platinum_pemetrexed").status == "applies"
 
 
 @pytest.mark.parametrize(
-    ("pci", "ki67", "status"),
+    ("pci", "ki67", "status", "cautioned"),
     [
-        (17, 12, "applies"),  # Ki-67 > 9% and PCI <= 17: median OS 63.2 months (Kusamura 2016)
-        (18, 12, "not_applicable"),  # Ki-67 > 9% and PCI > 17: 10.3 months
-        (30, 9, "applies"),  # Ki-67 <= 9%: 86.6 months whatever the PCI
-        (30, 9.5, "not_applicable"),
+        (17, 12, "applies", False),  # Ki-67 > 9% and PCI <= 17: median OS 63.2 months (Kusamura 2016)
+        (18, 12, "may_apply", True),  # Ki-67 > 9% and PCI > 17: 10.3 months, a caution for the expert centre
+        (30, 9, "applies", False),  # Ki-67 <= 9%: 86.6 months whatever the PCI
+        (30, 9.5, "may_apply", True),
     ],
 )
-def test_peritoneal_ki67_pci_cut_offs(pci: int, ki67: float, status: str) -> None:
+def test_peritoneal_ki67_pci_cut_offs(pci: int, ki67: float, status: str, cautioned: bool) -> None:
     crs = options(peritoneal(pci, ecog=0, ki67_percent=ki67, resectable=True)).option("peritoneum_crs_hipec")
     assert crs.status == status
+    assert any(c.source.key == "kusamura2016" for c in crs.cautions) == cautioned
 
 
 def test_peritoneal_pci_30_ki67_unknown_leaves_crs_open() -> None:
@@ -445,7 +459,7 @@ def _patient_texts() -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize(("where", "text"), _patient_texts())
 def test_patient_text_reads_at_grade_8_or_below(where: str, text: str) -> None:
-    grade = textstat.flesch_kincaid_grade(text)
+    grade = fk_grade(text)
     assert grade <= 8, f"{where}: Flesch-Kincaid grade {grade:.1f}: {text}"
 
 
@@ -461,13 +475,13 @@ def test_whole_patient_output_reads_at_grade_8_or_below(case: dict[str, Any]) ->
     if r.stage4:
         parts += [r.stage4.goals_of_care, r.stage4.survival_caveat, *(f.text for f in r.stage4.survival_context)]
         parts += [s.text for s in r.stage4.symptom_control]
-    grade = textstat.flesch_kincaid_grade(" ".join(parts))
+    grade = fk_grade(" ".join(parts))
     assert grade <= 8, grade
 
 
 def test_readability_check_can_fail() -> None:
     surgery = next(o for o in load_knowledge_base().options if o.id == "pleura_surgery_multimodality")
-    assert textstat.flesch_kincaid_grade(surgery.clinician_text) > 8
+    assert fk_grade(surgery.clinician_text) > 8
 
 
 # ------------------------------------------------------------------ missing input and bad input
@@ -531,7 +545,9 @@ def test_status_follows_conditions_and_order_follows_guidelines(case: dict[str, 
     assert {"palliative_care", "clinical_trials"} <= set(offered(r))
     for o in r.options + r.not_suitable:
         results = {c.result for c in o.conditions}
-        expected = "not_applicable" if "not_met" in results else "may_apply" if "unknown" in results else "applies"
+        # team_decides (a soft condition that failed) keeps the option open, as an unknown does.
+        open_ = {"unknown", "team_decides"}
+        expected = "not_applicable" if "not_met" in results else "may_apply" if results & open_ else "applies"
         assert o.status == expected, o.id
     ranks = {o.id: o.rank for o in load_knowledge_base().options}
     keys = [ranks[i] for i in offered(r)]

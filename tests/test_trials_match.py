@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import textstat
 
 import mesostage
 from mesostage import CaseError
@@ -18,6 +17,7 @@ from mesostage.trials.geo import LocationError, distance_km, locate
 from mesostage.trials.scope import mesothelioma_scope
 from mesostage.trials.shortlist import INTRO, QUESTIONS
 from mesostage.trials.study import Trial
+from tests.readability import fk_grade
 from tests.trials_factories import EVAL, TREC, study
 
 CASE: dict[str, Any] = {
@@ -246,7 +246,7 @@ def test_shortlist_connects_and_reads_plainly(tmp_path: Path) -> None:
     with pytest.raises(KeyError):
         shortlist_markdown(result, ["NCT09999999"])
     for passage in (INTRO, " ".join(QUESTIONS)):
-        assert textstat.flesch_kincaid_grade(passage) <= 8
+        assert fk_grade(passage) <= 8
 
 
 # ---------------------------------------------------------------------------------------------- evaluation set

@@ -94,7 +94,9 @@ TUMOR_CASES = [
 def test_tumour_finding_alone(system: str, basis: str, finding: str, expected: str, component: str) -> None:
     case = pleural_case([finding], basis=basis)
     if basis == "clinical":
-        case["tumor"] |= {"psum_mm": 5.0, "fmax_mm": 2.0}
+        # A measured Fmax replaces the fissure finding in the 9th edition (Gill 2024; NDRS TNM 9): leave it unmeasured
+        # for the fissure so the finding itself is tested.
+        case["tumor"] |= {"psum_mm": 5.0, "fmax_mm": None if finding == "fissure" else 2.0}
     assert _category(system, case, component) == expected
 
 

@@ -7,10 +7,10 @@ import typing
 from typing import Any
 
 import pytest
-import textstat
 
 from mesostage.case import SYSTEM_IDS
 from tests.factories import ALL_SURFACES, pleural_case
+from tests.readability import fk_grade
 from tests.web_helpers import client, example_case
 
 
@@ -93,7 +93,7 @@ def test_explain_route_patient_text_is_plain(api: Any) -> None:
     body = r.json()
     assert body["audience"] == "patient"
     prose = " ".join(p for s in body["sections"] for p in s["paragraphs"])
-    assert textstat.flesch_kincaid_grade(prose) <= 8
+    assert fk_grade(prose) <= 8
 
 
 def test_explain_route_rejects_unknown_audience(api: Any) -> None:

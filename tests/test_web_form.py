@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import textstat
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -23,6 +22,7 @@ from mesostage.case import (
 )
 from mesostage.web.form import case_from_form, field_id_for_path, form_from_case, patient_fields
 from mesostage.web.labels import labels
+from tests.readability import fk_grade
 from tests.web_helpers import example_case
 
 VOCAB = {"tumor": TUMOR_FINDINGS, "nodes": NODE_FINDINGS, "metastases": METASTASIS_FINDINGS}
@@ -80,7 +80,7 @@ def test_patient_labels_are_plain() -> None:
         + [s.hint for s in labels().sections]
         + [f.label + "." for s in labels().sections for f in s.findings]
     )
-    assert textstat.flesch_kincaid_grade(words) <= 8
+    assert fk_grade(words) <= 8
 
 
 def test_empty_form_is_a_pleural_case_with_nothing_found() -> None:

@@ -13,11 +13,11 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
-import textstat
 from pypdf import PdfReader
 
 from mesostage.web.examples import examples
 from mesostage.web.view import data_version
+from tests.readability import fk_grade
 from tests.web_helpers import client, example_case
 
 FORM = "application/x-www-form-urlencoded"
@@ -270,7 +270,7 @@ def test_patient_view_template_text_is_plain(web: Any) -> None:
         ]
     )
     assert len(text.split()) > 80
-    assert textstat.flesch_kincaid_grade(text) <= 8
+    assert fk_grade(text) <= 8
 
 
 def _pdf_text(web: Any, case: dict[str, Any], view: str) -> tuple[Any, str]:

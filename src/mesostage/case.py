@@ -28,6 +28,7 @@ __all__ = [
     "SITES",
     "SYSTEM_IDS",
     "TUMOR_FINDINGS",
+    "TUMOR_TYPES",
     "Case",
     "MetastasisSection",
     "NodeSection",
@@ -43,6 +44,8 @@ __all__ = [
 Site = Literal["pleura", "peritoneum", "pericardium", "tunica_vaginalis"]
 Laterality = Literal["left", "right"]
 Histology = Literal["epithelioid", "biphasic", "sarcomatoid", "other"]
+#: WHO 2021 mesothelial tumour types. Only diffuse mesothelioma is staged by the systems here; the others are not.
+TumorType = Literal["diffuse", "localized", "in_situ", "well_differentiated_papillary"]
 Basis = Literal["clinical", "pathological", "post_therapy"]
 SystemId = Literal["tnm8", "tnm9", "tnm7", "butchart", "brigham", "peritoneal_tnm"]
 
@@ -101,6 +104,7 @@ MetastasisFinding = Literal[
 
 SITES: tuple[str, ...] = get_args(Site)
 HISTOLOGIES: tuple[str, ...] = get_args(Histology)
+TUMOR_TYPES: tuple[str, ...] = get_args(TumorType)
 BASES: tuple[str, ...] = get_args(Basis)
 SYSTEM_IDS: tuple[str, ...] = get_args(SystemId)
 TUMOR_FINDINGS: tuple[str, ...] = get_args(TumorFinding)
@@ -347,6 +351,9 @@ class Patient(BaseModel):
         description="a specialist team's judgement that the tumour can be fully removed (pleura: macroscopic complete "
         "resection; peritoneum: complete cytoreduction) and that the person is fit for the operation",
     )
+    talc_pleurodesis: bool | None = Field(
+        None, description="talc pleurodesis was done before the staging scans (PET-CT uptake in the pleura can be talc)"
+    )
     progressed_after_last_line: bool | None = Field(
         None, description="the disease progressed on or after the most recent systemic therapy (trial matching)"
     )
@@ -366,6 +373,11 @@ class Case(BaseModel):
     site: Site
     laterality: Laterality | None = None
     histology: Histology | None = None
+    tumor_type: TumorType | None = Field(
+        None,
+        description="WHO 2021 type: diffuse mesothelioma (assumed when not given), localized mesothelioma, "
+        "mesothelioma in situ or well-differentiated papillary mesothelial tumour; only diffuse disease is staged",
+    )
     basis: Basis = "clinical"
     tumor: TumorSection | None = None
     nodes: NodeSection | None = None
@@ -436,6 +448,7 @@ _ALLOWED_BY_FIELD: dict[str, tuple[str, ...]] = {
     "site": SITES,
     "laterality": get_args(Laterality),
     "histology": HISTOLOGIES,
+    "tumor_type": TUMOR_TYPES,
     "basis": BASES,
     "system": SYSTEM_IDS,
     "sex": get_args(Sex),

@@ -64,9 +64,26 @@ app = typer.Typer(
     name="mesostage",
     help="Mesothelioma staging in every system in use, with the findings that decided it and its range. " + DISCLAIMER,
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from mesostage import __version__
+
+        typer.echo(f"mesostage {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Mesothelioma staging in every system in use, with the findings that decided it and its range."""
 
 
 class OutputFormat(StrEnum):
@@ -225,7 +242,7 @@ def explain_command(
     output: Annotated[OutputFormat, typer.Option("--format", "-f", help="json or text")] = OutputFormat.text,
 ) -> None:
     """Explain the staging in plain language (patient) or technically (clinician)."""
-    from mesostage.explain import explain  # textstat is only needed here
+    from mesostage.explain import explain
 
     try:
         explanation = explain(_read_case(file), audience=audience.value)
@@ -297,7 +314,8 @@ def failure_message(exc: BaseException) -> str:
 
 def main() -> None:
     try:
-        app()
+        # One program name however it is started (`mesostage` or `python -m mesostage`): help and completion use it.
+        app(prog_name="mesostage")
     except BrokenPipeError:  # the reader of the output went away (e.g. | head)
         sys.stderr.close()
         sys.exit(1)

@@ -45,8 +45,11 @@ _SECTION_TITLES = {
     },
 }
 _STATUS = {
-    "patient": {"applies": "fits your case", "may_apply": "may fit: some details are missing"},
-    "clinician": {"applies": "applies", "may_apply": "may apply (inputs missing)"},
+    "patient": {
+        "applies": "fits your case",
+        "may_apply": "may fit: some details are missing or are for your team to weigh",
+    },
+    "clinician": {"applies": "applies", "may_apply": "may apply (inputs missing, or a caution for the team to weigh)"},
 }
 
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mesostage.case import SYSTEM_IDS, Case, parse_case
 from mesostage.labels import label
+from mesostage.readability import flesch_kincaid_grade
 from mesostage.review import review as review_case
 from mesostage.staging import StagingResult, SystemResult, default_system, load_system
 from mesostage.staging import stage as stage_only
@@ -81,9 +82,7 @@ def plain_note(code: str) -> str | None:
 
 
 def _grade(text: str) -> float:
-    import textstat  # loaded on first use: it is not needed to start the command line
-
-    return float(textstat.flesch_kincaid_grade(text))
+    return flesch_kincaid_grade(text)
 
 
 def _spoken(stage: str) -> str:
@@ -115,6 +114,8 @@ def _patient(case: Case, result: StagingResult, notes: list[ReviewNote]) -> Expl
     else:
         r = result.result(in_use)
         paragraphs = _stage_paragraphs(r, in_use, t)
+        if not r.applicable and case.tumor_type in t["not_diffuse"]:
+            paragraphs = [t["not_diffuse"][case.tumor_type]]
         if case.site == "peritoneum":
             paragraphs.insert(0, t["texts"]["peritoneal_system"])
         sections.append(ExplanationSection(heading="The stage", paragraphs=paragraphs))
@@ -165,9 +166,15 @@ def _patient(case: Case, result: StagingResult, notes: list[ReviewNote]) -> Expl
         )
     if any(n.severity == "critical" for n in notes):
         questions.append(t["questions"]["critical"])
-    if could_be_iv:
-        four = t["stage_four"]
-        sections.append(ExplanationSection(heading=four["heading"], paragraphs=list(four["paragraphs"])))
+    if could_be_iv and in_use is not None:
+        r = result.result(in_use)
+        four = t["stage_four" if _four_from_m1(r) else "stage_four_local"]
+        paragraphs = list(four["paragraphs"])
+        if not _four_from_m1(r):
+            # What made the stage 4 in the system shown: the T4 growth, the N3 nodes, or (not yet known) either.
+            causes = [four[f"because_{k}"] for k, v in (("t4", r.t), ("n3", r.n)) if r.stage == "IV" and v == k.upper()]
+            paragraphs.insert(0, " ".join([four["intro"], *(causes or [four["because_either"]])]))
+        sections.append(ExplanationSection(heading=four["heading"], paragraphs=paragraphs))
         questions += t["questions"]["stage_four"]
         sources += four["sources"]
     disclaimer = t["texts"]["disclaimer"]
@@ -182,6 +189,13 @@ def _patient(case: Case, result: StagingResult, notes: list[ReviewNote]) -> Expl
         sources=sources,
     )
     return draft.model_copy(update={"reading_grade": _grade(draft.prose)})
+
+
+def _four_from_m1(r: SystemResult) -> bool:
+    """Did distant spread (M1) make the stage IV (or could it)? False for a 7th-edition stage IV from T4 or N3 alone."""
+    if r.stage == "IV":
+        return r.m == "M1"
+    return r.m == "M1" or any(u.startswith("metastases") for u in r.unknowns_that_matter) or r.m is None
 
 
 def _stage_paragraphs(r: SystemResult, system_id: str, t: dict[str, Any]) -> list[str]:

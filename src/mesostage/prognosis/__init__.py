@@ -55,7 +55,7 @@ EORTC_HISTOLOGY_READINGS: tuple[str, ...] = get_args(EortcHistology)
 
 _PLAIN_INTRO = "Here are numbers from studies of people with this kind of cancer."
 _PLAIN_NONE = "We found no study we could check that gives numbers for this stage in the system in use."
-_PLAIN_OTHER = "Here are numbers for the same cancer staged in another way, the {name}."
+_PLAIN_OTHER = "Here are numbers for the same cancer in another system. It is the {name}."
 _PLAIN_NOTHING = "We found no study we could check that gives numbers for this stage."
 
 

@@ -86,9 +86,13 @@ def _with(case: Case, remove: str | None, add: str) -> Case:
     return parse_case(data)
 
 
+def _diffuse(case: Case) -> bool:
+    return case.tumor_type in (None, "diffuse")
+
+
 def _reported(case: Case, result: StagingResult) -> Iterator[ReviewNote]:
     rs = case.reported_stage
-    if rs is None:
+    if rs is None or not _diffuse(case):
         return
     r = result.result(rs.system)
     short = load_system(rs.system).short_name
@@ -244,8 +248,8 @@ def _contiguity(case: Case, result: StagingResult) -> Iterator[ReviewNote]:
     short = load_system(system_id).short_name
     for twin in catalog().twins:
         for have, other, reading, other_reading in (
-            (twin.direct, twin.separate, "direct growth of the tumour (T4)", "separate deposits (M1)"),
-            (twin.separate, twin.direct, "separate deposits (M1)", "direct growth of the tumour (T4)"),
+            (twin.direct, twin.separate, twin.direct_reading, twin.separate_reading),
+            (twin.separate, twin.direct, twin.separate_reading, twin.direct_reading),
         ):
             if have not in present or other in present:
                 continue
@@ -293,7 +297,13 @@ def _pathology(case: Case, result: StagingResult, raised: list[ReviewNote]) -> I
         yield _note("histology_not_recorded", evidence="histology missing")
     if case.site == "pleura" and case.histology == "epithelioid" and case.basis == "clinical":
         yield _note("small_biopsy_histology", evidence="epithelioid histology, clinical basis")
+    if case.site == "pleura" and case.patient is not None and case.patient.talc_pleurodesis:
+        yield _note("pet_after_talc_pleurodesis", evidence="patient.talc_pleurodesis true")
     yield _note("pathology_confirmation", evidence=f"site {case.site}")
+    if _diffuse(case):
+        yield _note("carcinoma_panel", evidence="diffuse mesothelioma (always shown)")
+    if case.site == "pleura":
+        yield _note("germline_testing", evidence="pleural mesothelioma (always shown)")
     system_id = default_system(case)
     r = result.result(system_id) if system_id else None
     could_be_iv = r is not None and r.stage_range is not None and r.stage_range[-1] == "IV"
@@ -308,7 +318,8 @@ def _pathology(case: Case, result: StagingResult, raised: list[ReviewNote]) -> I
 @cache
 def _staging_codes() -> frozenset[str]:
     """Codes raised by the staging data files themselves (and the site note), not by the review checks."""
-    return frozenset({c.code for s in load_systems() for c in s.checks} | {"no_formal_staging_system"})
+    extra = {"no_formal_staging_system", "not_diffuse_mesothelioma"}
+    return frozenset({c.code for s in load_systems() for c in s.checks} | extra)
 
 
 def review(case: Case | Mapping[str, Any], result: StagingResult | None = None) -> list[ReviewNote]:

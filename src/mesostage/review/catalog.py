@@ -37,6 +37,8 @@ class _Twin(BaseModel):
     model_config = _FROZEN
     direct: str
     separate: str
+    direct_reading: str = "direct growth of the tumour (T4)"
+    separate_reading: str = "separate deposits (M1)"
 
 
 class _Misreadings(BaseModel):
@@ -48,6 +50,8 @@ class _Misreadings(BaseModel):
 
 class Catalog(BaseModel):
     model_config = _FROZEN
+    pet_caveat: str
+    pet_caveat_sources: tuple[str, ...]
     sources: dict[str, Source]
     codes: dict[str, CodeEntry]
     settle: tuple[_Settle, ...]
@@ -57,6 +61,7 @@ class Catalog(BaseModel):
     @model_validator(mode="after")
     def _sources_exist(self) -> Catalog:
         refs = [s for c in self.codes.values() for s in c.sources] + [s for e in self.settle for s in e.sources]
+        refs += list(self.pet_caveat_sources)
         missing = sorted({r for r in refs if r not in self.sources})
         if missing:
             raise ValueError(f"review catalog cites undefined sources: {missing}")
@@ -68,9 +73,13 @@ class Catalog(BaseModel):
         return "; ".join(self.sources[r].cited for r in refs)
 
     def settled_by(self, item: str) -> tuple[str, str] | None:
-        """The test that would settle a case item, and its source; ``None`` if none is listed."""
+        """The test that would settle a case item, and its source; ``None`` if none is listed. A test that names
+        PET-CT carries the talc-pleurodesis caveat."""
         for entry in self.settle:
             if item == entry.pattern or (entry.pattern.endswith(".") and item.startswith(entry.pattern)):
+                if "PET" in entry.test:
+                    refs = tuple(dict.fromkeys(entry.sources + self.pet_caveat_sources))
+                    return f"{entry.test}; {self.pet_caveat}", self.cite(refs)
                 return entry.test, self.cite(entry.sources)
         return None
 

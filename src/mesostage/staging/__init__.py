@@ -13,6 +13,7 @@ from mesostage.staging.definitions import (
     load_system,
     load_systems,
     site_notes,
+    tumor_type_notes,
 )
 from mesostage.staging.engine import stage_group, stage_in_system
 from mesostage.staging.result import Determinant, PciRegion, ReviewNote, StagingResult, SystemResult
@@ -79,10 +80,34 @@ def stage(case: Case | Mapping[str, Any], *, systems: Iterable[str] | None = Non
     wanted = check_system_ids(systems)
     results: list[SystemResult] = []
     notes: list[ReviewNote] = []
+    not_staged = tumor_type_notes().get(parsed.tumor_type or "diffuse")
     for system_id in wanted:
+        if not_staged is not None:
+            system = load_system(system_id)
+            results.append(
+                SystemResult(
+                    system=system_id,
+                    name=system.name,
+                    applicable=False,
+                    formal_system=system.formal_system,
+                    reason=not_staged[0],
+                )
+            )
+            continue
         result, raised = stage_in_system(load_system(system_id), parsed)
         results.append(result)
         notes.extend(raised)
+    if not_staged is not None:
+        notes.insert(
+            0,
+            ReviewNote(
+                code="not_diffuse_mesothelioma",
+                severity="warning",
+                message=not_staged[0],
+                evidence=f"tumor_type {parsed.tumor_type}",
+                source=not_staged[1],
+            ),
+        )
     formal, site_note, site_source = site_notes()[parsed.site]
     if not formal:
         notes.insert(

@@ -137,6 +137,11 @@ class Measure(BaseModel):
     basis: tuple[str, ...] | None = None
     source: str
     note: str | None = None
+    replaces: str | None = Field(
+        None,
+        description="a finding this measurement stands for: when the value is measured the finding's rules are not "
+        "used (a conflict is for review); when it is not, the finding alone decides and the measure adds nothing",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Measure:
@@ -181,7 +186,13 @@ class Check(BaseModel):
     model_config = _FROZEN
     code: str
     severity: Severity
-    kind: Literal["section_not_assessed", "category_without_findings", "flag_true", "measure_equals"]
+    kind: Literal[
+        "section_not_assessed",
+        "category_without_findings",
+        "flag_true",
+        "measure_equals",
+        "finding_with_measure_at_most",
+    ]
     message: str
     source: str
     section: str | None = None
@@ -194,12 +205,19 @@ class Check(BaseModel):
 
 
 class Requirement(BaseModel):
-    """A condition without which the system gives no stage (the range is still computed)."""
+    """A condition without which the system gives no stage (the range is still computed), except where the range is
+    closed on a stage listed in ``without`` (it needs no such input), and ``closed_reason`` says so."""
 
     model_config = _FROZEN
     flag: str
     reason: str
     source: str
+    without: tuple[str, ...] = Field(
+        (), description="stages given without the requirement when the range is closed on them (Brigham: IV-IV)"
+    )
+    closed_reason: str | None = Field(
+        None, description="shown when the range is one of ``without`` ({stage}) although the requirement is not met"
+    )
 
 
 class Decision(BaseModel):
@@ -228,6 +246,9 @@ class SystemDefinition(BaseModel):
     id: str
     name: str
     short_name: str
+    formal_system: bool = Field(
+        False, description="an official AJCC/UICC classification (False: historical, or a research proposal)"
+    )
     applies_to: tuple[str, ...]
     not_applicable_reason: str
     evidence: Evidence
@@ -287,9 +308,17 @@ class _SiteNote(BaseModel):
     source: str
 
 
+class _TypeNote(BaseModel):
+    model_config = _FROZEN
+    tumor_type: str
+    note: str
+    source: str
+
+
 class _SiteNotes(BaseModel):
     model_config = _FROZEN
     sites: tuple[_SiteNote, ...]
+    tumor_types: tuple[_TypeNote, ...] = ()
 
 
 def _read(name: str) -> dict[str, object]:
@@ -315,6 +344,13 @@ def site_notes() -> dict[str, tuple[bool, str, str]]:
     """Per site: (has a formal staging system, note, source)."""
     notes = _SiteNotes.model_validate(_read("sites.toml"))
     return {n.site: (n.formal_system, n.note, n.source) for n in notes.sites}
+
+
+@cache
+def tumor_type_notes() -> dict[str, tuple[str, str]]:
+    """Per WHO tumour type that is not staged (every type but diffuse): (note, source)."""
+    notes = _SiteNotes.model_validate(_read("sites.toml"))
+    return {n.tumor_type: (n.note, n.source) for n in notes.tumor_types}
 
 
 def check_system_ids(systems: Iterable[str] | None) -> list[str]:

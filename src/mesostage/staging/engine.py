@@ -140,7 +140,13 @@ class _Context:
         present: list[tuple[int, Determinant]] = []
         items: list[_Item] = []
         unassessed: dict[str, set[int]] = {}
+        # A measured value replaces the finding it stands for (9th-edition Fmax for the fissure).
+        replaced = {
+            m.replaces for m, _ in compiled.measures if m.replaces and isinstance(_value(case, m.field), int | float)
+        }
         for rule, r, section, name in compiled.rules:
+            if rule.finding in replaced:
+                continue
             if section is not None:
                 state_of = self.sections[section]
                 if state_of is None:
@@ -169,7 +175,8 @@ class _Context:
                 continue
             value = _value(case, m.field)
             if not isinstance(value, int | float):
-                items.append(_Item(m.field, frozenset({_NOTHING} | band_ranks), m.required))
+                if m.replaces is None:
+                    items.append(_Item(m.field, frozenset({_NOTHING} | band_ranks), m.required))
                 continue
             reached = [b for b in m.bands if value > b.above]
             if reached:
@@ -302,6 +309,11 @@ def _check_fires(check: Check, case: Case, comps: Sequence[_Evaluated]) -> bool:
         return check.flag is not None and _value(case, check.flag) is True
     if check.kind == "measure_equals":
         return check.field is not None and _value(case, check.field) == check.value
+    if check.kind == "finding_with_measure_at_most":
+        value = _value(case, check.field) if check.field else None
+        found = {f"tumor.{f}" for f in case.tumor.findings} if case.tumor and case.tumor.assessed else set()
+        limit = check.value if check.value is not None else float("inf")
+        return isinstance(value, int | float) and value <= limit and bool(set(check.findings) & found)
     comp = next(c for c in comps if c.defn.name == check.component)
     if check.at_least is None or comp.known < comp.defn.categories.index(check.at_least):
         return False
@@ -313,7 +325,10 @@ def stage_in_system(system: SystemDefinition, case: Case) -> tuple[SystemResult,
     """Stage one (already validated) case in one system."""
     if case.site not in system.applies_to:
         why_not = system.not_applicable_reason.format(site=case.site.replace("_", " "))
-        return SystemResult(system=system.id, name=system.name, applicable=False, reason=why_not), []
+        result = SystemResult(
+            system=system.id, name=system.name, applicable=False, formal_system=system.formal_system, reason=why_not
+        )
+        return result, []
     ctx = _Context(system, case)
     comps = [ctx.evaluate(c) for c in system.components]
     stage = _unique_stage(system, comps, [c.stage_options for c in comps])
@@ -328,16 +343,20 @@ def stage_in_system(system: SystemDefinition, case: Case) -> tuple[SystemResult,
     determinants = [d for c in comps for d in c.determinants]
     reason: str | None = None
     unmet = [q for q in system.requires if _value(case, q.flag) is not True]
-    if unmet:
+    closed = stage_range[0] if stage_range is not None and stage_range[0] == stage_range[1] else None
+    if unmet and closed is not None and all(q.closed_reason and closed in q.without for q in unmet):
+        # Every way the missing input could turn out gives one stage (e.g. distant spread: IV-IV): that is the stage.
+        stage, reason = closed, "; ".join((q.closed_reason or "").format(stage=closed) for q in unmet)
+    elif unmet:
         stage, reason = None, "; ".join(q.reason for q in unmet)
-    elif stage is not None:
+    if stage is not None:
         row = next(r for r in system.stage_table if r.stage == stage and _row_reachable(r.when, comps))
         combo = " ".join(labels.values())
         why = f"{combo} gives stage {stage}" if len(comps) > 1 else "the most advanced finding sets the stage"
         determinants.append(
             Determinant(component="stage_group", category=stage, reason=why, source=ctx.cite(row.source))
         )
-    else:
+    elif not unmet:
         reason = f"{' '.join(labels.values())}: the stage cannot be determined until the open categories are known"
 
     sources = [ctx.cite(system.main_source)] + [d.source for d in determinants if d.source]
@@ -364,6 +383,7 @@ def stage_in_system(system: SystemDefinition, case: Case) -> tuple[SystemResult,
         system=system.id,
         name=system.name,
         applicable=True,
+        formal_system=system.formal_system,
         reason=reason,
         categories=labels,
         t=labels.get("T"),

@@ -53,6 +53,9 @@ class SystemResult(BaseModel):
     system: str
     name: str
     applicable: bool
+    formal_system: bool | None = Field(
+        None, description="the system is an official AJCC/UICC classification (false: historical or a proposal)"
+    )
     reason: str | None = Field(None, description="why the system does not apply, or why no stage is given")
     categories: dict[str, str] = Field(default_factory=dict, description="component name to category")
     t: str | None = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from mesostage.case import Case
-from mesostage.treatment.facts import ALL, Fact, Facts, derive_facts, stage_summary
+from mesostage.treatment.facts import ALL, Fact, Facts, derive_facts, stage_key, stage_summary
 from mesostage.treatment.knowledge import (
     FACTS,
     Criterion,
@@ -40,6 +40,7 @@ __all__ = ["check", "select_options"]
 _MET: CheckResult = "met"
 _NOT_MET: CheckResult = "not_met"
 _UNKNOWN: CheckResult = "unknown"
+_TEAM: CheckResult = "team_decides"
 
 
 def _bounds(fact: Fact, low: float | None, high: float | None, strict_low: bool = False) -> CheckResult:
@@ -76,15 +77,25 @@ def _list_test(fact: Fact, wanted: frozenset[str], *, any_of: bool) -> CheckResu
 
 
 def check(criterion: Criterion, facts: Facts, kb: KnowledgeBase) -> CheckResult:
-    """Test one named condition against the facts."""
+    """Test one named condition against the facts. A failed *soft* condition gives ``team_decides``."""
+    result = _test(criterion, facts, kb)
+    return _TEAM if result == _NOT_MET and criterion.soft else result
+
+
+def _test(criterion: Criterion, facts: Facts, kb: KnowledgeBase) -> CheckResult:
     if criterion.unless_all is not None:
         parts = [_part(p, facts) for p in criterion.unless_all]
         if all(r == _MET for r in parts):
             return _NOT_MET
         return _MET if _NOT_MET in parts else _UNKNOWN
+    if criterion.all_of is not None:
+        parts = [_part(p, facts) for p in criterion.all_of]
+        if all(r == _MET for r in parts):
+            return _MET
+        return _NOT_MET if _NOT_MET in parts else _UNKNOWN
     assert criterion.fact is not None
-    fact = facts[criterion.fact]
     kind = FACTS[criterion.fact]
+    fact = facts[stage_key(criterion.edition) if kind == "stage" else criterion.fact]
     if kind == "list":
         if criterion.any_of is not None:
             return _list_test(fact, kb.expand(criterion.any_of), any_of=True)
@@ -112,9 +123,12 @@ def check(criterion: Criterion, facts: Facts, kb: KnowledgeBase) -> CheckResult:
 
 
 def _case_value(criterion: Criterion, facts: Facts) -> str:
-    if criterion.unless_all is not None:
-        return "; ".join(f"{p.fact} {facts[p.fact].display}" for p in criterion.unless_all)
+    parts = criterion.unless_all if criterion.unless_all is not None else criterion.all_of
+    if parts is not None:
+        return "; ".join(f"{p.fact} {facts[p.fact].display}" for p in parts)
     assert criterion.fact is not None
+    if FACTS[criterion.fact] == "stage":
+        return facts[stage_key(criterion.edition)].display
     return facts[criterion.fact].display
 
 
@@ -144,7 +158,7 @@ def _evaluate(entry: OptionEntry, facts: Facts, kb: KnowledgeBase, audience: Aud
             )
         )
         shown = words if audience == "patient" else f"{words} (case: {value})"
-        {_MET: why, _UNKNOWN: unknown, _NOT_MET: failed}[result].append(shown)
+        {_MET: why, _UNKNOWN: unknown, _TEAM: unknown, _NOT_MET: failed}[result].append(shown)
     status = "not_applicable" if failed else "may_apply" if unknown else "applies"
     cautions = [
         Caveat(text=c.plain if audience == "patient" else c.text, source=_ref(kb, c.source))
@@ -278,7 +292,10 @@ def _used_facts(entries: list[OptionEntry], kb: KnowledgeBase) -> set[str]:
     used: set[str] = set()
     for name in {n for e in entries for n in e.when}:
         c = kb.criteria[name]
-        used.update([c.fact] if c.fact else [p.fact for p in c.unless_all or ()])
+        if c.fact is not None and FACTS[c.fact] == "stage":
+            used.add(stage_key(c.edition))  # shown as, e.g., stage@tnm8: the edition the rule is read in
+        else:
+            used.update([c.fact] if c.fact else [p.fact for p in c.unless_all or c.all_of or ()])
     return used
 
 

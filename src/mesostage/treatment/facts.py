@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from mesostage.case import Case
+from mesostage.case import SYSTEM_IDS, Case
 from mesostage.errors import CaseError, InputError
 from mesostage.staging import StagingResult, default_system, load_system, stage
 
-__all__ = ["ALL", "Fact", "Facts", "derive_facts", "stage_summary"]
+__all__ = ["ALL", "Fact", "Facts", "derive_facts", "stage_key", "stage_summary"]
 
 #: Marker for "any value may be present" in a list fact.
 ALL: frozenset[str] = frozenset({"*"})
@@ -82,11 +82,20 @@ def _distant(case: Case) -> Fact:
     return _flag(False)
 
 
-def _stage(case: Case, result: StagingResult | None) -> tuple[Fact, str | None, str | None, list[str] | None]:
-    system = default_system(case)
+def stage_key(edition: str | None) -> str:
+    """The fact name of the stage in one staging system (a stage condition names its edition)."""
+    return f"stage@{edition}"
+
+
+def _stage(
+    case: Case, result: StagingResult | None, system: str | None = None
+) -> tuple[Fact, str | None, str | None, list[str] | None]:
+    system = system or default_system(case)
     if system is None or result is None:
         return Fact(display="no formal staging system for this site"), None, None, None
     r = result.result(system)
+    if not r.applicable:
+        return Fact(display=f"not staged in {system}: {r.reason}"), system, None, None
     if not r.stage_range:
         return Fact(display="cannot be determined"), system, r.stage, None
     order = load_system(system).stages
@@ -128,7 +137,8 @@ def _treatment_history(case: Case) -> tuple[Fact, Fact]:
 def derive_facts(case: Case) -> tuple[Facts, StagingResult | None]:
     """The facts of ``case`` for the option conditions, and its staging in the default system (if any)."""
     system = default_system(case)
-    result = stage(case, systems=[system]) if system else None
+    # Every system, so that each stage condition is read in the edition it was written in (NCCN/ASCO: AJCC 8th).
+    result = stage(case) if system else None
     stage_fact, _, _, _ = _stage(case, result)
     pt = case.patient
     lines, agents = _treatment_history(case)
@@ -151,7 +161,12 @@ def derive_facts(case: Case) -> tuple[Facts, StagingResult | None]:
         "pci": _number(case.peritoneal.pci_total if case.peritoneal else None),
         "ki67_percent": _number(pt.ki67_percent if pt else None, "%"),
         "peritoneal_spread_beyond": _spread_beyond(case),
+        "tumor_type": Fact(
+            display=case.tumor_type or "diffuse (not recorded; the usual type)", value=case.tumor_type or "diffuse"
+        ),
     }
+    for edition in SYSTEM_IDS:
+        facts[stage_key(edition)] = _stage(case, result, edition)[0] if result else Fact(display=_NOT_RECORDED)
     return facts, result
 
 

@@ -16,7 +16,15 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from mesostage.case import CONTRAINDICATIONS, HISTOLOGIES, NODE_FINDINGS, PRIOR_AGENTS, SITES, SYSTEM_IDS
+from mesostage.case import (
+    CONTRAINDICATIONS,
+    HISTOLOGIES,
+    NODE_FINDINGS,
+    PRIOR_AGENTS,
+    SITES,
+    SYSTEM_IDS,
+    TUMOR_TYPES,
+)
 from mesostage.staging import load_system
 
 __all__ = [
@@ -39,9 +47,9 @@ __all__ = [
 
 _STRICT = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-Goal = Literal["curative intent", "life-prolonging", "symptom relief"]
+Goal = Literal["curative intent", "life-prolonging", "symptom relief", "benefit uncertain"]
 Section = Literal["first_line", "local", "later_line", "symptom", "supportive", "trials"]
-GOALS: tuple[str, ...] = ("curative intent", "life-prolonging", "symptom relief")
+GOALS: tuple[str, ...] = ("curative intent", "life-prolonging", "symptom relief", "benefit uncertain")
 #: The sections an option can belong to. Options are ordered by their guideline ``rank`` alone, so a site file decides
 #: where its sections fall (peritoneal CRS-HIPEC evaluation comes before systemic therapy, pleural surgery after it).
 SECTIONS: tuple[str, ...] = ("first_line", "local", "later_line", "symptom", "supportive", "trials")
@@ -64,6 +72,7 @@ FACTS: dict[str, Literal["value", "number", "flag", "list", "stage"]] = {
     "chest_pain": "flag",
     "pleural_effusion_malignant": "flag",
     "peritoneal_spread_beyond": "flag",
+    "tumor_type": "value",
 }
 _TESTS_BY_KIND: dict[str, frozenset[str]] = {
     "value": frozenset({"in", "not_in"}),
@@ -74,8 +83,14 @@ _TESTS_BY_KIND: dict[str, frozenset[str]] = {
 }
 
 
+_ISO_DAY = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+
+
 class Source(BaseModel):
-    """A citation. ``status`` is ``verified`` (seen in the primary source) or ``secondary`` (seen only in a summary)."""
+    """A citation. ``status`` is ``verified`` (seen in the primary source) or ``secondary`` (seen only in a summary).
+
+    Guidelines and trials also carry the ``version`` read, its publication ``date`` and the day the entry was last
+    ``checked`` against the stored literature for anything newer (loading fails when a guideline lacks them)."""
 
     model_config = _STRICT
     citation: str = Field(min_length=10)
@@ -83,6 +98,18 @@ class Source(BaseModel):
     kind: Literal["guideline", "trial", "study", "regulatory", "review"]
     status: Literal["verified", "secondary"]
     note: str | None = None
+    version: str | None = Field(None, min_length=2, description="guideline version or trial report read")
+    date: str | None = Field(None, pattern=_ISO_DAY, description="publication date of that version (YYYY[-MM[-DD]])")
+    checked: str | None = Field(
+        None, pattern=r"^\d{4}-\d{2}-\d{2}$", description="day last checked for a newer version (YYYY-MM-DD)"
+    )
+    newer: str | None = Field(None, description="what the last check found (or did not find) that is newer")
+
+    @model_validator(mode="after")
+    def _dated(self) -> Source:
+        if self.kind in ("guideline", "trial") and None in (self.version, self.date, self.checked):
+            raise ValueError(f"a {self.kind} source needs version, date and checked")
+        return self
 
 
 class Part(BaseModel):
@@ -109,12 +136,20 @@ class Criterion(BaseModel):
     any_of: tuple[str, ...] | None = None
     none_of: tuple[str, ...] | None = None
     unless_all: tuple[Part, ...] | None = None
+    all_of: tuple[Part, ...] | None = Field(None, description="met only when every part holds (for cautions)")
+    edition: str | None = Field(
+        None, description="the staging system a stage condition is written in (tnm8 for NCCN/ASCO); required for stage"
+    )
+    soft: bool = Field(
+        False,
+        description="a failed soft condition does not set the option aside: the option may apply and the team decides",
+    )
     label: str = Field(min_length=3, description="clinician wording of the requirement")
     plain: str = Field(min_length=3, description="patient wording: 'for people who ...'")
     source: str
 
     def tests(self) -> set[str]:
-        names = ("in_", "not_in", "min", "max", "above", "is_", "any_of", "none_of", "unless_all")
+        names = ("in_", "not_in", "min", "max", "above", "is_", "any_of", "none_of", "unless_all", "all_of")
         return {n.rstrip("_") for n in names if getattr(self, n) is not None}
 
 
@@ -273,16 +308,23 @@ class KnowledgeBase(BaseModel):
         where = f"criterion {name}"
         problems = [] if c.source in self.sources else [f"{where}: unknown source {c.source!r}"]
         tests = c.tests()
-        if c.unless_all is not None:
-            if c.fact is not None or tests != {"unless_all"}:
-                return [*problems, f"{where}: unless_all stands alone, without fact or other tests"]
-            for part in c.unless_all:
+        parts = c.unless_all if c.unless_all is not None else c.all_of
+        if parts is not None:
+            if c.fact is not None or len(tests) != 1:
+                return [*problems, f"{where}: unless_all / all_of stands alone, without fact or other tests"]
+            for part in parts:
                 if FACTS.get(part.fact) != "number":
-                    problems.append(f"{where}: unless_all part needs a number fact, got {part.fact!r}")
+                    problems.append(f"{where}: a part needs a number fact, got {part.fact!r}")
             return problems
         if c.fact not in FACTS:
             return [*problems, f"{where}: unknown fact {c.fact!r}"]
         kind = FACTS[c.fact]
+        if kind == "stage":
+            if c.edition not in SYSTEM_IDS:
+                return [*problems, f"{where}: a stage condition names its edition (one of {SYSTEM_IDS})"]
+            all_stages = set(load_system(c.edition).stages)
+        elif c.edition is not None:
+            problems.append(f"{where}: edition is only for stage conditions")
         if not tests or not tests <= _TESTS_BY_KIND[kind]:
             problems.append(
                 f"{where}: fact {c.fact} ({kind}) takes {sorted(_TESTS_BY_KIND[kind])}, got {sorted(tests)}"
@@ -290,6 +332,7 @@ class KnowledgeBase(BaseModel):
         allowed: dict[str, set[str]] = {
             "site": set(SITES),
             "histology": set(HISTOLOGIES),
+            "tumor_type": set(TUMOR_TYPES),
             "stage": all_stages,
             "contraindications": set(CONTRAINDICATIONS),
             "nodes": set(NODE_FINDINGS),
@@ -340,6 +383,19 @@ def _read(name: str) -> dict[str, object]:
     return tomllib.loads(text)
 
 
+def _site_file(name: str) -> dict[str, object]:
+    """A site file, with its ``requires`` (conditions every option of the file needs) put in front of each ``when``."""
+    data = _read(name)
+    required = data.pop("requires", [])
+    if not isinstance(required, list):
+        raise ValueError(f"{name}.toml: requires must be a list of condition names")
+    options = data.get("options", [])
+    if required and isinstance(options, list):
+        for option in options:
+            option["when"] = [*required, *(n for n in option.get("when", []) if n not in required)]
+    return data
+
+
 @cache
 def load_knowledge_base() -> KnowledgeBase:
     """Load and cross-check every data file (cached)."""
@@ -349,7 +405,7 @@ def load_knowledge_base() -> KnowledgeBase:
             "sources": _read("sources"),
             "agent_classes": criteria["agent_classes"],
             "criteria": criteria["criteria"],
-            "sites": [_read(name) for name in SITE_FILES],
+            "sites": [_site_file(name) for name in SITE_FILES],
             "stage4": _read("stage4"),
         }
     )

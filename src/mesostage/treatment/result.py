@@ -24,7 +24,7 @@ __all__ = [
 
 Audience = Literal["patient", "clinician"]
 OptionStatus = Literal["applies", "may_apply", "not_applicable"]
-CheckResult = Literal["met", "not_met", "unknown"]
+CheckResult = Literal["met", "not_met", "unknown", "team_decides"]
 
 DISCLAIMER = (
     "Options from published guidelines, for discussion with your specialist team. This supports, and does not "
@@ -74,7 +74,10 @@ class ConditionCheck(BaseModel):
     model_config = _FROZEN
     condition: str
     requirement: str = Field(description="the condition in the audience's words")
-    result: CheckResult
+    result: CheckResult = Field(
+        description="met, not_met, unknown (not recorded) or team_decides (a caution, not an exclusion: the team "
+        "weighs it)"
+    )
     case_value: str = Field(description="what the case says, or 'not recorded'")
     source: SourceRef
 
@@ -93,7 +96,9 @@ class TreatmentOption(BaseModel):
     option: str
     category: str
     section: str
-    goal: Literal["curative intent", "life-prolonging", "symptom relief"]
+    goal: Literal["curative intent", "life-prolonging", "symptom relief", "benefit uncertain"] = Field(
+        description="what the evidence shows the option can do; 'benefit uncertain': no survival gain shown"
+    )
     status: OptionStatus = Field(
         description="applies: every condition holds; may_apply: none fails but some are not recorded; "
         "not_applicable: a condition fails"
