@@ -367,6 +367,8 @@ def test_a_report_failing_after_the_run_is_said_with_the_summary(
         ["fhir", "import", "{binary}"],
         ["batch", "{csv}", "-o", "{dir}/no/such/folder/out.csv"],
         ["trials", "import", "{case}", "--index", "{dir}"],
+        ["trials", "demo", "--index", "{dir}"],
+        ["trials", "match", "{case}", "--location", "x" * 300],
     ],
 )
 def test_cli_failures_name_the_problem(tmp_path: Path, args: list[str], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -16,6 +16,7 @@ from typing import Annotated
 import typer
 
 from mesostage import CaseError, InputError, match_trials
+from mesostage.limits import MAX_TEXT_CHARS
 from mesostage.safeio import Terminated, sigterm_as_interrupt
 from mesostage.trials import (
     DEMO_SOURCE,
@@ -166,6 +167,8 @@ def match_command(
     # Imported here: cli.py registers this command, so importing cli at module level would be circular.
     from mesostage.cli import _read_case
 
+    if location is not None and len(location) > MAX_TEXT_CHARS:
+        raise _fail([InputError("--location", f"at most {MAX_TEXT_CHARS} characters, got {len(location)}")])
     try:
         case = _read_case(file)
         result = match_trials(
@@ -290,7 +293,11 @@ def sync_command(
 def demo_command(index: IndexOption = None) -> None:
     """Replace the index with the bundled FICTIONAL demo trials."""
     target = _index_path(index)
-    result = load_demo(target)
+    try:
+        result = load_demo(target)
+    except ImportFailed as exc:
+        typer.echo(f"demo failed: {exc}. The index at {target} is unchanged.", err=True)
+        raise typer.Exit(code=1) from None
     typer.echo(f"{result.imported} FICTIONAL demo trials loaded into {target}")
 
 

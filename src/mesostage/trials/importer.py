@@ -315,9 +315,19 @@ def import_records(
     if scope not in ("mesothelioma", "all"):
         raise ValueError(f"scope must be 'mesothelioma' or 'all', not {scope!r}")
     final = Path(index_path)
-    final.parent.mkdir(parents=True, exist_ok=True)
+    if final.is_dir():
+        raise ImportFailed(f"{final} is a directory: give the index file's name")
     try:
-        with _lock(final):
+        final.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ImportFailed(f"cannot make the folder {final.parent}: {exc.strerror or exc}") from None
+    lock = _lock(final)
+    try:
+        Path(lock.lock_file).touch(exist_ok=True)  # filelock would retry a lock file it cannot make until time-out
+    except OSError as exc:
+        raise ImportFailed(f"cannot write in the folder {final.parent}: {exc.strerror or exc}") from None
+    try:
+        with lock:
             return _import_locked(records, final, source, mode, scope, data_as_of, progress)
     except Timeout:
         raise ImportFailed(
