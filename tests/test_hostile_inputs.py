@@ -212,3 +212,18 @@ def test_pdf_requests_past_the_bound_are_503_with_retry_after(monkeypatch: pytes
     r = _form(web, "/report.pdf", {"case_json": json.dumps(example_case("example-1"))})
     assert r.status_code in (200, 503)  # 503 only where Pango is missing (it says so)
     assert admission.count == 0
+
+
+def test_pdf_workers_are_replaced_and_reports_go_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Memory stays flat because the worker processes are replaced after a number of reports; the replacement must
+    # never leave reports waiting (Python 3.11's max_tasks_per_child did: every report after the 100th hung).
+    from mesostage.web import report
+
+    monkeypatch.setattr(report, "PDF_TASKS_PER_WORKER", 1)
+    monkeypatch.setattr(report, "_POOL", None)
+    pools = []  # kept alive, so that no two have the same id
+    for _ in range(5):
+        assert report.render_pdf_isolated("<p>Report</p>").startswith(b"%PDF")
+        pools.append(report._POOL)
+    assert len({id(p) for p in pools}) == 3  # 2 reports per pool (1 per worker), then new workers
+    report.shutdown_workers()

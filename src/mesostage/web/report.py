@@ -1,8 +1,8 @@
 """The printable report: the results page's sections as one PDF (WeasyPrint), with date, versions and disclaimer.
 
 The web app draws reports in worker processes (:func:`render_pdf_isolated`): at most ``PDF_RENDER_SLOTS`` at once, on
-as many cores, and each worker is replaced after ``PDF_TASKS_PER_WORKER`` reports, so the server's memory stays flat
-however many reports it makes (WeasyPrint's caches grow with every document).
+as many cores, and the workers are replaced after ``PDF_TASKS_PER_WORKER`` reports each, so the server's memory
+stays flat however many reports it makes (WeasyPrint's caches grow with every document).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ __all__ = ["PDF_TASKS_PER_WORKER", "render_pdf", "render_pdf_isolated", "report_
 PDF_TASKS_PER_WORKER = 50
 
 _POOL: ProcessPoolExecutor | None = None
+_TASKS = 0  # reports given to the current pool
 _POOL_LOCK = threading.Lock()
 
 
@@ -57,17 +58,30 @@ def _worker_start(parent: int) -> None:
 
 
 def _pool() -> ProcessPoolExecutor:
-    global _POOL
+    """The pool for the next report: a new one (new workers) after ``PDF_TASKS_PER_WORKER`` reports per worker.
+
+    The old pool is shut down without waiting: its reports under way finish, then its workers exit. (Python 3.11's
+    own ``max_tasks_per_child`` can leave the pool with no worker and every later report waiting for ever.)
+    """
+    global _POOL, _TASKS
     with _POOL_LOCK:
-        if _POOL is None:
-            _POOL = ProcessPoolExecutor(
-                max_workers=PDF_RENDER_SLOTS,
-                mp_context=multiprocessing.get_context("spawn"),  # no fork of a threaded server
-                max_tasks_per_child=PDF_TASKS_PER_WORKER,
-                initializer=_worker_start,
-                initargs=(os.getpid(),),
+        old = None
+        if _POOL is None or _TASKS >= PDF_TASKS_PER_WORKER * PDF_RENDER_SLOTS:
+            old, _POOL, _TASKS = (
+                _POOL,
+                ProcessPoolExecutor(
+                    max_workers=PDF_RENDER_SLOTS,
+                    mp_context=multiprocessing.get_context("spawn"),  # no fork of a threaded server
+                    initializer=_worker_start,
+                    initargs=(os.getpid(),),
+                ),
+                0,
             )
-        return _POOL
+        _TASKS += 1
+        pool = _POOL
+    if old is not None:
+        old.shutdown(wait=False)
+    return pool
 
 
 def shutdown_workers() -> None:
@@ -76,7 +90,7 @@ def shutdown_workers() -> None:
     with _POOL_LOCK:
         pool, _POOL = _POOL, None
     if pool is not None:
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown(wait=False, cancel_futures=True)  # the workers exit on their own when the server has gone
 
 
 def render_pdf_isolated(html: str) -> bytes:
