@@ -3,14 +3,15 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: install run test lint typecheck unit bench bench-trials clean
+.PHONY: install run test lint typecheck unit test-lowest lock bench bench-trials clean
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+# Installs the versions pinned in constraints.txt (a green run is reproducible); `make lock` refreshes them.
+$(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]' --group dev
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]' --group dev
 	touch $@
 
 # The main job: the web app and HTTP API on http://127.0.0.1:$(PORT) (loopback only; Ctrl+C stops it).
@@ -30,6 +31,19 @@ unit: install
 
 test: lint typecheck unit
 
+# The tests again with the lowest version pyproject.toml allows of every direct dependency (uv's lowest-direct
+# resolution), in a venv of their own: the lower bounds are true, not hoped for. CI runs it after `make test`.
+LOWEST ?= .venv-lowest
+test-lowest: install
+	rm -rf $(LOWEST)
+	$(BIN)/uv venv --quiet --python $(PYTHON) $(LOWEST)
+	VIRTUAL_ENV=$(LOWEST) $(BIN)/uv pip install --quiet --resolution lowest-direct -e '.[test]'
+	$(LOWEST)/bin/python -m pytest -q -p no:cacheprovider
+
+# Refresh constraints.txt (needs the package index): the newest versions that pyproject.toml allows, for Python 3.11.
+lock: install
+	$(BIN)/uv pip compile pyproject.toml --extra test --group dev --python-version 3.11 --quiet -o constraints.txt
+
 bench: install
 	$(BIN)/python benchmarks/stage_bench.py
 	$(BIN)/python benchmarks/prognosis_bench.py
@@ -40,6 +54,7 @@ bench: install
 bench-trials: install
 	$(BIN)/python benchmarks/trials_eval.py
 	$(BIN)/python benchmarks/trials_bench.py
+	$(BIN)/python benchmarks/jsonstream_bench.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist src/*.egg-info artifacts
+	rm -rf $(VENV) $(LOWEST) .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist src/*.egg-info artifacts

@@ -127,7 +127,8 @@ def test_death_certificate_only_mets_range_reaches_iv() -> None:
         ({"eodMets": ""}, "missing_value", "eodMets"),
         ({"histologicTypeIcdO3": "8140"}, "not_mesothelioma", "histologicTypeIcdO3"),
         ({"behaviorCodeIcdO3": "0"}, "not_mesothelioma", "behaviorCodeIcdO3"),
-        ({"schemaId": "09370"}, "wrong_schema", "schemaId"),
+        ({"schemaId": "00371"}, "wrong_schema", "schemaId"),
+        ({"schemaId": "09370"}, "wrong_schema", "dateOfDiagnosis"),  # the V9 schema is for 2025 and later
         ({"dateOfDiagnosis": "20250102"}, "wrong_schema", "dateOfDiagnosis"),
         ({"dateOfDiagnosis": "20210231"}, "invalid_date", "dateOfDiagnosis"),
         ({"primarySite": "C481"}, "wrong_schema", "primarySite"),
@@ -175,7 +176,7 @@ def test_bad_rows_are_reported_and_the_others_staged(tmp_path: Path) -> None:
         "b,00370,C384,9052,3,20200105\n"  # malformed: too few fields
         "c,00370,C384,9052,3,20200105,450,300,00\n"  # unknown code
         "d,00370,C384,8140,3,20200105,100,000,00\n"  # not mesothelioma
-        "e,09370,C384,9052,3,20250105,100,000,00\n"  # wrong schema
+        "e,00370,C384,9052,3,20250105,100,000,00\n"  # wrong schema for the year
         "f,,C384,9053,3,20190101,600,700,10\n",
         encoding="utf-8",
     )

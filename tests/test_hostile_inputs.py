@@ -166,6 +166,17 @@ def test_a_damaged_index_leaves_the_rest_of_the_results_page(
     assert 'id="options"' in r.text
 
 
+def test_a_damaged_index_is_a_503_naming_the_rebuild_on_the_trials_api(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, web: Any
+) -> None:
+    _damaged_index(tmp_path)
+    monkeypatch.setenv("MESOSTAGE_DATA_DIR", str(tmp_path))
+    r = web.post("/api/v1/trials/match", json=example_case("example-1"))
+    assert r.status_code == 503
+    assert "mesostage trials import" in r.json()["errors"][0]["message"]
+    assert "content-security-policy" in r.headers
+
+
 def test_a_damaged_index_in_match_trials_names_the_file_and_the_rebuild(tmp_path: Path) -> None:
     from mesostage.trials.index import DamagedIndex
 

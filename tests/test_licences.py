@@ -13,7 +13,7 @@ import pytest
 from packaging.requirements import Requirement
 
 # Extras a user installs to run the product (the test extra is for developers only).
-RUNTIME_EXTRAS = ("web", "dask")
+RUNTIME_EXTRAS = ("figures", "geo", "batch", "fhir", "dask", "web", "all")
 _COPYLEFT = re.compile(r"\bA?GPL|GNU (Affero )?General Public License", re.IGNORECASE)
 _WEAK_COPYLEFT = re.compile(r"LGPL|Lesser General Public", re.IGNORECASE)
 

@@ -17,7 +17,7 @@ from mesostage.trials import ImportFailed, TrialIndex, import_records, import_so
 from mesostage.trials.importer import iter_source
 from mesostage.trials.jsonstream import JsonStreamError, iter_json_studies
 from mesostage.trials.study import parse_age_years
-from tests.trials_factories import DEMO, real_record, study, write_json
+from tests.trials_factories import CTGOV_EXAMPLES, DEMO, real_record, study, write_json
 
 
 def _zip(path: Path, members: dict[str, bytes]) -> Path:
@@ -353,3 +353,59 @@ def test_stream_reads_the_same_whatever_the_chunking(
     doc = {"totalCount": len(items), "studies": items} if envelope else items
     data = json.dumps(doc, ensure_ascii=False).encode()
     assert list(iter_json_studies(_Trickle(data, sizes))) == items  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------------- the reader on real records and large values
+
+
+def _real_sources() -> list[Path]:
+    files = [CTGOV_EXAMPLES / "NCT03475563.v2.json", CTGOV_EXAMPLES / "NCT06171568.v2.json"]
+    files.append(CTGOV_EXAMPLES.parent / "real_excerpts" / "studies.json")
+    missing = [f for f in files if not f.is_file()]
+    if missing:
+        pytest.skip(f"reference data not present: {missing[0]}")
+    return files
+
+
+def _studies_of(doc: Any) -> list[Any]:
+    return doc["studies"] if isinstance(doc, dict) and "studies" in doc else doc if isinstance(doc, list) else [doc]
+
+
+@pytest.mark.parametrize("sizes", [[], [1], [3, 7, 1], [4096]], ids=["chunked", "1-byte", "3-7-1", "4-KiB"])
+def test_stream_gives_the_real_records_exactly(sizes: list[int]) -> None:
+    """The 14 real ClinicalTrials.gov records in ../shared (two whole API v2 studies and the 12-study search
+    response of real excerpts), and all of them as one array, read as json.loads reads them, whatever the reads."""
+    sources = _real_sources()
+    docs = [json.loads(p.read_bytes()) for p in sources]
+    expected = [s for doc in docs for s in _studies_of(doc)]
+    assert len(expected) == 14
+    as_array = json.dumps(expected, ensure_ascii=False).encode()
+    for data, want in [
+        *((p.read_bytes(), _studies_of(d)) for p, d in zip(sources, docs, strict=True)),
+        (as_array, expected),
+    ]:
+        stream: Any = _Trickle(data, sizes) if sizes else io.BytesIO(data)
+        assert list(iter_json_studies(stream)) == want
+
+
+def test_one_large_value_is_read_in_geometrically_growing_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 15: a fixed read size decoded one large study again after every 64 KiB (8.6 s for 16.6 MB). Each read
+    now takes at least what is still unread, so a value of 64 read sizes needs a handful of reads, not 64."""
+    from mesostage.trials import jsonstream
+
+    big = study(_nct(1), criteria="* criterion text\n" * (64 * jsonstream._CHUNK // 17))
+    data = json.dumps({"studies": [big, study(_nct(2))]}).encode()
+    assert len(data) > 64 * jsonstream._CHUNK
+    reads: list[int] = []
+    original = jsonstream._Reader._fill
+
+    def spy(self: Any) -> None:
+        before = self.consumed + len(self.buf)
+        original(self)
+        reads.append(self.consumed + len(self.buf) - before)
+
+    monkeypatch.setattr(jsonstream._Reader, "_fill", spy)
+    got = list(iter_json_studies(io.BytesIO(data)))
+    assert got == [big, study(_nct(2))]
+    assert len(reads) <= 10  # 64 KiB, 64, 128, 256, ...: log2(64) + a few
+    assert reads[1:4] == sorted(reads[1:4])

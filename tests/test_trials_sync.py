@@ -4,6 +4,7 @@ the index as it was."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 import urllib.parse
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 
 from mesostage.trials import SyncError, TrialIndex, load_demo, sync
+from mesostage.trials.sync import _retry_after
 from tests.trials_factories import study
 
 Script = Callable[[dict[str, list[str]], int], tuple[int, dict[str, str], bytes] | None]
@@ -189,3 +191,62 @@ def test_repeated_page_token_stops_the_loop(tmp_path: Path, sleeps: list[float])
     with _Server(lambda q, n: (200, {}, body)) as server, pytest.raises(SyncError, match="twice"):
         _sync(server, tmp_path / "i.sqlite", sleeps, min_interval=0)
     assert len(server.requests) == 2
+
+
+# Retry-After (RFC 9110 §10.2.3): delay-seconds or an HTTP-date; anything else is the default backoff. Both inputs
+# below once ended the sync with "internal error" (issue 15): "soon" raised ValueError, "-0000" TypeError.
+@pytest.mark.parametrize(
+    ("retry_after", "expected_sleep"),
+    [
+        ("soon", 1.5),  # not a delay nor a date: the default backoff (backoff * 2**0)
+        ("Sun, 06 Nov 1994 08:49:37 -0000", 0.0),  # RFC 5322 "-0000" is UTC; a date already past is no wait
+        ("Sun, 06 Nov 1994 08:49:37 GMT", 0.0),  # RFC 9110's own IMF-fixdate example, in the past
+        ("3", 3.0),
+    ],
+)
+def test_retry_after_forms_retry_instead_of_failing(
+    tmp_path: Path, sleeps: list[float], retry_after: str, expected_sleep: float
+) -> None:
+    pages = _pages(1, 2)
+
+    def script(query: dict[str, list[str]], n: int) -> tuple[int, dict[str, str], bytes]:
+        if n == 1:
+            return 503, {"Retry-After": retry_after}, b"busy"
+        return _serve_pages(pages)(query, n)
+
+    with _Server(script) as server:
+        report = _sync(server, tmp_path / "i.sqlite", sleeps, min_interval=0, backoff=1.5)
+    assert sleeps == [expected_sleep]
+    assert report.retries == 1
+    assert report.studies_received == 2
+
+
+_NOW = dt.datetime(2026, 12, 1, 12, 0, 0, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Tue, 01 Dec 2026 12:00:30 GMT",  # IMF-fixdate
+        "Tuesday, 01-Dec-26 12:00:30 GMT",  # obsolete RFC 850 form, which a recipient must accept
+        "Tue Dec  1 12:00:30 2026",  # obsolete asctime form (no zone: GMT by definition)
+        "Tue, 01 Dec 2026 12:00:30 -0000",  # RFC 5322: UTC, local zone not known
+        "Tue, 01 Dec 2026 13:00:30 +0100",
+        "30",
+        " 30 ",
+    ],
+)
+def test_retry_after_http_date_and_seconds(value: str) -> None:
+    assert _retry_after(value, now=_NOW) == 30.0
+
+
+@pytest.mark.parametrize(
+    "value", ["soon", "", "7.5", "-3", "1e3", "inf", "nan", "+5", "\u0667", "Sun, 31 Feb 2026 08:49:37 GMT"]
+)
+def test_retry_after_that_is_neither_gives_the_default_backoff(value: str) -> None:
+    assert _retry_after(value, now=_NOW) is None
+
+
+def test_retry_after_is_capped() -> None:
+    assert _retry_after("86400", now=_NOW) == 120.0
+    assert _retry_after("Wed, 02 Dec 2026 12:00:00 GMT", now=_NOW) == 120.0

@@ -10,6 +10,7 @@ A screenshot of the results page is saved under ``artifacts/web/``. Skipped wher
 from __future__ import annotations
 
 import io
+import re
 import struct
 from collections.abc import Iterator
 from typing import Any
@@ -260,3 +261,37 @@ def test_axe_runs_and_sees_violations(browser: Any) -> None:
     found = {v["id"] for v in Axe().run(page).response["violations"]}
     page.close()
     assert {"label", "html-has-lang"} <= found
+
+
+def test_paste_a_report_fills_the_form_with_evidence_then_stages(page: Any, base_url: str) -> None:
+    """Issue 14: paste the example report, the form fills with the sentence behind each answer, the person
+    changes one answer and stages, and the result reflects the change."""
+    page.goto(base_url + "/")
+    page.get_by_role("button", name="Use an example report").click()
+    expect(page.get_by_label("Report text")).to_have_value(re.compile("major fissure"))
+    page.get_by_role("button", name="Fill the form from this report").click()
+    status = page.locator("#extract-status")
+    expect(status).to_contain_text("check every answer")
+    # filled from the report: the side, the fissure (with the words it came from), the hedged diaphragm muscle
+    assert page.get_by_role("group", name="Which side of the chest?").get_by_label("Left", exact=True).is_checked()
+    fissure = page.locator('[id="tumor.fissure"]')
+    assert fissure.get_by_label("Yes", exact=True).is_checked()
+    expect(fissure.locator(".evidence mark")).to_have_text("fissure")
+    muscle = page.locator('[id="tumor.diaphragm_muscle"]')
+    assert muscle.get_by_label("Not known", exact=True).is_checked()
+    expect(muscle.locator(".evidence")).to_contain_text("fat plane")
+    expect(page.locator('[id="tumor.fmax_mm"]')).to_have_value("6")
+    # staging waits until the person says every answer was checked
+    page.get_by_role("button", name="Show the stage").click()
+    expect(status).to_contain_text("tick the box")
+    assert "/results" not in page.url
+    # the person changes one answer (a node found at biopsy), checks, and stages
+    page.get_by_label("Date of diagnosis").fill("2023-05-10")
+    page.locator('[id="nodes.subcarinal"]').get_by_label("Yes", exact=True).check()
+    page.get_by_label("I have checked every answer against the report").check()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "form-filled-from-report.png"), full_page=True)
+    page.get_by_role("button", name="Show the stage").click(timeout=60_000)
+    page.wait_for_url("**/results", timeout=60_000)
+    # the report alone is cT2 cN0 cM0 (IB); with the subcarinal node it is cT2 cN1 cM0: stage II
+    assert page.locator("#headline-stage").inner_text() == "II"

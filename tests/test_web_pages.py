@@ -199,6 +199,7 @@ def test_an_unknown_place_leaves_the_rest_of_the_page(web: Any) -> None:
     page = Page(r.text)
     assert "patient.location" in page.text("notice-error")
     assert page.text("#headline-stage") == "IB"
+    assert "[FICTIONAL]" in page.text("#trial-matches"), "the trials are still listed, without distances"
 
 
 def test_clinician_view_shows_every_applicable_system_with_sources(web: Any) -> None:

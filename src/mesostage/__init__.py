@@ -48,6 +48,8 @@ from mesostage.staging import (
 
 # The other capabilities load on first use, so that `import mesostage` (and `mesostage stage`) stays fast.
 _LAZY = {
+    "Extraction": "mesostage.extraction",
+    "extract": "mesostage.extraction",
     "TreatmentOption": "mesostage.treatment",
     "TreatmentOptions": "mesostage.treatment",
     "options": "mesostage.treatment",
@@ -58,6 +60,7 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:
+    from mesostage.extraction import Extraction, extract
     from mesostage.treatment import TreatmentOption, TreatmentOptions, options
     from mesostage.trials import MatchResult, TrialMatch, match_trials, shortlist_markdown
 
@@ -82,6 +85,7 @@ __all__ = [
     "CaseError",
     "Determinant",
     "Explanation",
+    "Extraction",
     "InputError",
     "MatchResult",
     "Prognosis",
@@ -97,6 +101,7 @@ __all__ = [
     "__version__",
     "default_system",
     "explain",
+    "extract",
     "load_system",
     "load_systems",
     "match_trials",

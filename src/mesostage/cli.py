@@ -38,6 +38,7 @@ _LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "fhir": ("mesostage.fhir.command", "fhir_app"),
     "trials": ("mesostage.cli_trials", "trials_app"),
     "serve": ("mesostage.web.command", "serve"),
+    "extract": ("mesostage.extraction.command", "extract_command"),
 }
 
 
@@ -319,6 +320,15 @@ def main() -> None:
     except BrokenPipeError:  # the reader of the output went away (e.g. | head)
         sys.stderr.close()
         sys.exit(1)
+    except ModuleNotFoundError as exc:
+        from mesostage.extras import missing_extra, missing_extra_message
+
+        extra = missing_extra(exc)
+        if extra is None:
+            typer.echo(failure_message(exc), err=True)
+            sys.exit(1)
+        typer.echo(f"error: {missing_extra_message(extra)}", err=True)
+        sys.exit(2)
     except Exception as exc:
         typer.echo(failure_message(exc), err=True)
         sys.exit(1)

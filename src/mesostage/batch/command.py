@@ -83,6 +83,13 @@ def batch_command(
     strict: Annotated[
         bool, typer.Option("--strict", help="exit with status 3 when any row could not be staged")
     ] = False,
+    discrepancies_only: Annotated[
+        bool,
+        typer.Option(
+            "--discrepancies-only",
+            help="write only the rows whose recorded AJCC stage disagrees with the extent (the registrar's worklist)",
+        ),
+    ] = False,
     dask: Annotated[
         bool, typer.Option("--dask", help="INPUT is a partitioned Parquet dataset: stage it with Dask")
     ] = False,
@@ -105,6 +112,8 @@ def batch_command(
     bar, advance = _progress_bar(show and not dask)
     summary: BatchSummary
     try:
+        if dask and discrepancies_only:
+            raise FileError("--discrepancies-only is not available with --dask: filter the output dataset instead")
         if report is not None:
             # Checked before the run: a report that cannot be written must not leave a finished run unreported.
             check_output(report, input_path, output)
@@ -123,6 +132,7 @@ def batch_command(
                         kind=chosen,
                         system=system,
                         on_progress=advance,
+                        discrepancies_only=discrepancies_only,
                     )
     except FileError as exc:
         typer.echo(f"error: {exc}", err=True)

@@ -101,7 +101,7 @@ def run_dask(
             client.close()
             own_cluster.close()
     summary = BatchSummary(str(input_dir), str(output_dir), kind)
-    columns = ["row", "system", "stage", "error_kind", "error"]
+    columns = ["row", "system", "stage", "error_kind", "error", "discrepancies"]
     summary.add(pl.scan_parquet(output_dir / "*.parquet").select(columns).sort("row").collect())
     summary.seconds = time.perf_counter() - started
     return summary

@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
 
 import polars as pl
 
 from mesostage import CaseError
+from mesostage.batch.recorded import RECORDED_COLUMNS, recorded_check, recorded_values
 from mesostage.batch.rows import (
     CATEGORY_SYSTEMS,
-    CHECKS_AFTER_SELECTION,
-    CHECKS_BEFORE_SELECTION,
     EOD_COLUMNS,
     ERROR_KINDS,
     OUTCOME_COLUMNS,
@@ -32,13 +32,16 @@ from mesostage.batch.rows import (
     category_labels,
     category_outcome,
     code_text,
+    diagnosis_year,
+    eod_checks,
     eod_codes_outcome,
     eod_outcome,
+    eod_schema_for,
     finding_outcome,
     selection_problem,
     system_for_date,
 )
-from mesostage.batch.tables import eod_table
+from mesostage.batch.tables import EOD_SCHEMAS, eod_table
 
 __all__ = ["OUTCOME_SCHEMA", "InputKind", "detect_kind", "outcome_frame", "stage_frame"]
 
@@ -83,9 +86,10 @@ def _text_expr(df: pl.DataFrame, column: str, width: int | None) -> tuple[pl.Exp
 
 
 @cache
-def _eod_lookup() -> tuple[pl.DataFrame, dict[str, dict[str, int]]]:
-    """Outcomes of every valid code combination, one row per key (see ``_eod_key``), plus an all-null last row."""
-    table = eod_table()
+def _eod_lookup(schema_id: str) -> tuple[pl.DataFrame, dict[str, dict[str, int]]]:
+    """Outcomes of every valid code combination of a schema, one row per key (see ``_eod_key``), plus an all-null
+    last row."""
+    table = eod_table(schema_id)
     index = {
         "eodPrimaryTumor": {code: i for i, code in enumerate(table.primary_tumor)},
         "eodRegionalNodes": {code: i for i, code in enumerate(table.regional_nodes)},
@@ -96,13 +100,15 @@ def _eod_lookup() -> tuple[pl.DataFrame, dict[str, dict[str, int]]]:
         table.primary_tumor, table.regional_nodes, table.mets, (False, True)
     ):
         key = _eod_key(index["eodPrimaryTumor"][tumor], index["eodRegionalNodes"][nodes], index["eodMets"][mets])
-        rows[key * 2 + malignant] = eod_codes_outcome(tumor, nodes, mets, malignant).as_tuple()
+        rows[key * 2 + malignant] = eod_codes_outcome(tumor, nodes, mets, malignant, schema_id).as_tuple()
     rows.append(RowOutcome().as_tuple())
     return pl.DataFrame(rows, schema=OUTCOME_SCHEMA, orient="row"), index
 
 
-_CODES_PER_TABLE = 10  # more than any EOD code table has
+_CODES_PER_TABLE = 16  # more than any EOD code table has (V9 Primary Tumor: 11)
 _KEYS = 2 * _CODES_PER_TABLE**3
+_NULL_KEY = len(EOD_SCHEMAS) * _KEYS
+_ROUTE = "__eod_schema"
 
 
 def _eod_key(tumor: Any, nodes: Any, mets: Any) -> Any:
@@ -110,11 +116,14 @@ def _eod_key(tumor: Any, nodes: Any, mets: Any) -> Any:
     return (tumor * _CODES_PER_TABLE + nodes) * _CODES_PER_TABLE + mets
 
 
+def _distinct(df: pl.DataFrame, column: str) -> list[Any]:
+    return df[column].unique().to_list() if column in df.columns else [None]
+
+
 def _checked(df: pl.DataFrame, column: str, width: int, check: Callable[[str | None], Problem]) -> dict[Any, Any]:
     """For every distinct raw value of a column: its code text (as ``rows.code_text`` reads it) and the check's result.
     Registry columns have few distinct values, so each check of the per-row path runs a few times, not per row."""
-    values = df[column].unique().to_list() if column in df.columns else [None]
-    return {raw: (code_text(raw, width), check(code_text(raw, width))) for raw in values}
+    return {raw: (code_text(raw, width), check(code_text(raw, width))) for raw in _distinct(df, column)}
 
 
 def _raw(df: pl.DataFrame, column: str) -> pl.Expr:
@@ -128,7 +137,7 @@ def _valid_expr(df: pl.DataFrame, column: str, checked: Mapping[Any, Any]) -> pl
     return (_raw(df, column).is_null() | expr) if None not in checked or checked[None][1] is None else expr
 
 
-def _problem_exprs(df: pl.DataFrame, column: str, checked: Mapping[Any, Any], i: int) -> list[pl.Expr]:
+def _problem_exprs(df: pl.DataFrame, column: str, checked: Mapping[Any, Any], i: int, schema_id: str) -> list[pl.Expr]:
     """Rank of the error kind and the message of one check, as expressions (null where the check passes)."""
     ranks = {raw: ERROR_KINDS.index(p[0]) for raw, (_, p) in checked.items() if p is not None and raw is not None}
     texts = {raw: str(p[1]) for raw, (_, p) in checked.items() if p is not None and raw is not None}
@@ -137,17 +146,17 @@ def _problem_exprs(df: pl.DataFrame, column: str, checked: Mapping[Any, Any], i:
     text = col.replace_strict(texts, default=None, return_dtype=pl.String) if texts else pl.lit(None, pl.String)
     on_null = checked.get(None, (None, None))[1]
     if on_null is None:
-        on_null = _code_null_problem(column)
+        on_null = _code_null_problem(column, schema_id)
     if on_null is not None:
         rank = pl.when(col.is_null()).then(pl.lit(ERROR_KINDS.index(on_null[0]), pl.Int32)).otherwise(rank)
         text = pl.when(col.is_null()).then(pl.lit(str(on_null[1]))).otherwise(text)
     return [rank.alias(f"_rank{i}"), text.alias(f"_text{i}")]
 
 
-def _code_null_problem(column: str) -> Problem:
+def _code_null_problem(column: str, schema_id: str) -> Problem:
     """What a check says of a missing value (a blank cell is read as missing)."""
-    checks = dict((*CHECKS_BEFORE_SELECTION, *CHECKS_AFTER_SELECTION))
-    return checks[column](None)
+    before, after = eod_checks(schema_id)
+    return dict((*before, *after))[column](None)
 
 
 def _selection_exprs(df: pl.DataFrame, blank: Mapping[str, list[Any]], i: int) -> list[pl.Expr]:
@@ -171,62 +180,169 @@ def _selection_exprs(df: pl.DataFrame, blank: Mapping[str, list[Any]], i: int) -
 
 
 def _eod_frame(df: pl.DataFrame) -> pl.DataFrame:
-    for column in EOD_COLUMNS:
+    for column in (*EOD_COLUMNS, *RECORDED_COLUMNS):
         if column in df.columns and not _vectorisable(df.schema[column]):
             return _per_row(df, eod_outcome)
-    table = eod_table()
-    lookup, index = _eod_lookup()
-    checks = [*CHECKS_BEFORE_SELECTION, *CHECKS_AFTER_SELECTION]
+    # Each row is read with the table of its schema: its Schema ID, else its diagnosis year (once per distinct value).
+    width = EOD_COLUMNS["schemaId"], EOD_COLUMNS["dateOfDiagnosis"]
+    by_id = {}
+    for raw in _distinct(df, "schemaId"):
+        text = code_text(raw, width[0])
+        by_id[raw] = None if text is None else eod_schema_for(text, None)
+    by_year = {raw: eod_schema_for(None, code_text(raw, width[1])) for raw in _distinct(df, "dateOfDiagnosis")}
+    needs_year = None in by_id.values()
+    schemas = {v for v in by_id.values() if v is not None} | (set(by_year.values()) if needs_year else set())
+    used = [c for c in EOD_SCHEMAS if c in schemas] or ["00370"]
+    if len(used) > 1:
+        ids = {k: v for k, v in by_id.items() if k is not None}
+        years = {k: v for k, v in by_year.items() if k is not None}
+        route = _raw(df, "schemaId").replace_strict(ids, default=None, return_dtype=pl.String) if ids else pl.lit(None)
+        year_route = (
+            _raw(df, "dateOfDiagnosis").replace_strict(years, default="00370", return_dtype=pl.String)
+            if years
+            else pl.lit("00370")
+        )
+        df = df.with_columns(pl.coalesce(route, year_route).alias(_ROUTE))
+    parts = {schema_id: _schema_exprs(df, schema_id) for schema_id in used}
+
+    def combined(pick: Callable[[_Parts], list[_Part]]) -> list[pl.Expr]:
+        """Per position, the expression of the row's schema; one expression where every schema's is the same."""
+        first, *others = used
+        out = []
+        for k, (signature, expr) in enumerate(pick(parts[first])):
+            for schema_id in others:
+                other_signature, other = pick(parts[schema_id])[k]
+                if other_signature != signature:
+                    expr = pl.when(pl.col(_ROUTE) == schema_id).then(other).otherwise(expr)
+            out.append(expr)
+        return out
+
+    valid = pl.all_horizontal(combined(lambda p: p.valid)).fill_null(False)
+    tumor, nodes, mets, malignant = combined(lambda p: p.key)
+    position = {schema_id: i * _KEYS for i, schema_id in enumerate(EOD_SCHEMAS)}  # in the combined look-up
+    offset = pl.lit(position[used[0]], pl.Int32)
+    for schema_id in used[1:]:
+        offset = pl.when(pl.col(_ROUTE) == schema_id).then(pl.lit(position[schema_id], pl.Int32)).otherwise(offset)
+    key = _eod_key(tumor, nodes, mets) * 2 + malignant + offset
+    keys = df.select(pl.when(valid).then(key).otherwise(_NULL_KEY).fill_null(_NULL_KEY).alias("key"), valid.alias("v"))
+    out = _combined_lookup()[keys["key"]]
+    bad = keys["v"].not_().arg_true()
+    if bad.len():
+        # Rows with errors: the messages of the failing checks, in the per-row path's order, joined by "; ".
+        problems = combined(lambda p: p.problems)
+        kinds = dict(enumerate(ERROR_KINDS))
+        failed = (
+            df[bad]
+            .select(*(e.alias(f"_e{i}") for i, e in enumerate(problems)))
+            .select(
+                pl.min_horizontal(pl.col(f"_e{i}").struct.field("rank") for i in range(len(problems))).replace_strict(
+                    kinds, return_dtype=pl.String
+                ),
+                pl.concat_str(
+                    [pl.col(f"_e{i}").struct.field("text") for i in range(len(problems))],
+                    separator="; ",
+                    ignore_nulls=True,
+                ),
+            )
+        )
+        out = out.with_columns(
+            out["error_kind"].scatter(bad, failed.to_series(0)), out["error"].scatter(bad, failed.to_series(1))
+        )
+    return _recorded_frame(df, out, "dateOfDiagnosis")
+
+
+def _recorded_frame(df: pl.DataFrame, out: pl.DataFrame, date_column: str) -> pl.DataFrame:
+    """The recorded-stage checks of every row, once per distinct combination of derived outcome, diagnosis date
+    and recorded items (registry files have few), by the per-row function."""
+    present = [c for c in RECORDED_COLUMNS if c in df.columns]
+    if not present:
+        return out
+    keys = ["system", "t", "n", "m", "prefix", "stage", "stage_range_low", "stage_range_high", "error_kind"]
+    frame = pl.concat(
+        [out.select(keys), df.select(_raw(df, date_column).alias("_date"), *(pl.col(c) for c in present))],
+        how="horizontal",
+    )
+    distinct = frame.unique(maintain_order=False)
+    checked = []
+    for row in distinct.iter_rows(named=True):
+        derived = RowOutcome(**{k: row[k] for k in keys})
+        year = diagnosis_year(code_text(row["_date"], EOD_COLUMNS.get(date_column)))
+        checked.append(recorded_check(recorded_values(row), year, derived))
+    found = distinct.with_columns(
+        pl.Series("_codes", [c for c, _ in checked], dtype=pl.String),
+        pl.Series("_detail", [d for _, d in checked], dtype=pl.String),
+    )
+    joined = frame.join(found, on=frame.columns, how="left", nulls_equal=True, maintain_order="left")
+    return out.with_columns(discrepancies=joined["_codes"], discrepancy_detail=joined["_detail"])
+
+
+#: One part of a row's verdict: a signature (equal for two schemas exactly when the part reads the same) and its
+#: expression.
+_Part = tuple[object, pl.Expr]
+
+
+@dataclass
+class _Parts:
+    valid: list[_Part]  # one per check, then the schema selection: True where it passes
+    key: list[_Part]  # the Primary Tumor, Regional Nodes and Mets code indices, and the malignant-effusion flag
+    problems: list[_Part]  # per check, in the per-row path's order: a (rank, text) struct, null where it passes
+
+
+def _signature(checked: Mapping[Any, Any]) -> object:
+    return tuple(sorted((repr(raw), text, str(problem)) for raw, (text, problem) in checked.items()))
+
+
+def _schema_exprs(df: pl.DataFrame, schema_id: str) -> _Parts:
+    """The parts of the verdict of rows read with one schema's table."""
+    table = eod_table(schema_id)
+    _, index = _eod_lookup(schema_id)
+    before, after = eod_checks(schema_id)
+    checks = [*before, *after]
     checked = {column: _checked(df, column, EOD_COLUMNS[column], check) for column, check in checks}
     # raw values read as missing (blank text), per column: for the schema-selection check
     blank = {c: [raw for raw, (text, _) in checked[c].items() if text is None and raw is not None] for c in checked}
+    signature = {c: (_signature(checked[c]), str(_code_null_problem(c, schema_id))) for c in checked}
 
-    valid = pl.lit(True)
-    for column, _ in checks:
-        valid = valid & _valid_expr(df, column, checked[column])
+    valid: list[_Part] = [(signature[c], _valid_expr(df, c, checked[c])) for c, _ in checks]
     schema_given = _raw(df, "schemaId").is_not_null() & ~_raw(df, "schemaId").is_in(pl.Series(blank["schemaId"]))
     selectable = pl.all_horizontal(
         _raw(df, c).is_not_null() & ~_raw(df, c).is_in(pl.Series(blank[c])) for c in SELECTION_COLUMNS
     )
-    valid = (valid & (schema_given | selectable)).fill_null(False)
+    valid.append((tuple(signature[c] for c in ("schemaId", *SELECTION_COLUMNS)), schema_given | selectable))
 
-    def code_index(column: str) -> pl.Expr:
+    def code_index(column: str) -> _Part:
         mapping = {
             raw: index[column][text] for raw, (text, p) in checked[column].items() if p is None and raw is not None
         }
-        return _raw(df, column).replace_strict(mapping, default=None, return_dtype=pl.Int32)
+        expr = _raw(df, column).replace_strict(mapping, default=None, return_dtype=pl.Int32)
+        return tuple(sorted((repr(k), v) for k, v in mapping.items())), expr
 
     malignant_raw = [
         raw for raw, (text, _) in checked["pleuralEffusion"].items() if text in table.pleural_effusion.malignant
     ]
     malignant = _raw(df, "pleuralEffusion").is_in(pl.Series(malignant_raw)).fill_null(False).cast(pl.Int32)
-    key = _eod_key(code_index("eodPrimaryTumor"), code_index("eodRegionalNodes"), code_index("eodMets")) * 2 + malignant
-    keys = df.select(pl.when(valid).then(key).otherwise(pl.lit(_KEYS)).fill_null(_KEYS).alias("key"), valid.alias("v"))
-    out = lookup[keys["key"]]
-    bad = keys["v"].not_().arg_true()
-    if bad.len() == 0:
-        return out
-    # Rows with errors: the messages of the failing checks, in the per-row path's order, joined by "; ".
-    exprs: list[pl.Expr] = []
-    for i, (column, _) in enumerate(CHECKS_BEFORE_SELECTION):
-        exprs += _problem_exprs(df, column, checked[column], i)
-    n = len(CHECKS_BEFORE_SELECTION)
-    exprs += _selection_exprs(df, blank, n)
-    for j, (column, _) in enumerate(CHECKS_AFTER_SELECTION, start=n + 1):
-        exprs += _problem_exprs(df, column, checked[column], j)
-    count = n + 1 + len(CHECKS_AFTER_SELECTION)
-    kinds = dict(enumerate(ERROR_KINDS))
-    failed = (
-        df[bad]
-        .select(*exprs)
-        .select(
-            pl.min_horizontal(f"_rank{i}" for i in range(count)).replace_strict(kinds, return_dtype=pl.String),
-            pl.concat_str([pl.col(f"_text{i}") for i in range(count)], separator="; ", ignore_nulls=True),
-        )
-    )
-    return out.with_columns(
-        out["error_kind"].scatter(bad, failed.to_series(0)), out["error"].scatter(bad, failed.to_series(1))
-    )
+    key = [code_index(c) for c in ("eodPrimaryTumor", "eodRegionalNodes", "eodMets")]
+    key.append((tuple(sorted(map(repr, malignant_raw))), malignant))
+    flat: list[pl.Expr] = []
+    for i, (column, _) in enumerate(before):
+        flat += _problem_exprs(df, column, checked[column], i, schema_id)
+    n = len(before)
+    flat += _selection_exprs(df, blank, n)
+    for j, (column, _) in enumerate(after, start=n + 1):
+        flat += _problem_exprs(df, column, checked[column], j, schema_id)
+    names = [c for c, _ in before] + ["(selection)"] + [c for c, _ in after]
+    problems: list[_Part] = [
+        (signature.get(name, valid[-1][0]), pl.struct(rank=flat[2 * k], text=flat[2 * k + 1]))
+        for k, name in enumerate(names)
+    ]
+    return _Parts(valid, key, problems)
+
+
+@cache
+def _combined_lookup() -> pl.DataFrame:
+    """The look-ups of every schema one after the other (schema i at i * _KEYS), then an all-null row."""
+    parts = [_eod_lookup(schema_id)[0][:_KEYS] for schema_id in EOD_SCHEMAS]
+    return pl.concat([*parts, _eod_lookup("00370")[0][_KEYS:]])
 
 
 def _vectorisable(dtype: pl.DataType) -> bool:
@@ -285,7 +401,7 @@ def _findings_frame(df: pl.DataFrame, system: str | None) -> pl.DataFrame:
             errors = "; ".join(str(e) for e in exc.errors)
             outcomes.append(RowOutcome(system=system, error_kind="invalid_case", error=errors))
             continue
-        outcomes.append(finding_outcome(data, system=system))
+        outcomes.append(finding_outcome(data, system=system, record=record))
     return outcome_frame(outcomes)
 
 

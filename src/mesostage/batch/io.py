@@ -31,6 +31,7 @@ from typing import IO, Any, Literal
 
 import polars as pl
 
+from mesostage.batch.recorded import RECORDED_COLUMNS
 from mesostage.batch.rows import EOD_COLUMNS
 from mesostage.errors import CaseError
 from mesostage.limits import MAX_CSV_COLUMNS, MAX_LINE_BYTES, MAX_XML_TOKEN_BYTES, parse_json
@@ -55,8 +56,8 @@ __all__ = [
 InputFormat = Literal["csv", "parquet", "jsonl", "naaccr"]
 OutputFormat = Literal["csv", "parquet", "jsonl"]
 NAACCR_NAMESPACE = "http://naaccr.org/naaccrxml"
-#: The NAACCR items read from each Tumor (the EOD columns) and from its Patient.
-NAACCR_ITEMS = tuple(EOD_COLUMNS)
+#: The NAACCR items read from each Tumor (the EOD columns and the recorded-stage items) and from its Patient.
+NAACCR_ITEMS = (*EOD_COLUMNS, *RECORDED_COLUMNS)
 NAACCR_PATIENT_ITEMS = ("patientIdNumber",)
 BATCH_ROWS = 50_000
 

@@ -13,7 +13,7 @@ import datetime as dt
 import itertools
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from types import UnionType
 from typing import Any, Union, get_args, get_origin
@@ -30,14 +30,15 @@ from mesostage import (
     stage,
     stage_group,
 )
-from mesostage.batch.tables import EodCode, eod_table
+from mesostage.batch.grid import category_labels, reach
+from mesostage.batch.grid import staged as _staged
+from mesostage.batch.recorded import RECORDED_COLUMNS, with_recorded_checks
+from mesostage.batch.tables import EOD_SCHEMAS, EodCode, EodTable, code_categories, eod_table, summary_stage_table
 from mesostage.limits import parse_json
 
 __all__ = [
     "CATEGORY_COLUMNS",
     "CATEGORY_SYSTEMS",
-    "CHECKS_AFTER_SELECTION",
-    "CHECKS_BEFORE_SELECTION",
     "EOD_COLUMNS",
     "ERROR_KINDS",
     "OUTCOME_COLUMNS",
@@ -48,8 +49,11 @@ __all__ = [
     "category_labels",
     "category_outcome",
     "code_text",
+    "diagnosis_year",
+    "eod_checks",
     "eod_codes_outcome",
     "eod_outcome",
+    "eod_schema_for",
     "eod_values",
     "finding_outcome",
     "parse_category",
@@ -97,7 +101,11 @@ OUTCOME_COLUMNS = (
     "stage",
     "stage_range_low",
     "stage_range_high",
+    "summary_stage_2018",
+    "stage_source",
     "review_codes",
+    "discrepancies",
+    "discrepancy_detail",
     "error_kind",
     "error",
 )
@@ -115,7 +123,11 @@ class RowOutcome:
     stage: str | None = None
     stage_range_low: str | None = None
     stage_range_high: str | None = None
+    summary_stage_2018: str | None = None
+    stage_source: str | None = None
     review_codes: str | None = None
+    discrepancies: str | None = None
+    discrepancy_detail: str | None = None
     error_kind: str | None = None
     error: str | None = None
 
@@ -149,43 +161,7 @@ def code_text(value: object, width: int | None = None) -> str | None:
     return text or None
 
 
-# ---------------------------------------------------------------------------------------------- stage look-ups
-
-
-@dataclass(frozen=True)
-class _Staged:
-    stage: str | None
-    low: str | None
-    high: str | None
-
-
-def _every(system_id: str, comp_name: str, label: str) -> list[str]:
-    """The categories a label can stand for: itself, or every category for TX/NX/T0 (as ``stage_group`` reads them)."""
-    system = load_system(system_id)
-    comp = system.component(comp_name)
-    if label in (comp.not_assessed, comp.no_evidence):
-        every = {comp.floor} | {r.category for r in comp.rules} | {b.category for m in comp.measures for b in m.bands}
-        every.discard(label)
-        return sorted(every, key=comp.categories.index)
-    return [label]
-
-
-@cache
-def _staged(system_id: str, t: str, n: str, m: str, alternatives: tuple[tuple[str, ...], ...] = ()) -> _Staged:
-    """Stage and range of a T/N/M combination; ``alternatives`` (per component, may be empty) widen the range."""
-    system = load_system(system_id)
-    grid = stage_group(system, {"T": t, "N": n, "M": m})
-    options = []
-    alts_by_component = list(alternatives) + [()] * (3 - len(alternatives))
-    for name, label, alts in zip(("T", "N", "M"), (t, n, m), alts_by_component, strict=True):
-        labels = alts or (label,)
-        options.append(sorted({c for lab in labels for c in _every(system_id, name, lab)}))
-    reached = {stage_group(system, dict(zip("TNM", combo, strict=True))) for combo in itertools.product(*options)}
-    ordered = sorted((s for s in reached if s is not None), key=system.stages.index)
-    return _Staged(grid, ordered[0] if ordered else None, ordered[-1] if ordered else None)
-
-
-# ---------------------------------------------------------------------------------------------- EOD 2018 codes
+# ---------------------------------------------------------------------------------------------- EOD codes
 
 
 def _year(date: str) -> int | None:
@@ -200,83 +176,110 @@ def _year(date: str) -> int | None:
     return year
 
 
+def diagnosis_year(date: str | None) -> int | None:
+    """The year of a diagnosis date cell (NAACCR or ISO form); None when missing or not a date."""
+    return None if date is None else _year(date)
+
+
 def _site(value: str) -> str:
     return value.replace(".", "").upper()
 
 
 #: One problem with one column: (error kind, the error naming the column), or None.
 Problem = tuple[str, InputError] | None
+Check = Callable[[str | None], Problem]
 
 
-def _schema_problem(schema: str | None) -> Problem:
-    table = eod_table()
-    if schema is None or schema == table.schema_id:
-        return None
-    first, last = table.diagnosis_years
-    return "wrong_schema", InputError(
-        "schemaId",
-        f"'{schema}' is not the EOD 2018 pleural mesothelioma schema; AJCC 8th stage is derived for "
-        f"schema {table.schema_id} (diagnoses {first}-{last}) only",
-        (table.schema_id,),
-    )
+def eod_schema_for(schema: str | None, date: str | None) -> str:
+    """Which EOD table a row is read with: its Schema ID when that is 09370 or 00370; without one, the schema of its
+    diagnosis year (2025 and later: 09370). Anything else goes to the 00370 table, whose checks report it."""
+    if schema in EOD_SCHEMAS:
+        return schema
+    if schema is None:
+        year = diagnosis_year(date)
+        if year is not None and year >= eod_table("09370").diagnosis_years[0]:
+            return "09370"
+    return "00370"
 
 
-def _date_problem(date: str | None) -> Problem:
-    if date is None:
-        return None
-    table = eod_table()
-    first, last = table.diagnosis_years
-    year = _year(date)
-    if year is None:
-        return "invalid_date", InputError(
-            "dateOfDiagnosis", f"'{date}' is not a date (YYYYMMDD, YYYYMM, YYYY or YYYY-MM-DD)"
-        )
-    if not first <= year <= last:
+def _schema_check(table: EodTable) -> Check:
+    def check(schema: str | None) -> Problem:
+        if schema is None or schema == table.schema_id:
+            return None
+        known = ", ".join(f"{t.schema_id} ({t.years_text})" for t in map(eod_table, EOD_SCHEMAS))
         return "wrong_schema", InputError(
-            "dateOfDiagnosis",
-            f"diagnosis year {year} is outside {first}-{last}, the years of schema {table.schema_id} (AJCC 8th)",
+            "schemaId", f"'{schema}' is not a pleural mesothelioma EOD schema: {known}", tuple(EOD_SCHEMAS)
         )
-    return None
+
+    return check
 
 
-def _site_problem(site: str | None) -> Problem:
-    if site is None:
+def _date_check(table: EodTable) -> Check:
+    def check(date: str | None) -> Problem:
+        if date is None:
+            return None
+        first, last = table.diagnosis_years
+        year = _year(date)
+        if year is None:
+            return "invalid_date", InputError(
+                "dateOfDiagnosis", f"'{date}' is not a date (YYYYMMDD, YYYYMM, YYYY or YYYY-MM-DD)"
+            )
+        if not first <= year <= last:
+            return "wrong_schema", InputError(
+                "dateOfDiagnosis",
+                f"diagnosis year {year} is outside {table.years_text}, the years of schema {table.schema_id} "
+                f"({table.schema_name})",
+            )
         return None
-    table = eod_table()
-    code = _site(site)
-    if code in table.unstaged_sites:
-        return "not_ajcc_staged", InputError(
-            "primarySite",
-            f"'{site}' (lung) with a mesothelioma histology has no AJCC stage in SEER's schema (AJCC ID XX); "
-            f"only pleura ({', '.join(table.staged_sites)}) is AJCC-staged",
+
+    return check
+
+
+def _site_check(table: EodTable) -> Check:
+    def check(site: str | None) -> Problem:
+        if site is None:
+            return None
+        code = _site(site)
+        if code in table.unstaged_sites:
+            return "not_ajcc_staged", InputError(
+                "primarySite",
+                f"'{site}' (lung) with a mesothelioma histology has no AJCC stage in SEER's schema (AJCC ID XX); "
+                f"only pleura ({', '.join(table.staged_sites)}) is AJCC-staged",
+            )
+        if code not in table.staged_sites:
+            return "wrong_schema", InputError(
+                "primarySite",
+                f"'{site}' is not a site of the pleural mesothelioma schema",
+                table.staged_sites + table.unstaged_sites,
+            )
+        return None
+
+    return check
+
+
+def _histology_check(table: EodTable) -> Check:
+    def check(hist: str | None) -> Problem:
+        if hist is None or hist in table.histologies:
+            return None
+        return "not_mesothelioma", InputError(
+            "histologicTypeIcdO3", f"'{hist}' is not a mesothelioma histology of the schema", table.histologies
         )
-    if code not in table.staged_sites:
-        return "wrong_schema", InputError(
-            "primarySite",
-            f"'{site}' is not a site of the pleural mesothelioma schema",
-            table.staged_sites + table.unstaged_sites,
+
+    return check
+
+
+def _behaviour_check(table: EodTable) -> Check:
+    def check(behaviour: str | None) -> Problem:
+        if behaviour is None or behaviour in table.behaviours:
+            return None
+        return "not_mesothelioma", InputError(
+            "behaviorCodeIcdO3",
+            f"'{behaviour}' is not malignant: benign, in-situ and uncertain-behaviour mesothelial tumours are not "
+            "staged",
+            table.behaviours,
         )
-    return None
 
-
-def _histology_problem(hist: str | None) -> Problem:
-    table = eod_table()
-    if hist is None or hist in table.histologies:
-        return None
-    return "not_mesothelioma", InputError(
-        "histologicTypeIcdO3", f"'{hist}' is not a mesothelioma histology of the schema", table.histologies
-    )
-
-
-def _behaviour_problem(behaviour: str | None) -> Problem:
-    table = eod_table()
-    if behaviour is None or behaviour in table.behaviours:
-        return None
-    return "not_mesothelioma", InputError(
-        "behaviorCodeIcdO3",
-        f"'{behaviour}' is not malignant: benign, in-situ and uncertain-behaviour mesothelial tumours are not staged",
-        table.behaviours,
-    )
+    return check
 
 
 def selection_problem(schema_given: bool, missing: Sequence[str]) -> Problem:
@@ -290,12 +293,10 @@ def selection_problem(schema_given: bool, missing: Sequence[str]) -> Problem:
     )
 
 
-def _code_problem(column: str, what: str) -> Callable[[str | None], Problem]:
+def _code_check(table: EodTable, column: str, component: str, what: str) -> Check:
+    codes = table.codes(component)
+
     def check(value: str | None) -> Problem:
-        table = eod_table()
-        codes = {"eodPrimaryTumor": table.primary_tumor, "eodRegionalNodes": table.regional_nodes}.get(
-            column, table.mets
-        )
         if value is None:
             return "missing_value", InputError(column, f"no {what} code", tuple(codes))
         if value not in codes:
@@ -307,37 +308,48 @@ def _code_problem(column: str, what: str) -> Callable[[str | None], Problem]:
     return check
 
 
-def _effusion_problem(value: str | None) -> Problem:
-    codes = eod_table().pleural_effusion_codes
-    if value is None or value in codes:
-        return None
-    return "invalid_code", InputError("pleuralEffusion", f"'{value}' is not a Pleural Effusion code", codes)
+def _effusion_check(table: EodTable) -> Check:
+    codes = table.pleural_effusion_codes
+
+    def check(value: str | None) -> Problem:
+        if value is None or value in codes:
+            return None
+        return "invalid_code", InputError("pleuralEffusion", f"'{value}' is not a Pleural Effusion code", codes)
+
+    return check
 
 
-#: The checks of an EOD row, each reading one column, in the order their errors are reported. The schema
-#: selection check (several columns) comes between the two groups.
-CHECKS_BEFORE_SELECTION: tuple[tuple[str, Callable[[str | None], Problem]], ...] = (
-    ("schemaId", _schema_problem),
-    ("dateOfDiagnosis", _date_problem),
-    ("primarySite", _site_problem),
-    ("histologicTypeIcdO3", _histology_problem),
-    ("behaviorCodeIcdO3", _behaviour_problem),
-)
-CHECKS_AFTER_SELECTION: tuple[tuple[str, Callable[[str | None], Problem]], ...] = (
-    ("eodPrimaryTumor", _code_problem("eodPrimaryTumor", "EOD Primary Tumor")),
-    ("eodRegionalNodes", _code_problem("eodRegionalNodes", "EOD Regional Nodes")),
-    ("eodMets", _code_problem("eodMets", "EOD Mets")),
-    ("pleuralEffusion", _effusion_problem),
-)
+@cache
+def eod_checks(schema_id: str) -> tuple[tuple[tuple[str, Check], ...], tuple[tuple[str, Check], ...]]:
+    """The checks of an EOD row read with a schema's table, each reading one column, in the order their errors are
+    reported: those before the schema-selection check (several columns), and those after it."""
+    table = eod_table(schema_id)
+    before = (
+        ("schemaId", _schema_check(table)),
+        ("dateOfDiagnosis", _date_check(table)),
+        ("primarySite", _site_check(table)),
+        ("histologicTypeIcdO3", _histology_check(table)),
+        ("behaviorCodeIcdO3", _behaviour_check(table)),
+    )
+    after = (
+        ("eodPrimaryTumor", _code_check(table, "eodPrimaryTumor", "T", "EOD Primary Tumor")),
+        ("eodRegionalNodes", _code_check(table, "eodRegionalNodes", "N", "EOD Regional Nodes")),
+        ("eodMets", _code_check(table, "eodMets", "M", "EOD Mets")),
+        ("pleuralEffusion", _effusion_check(table)),
+    )
+    return before, after
+
+
 SELECTION_COLUMNS = ("primarySite", "histologicTypeIcdO3", "dateOfDiagnosis")
 
 
-def _eod_errors(values: Mapping[str, str | None]) -> _Errors:
+def _eod_errors(values: Mapping[str, str | None], schema_id: str) -> _Errors:
     errors = _Errors()
-    problems = [check(values[column]) for column, check in CHECKS_BEFORE_SELECTION]
+    before, after = eod_checks(schema_id)
+    problems = [check(values[column]) for column, check in before]
     missing = [c for c in SELECTION_COLUMNS if values[c] is None]
     problems.append(selection_problem(values["schemaId"] is not None, missing))
-    problems += [check(values[column]) for column, check in CHECKS_AFTER_SELECTION]
+    problems += [check(values[column]) for column, check in after]
     errors.items = [p for p in problems if p is not None]
     return errors
 
@@ -347,13 +359,42 @@ def eod_values(record: Mapping[str, object]) -> dict[str, str | None]:
     return {column: code_text(record.get(column), width) for column, width in EOD_COLUMNS.items()}
 
 
+def _changes_stage(system_id: str, options: Sequence[Sequence[str]], i: int) -> bool:
+    """Whether the choice among component i's options changes the stage for some choice of the others."""
+    others = [opts if j != i else [None] for j, opts in enumerate(options)]
+    for combo in itertools.product(*others):
+        reached = set()
+        for alt in options[i]:
+            picked = [[c] if c is not None else [alt] for c in combo]
+            reached.update(reach(system_id, picked))
+        if len(reached) > 1:
+            return True
+    return False
+
+
 @cache
-def eod_codes_outcome(tumor: str, nodes: str, mets: str, effusion_malignant: bool) -> RowOutcome:
-    """The outcome for valid EOD codes (the table the vectorised path joins on)."""
-    table = eod_table()
-    system = table.ajcc_edition_system
+def eod_codes_outcome(
+    tumor: str, nodes: str, mets: str, effusion_malignant: bool, schema_id: str = "00370"
+) -> RowOutcome:
+    """The outcome for valid EOD codes of a schema (the table the vectorised path joins on)."""
+    table = eod_table(schema_id)
     entries: tuple[EodCode, ...] = (table.primary_tumor[tumor], table.regional_nodes[nodes], table.mets[mets])
-    t, n, m = (e.category for e in entries)
+    ss = summary_stage_table().stage(*(e.ss2018 for e in entries))
+    if table.derived_by == "seer":
+        outcome = _seer_outcome(table, entries)
+    else:
+        outcome = _derived_outcome(table, (tumor, nodes, mets), entries)
+    reviews = outcome.review_codes.split(";") if outcome.review_codes else []
+    if effusion_malignant and "pleural_effusion_not_m1" not in reviews:
+        reviews.append("pleural_effusion_not_m1")
+    return replace(outcome, summary_stage_2018=ss, review_codes=";".join(reviews) or None)
+
+
+def _seer_outcome(table: EodTable, entries: tuple[EodCode, ...]) -> RowOutcome:
+    """EOD 2018: the categories SEER derives, the stage of the tnm8 grid; ``could_be`` widens the range."""
+    system = table.ajcc_edition_system
+    cats = [e.category or "" for e in entries]
+    t, n, m = cats
     staged = _staged(system, t, n, m, tuple(e.could_be for e in entries))
     reviews: list[str] = []
     for i, entry in enumerate(entries):
@@ -362,15 +403,13 @@ def eod_codes_outcome(tumor: str, nodes: str, mets: str, effusion_malignant: boo
         if entry.review_always:
             reviews.append(entry.review)
             continue
-        cats = [t, n, m]
         stages = set()
         for alt in entry.could_be:
-            cats[i] = alt
-            stages.add(stage_group(load_system(system), dict(zip("TNM", cats, strict=True))))
+            picked = [*cats]
+            picked[i] = alt
+            stages.add(stage_group(load_system(system), dict(zip("TNM", picked, strict=True))))
         if len(stages) > 1:
             reviews.append(entry.review)
-    if effusion_malignant and "pleural_effusion_not_m1" not in reviews:
-        reviews.append("pleural_effusion_not_m1")
     return RowOutcome(
         system=system,
         t=t,
@@ -379,25 +418,62 @@ def eod_codes_outcome(tumor: str, nodes: str, mets: str, effusion_malignant: boo
         stage=staged.stage,
         stage_range_low=staged.low,
         stage_range_high=staged.high,
+        stage_source=table.derivation,
+        review_codes=";".join(reviews) or None,
+    )
+
+
+def _derived_outcome(table: EodTable, codes: tuple[str, str, str], entries: tuple[EodCode, ...]) -> RowOutcome:
+    """EOD V9: the categories the codes' findings give in tnm9; a stage where every combination of them gives the
+    same group, else the range they allow. A code with no TNM T (in situ) is staged only where M decides (M1)."""
+    system_id = table.ajcc_edition_system
+    system = load_system(system_id)
+    options = [list(code_categories(table.schema_id, comp, code)) for comp, code in zip("TNM", codes, strict=True)]
+    in_situ = not options[0]
+    if in_situ:
+        options[0] = [system.component("T").not_assessed or "TX"]
+    reached = reach(system_id, options)
+    groups = sorted({g for g in reached if g is not None}, key=system.stages.index)
+    decided = len(set(reached)) == 1 and groups
+    reviews = []
+    for i, entry in enumerate(entries):
+        if entry.review is not None and (entry.review_always or _changes_stage(system_id, options, i)):
+            reviews.append(entry.review)
+    ranged = groups and not (in_situ and not decided)
+    basis = entries[0].basis
+    return RowOutcome(
+        system=system_id,
+        t=None if in_situ else "/".join(options[0]),
+        n="/".join(options[1]),
+        m="/".join(options[2]),
+        prefix={"clinical": "c", "pathological": "p"}.get(basis or ""),
+        stage=groups[0] if decided else None,
+        stage_range_low=groups[0] if ranged else None,
+        stage_range_high=groups[-1] if ranged else None,
+        stage_source=table.derivation,
         review_codes=";".join(reviews) or None,
     )
 
 
 def eod_outcome(record: Mapping[str, object]) -> RowOutcome:
-    """Stage one EOD-coded row (NAACCR item names as keys) in AJCC 8th, as SEER derives it.
+    """Stage one EOD-coded row (NAACCR item names as keys): schema 00370 in AJCC 8th as SEER derives it, schema
+    09370 (2025+) in TNM 9th as mesostage derives it from the code descriptors; with Summary Stage 2018 for both,
+    and the recorded-stage checks where the row carries directly assigned AJCC items.
 
     Raises nothing for bad content: a wrong schema, an unknown code, a non-mesothelioma histology and so on come back
     as ``error_kind`` and ``error``.
     """
     values = eod_values(record)
-    errors = _eod_errors(values)
+    schema_id = eod_schema_for(values["schemaId"], values["dateOfDiagnosis"])
+    errors = _eod_errors(values, schema_id)
     if errors.items:
         return errors.outcome()
     tumor, nodes, mets = values["eodPrimaryTumor"], values["eodRegionalNodes"], values["eodMets"]
     if tumor is None or nodes is None or mets is None:  # pragma: no cover - _eod_errors reports missing codes
         raise AssertionError("EOD codes missing after validation")
-    malignant = values["pleuralEffusion"] in eod_table().pleural_effusion.malignant
-    return eod_codes_outcome(tumor, nodes, mets, malignant)
+    malignant = values["pleuralEffusion"] in eod_table(schema_id).pleural_effusion.malignant
+    outcome = eod_codes_outcome(tumor, nodes, mets, malignant, schema_id)
+    return with_recorded_checks(outcome, record, diagnosis_year(values["dateOfDiagnosis"]))
 
 
 # ---------------------------------------------------------------------------------------------- T/N/M categories
@@ -411,12 +487,6 @@ def parse_category(value: str) -> tuple[str | None, str]:
     if match is None:
         return None, value
     return match.group(1), match.group(2)
-
-
-@cache
-def category_labels(system_id: str, component: str) -> tuple[str, ...]:
-    comp = load_system(system_id).component(component)
-    return comp.categories + ((comp.not_assessed,) if comp.not_assessed else ())
 
 
 def _system_for(system: str | None, date: str | None, errors: _Errors) -> str | None:
@@ -487,6 +557,7 @@ def _category_codes_outcome(system_id: str, t: str, n: str, m: str, prefix: str 
     staged = _staged(system_id, t, n, m)
     return RowOutcome(
         system=system_id,
+        stage_source=f"{system_id} stage table",
         t=t,
         n=n,
         m=m,
@@ -575,7 +646,11 @@ def case_from_row(row: Mapping[str, object]) -> dict[str, Any]:
     case: dict[str, Any] = {}
     errors: list[InputError] = []
     for path, value in row.items():
-        if path in ("case", "row") or value is None or (isinstance(value, str) and not value.strip()):
+        if (
+            path in ("case", "row", *RECORDED_COLUMNS)
+            or value is None
+            or (isinstance(value, str) and not value.strip())
+        ):
             continue
         if isinstance(value, float) and value != value:
             continue
@@ -596,8 +671,11 @@ def case_from_row(row: Mapping[str, object]) -> dict[str, Any]:
     return case
 
 
-def finding_outcome(data: Mapping[str, Any], *, system: str | None = None) -> RowOutcome:
-    """Stage one case (contract format) with the per-case engine, in ``system`` or the case's default system."""
+def finding_outcome(
+    data: Mapping[str, Any], *, system: str | None = None, record: Mapping[str, object] | None = None
+) -> RowOutcome:
+    """Stage one case (contract format) with the per-case engine, in ``system`` or the case's default system;
+    ``record`` (the flat row) may carry recorded-stage items to check against the result."""
     try:
         case = parse_case(data)
         wanted = system or default_system(case)
@@ -612,7 +690,7 @@ def finding_outcome(data: Mapping[str, Any], *, system: str | None = None) -> Ro
         return RowOutcome(system=wanted, error_kind="not_staged", error=f"system: {r.reason}")
     low, high = (r.stage_range[0], r.stage_range[-1]) if r.stage_range else (None, None)
     codes = list(dict.fromkeys(note.code for note in result.review if not note.systems or wanted in note.systems))
-    return RowOutcome(
+    outcome = RowOutcome(
         system=wanted,
         t=r.t,
         n=r.n,
@@ -621,5 +699,8 @@ def finding_outcome(data: Mapping[str, Any], *, system: str | None = None) -> Ro
         stage=r.stage,
         stage_range_low=low,
         stage_range_high=high,
+        stage_source=f"mesostage engine ({wanted})",
         review_codes=";".join(codes) or None,
     )
+    year = case.diagnosis_date.year if case.diagnosis_date else None
+    return with_recorded_checks(outcome, record or {}, year)

@@ -23,6 +23,7 @@ from mesostage.batch.io import (
     output_format,
     read_chunks,
 )
+from mesostage.batch.recorded import DISCREPANCY_KINDS, recorded_table
 from mesostage.batch.rows import CATEGORY_SYSTEMS, OUTCOME_COLUMNS
 from mesostage.batch.tables import eod_table
 
@@ -52,6 +53,9 @@ class BatchSummary:
     by_system: dict[str, int] = field(default_factory=dict)
     errors_by_kind: dict[str, int] = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=list)
+    discrepancies_by_kind: dict[str, int] = field(default_factory=dict)
+    rows_with_discrepancies: int = 0
+    written: int | None = None
     seconds: float = 0.0
 
     @property
@@ -72,6 +76,11 @@ class BatchSummary:
         if self.errors_by_kind:
             bad = frame.filter(pl.col("error_kind").is_not_null()).select(ROW_COLUMN, "error_kind", "error")
             self.errors.extend(RowError(r, k, m) for r, k, m in bad.iter_rows())
+        flagged = frame["discrepancies"].drop_nulls()
+        self.rows_with_discrepancies += flagged.len()
+        for codes, count in flagged.value_counts().iter_rows():
+            for code in codes.split(";"):
+                self.discrepancies_by_kind[code] = self.discrepancies_by_kind.get(code, 0) + count
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -84,8 +93,31 @@ class BatchSummary:
             "by_stage": dict(sorted(self.by_stage.items())),
             "errors_by_kind": dict(sorted(self.errors_by_kind.items())),
             "errors": [{"row": e.row, "kind": e.kind, "message": e.message} for e in self.errors],
+            "rows_with_discrepancies": self.rows_with_discrepancies,
+            "discrepancies_by_kind": {k: self.discrepancies_by_kind[k] for k in self._discrepancy_order()},
+            "rows_written": self.rows if self.written is None else self.written,
             "seconds": round(self.seconds, 3),
         }
+
+    def _discrepancy_order(self) -> list[str]:
+        return sorted(
+            self.discrepancies_by_kind,
+            key=lambda k: (k not in DISCREPANCY_KINDS, DISCREPANCY_KINDS.index(k) if k in DISCREPANCY_KINDS else 0, k),
+        )
+
+    def _discrepancy_table(self) -> list[str]:
+        """The recorded-stage discrepancies by kind, as a small aligned table."""
+        described = recorded_table().discrepancies
+        rows = [
+            (k, described[k].message if k in described else "", self.discrepancies_by_kind[k])
+            for k in self._discrepancy_order()
+        ]
+        width = max(len(k) for k, _, _ in rows)
+        text = max(len(m) for _, m, _ in rows)
+        lines = [f"Discrepancies by kind ({self.rows_with_discrepancies} rows with at least one):"]
+        lines.append(f"  {'code'.ljust(width)}  {'what'.ljust(text)}  rows")
+        lines += [f"  {k.ljust(width)}  {m.ljust(text)}  {n}" for k, m, n in rows]
+        return lines
 
     def render(self, max_errors: int = 20) -> str:
         lines = [
@@ -102,6 +134,10 @@ class BatchSummary:
             lines += [f"  row {e.row}: {e.message}" for e in self.errors[:max_errors]]
             if len(self.errors) > max_errors:
                 lines.append(f"  ... and {len(self.errors) - max_errors} more: see the error column of the output")
+        if self.discrepancies_by_kind:
+            lines += self._discrepancy_table()
+        if self.written is not None:
+            lines.append(f"{self.written} rows with discrepancies written (--discrepancies-only)")
         return "\n".join(lines)
 
 
@@ -163,12 +199,14 @@ def run_batch(
     system: str | None = None,
     batch_rows: int | None = None,
     on_progress: Progress | None = None,
+    discrepancies_only: bool = False,
 ) -> BatchSummary:
     """Stage every row of ``input_path`` and write them, in order, with the derived columns to ``output_path``.
 
     The output appears only when every row is written (temporary file and rename): after an error, a crash or
     Ctrl-C there is no partial output. Rows that cannot be staged are in the output with ``error_kind`` and
-    ``error`` and in the summary with their row number.
+    ``error`` and in the summary with their row number. With ``discrepancies_only`` only the rows with a
+    recorded-stage discrepancy are written (the registrar's worklist); the summary still counts every row.
 
     Raises
     ------
@@ -195,7 +233,7 @@ def run_batch(
             "(case, or site and field-path columns such as tumor.findings)"
         )
     check_options(kind, system)
-    summary = BatchSummary(str(input_path), str(output_path), kind)
+    summary = BatchSummary(str(input_path), str(output_path), kind, written=0 if discrepancies_only else None)
     writer: AtomicWriter | None = None
     try:
         writer = AtomicWriter(output_path, out_fmt)
@@ -204,8 +242,11 @@ def run_batch(
         while chunk is not None:
             outcomes = _apply_malformed(stage_frame(chunk.rows, kind, system=system), chunk.malformed)
             frame = output_frame(chunk.echo, outcomes, row)
-            writer.write(frame)
             summary.add(frame)
+            if discrepancies_only:
+                frame = frame.filter(pl.col("discrepancies").is_not_null())
+                summary.written = (summary.written or 0) + frame.height
+            writer.write(frame)
             row += frame.height
             if on_progress is not None:
                 on_progress(chunk.done, chunk.total)

@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from mesostage.extras import missing_extra
+
 __all__ = ["LocationError", "Place", "distance_km", "locate", "locate_site"]
 
 _EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG)
@@ -182,7 +184,18 @@ def locate(text: str) -> Place:
 @functools.lru_cache(maxsize=4096)
 def locate_site(city: str | None, state: str | None, zip_code: str | None, country: str | None) -> Place | None:
     """Best-effort point for a trial site that has no ``geoPoint``: its US ZIP code, else its city (the largest
-    place of that name in that country and state). ``None`` when it cannot be placed."""
+    place of that name in that country and state). ``None`` when it cannot be placed, also when the place tables
+    (the ``geo`` extra) are not installed: a site without a point then has no distance, and a distance asked for
+    from the person's place fails in ``locate`` with the extra's name."""
+    try:
+        return _locate_site(city, state, zip_code, country)
+    except ModuleNotFoundError as exc:
+        if missing_extra(exc) != "geo":
+            raise
+        return None
+
+
+def _locate_site(city: str | None, state: str | None, zip_code: str | None, country: str | None) -> Place | None:
     if zip_code and (country or "").lower() in ("united states", "us", "usa") and _ZIP.match(zip_code):
         place = _zip(zip_code[:5])
         if place is not None:

@@ -8,10 +8,19 @@ criteria are quoted as the record words them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from mesostage.trials.match import MatchResult, TrialMatch
 
-__all__ = ["INTRO", "QUESTIONS", "shortlist_markdown"]
+__all__ = [
+    "INTRO",
+    "QUESTIONS",
+    "Shortlist",
+    "ShortlistTrial",
+    "build_shortlist",
+    "render_markdown",
+    "shortlist_markdown",
+]
 
 INTRO = (
     "This list shows clinical trials that may suit you, based on what we know about your illness. "
@@ -30,7 +39,38 @@ _FICTIONAL_ALL = "FICTIONAL: these are made-up demo trials, not real studies. Do
 _PHASES = {"NA": "not applicable", "EARLY_PHASE1": "early phase 1"}
 
 
-def _contact_lines(m: TrialMatch) -> list[str]:
+@dataclass(frozen=True)
+class ShortlistTrial:
+    """One trial of a shortlist: its heading, the facts (id and status, phase, record, sites and contacts), the
+    lists of reasons (title, items) and the note on the rules not checked."""
+
+    heading: str
+    fictional_warning: str | None
+    facts: tuple[str, ...]
+    lists: tuple[tuple[str, tuple[str, ...]], ...]
+    unchecked: str | None
+
+
+@dataclass(frozen=True)
+class Shortlist:
+    """A shortlist's content, rendered as Markdown (:func:`shortlist_markdown`) or as a printable page (web)."""
+
+    title: str
+    fictional_warning: str | None
+    intro: str
+    as_of: str
+    distances_from: str | None
+    empty: str | None
+    trials: tuple[ShortlistTrial, ...]
+    questions: tuple[str, ...]
+    disclaimer: str
+
+
+def _short(text: str, limit: int | None) -> str:
+    return text if limit is None or len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+def _contact_lines(m: TrialMatch, contacts: int) -> list[str]:
     lines = []
     site = m.nearest_site
     if site is not None:
@@ -39,49 +79,63 @@ def _contact_lines(m: TrialMatch) -> list[str]:
         status = (
             "" if site.status in (None, "RECRUITING") else f" (site status: {site.status.lower().replace('_', ' ')})"
         )
-        lines.append(f"- Nearest site: {where or 'place not given'}{dist}{status}")
-        for c in site.contacts[:2]:
-            lines.append(f"- Site contact: {', '.join(x for x in (c.name, c.phone, c.email) if x)}")
-    for c in m.central_contacts[:2]:
-        lines.append(f"- Study contact: {', '.join(x for x in (c.name, c.phone, c.email) if x)}")
+        lines.append(f"Nearest site: {where or 'place not given'}{dist}{status}")
+        for c in site.contacts[:contacts]:
+            lines.append(f"Site contact: {', '.join(x for x in (c.name, c.phone, c.email) if x)}")
+    for c in m.central_contacts[:contacts]:
+        lines.append(f"Study contact: {', '.join(x for x in (c.name, c.phone, c.email) if x)}")
     if not lines:
-        lines.append("- The record gives no contact: ask your doctor to reach the sponsor.")
+        lines.append("The record gives no contact: ask your doctor to reach the sponsor.")
     return lines
 
 
-def _trial_block(i: int, m: TrialMatch) -> list[str]:
+def _trial(
+    i: int, m: TrialMatch, reasons: int, reasons_against: int | None, contacts: int, text_limit: int | None
+) -> ShortlistTrial:
     title = m.title if not m.fictional or "FICTIONAL" in m.title.upper() else f"[FICTIONAL] {m.title}"
-    lines = [f"## {i}. {title}", ""]
-    if m.fictional:
-        lines += [f"**{_FICTIONAL}**", ""]
     status = "Open now" if m.overall_status == "RECRUITING" else "Not open yet: the study cannot take anyone yet"
-    lines.append(f"- {m.nct_id} - {status}")
+    facts = [f"{m.nct_id} - {status}"]
     if m.phases:
-        lines.append(
-            f"- Phase: {', '.join(p.replace('PHASE', 'phase ').replace('EARLY_', 'early ') for p in m.phases)}"
-        )
-    lines.append(
-        f"- Record: {m.url}" if m.url else "- Record: none (a FICTIONAL demo trial has no ClinicalTrials.gov page)"
+        facts.append(f"Phase: {', '.join(p.replace('PHASE', 'phase ').replace('EARLY_', 'early ') for p in m.phases)}")
+    facts.append(
+        f"Record: {m.url}" if m.url else "Record: none (a FICTIONAL demo trial has no ClinicalTrials.gov page)"
     )
-    lines += _contact_lines(m)
-    if m.why:
-        lines += ["", "Why it may suit you:"] + [f"- {w}" for w in m.why[:8]]
-    if m.why_not:
-        lines += ["", "Why it may not suit you:"] + [f"- {w}" for w in m.why_not]
-    if m.to_check:
-        lines += ["", "To check with the study team:"] + [f"- {w}" for w in m.to_check[:8]]
+    facts += _contact_lines(m, contacts)
+    lists = [
+        (title_, tuple(_short(w, text_limit) for w in items))
+        for title_, items in (
+            ("Why it may suit you:", m.why[:reasons]),
+            ("Why it may not suit you:", m.why_not[:reasons_against]),
+            ("To check with the study team:", m.to_check[:reasons]),
+        )
+        if items
+    ]
     unchecked = sum(1 for c in m.criteria if c.type == "other")
-    if unchecked:
-        lines += [
-            "",
-            f"{unchecked} more rules of this trial were not checked here. The study team will go through them.",
-        ]
-    lines.append("")
-    return lines
+    return ShortlistTrial(
+        heading=f"{i}. {_short(title, None if text_limit is None else 160)}",
+        fictional_warning=_FICTIONAL if m.fictional else None,
+        facts=tuple(facts),
+        lists=tuple(lists),
+        unchecked=f"{unchecked} more rules of this trial were not checked here. The study team will go through them."
+        if unchecked
+        else None,
+    )
 
 
-def shortlist_markdown(result: MatchResult, nct_ids: Sequence[str] | None = None, *, limit: int = 10) -> str:
-    """The shortlist for ``nct_ids`` (in that order), or for the first ``limit`` possible matches.
+def build_shortlist(
+    result: MatchResult,
+    nct_ids: Sequence[str] | None = None,
+    *,
+    limit: int = 10,
+    reasons: int = 8,
+    reasons_against: int | None = None,
+    contacts: int = 2,
+    text_limit: int | None = None,
+) -> Shortlist:
+    """The shortlist for ``nct_ids`` (in that order), or for the first ``limit`` possible matches. ``reasons``
+    caps the reasons for and the points to check per trial, ``reasons_against`` the reasons against (default all),
+    ``contacts`` the site and study contacts, ``text_limit`` the length of each reason (and, when given, a title is cut
+    at 160 characters: a one-page print).
 
     Raises
     ------
@@ -96,18 +150,53 @@ def shortlist_markdown(result: MatchResult, nct_ids: Sequence[str] | None = None
         if missing:
             raise KeyError(f"not in this match result: {', '.join(missing)}")
         chosen = [pool[n] for n in nct_ids]
-    lines = ["# Clinical trials to ask about", ""]
-    if result.fictional_data:
-        lines += [f"**{_FICTIONAL_ALL}**", ""]
-    lines += [INTRO, ""]
     as_of = f"Trial data as of {result.data_as_of} ({result.index_source})." if result.data_as_of else ""
-    lines += [f"{as_of} Trials change often, so check the record before you call.".strip(), ""]
-    if result.location_label:
-        lines += [f"Distances are from {result.location_label}.", ""]
-    if not chosen:
-        lines += ["No trial on this list fits what we know so far. Ask your doctor about other options.", ""]
-    for i, m in enumerate(chosen, 1):
-        lines += _trial_block(i, m)
-    lines += ["## Questions to ask", ""] + [f"- {q}" for q in QUESTIONS] + [""]
-    lines += [f"_{result.disclaimer}_", ""]
+    return Shortlist(
+        title="Clinical trials to ask about",
+        fictional_warning=_FICTIONAL_ALL if result.fictional_data else None,
+        intro=INTRO,
+        as_of=f"{as_of} Trials change often, so check the record before you call.".strip(),
+        distances_from=f"Distances are from {result.location_label}." if result.location_label else None,
+        empty=None
+        if chosen
+        else "No trial on this list fits what we know so far. Ask your doctor about other options.",
+        trials=tuple(_trial(i, m, reasons, reasons_against, contacts, text_limit) for i, m in enumerate(chosen, 1)),
+        questions=QUESTIONS,
+        disclaimer=result.disclaimer,
+    )
+
+
+def shortlist_markdown(result: MatchResult, nct_ids: Sequence[str] | None = None, *, limit: int = 10) -> str:
+    """The shortlist for ``nct_ids`` (in that order), or for the first ``limit`` possible matches, as Markdown.
+
+    Raises
+    ------
+    KeyError
+        When an NCT id is not among the result's matches or excluded trials.
+    """
+    return render_markdown(build_shortlist(result, nct_ids, limit=limit))
+
+
+def render_markdown(sl: Shortlist) -> str:
+    """A shortlist as Markdown."""
+    lines = [f"# {sl.title}", ""]
+    if sl.fictional_warning:
+        lines += [f"**{sl.fictional_warning}**", ""]
+    lines += [sl.intro, "", sl.as_of, ""]
+    if sl.distances_from:
+        lines += [sl.distances_from, ""]
+    if sl.empty:
+        lines += [sl.empty, ""]
+    for t in sl.trials:
+        lines += [f"## {t.heading}", ""]
+        if t.fictional_warning:
+            lines += [f"**{t.fictional_warning}**", ""]
+        lines += [f"- {f}" for f in t.facts]
+        for title, items in t.lists:
+            lines += ["", title] + [f"- {w}" for w in items]
+        if t.unchecked:
+            lines += ["", t.unchecked]
+        lines.append("")
+    lines += ["## Questions to ask", ""] + [f"- {q}" for q in sl.questions] + [""]
+    lines += [f"_{sl.disclaimer}_", ""]
     return "\n".join(lines)

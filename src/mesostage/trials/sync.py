@@ -17,6 +17,7 @@ import datetime as dt
 import email.utils
 import importlib.metadata
 import json
+import re
 import tempfile
 import time
 import urllib.error
@@ -69,16 +70,30 @@ class SyncReport:
         return "\n".join(lines)
 
 
-def _retry_after(value: str | None) -> float | None:
-    if not value:
+_DELAY_SECONDS = re.compile(r"[0-9]+")
+
+
+def _retry_after(value: str | None, now: dt.datetime | None = None) -> float | None:
+    """The wait a ``Retry-After`` value asks for (RFC 9110 §10.2.3), capped at ``_MAX_RETRY_AFTER``; ``None`` (use
+    the default backoff) for anything that is neither ``delay-seconds`` (digits only) nor an HTTP-date.
+
+    An HTTP-date is read in all three formats a recipient must accept (RFC 9110 §5.6.7: IMF-fixdate, RFC 850,
+    asctime) and, as that section encourages, robustly: the other RFC 5322 forms are read too. A date without a
+    zone (asctime) or with ``-0000`` (RFC 5322 §3.3: UTC, local zone unknown) is UTC. A date in the past is no wait.
+    """
+    if value is None:
         return None
+    value = value.strip()
+    if _DELAY_SECONDS.fullmatch(value):
+        return min(_MAX_RETRY_AFTER, float(int(value)))
     try:
-        return min(_MAX_RETRY_AFTER, max(0.0, float(value)))
-    except ValueError:
         parsed = email.utils.parsedate_to_datetime(value)
-        if parsed is None:
-            return None
-        return min(_MAX_RETRY_AFTER, max(0.0, (parsed - dt.datetime.now(dt.UTC)).total_seconds()))
+    except (ValueError, TypeError, OverflowError, IndexError):
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    wait = (parsed - (now or dt.datetime.now(dt.UTC))).total_seconds()
+    return min(_MAX_RETRY_AFTER, max(0.0, wait))
 
 
 class _Fetcher:

@@ -17,7 +17,8 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 import mesostage
 from mesostage import Case, CaseError, InputError
-from mesostage.web import api, pages
+from mesostage.trials.index import DamagedIndex
+from mesostage.web import api, extract_api, pages, trial_routes
 from mesostage.web.report import shutdown_workers
 from mesostage.web.security import BodyLimitMiddleware, SecurityHeadersMiddleware, error_headers
 
@@ -105,7 +106,10 @@ def create_app(
     )
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.include_router(api.router)
+    app.include_router(extract_api.router)
+    app.include_router(trial_routes.api_router)
     app.include_router(pages.router)
+    app.include_router(trial_routes.pages_router)
     static = resources.files("mesostage.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
 
@@ -120,6 +124,14 @@ def create_app(
             for e in exc.errors()
         ]
         return api.case_error_response(CaseError(errors))
+
+    @app.exception_handler(DamagedIndex)
+    async def damaged_index(request: Request, exc: DamagedIndex) -> Response:
+        # The trial index file cannot be read: what is wrong and how to rebuild it (the results page shows this in
+        # its trials section and keeps the rest).
+        if _wants_json(request):
+            return JSONResponse({"errors": [{"path": "", "message": str(exc), "allowed": []}]}, status_code=503)
+        return HTMLResponse(pages.render("error.html", status=503, message=str(exc)), status_code=503)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:

@@ -20,10 +20,11 @@ from functools import cache
 from typing import Any, Literal
 
 import mesostage
-from mesostage import Case, CaseError, StagingResult, SystemResult, load_system, load_systems
+from mesostage import Case, StagingResult, SystemResult, load_system, load_systems
 from mesostage.trials.index import DamagedIndex
 from mesostage.web.form import patient_fields
 from mesostage.web.labels import VOCABULARY, labels
+from mesostage.web.trial_list import trials_section
 
 __all__ = [
     "DISCLAIMER",
@@ -350,19 +351,13 @@ def outlook_figure(case: Case, fmt: str, outlook: mesostage.Prognosis | None = N
     return image
 
 
-#: Trials listed on the results page (possible matches, and excluded trials with their reasons).
-TRIALS_ON_PAGE = 10
-
-
 def _trials_section(a: Analysis) -> Mapping[str, Any]:
+    # The navigator's list with its default filters (open trials, nearest first); its form posts to /trials.
     try:
-        return {"trials": mesostage.match_trials(a.case, limit=TRIALS_ON_PAGE), "error": None}
-    except CaseError as exc:
-        # A place the geocoder does not know is the typical case: the rest of the page still stands.
-        return {"trials": None, "error": "; ".join(str(e) for e in exc.errors)}
+        return trials_section(a.case, a.view, a.case_json)
     except DamagedIndex as exc:
         # A damaged index file: say what is wrong and how to rebuild it; the rest of the page still stands.
-        return {"trials": None, "error": str(exc)}
+        return {"damaged": str(exc)}
 
 
 def _entered_section(a: Analysis) -> Mapping[str, Any]:

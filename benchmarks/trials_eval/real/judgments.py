@@ -1,0 +1,2530 @@
+"""Hand-written judgements of the real-record corpus (tests/data/trials_real/studies.json) for the profiles in
+profiles.json, written before the matcher was run on these records. Run this file to regenerate pairs.tsv and
+criteria.tsv from the judgements below; it uses the standard library only (never the matcher).
+
+Each record lists the criteria that were judged, each with its text quoted from the record (white space may differ),
+its section (inclusion / exclusion), a type, and a rule that gives the expected label for every profile, written
+from the profile facts in FACTS (which restate profiles.json). The labels are the matcher's four: "met",
+"not met", "not applicable", "not enough information" (NEI: the case cannot decide it). A pair is "excluded" when
+an inclusion criterion is "not met" or an exclusion criterion is "met" (or when HUMAN marks a failure the case
+format cannot express); "not_relevant" when the record is not for this person's disease or site; else "eligible".
+The deciding criterion is the first failing one in the order listed (for eligible pairs: the disease criterion).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+MET, NOT, NA, NEI = "met", "not met", "not applicable", "not enough information"
+
+# Profile facts restated from profiles.json (labs in case units: 10^9/L, g/L, umol/L, U/L, mL/min).
+_NORMAL = dict(
+    anc=4.2,
+    plt=250,
+    hb=132,
+    wbc=7.1,
+    alb=40,
+    cr=80,
+    cruln=110,
+    crcl=85,
+    bili=10,
+    biliuln=21,
+    ast=25,
+    alt=22,
+    astuln=40,
+    altuln=40,
+)
+FACTS: dict[str, dict[str, Any]] = {
+    "R01": dict(
+        site="pleura",
+        hist="epithelioid",
+        st8="IA",
+        T=1,
+        N=0,
+        M=0,
+        res=True,
+        lines=0,
+        chemo=False,
+        io=False,
+        agents=(),
+        ecog=0,
+        meas=True,
+        brain=False,
+        eff=False,
+        age=58,
+        sex="male",
+        mesothelin=None,
+    ),
+    "R02": dict(
+        site="pleura",
+        hist="epithelioid",
+        st8="IV",
+        T=2,
+        N=1,
+        M=1,
+        res=False,
+        lines=0,
+        chemo=False,
+        io=False,
+        agents=(),
+        ecog=1,
+        meas=True,
+        brain=False,
+        eff=False,
+        age=67,
+        sex="female",
+        mesothelin=None,
+    ),
+    "R03": dict(
+        site="pleura",
+        hist="sarcomatoid",
+        st8="IIIA",
+        T=3,
+        N=1,
+        M=0,
+        res=False,
+        lines=0,
+        chemo=False,
+        io=False,
+        agents=(),
+        ecog=1,
+        meas=True,
+        brain=False,
+        eff=False,
+        age=71,
+        sex="male",
+        mesothelin="negative",
+    ),
+    "R04": dict(
+        site="pleura",
+        hist="epithelioid",
+        st8="IIIB",
+        T=4,
+        N=0,
+        M=0,
+        res=False,
+        lines=1,
+        chemo=True,
+        io=False,
+        agents=("cisplatin", "pemetrexed"),
+        ecog=1,
+        meas=True,
+        brain=False,
+        eff=False,
+        age=64,
+        sex="male",
+        mesothelin="positive",
+    ),
+    "R05": dict(
+        site="pleura",
+        hist="biphasic",
+        st8="IIIA",
+        T=3,
+        N=1,
+        M=0,
+        res=False,
+        lines=1,
+        chemo=False,
+        io=True,
+        agents=("nivolumab", "ipilimumab"),
+        ecog=1,
+        meas=True,
+        brain=False,
+        eff=False,
+        age=69,
+        sex="male",
+        mesothelin=None,
+    ),
+    "R06": dict(
+        site="peritoneum",
+        hist="epithelioid",
+        st8=None,
+        T=None,
+        N=0,
+        M=0,
+        res=True,
+        lines=0,
+        chemo=False,
+        io=False,
+        agents=(),
+        ecog=0,
+        meas=True,
+        brain=False,
+        eff=None,
+        age=52,
+        sex="female",
+        mesothelin=None,
+    ),
+    "R07": dict(
+        site="peritoneum",
+        hist="epithelioid",
+        st8=None,
+        T=None,
+        N=0,
+        M=0,
+        res=False,
+        lines=1,
+        chemo=True,
+        io=False,
+        agents=("carboplatin", "pemetrexed"),
+        ecog=1,
+        meas=True,
+        brain=False,
+        eff=None,
+        age=60,
+        sex="male",
+        mesothelin=None,
+    ),
+    "R08": dict(
+        site="pleura",
+        hist="epithelioid",
+        st8="IB",
+        T=2,
+        N=0,
+        M=0,
+        res=False,
+        lines=0,
+        chemo=False,
+        io=False,
+        agents=(),
+        ecog=2,
+        meas=False,
+        brain=False,
+        eff=True,
+        age=76,
+        sex="female",
+        mesothelin=None,
+    ),
+    "R09": dict(
+        site="pleura",
+        hist="epithelioid",
+        st8="IV",
+        T=1,
+        N=1,
+        M=1,
+        res=False,
+        lines=1,
+        chemo=True,
+        io=False,
+        agents=("carboplatin", "pemetrexed"),
+        ecog=1,
+        meas=True,
+        brain=True,
+        brain_ts=True,
+        eff=False,
+        age=62,
+        sex="male",
+        mesothelin=None,
+    ),
+    "R10": dict(
+        site="pleura",
+        hist="epithelioid",
+        st8="IB",
+        T=3,
+        N=0,
+        M=0,
+        res=False,
+        lines=0,
+        chemo=False,
+        io=False,
+        agents=(),
+        ecog=1,
+        meas=True,
+        brain=False,
+        eff=False,
+        age=66,
+        sex="male",
+        mesothelin=None,
+        anc=1.2,
+        plt=85,
+        hb=95,
+        wbc=2.8,
+        cr=160,
+        crcl=40,
+        bili=30,
+        ast=70,
+        alt=65,
+    ),
+    "R11": dict(
+        site="pleura",
+        hist="epithelioid",
+        st8="IIIB",
+        st9="IIIA",
+        T=1,
+        N=2,
+        M=0,
+        res=True,
+        lines=0,
+        chemo=False,
+        io=False,
+        agents=(),
+        ecog=0,
+        meas=True,
+        brain=False,
+        eff=False,
+        age=59,
+        sex="female",
+        mesothelin=None,
+    ),
+}
+for _f in FACTS.values():
+    for _k, _v in _NORMAL.items():
+        _f.setdefault(_k, _v)
+    _f.setdefault("brain_ts", None)
+    _f.setdefault("st9", _f["st8"])
+PROFILES = tuple(FACTS)
+STAGES8 = ("IA", "IB", "II", "IIIA", "IIIB", "IV")
+
+F = dict[str, Any]
+Rule = Callable[[F], str]
+
+
+def yes(ok: bool) -> str:
+    return MET if ok else NOT
+
+
+# ECOG -> Karnofsky band (Oken 1982, as in the matcher's vocabulary): a cut-off inside a band is undecided.
+_KPS = {0: (90, 100), 1: (70, 80), 2: (50, 60), 3: (30, 40), 4: (10, 20)}
+
+
+def kps_at_least(cut: int, strict: bool = False) -> Rule:
+    def rule(f: F) -> str:
+        lo, hi = _KPS[f["ecog"]]
+        ok_lo = lo > cut if strict else lo >= cut
+        ok_hi = hi > cut if strict else hi >= cut
+        return MET if ok_lo else (NOT if not ok_hi else NEI)
+
+    return rule
+
+
+def ecog_in(*allowed: int) -> Rule:
+    return lambda f: yes(f["ecog"] in allowed)
+
+
+def lab(key: str, op: str, value: float) -> Rule:
+    ops = {">=": float.__ge__, ">": float.__gt__, "<=": float.__le__, "<": float.__lt__}
+    return lambda f: yes(ops[op](float(f[key]), value))
+
+
+def uln(key: str, op: str, times: float) -> Rule:
+    ulnkey = {"bili": "biliuln", "ast": "astuln", "alt": "altuln", "cr": "cruln"}[key]
+    ops = {"<=": float.__le__, "<": float.__lt__}
+    return lambda f: yes(ops[op](float(f[key]) / float(f[ulnkey]), times))
+
+
+def both(*rules: Rule) -> Rule:
+    """Every part must be met (inclusion written as 'A and B')."""
+
+    def rule(f: F) -> str:
+        got = [r(f) for r in rules]
+        if NOT in got:
+            return NOT
+        return MET if all(g == MET for g in got) else NEI
+
+    return rule
+
+
+def either(*rules: Rule) -> Rule:
+    def rule(f: F) -> str:
+        got = [r(f) for r in rules]
+        if MET in got:
+            return MET
+        return NOT if all(g == NOT for g in got) else NEI
+
+    return rule
+
+
+def pleural(f: F) -> str:
+    return yes(f["site"] == "pleura")
+
+
+def peritoneal(f: F) -> str:
+    return yes(f["site"] == "peritoneum")
+
+
+def any_meso(f: F) -> str:
+    return MET
+
+
+def untreated(f: F) -> str:
+    return yes(f["lines"] == 0)
+
+
+def no_chemo(f: F) -> str:
+    return yes(not f["chemo"])
+
+
+def had_chemo(f: F) -> str:
+    return yes(f["chemo"])
+
+
+def treated(f: F) -> str:
+    return yes(f["lines"] >= 1)
+
+
+def agent(*names: str) -> Rule:
+    return lambda f: yes(any(a in f["agents"] for a in names))
+
+
+def no_agent(*names: str) -> Rule:
+    return lambda f: yes(not any(a in f["agents"] for a in names))
+
+
+def measurable(f: F) -> str:
+    return yes(f["meas"])
+
+
+def resectable(f: F) -> str:
+    return yes(f["res"])
+
+
+def unresectable(f: F) -> str:
+    return yes(not f["res"])
+
+
+def no_brain(f: F) -> str:
+    return yes(not f["brain"])
+
+
+def brain_mets(f: F) -> str:
+    return yes(f["brain"])
+
+
+def brain_ok_if_treated(f: F) -> str:
+    """'No untreated / active / uncontrolled CNS metastases': met without brain metastases or with treated stable
+    ones."""
+    return yes(not f["brain"] or bool(f["brain_ts"]))
+
+
+def brain_active(f: F) -> str:
+    """Exclusion 'active / symptomatic / untreated brain metastases'."""
+    return yes(f["brain"] and not f["brain_ts"])
+
+
+def age_min(n: int, strict: bool = False) -> Rule:
+    return lambda f: yes(f["age"] > n if strict else f["age"] >= n)
+
+
+def age_range(lo: int, hi: int) -> Rule:
+    return lambda f: yes(lo <= f["age"] <= hi)
+
+
+def pregnancy(f: F) -> str:
+    return NA if f["sex"] == "male" else NEI
+
+
+def nei(f: F) -> str:
+    return NEI
+
+
+def histology(*allowed: str) -> Rule:
+    return lambda f: yes(f["hist"] in allowed)
+
+
+def stage8(*allowed: str) -> Rule:
+    return lambda f: NEI if f["st8"] is None else yes(f["st8"] in allowed)
+
+
+def not_site(f: F) -> str:
+    """A criterion naming another cancer (lung, ovarian, ...): a mesothelioma patient does not meet it."""
+    return NOT
+
+
+@dataclass(frozen=True)
+class C:
+    kind: str  # "inclusion" | "exclusion"
+    type: str
+    text: str
+    rule: Rule
+    human: frozenset[str] = frozenset()  # profiles excluded by this criterion for a reason the case cannot hold
+    note: str = ""
+    cohort: bool = False  # one of several alternative cohorts: does not decide a pair alone (see overrides)
+
+
+@dataclass(frozen=True)
+class Record:
+    nct: str
+    relevant: Callable[[F], bool]
+    relevance_text: str
+    criteria: tuple[C, ...]
+    note: str = ""
+    overrides: dict[str, tuple[str, str]] = field(default_factory=dict)  # profile -> (label, why)
+
+
+def inc(type_: str, text: str, rule: Rule, **kw: Any) -> C:
+    return C("inclusion", type_, text, rule, **kw)
+
+
+def exc(type_: str, text: str, rule: Rule, **kw: Any) -> C:
+    return C("exclusion", type_, text, rule, **kw)
+
+
+def everyone(f: F) -> bool:
+    return True
+
+
+def pleura_only(f: F) -> bool:
+    return f["site"] == "pleura"
+
+
+def peritoneum_only(f: F) -> bool:
+    return f["site"] == "peritoneum"
+
+
+def nobody(f: F) -> bool:
+    return False
+
+
+RECORDS: list[Record] = []
+
+R = RECORDS.append
+R(
+    Record(
+        "NCT00004254",
+        everyone,
+        "Histologically proven inoperable malignant mesothelioma",
+        (
+            inc("resectability", "Histologically proven inoperable malignant mesothelioma", unresectable),
+            inc("measurable", "At least 1 target lesion with measurable disease in at least 1 dimension", measurable),
+            inc(
+                "brain_mets",
+                "No signs or symptoms of CNS metastases",
+                lambda f: NEI if f["brain"] else MET,
+                note="treated stable metastases may or may not be 'signs'",
+            ),
+            inc("performance_status", "Performance status: ZUBROD/ECOG/WHO 0-2", ecog_in(0, 1, 2)),
+            inc("labs", "Absolute neutrophil count at least 2,000/mm3", lab("anc", ">=", 2.0)),
+            inc("labs", "Platelet count at least 100,000/mm3", lab("plt", ">=", 100)),
+            inc("labs", "Hemoglobin at least 10.0 g/dL", lab("hb", ">=", 100)),
+            inc("labs", "Creatinine clearance at least 65 mL/min", lab("crcl", ">=", 65)),
+            inc(
+                "prior_therapy",
+                "Chemotherapy: No prior systemic or intracavitary cytotoxic drugs",
+                no_chemo,
+                note="immunotherapy is not a cytotoxic drug",
+            ),
+            inc("pregnancy", "Not pregnant or nursing", pregnancy),
+            inc("age", "Age: Over 18", age_min(18, strict=True)),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00030459",
+        everyone,
+        "Immunohistochemically or cytologically confirmed malignant mesothelioma",
+        (
+            inc("diagnosis", "Immunohistochemically or cytologically confirmed malignant mesothelioma", any_meso),
+            inc(
+                "effusion",
+                "Symptomatic pleural effusion allowed if treated and controlled by drainage, pleurodesis, or "
+                "pleurectomy",
+                lambda f: NEI if f["eff"] else NA,
+                human=frozenset({"R08"}),
+                note="R08's effusion is not controlled yet: she needs pleurodesis first",
+            ),
+            inc("performance_status", "Performance status: WHO 0-2", ecog_in(0, 1, 2)),
+            inc("labs", "WBC greater than 3,000/mm3", lab("wbc", ">", 3.0)),
+            inc("labs", "Neutrophil count greater than 1,500/mm3", lab("anc", ">", 1.5)),
+            inc("labs", "Platelet count greater than 100,000/mm3", lab("plt", ">", 100)),
+            inc("prior_therapy", "Chemotherapy: No prior chemotherapy for mesothelioma", no_chemo),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00075699",
+        pleura_only,
+        "Histologically and immunohistochemically confirmed malignant pleural mesothelioma",
+        (
+            inc("site", "Histologically and immunohistochemically confirmed malignant pleural mesothelioma", pleural),
+            inc(
+                "other",
+                "No more than 3 months since diagnosis",
+                nei,
+                note="time since diagnosis is not judged: the profiles carry no 'as of' date",
+            ),
+            inc(
+                "effusion",
+                "Symptomatic pleural effusion must have been treated and brought under control by drainage, "
+                "pleurodesis, or pleurectomy",
+                lambda f: NEI if f["eff"] else NA,
+                human=frozenset({"R08"}),
+            ),
+            inc("performance_status", "Performance status WHO 0-2", ecog_in(0, 1, 2)),
+            inc("labs", "Absolute neutrophil count > 1,500/mm^3", lab("anc", ">", 1.5)),
+            inc("labs", "Creatinine clearance > 50 mL/min", lab("crcl", ">", 50)),
+            inc("prior_therapy", "Chemotherapy No prior chemotherapy for mesothelioma", no_chemo),
+            inc("age", "Age 18 and over", age_min(18)),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00096486",
+        nobody,
+        "Histologically confirmed non-small cell lung cancer (NSCLC)",
+        (inc("site", "Histologically confirmed non-small cell lung cancer (NSCLC)", not_site),),
+    )
+)
+R(
+    Record(
+        "NCT00190762",
+        pleura_only,
+        "Histologically proven diagnosis of mesothelioma of the pleura.",
+        (
+            inc("site", "Histologically proven diagnosis of mesothelioma of the pleura.", pleural),
+            inc(
+                "prior_therapy",
+                "received only one prior systemic chemotherapy regimen for advanced or metastatic disease",
+                lambda f: yes(f["lines"] == 1 and f["chemo"]),
+                note="nivolumab-ipilimumab is not chemotherapy",
+            ),
+            inc(
+                "performance_status",
+                "Performance status of 70 or higher on the Karnofsky Performance Status Scale",
+                kps_at_least(70),
+            ),
+            inc("age", "Males or females at least 18 years of age", age_min(18)),
+            exc("pregnancy", "Pregnancy or breastfeeding", lambda f: NA if f["sex"] == "male" else NEI),
+            exc("brain_mets", "Brain metastasis", brain_mets),
+            exc("prior_therapy", "Prior treatment with Pemetrexed", agent("pemetrexed")),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00253409",
+        pleura_only,
+        "Eligible to undergo extra-pleural pneumonectomy based on British Thoracic Society guidelines",
+        (
+            inc("diagnosis", "Histologically and immuno-histochemically confirmed malignant mesothelioma", any_meso),
+            inc(
+                "stage",
+                "Resectable disease (T1-3, N0-1, M0) with no distant metastases",
+                both(resectable, lambda f: yes(f["T"] is not None and f["T"] <= 3 and f["N"] <= 1 and f["M"] == 0)),
+            ),
+            inc(
+                "resectability",
+                "Eligible to undergo extra-pleural pneumonectomy based on British Thoracic Society guidelines",
+                resectable,
+            ),
+            inc("performance_status", "Performance status WHO 0-1", ecog_in(0, 1)),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00413192",
+        nobody,
+        "Histologically proven advanced and/or metastatic malignant soft tissue sarcoma",
+        (
+            inc(
+                "site",
+                "Histologically proven advanced and/or metastatic malignant soft tissue sarcoma",
+                not_site,
+                note="'Malignant mesothelioma' is in the list of tumour types that are not eligible",
+            ),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00434135",
+        nobody,
+        "histologically or cytologically confirmed locally advanced (stage IIIB) or metastatic (stage IV) NSCLC",
+        (
+            inc(
+                "site",
+                "Patients with histologically or cytologically confirmed locally advanced (stage IIIB) or "
+                "metastatic (stage IV) NSCLC",
+                not_site,
+            ),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00459862",
+        pleura_only,
+        "Histologically or cytologically confirmed malignant pleural mesothelioma",
+        (
+            inc("site", "Histologically or cytologically confirmed malignant pleural mesothelioma", pleural),
+            inc("measurable", "Measurable disease", measurable),
+            inc("brain_mets", "No symptomatic, untreated, or uncontrolled CNS metastases", brain_ok_if_treated),
+            inc("performance_status", "ECOG performance status 0-2", ecog_in(0, 1, 2)),
+            inc("labs", "ANC >=1,500/mm^3", lab("anc", ">=", 1.5)),
+            inc("labs", "Platelet count >= 100,000/mm^3", lab("plt", ">=", 100)),
+            inc("labs", "WBC >= 3,000/mm^3", lab("wbc", ">=", 3.0)),
+            inc("labs", "Bilirubin =< 1.5 times upper limit of normal (ULN)", uln("bili", "<=", 1.5)),
+            inc("labs", "AST and ALT =< 2.5 times ULN", both(uln("ast", "<=", 2.5), uln("alt", "<=", 2.5))),
+            inc(
+                "labs",
+                "Creatinine =< 1.5 times ULN or creatinine clearance >= 50 mL/min",
+                either(uln("cr", "<=", 1.5), lab("crcl", ">=", 50)),
+            ),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00604461",
+        pleura_only,
+        "histologically proven diagnosis of Malignant Pleural Mesothelioma (MPM)",
+        (
+            inc(
+                "site",
+                "Patient must have histologically proven diagnosis of Malignant Pleural Mesothelioma (MPM)",
+                pleural,
+            ),
+            inc("measurable", "Patient must have MPM with measurable disease.", both(pleural, measurable)),
+            inc(
+                "performance_status",
+                "Patients must have Eastern Cooperative Oncology Group (ECOG) performance status of 0, 1, or 2.",
+                ecog_in(0, 1, 2),
+            ),
+            inc(
+                "labs",
+                "Patient must have adequate renal function with a serum creatinine level of less than 1.5 mg/dl "
+                "and patient should have a calculated creatinine clearance of more than 40ml/min.",
+                both(lab("cr", "<", 1.5 * 88.4), lab("crcl", ">", 40)),
+            ),
+            inc(
+                "labs",
+                "absolute neutrophil count of more than 1500 cells per deciliter",
+                lab("anc", ">", 1.5),
+                note="'per deciliter' is read as per mm3, as the registry text plainly means",
+            ),
+            exc(
+                "pregnancy",
+                "Pregnant (positive pregnancy test) or lactating",
+                lambda f: NA if f["sex"] == "male" else NEI,
+            ),
+        ),
+    )
+)
+
+
+def progressed_unresectable(f: F) -> str:
+    return NEI if f["lines"] == 0 else both(unresectable)(f)
+
+
+def advanced(f: F) -> str:
+    return NOT if f["res"] else MET
+
+
+R(
+    Record(
+        "NCT00629343",
+        everyone,
+        "Histologically confirmed soft tissue sarcoma or mesothelioma.",
+        (
+            inc("diagnosis", "Histologically confirmed soft tissue sarcoma or mesothelioma.", any_meso),
+            inc(
+                "progression",
+                "Recurrent or progressive disease defined as an increase in size of any existing tumor mass, "
+                "or the development of new tumor mass or masses, which is not amenable to definitive surgical therapy.",
+                progressed_unresectable,
+            ),
+            inc(
+                "measurable",
+                "Measurable disease defined as lesions that can be measured in at least one dimension",
+                measurable,
+            ),
+            inc("prior_therapy", "Patients must have received prior 1st line therapy.", treated),
+            inc(
+                "performance_status",
+                "Performance Karnofsky performance status of greater than or equal to 60%",
+                kps_at_least(60),
+            ),
+            inc("labs", "Absolute neutrophil count > 1,500/mm3", lab("anc", ">", 1.5)),
+            inc("labs", "Hemoglobin > 10.0 g/dl", lab("hb", ">", 100)),
+            inc("labs", "Platelet count > 100,000/mm3", lab("plt", ">", 100)),
+            inc("brain_mets", "No uncontrolled central nervous system metastases.", brain_ok_if_treated),
+            exc(
+                "prior_therapy",
+                "Prior treatment with temozolomide or azacitidine",
+                agent("temozolomide", "azacitidine"),
+            ),
+            exc(
+                "prior_therapy",
+                "Subjects who have not had prior chemotherapy.",
+                lambda f: yes(not f["chemo"]),
+                note="first-line nivolumab-ipilimumab is not chemotherapy",
+            ),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00700336",
+        everyone,
+        "Phase I: Histologically confirmed solid malignancy that is metastatic or unresectable",
+        (
+            inc(
+                "diagnosis",
+                "Phase I: Histologically confirmed solid malignancy that is metastatic or unresectable and for "
+                "which standard curative or palliative measures do not exist or are no longer effective or would "
+                "otherwise be eligible for cisplatin and pemetrexed as first-line therapy",
+                lambda f: NOT if f["res"] else (NEI if f["io"] and not f["chemo"] else MET),
+                note="a cohort: the person needs this one or the Phase II one",
+                cohort=True,
+            ),
+            inc(
+                "site",
+                "Phase II: Histologically or cytologically confirmed diagnosis of malignant pleural mesothelioma "
+                "(MPM), not amenable for radical resection, who has not received previous chemotherapy or other "
+                "systemic treatment",
+                both(pleural, unresectable, untreated),
+                note="a cohort",
+                cohort=True,
+            ),
+            inc(
+                "measurable",
+                "Measurable disease according to the modified Response Evaluation Criteria in Solid Tumors",
+                measurable,
+            ),
+            inc("performance_status", "ECOG Performance Status (PS): 0-2", ecog_in(0, 1, 2)),
+            inc("age", "Male or female patients aged at least 18 years", age_min(18)),
+            inc(
+                "labs",
+                "Adequate organ function",
+                nei,
+                human=frozenset({"R10"}),
+                note="R10's neutrophils (1.2) and clearance (40 mL/min) are not adequate for cisplatin",
+            ),
+            exc(
+                "site",
+                "Phase II only: Mesothelioma originating outside the pleura (e.g.: peritoneum)",
+                peritoneal,
+                note="applies to the Phase II cohort only",
+                cohort=True,
+            ),
+            exc("brain_mets", "Presence of CNS metastases", brain_mets),
+        ),
+        overrides={
+            "R01": (
+                "excluded",
+                "Phase I: Histologically confirmed solid malignancy that is metastatic or unresectable",
+            ),
+            "R06": (
+                "excluded",
+                "Phase I: Histologically confirmed solid malignancy that is metastatic or unresectable",
+            ),
+            "R11": (
+                "excluded",
+                "Phase I: Histologically confirmed solid malignancy that is metastatic or unresectable",
+            ),
+        },
+        note="two cohorts: a person meeting either cohort criterion (and the rest) is eligible",
+    )
+)
+R(
+    Record(
+        "NCT00703638",
+        everyone,
+        "Histologic or cytologic diagnosis of advanced non-hematologic malignancy",
+        (
+            inc(
+                "diagnosis",
+                "Histologic or cytologic diagnosis of advanced non-hematologic malignancy (except squamous cell "
+                "of the lung)",
+                advanced,
+                note="a resectable early tumour is not advanced",
+            ),
+            inc("prior_therapy", "Mesothelioma patients may be enrolled with no prior therapy requirements", any_meso),
+            inc(
+                "prior_therapy",
+                "Prior treatment with cisplatin and/or pemetrexed is allowed, but at least 3 months must "
+                "have passed since the last dose.",
+                lambda f: NEI if any(a in f["agents"] for a in ("cisplatin", "pemetrexed")) else NA,
+                human=frozenset({"R04", "R07", "R09"}),
+                note="last doses 10, 6 and 7 weeks ago (profiles): too recent; the case has no date of last dose",
+            ),
+            inc(
+                "measurable",
+                "Measurable or non-measurable disease as defined by Response Evaluation Criteria in Solid "
+                "Tumors (RECIST) criteria",
+                any_meso,
+            ),
+            inc(
+                "performance_status",
+                "Eastern Cooperative Oncology Group (ECOG) Performance status of 0 to 2",
+                ecog_in(0, 1, 2),
+            ),
+            inc("age", "18 years of age and older", age_min(18)),
+            inc("labs", "absolute neutrophil count (ANC) ≥ 1.5 x 10^9/L", lab("anc", ">=", 1.5)),
+            inc("labs", "platelets ≥100 x 10^9/L", lab("plt", ">=", 100)),
+            inc("labs", "hemoglobin ≥ 9 g/dL", lab("hb", ">=", 90)),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00859469",
+        everyone,
+        "histologically confirmed malignant pleural or peritoneal mesothelioma",
+        (
+            inc(
+                "resectability",
+                "Patients must have histologically confirmed malignant pleural or peritoneal mesothelioma "
+                "epithelial, sarcomatoid, or mixed subtype, not amenable to curative treatment with surgery.",
+                unresectable,
+            ),
+            inc(
+                "measurable",
+                "Disease status must be that of measurable disease as defined by modified Southwest Oncology "
+                "Group (SWOG) criteria.",
+                measurable,
+            ),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00998166",
+        nobody,
+        "Intrathoracic lung carcinoma of squamous cell histology",
+        (
+            inc(
+                "stage",
+                "Have stage IIIB (malignant pleural or pericardial effusion) or stage IV disease.",
+                nei,
+                note="lung-cancer staging words; the trial is for non-small cell lung cancer",
+            ),
+            inc("prior_therapy", "Be chemotherapy naïve.", no_chemo),
+            inc(
+                "performance_status",
+                "Have an Eastern Cooperative Oncology Group (ECOG) performance status of 0 or 1.",
+                ecog_in(0, 1),
+            ),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT01064648",
+        pleura_only,
+        "confirmed diagnosis of malignant pleural mesothelioma",
+        (
+            inc(
+                "site",
+                "Patient must have histologically or cytologically confirmed diagnosis of malignant pleural "
+                "mesothelioma; surgical resection must not be planned",
+                both(pleural, unresectable),
+            ),
+            inc("measurable", "Patients must have measurable or non-measurable disease", any_meso),
+            inc(
+                "prior_therapy",
+                "Patients must not have received any prior systemic therapy (chemotherapy or other biologic "
+                "therapy) for their unresectable malignant pleural mesothelioma",
+                untreated,
+            ),
+            inc("performance_status", "Patient must have Zubrod performance status 0-2", ecog_in(0, 1, 2)),
+            inc("labs", "Absolute neutrophil count >= 1,500 mcl", lab("anc", ">=", 1.5)),
+            inc("labs", "Platelets >= 100,000/ml", lab("plt", ">=", 100)),
+            inc("labs", "Hemoglobin >= 9.0 g/dl (may be reached by transfusion)", lab("hb", ">=", 90)),
+            inc("labs", "Total bilirubin =< 1.5 x institutional upper limit of normal (IULN)", uln("bili", "<=", 1.5)),
+            inc("labs", "Serum creatinine =< 1.5 x IULN", uln("cr", "<=", 1.5)),
+            inc("labs", "Calculated creatinine clearance >= 60 mL/min", lab("crcl", ">=", 60)),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT01085630",
+        pleura_only,
+        "Histologically confirmed malignant pleural mesothelioma",
+        (
+            inc(
+                "histology",
+                "Histologically confirmed malignant pleural mesothelioma meeting 1 of the following cell types:",
+                both(pleural, histology("epithelioid", "sarcomatoid", "biphasic")),
+            ),
+            inc(
+                "resectability",
+                "Histologically documented malignant pleural mesothelioma, epithelial, sarcomatoid or mixed "
+                "type, not amenable to surgical resection",
+                both(pleural, unresectable),
+            ),
+            inc(
+                "prior_therapy",
+                "Currently receiving first-line treatment with pemetrexed + platinum",
+                lambda f: NOT,
+                note="none of the profiles is on first-line chemotherapy now",
+            ),
+            inc("prior_therapy", "Prior surgical treatment is allowed", lambda f: NA),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT01139775",
+        everyone,
+        "Participants with histologic or cytologic diagnosis of malignant mesothelioma that is unresectable",
+        (
+            inc(
+                "resectability",
+                "Participants with histologic or cytologic diagnosis of malignant mesothelioma that is unresectable",
+                unresectable,
+            ),
+            inc(
+                "performance_status",
+                "Have a performance status ≤1 on the Eastern Cooperative Oncology Group (ECOG) scale",
+                ecog_in(0, 1),
+            ),
+            inc("labs", "Have adequate hematologic, hepatic, and renal organ function", nei, human=frozenset({"R10"})),
+            exc(
+                "brain_mets",
+                "Have central nervous system (CNS) metastases (unless the participant has completed successful "
+                "local therapy for CNS metastases",
+                brain_active,
+            ),
+            exc(
+                "effusion",
+                "ascites or pleural effusions that cannot be controlled by drainage or other procedures prior to "
+                "study entry",
+                lambda f: NEI if f["eff"] is None or f["eff"] else NOT,
+            ),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT01143545",
+        pleura_only,
+        "pleural mesothelioma with no evidence of disease (NED) or minimal residual disease (MRD)",
+        (
+            inc(
+                "progression",
+                "pleural mesothelioma with no evidence of disease (NED) or minimal residual disease (MRD) in "
+                "the primary site following standard multi-modality therapy.",
+                lambda f: NOT if (f["lines"] == 0 or f["meas"]) else NEI,
+            ),
+            inc("performance_status", "Patients must have an ECOG performance status of 0 - 2.", ecog_in(0, 1, 2)),
+            inc(
+                "brain_mets",
+                "Patients with intracranial metastases, which have been treated by surgery or radiation therapy "
+                "may be eligible",
+                lambda f: NA if not f["brain"] else yes(bool(f["brain_ts"])),
+            ),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT01211275",
+        pleura_only,
+        "histologically or cytologically diagnosed malignant mesothelioma",
+        (
+            inc("diagnosis", "histologically or cytologically diagnosed malignant mesothelioma", any_meso),
+            inc("age", "age > 18 years", age_min(18, strict=True)),
+            inc(
+                "other",
+                "Medically suitable for limited surgical intervention (pleural biopsies or limited pleurectomy)",
+                nei,
+            ),
+            inc("prior_therapy", "No previous chemotherapy", no_chemo),
+            inc("performance_status", "WHO performance status =< 2", ecog_in(0, 1, 2)),
+            inc("labs", "ANC=>1.5 x 109/L", lab("anc", ">=", 1.5)),
+            inc("labs", "Platelets=>150 x 109/L", lab("plt", ">=", 150)),
+            inc("labs", "total serum bilirubin < UNL", uln("bili", "<", 1.0)),
+            inc("labs", "Serum creatinine =< 2xUNL", uln("cr", "<=", 2.0)),
+            exc("effusion", "Previous successful pleurodesis", nei),
+            exc("brain_mets", "Presence of symptomatic CNS metastases", brain_active),
+        ),
+    )
+)
+
+
+def unresectable_measurable_msln(f: F) -> str:
+    if f["res"] or not f["meas"]:
+        return NOT
+    return {"epithelioid": MET, "biphasic": NEI, "sarcomatoid": NOT}[f["hist"]]
+
+
+def treated_progressed(f: F) -> str:
+    return yes(f["lines"] >= 1)  # every treated profile progressed after its last line
+
+
+def metastatic(f: F) -> str:
+    if f["res"]:
+        return NOT
+    return MET if f["M"] == 1 else NEI
+
+
+R(
+    Record(
+        "NCT01253681",
+        nobody,
+        "epithelial ovarian, primary peritoneal and fallopian tube cancer",
+        (
+            inc(
+                "site",
+                "Subjects with pseudomyxoma, mesothelioma, adenocarcinoma of unknown primary tumor, sarcoma, or "
+                "neuroendocrine histology are excluded.",
+                lambda f: NOT,
+                note="read as a requirement (not to have those histologies): a mesothelioma patient does not meet it",
+            ),
+            inc(
+                "sex",
+                "Female subjects more than 18 years of age",
+                lambda f: yes(f["sex"] == "female" and f["age"] > 18),
+            ),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT01583686",
+        everyone,
+        "Metastatic or unresectable measurable cancers that express mesothelin.",
+        (
+            inc(
+                "biomarker",
+                "Metastatic or unresectable measurable cancers that express mesothelin.",
+                unresectable_measurable_msln,
+                note="epithelial mesotheliomas need no test; biphasic ones need >50% expression (unknown here)",
+            ),
+            inc("prior_therapy", "Patients must have previously received at least one systemic standard care", treated),
+            inc(
+                "age",
+                "Greater than or equal to 18 years of age and less than or equal to 70 years of age.",
+                age_range(18, 70),
+            ),
+            inc(
+                "performance_status",
+                "Clinical performance status of Eastern Cooperative Oncology Group (ECOG) 0 or 1.",
+                ecog_in(0, 1),
+            ),
+            inc(
+                "labs",
+                "Absolute neutrophil count greater than 1000/mm(3) without the support of filgrastim.",
+                lab("anc", ">", 1.0),
+            ),
+            inc("labs", "Platelet count greater than 100,000/mm(3).", lab("plt", ">", 100)),
+            inc("labs", "Serum creatinine less than or equal to 1.6 mg/dl.", lab("cr", "<=", 1.6 * 88.4)),
+            exc(
+                "histology",
+                "Patients with sarcomatoid mesothelioma as mesothelin is not expressed in this type of mesothelioma.",
+                histology("sarcomatoid"),
+            ),
+            exc("brain_mets", "Patients with known brain metastases.", brain_mets),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT01766739",
+        pleura_only,
+        "malignant pleural effusions (primary non-small-cell lung carcinoma, mesothelioma, and other histologies)",
+        (
+            inc(
+                "effusion",
+                "Diagnosis of histologically or cytologically documented, malignant pleural effusions (primary "
+                "non-small-cell lung carcinoma, mesothelioma, and other histologies), who have free pleural space "
+                "(partial or total) that permits the intrapleural drug instillation.",
+                lambda f: yes(bool(f["eff"])),
+            ),
+            inc("age", "Age must be ≥ 18 years.", age_min(18)),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT01950572",
+        everyone,
+        "All participants greater than or equal to 2 years of age with malignant mesothelioma.",
+        (
+            inc(
+                "age",
+                "All participants greater than or equal to 2 years of age with malignant mesothelioma.",
+                age_min(2),
+            ),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT02397928",
+        pleura_only,
+        "Malignant Pleural Mesothelioma (STELLAR)",
+        (
+            inc("diagnosis", "Pathological or histological evidence of mesothelioma", any_meso),
+            inc("age", "≥ 18 years of age", age_min(18)),
+            inc("resectability", "Not candidate for curative treatment (surgery or radiotherapy)", unresectable),
+            inc(
+                "measurable",
+                "At least one measurable or evaluable lesion according to modified RECIST Criteria",
+                lambda f: MET if f["meas"] else NEI,
+            ),
+            inc("performance_status", "ECOG Performance Status of 0-1", ecog_in(0, 1)),
+            exc("resectability", "Patient candidate for surgery or radiotherapy with curative intent", resectable),
+            exc(
+                "prior_therapy",
+                "Previous chemotherapy or radiation",
+                lambda f: yes(f["chemo"] or bool(f["brain_ts"])),
+                note="R09's brain radiosurgery is radiation; first-line immunotherapy is neither",
+            ),
+            exc(
+                "labs",
+                "AST or ALT > 3 times the upper limit of normal",
+                lambda f: yes(f["ast"] / f["astuln"] > 3 or f["alt"] / f["altuln"] > 3),
+            ),
+            exc("labs", "Significant renal impairment (serum creatinine > 1.7 mg/dL)", lab("cr", ">", 1.7 * 88.4)),
+            exc("labs", "Thrombocytopenia (platelet count < 100 x 10^3/μL)", lab("plt", "<", 100)),
+            exc("labs", "Neutropenia (absolute neutrophil count < 1.5 x 10^3/μL)", lab("anc", "<", 1.5)),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT02414269",
+        pleura_only,
+        "Malignant pleural mesothelioma - previously treated with at least one prior treatment regimen.",
+        (
+            inc("age", "Patients with MPD aged ≥18 years", age_min(18)),
+            inc("performance_status", "Karnofsky performance status ≥70%", kps_at_least(70)),
+            inc(
+                "prior_therapy",
+                "Malignant pleural mesothelioma - previously treated with at least one prior treatment regimen.",
+                both(pleural, treated),
+            ),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT02465983",
+        nobody,
+        "Unresectable or metastatic pancreatic cancer",
+        (
+            inc("site", "Unresectable or metastatic pancreatic cancer", not_site),
+            inc("performance_status", "ECOG performance status of 0 or 1", ecog_in(0, 1)),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT02555007",
+        pleura_only,
+        "non-small cell lung Cancer or malignant pleural mesothelioma, for which no standard exits.",
+        (
+            inc("age", "Patients (male or female) ≥ 18 years of age.", age_min(18)),
+            inc(
+                "prior_therapy",
+                "metastatic (Stage IV) non-small cell lung Cancer or malignant pleural mesothelioma, for which "
+                "no standard exits.",
+                both(pleural, treated),
+                note="an untreated person still has standard first-line treatment",
+            ),
+            inc(
+                "measurable",
+                "Presence of at least one measurable lesion according to RECIST v.1.1 for NSCLC and modified "
+                "RECIST 1.1 for MPM",
+                measurable,
+            ),
+            inc("performance_status", "ECOG performance status ≤2", ecog_in(0, 1, 2)),
+            exc("performance_status", "ECOG performance status >2", lambda f: yes(f["ecog"] > 2)),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT02614456",
+        everyone,
+        "mesothelioma, gastrointestinal stromal tumors",
+        (
+            inc(
+                "stage",
+                "Patients must have a histologically or cytologically confirmed metastatic solid tumor",
+                metastatic,
+                note="M0 unresectable mesothelioma is 'advanced', maybe not 'metastatic': left undecided",
+            ),
+            inc(
+                "prior_therapy",
+                "All patients must have received at least one line of systemic therapy in the metastatic setting.",
+                treated,
+            ),
+            inc(
+                "prior_therapy",
+                "Prior immunotherapy is allowed, including prior treatment with nivolumab or another PD-1 inhibitor",
+                lambda f: MET if f["io"] else NA,
+            ),
+            inc("measurable", "Patients must have measurable disease per RECIST criteria v. 1.1", measurable),
+            inc(
+                "performance_status",
+                "Eastern Cooperative Oncology Group (ECOG) performance status 0 or 1.",
+                ecog_in(0, 1),
+            ),
+            inc("labs", "Absolute neutrophil count > 1,500/mcL", lab("anc", ">", 1.5)),
+            inc(
+                "labs",
+                "Creatinine < 1.5 times the ULN OR Creatinine clearance > 40 mL/min",
+                either(uln("cr", "<", 1.5), lab("crcl", ">", 40)),
+            ),
+            exc(
+                "prior_therapy",
+                "Patients who have had chemotherapy or radiotherapy within 2 weeks prior to entering the study.",
+                lambda f: NOT if f["lines"] == 0 else NEI,
+            ),
+            exc(
+                "brain_mets",
+                "Patients with known active or symptomatic central nervous system (CNS) metastases",
+                brain_active,
+            ),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT02639767",
+        pleura_only,
+        "Pathologically confirmed diagnosis of malignant pleural mesothelioma at MSKCC",
+        (
+            inc("site", "Pathologically confirmed diagnosis of malignant pleural mesothelioma at MSKCC", pleural),
+            inc("resectability", "No plans for surgical resection", unresectable),
+            inc("stage", "Stage T1-4, N0-3, M0", lambda f: yes(f["M"] == 0)),
+            inc(
+                "prior_therapy",
+                "No prior radiation therapy to the chest, breast or supraclavicular fossa",
+                lambda f: MET,
+            ),
+            inc("prior_therapy", "Prior chemotherapy regimens ≤1", lambda f: yes(f["lines"] <= 1)),
+            inc("age", "Age ≥18 years", age_min(18)),
+            inc("performance_status", "Karnofsky performance status ≥ 80%", kps_at_least(80)),
+            inc("labs", "Absolute neutrophil count ≥ 1,500/mcL", lab("anc", ">=", 1.5)),
+            inc("labs", "Calculated creatinine clearance (CrCl) ≥ 45mL/min", lab("crcl", ">=", 45)),
+            inc("labs", "AST (SGOT) and ALT (SGPT) ≤ 3.0 x ULN", both(uln("ast", "<=", 3.0), uln("alt", "<=", 3.0))),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT02784171",
+        pleura_only,
+        "Patients must have histologically confirmed malignant pleural mesothelioma.",
+        (
+            inc(
+                "title",
+                "Pembrolizumab in Patients With Advanced Malignant Pleural Mesothelioma",
+                advanced,
+                note="the title's 'advanced' is read as a criterion",
+            ),
+            inc("site", "Patients must have histologically confirmed malignant pleural mesothelioma.", pleural),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT03156868",
+        nobody,
+        "Histological and / or cytological confirmation of non-squamous pulmonary carcinoma",
+        (
+            inc(
+                "site",
+                "Histological and / or cytological confirmation of non-squamous pulmonary carcinoma, stage IIIB / IV "
+                "or recurrent",
+                not_site,
+            ),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT04158141",
+        pleura_only,
+        "confirmed diagnosis of epithelioid or biphasic malignant pleural mesothelioma (MPM)",
+        (
+            inc(
+                "histology",
+                "Pathologically (histologically or cytologically) confirmed diagnosis of epithelioid or biphasic "
+                "malignant pleural mesothelioma (MPM)",
+                both(pleural, histology("epithelioid", "biphasic")),
+            ),
+            inc(
+                "stage",
+                "Imaging proof of clinical stage (American Joint Committee on Cancer \\[AJCC\\] 8th edition) "
+                "I-IIIA MPM by PET/CT",
+                stage8("IA", "IB", "II", "IIIA"),
+                note="8th edition named: R11 is IIIB in the 8th edition although IIIA in the 9th",
+            ),
+            inc("resectability", "MPM is amenable to resection by P/D as determined by a thoracic surgeon", resectable),
+            inc(
+                "performance_status",
+                "Eastern Cooperative Oncology Group (ECOG) Performance Status 0-1 within 42 days prior "
+                "to Step 1 Registration",
+                ecog_in(0, 1),
+            ),
+            inc("labs", "Absolute neutrophil count ≥1500 cells/mm3", lab("anc", ">=", 1.5)),
+            inc("labs", "Platelets ≥100,000 cells/mm3", lab("plt", ">=", 100)),
+            inc("labs", "Hemoglobin ≥ 8.0 g/dL", lab("hb", ">=", 80)),
+            inc("labs", "Serum total bilirubin ≤ 1.5 X ULN (upper limit of normal)", uln("bili", "<=", 1.5)),
+            inc("labs", "Creatinine clearance ≥45 mL/min by the Cockcroft-Gault (C-G) equation", lab("crcl", ">=", 45)),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT04322136",
+        pleura_only,
+        "Patients with a symptomatic MPE*",
+        (
+            inc("effusion", "Patients with a symptomatic MPE*", lambda f: yes(bool(f["eff"]))),
+            inc("other", "Predicted survival of more than 6 months", nei),
+            exc("age", "Age <18yrs", lambda f: yes(f["age"] < 18)),
+            exc("prior_therapy", "Previous ipsilateral lobectomy/pneumonectomy", lambda f: NOT),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT04577326",
+        pleura_only,
+        "Pathologically confirmed MPM",
+        (
+            inc("age", "Aged ≥18 years", age_min(18)),
+            inc("performance_status", "Karnofsky performance status ≥70%", kps_at_least(70)),
+            inc("site", "Pathologically confirmed MPM", pleural),
+            inc(
+                "biomarker",
+                "Epithelioid or biphasic histologic diagnosis provided that ≥10% of the tumor expresses MSLN by "
+                "IHC analysis",
+                lambda f: NOT if f["hist"] == "sarcomatoid" else (MET if f["mesothelin"] == "positive" else NEI),
+            ),
+            inc("prior_therapy", "Previously treated with at least 1 treatment regimen", treated),
+            inc("measurable", "Measurable or evaluable disease", lambda f: MET if f["meas"] else NEI),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT05001880",
+        peritoneum_only,
+        "malignant peritoneal mesothelioma for which there has been no prior treatment",
+        (
+            inc(
+                "prior_therapy",
+                "Histologically or cytologically confirmed malignant peritoneal mesothelioma for which there "
+                "has been no prior treatment.",
+                both(peritoneal, untreated),
+            ),
+            inc("measurable", "Must have measurable disease per RECIST version (v) 1.1", measurable),
+            inc("age", "Age >= 18 years", age_min(18)),
+            inc(
+                "performance_status", "Eastern Cooperative Oncology Group (ECOG) performance status 0-1", ecog_in(0, 1)
+            ),
+            inc("labs", "Absolute neutrophil count (ANC) >= 1,500/mm^3", lab("anc", ">=", 1.5)),
+            inc("labs", "Total bilirubin =< 1.5 x upper limit of normal (ULN)", uln("bili", "<=", 1.5)),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00005636",
+        pleura_only,
+        "Histologically confirmed malignant mesothelioma of the pleura",
+        (
+            inc(
+                "resectability",
+                "Histologically confirmed malignant mesothelioma of the pleura not amenable to curative surgery",
+                both(pleural, unresectable),
+            ),
+            inc("measurable", "Unidimensionally or bidimensionally measurable disease", measurable),
+            inc("brain_mets", "No brain metastases", no_brain),
+            inc("age", "Age: 18 and over", age_min(18)),
+            inc("performance_status", "Performance status: Karnofsky 70-100%", kps_at_least(70)),
+            inc("labs", "Absolute neutrophil count at least 1,500/mm3", lab("anc", ">=", 1.5)),
+            inc("labs", "Hemoglobin at least 9 g/dL", lab("hb", ">=", 90)),
+            inc("labs", "Bilirubin no greater than 1.5 times upper limit of normal (ULN)", uln("bili", "<=", 1.5)),
+            inc("labs", "Creatinine clearance at least 45 mL/min", lab("crcl", ">=", 45)),
+            inc(
+                "other", "No obvious malnourishment or greater than 10% weight loss within 6 weeks prior to study", nei
+            ),
+            inc("prior_therapy", "Chemotherapy: No prior systemic chemotherapy", no_chemo),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00006014",
+        everyone,
+        "Histologically or cytologically proven malignant mesothelioma",
+        (
+            inc(
+                "resectability",
+                "Histologically or cytologically proven malignant mesothelioma (epithelial, sarcomatoid, or "
+                "mixed subtype) that is not amenable to surgery or radiotherapy",
+                unresectable,
+            ),
+            inc("measurable", "Measurable disease At least 20 mm by conventional techniques", measurable),
+            inc(
+                "brain_mets",
+                "History of previously treated CNS metastasis allowed if: Neurologically stable",
+                lambda f: NA if not f["brain"] else NEI,
+                note="'No active or residual disease by brain CT or MRI scan': R09's treated lesion may still show",
+            ),
+            inc("age", "Age: 18 and over", age_min(18)),
+            inc("performance_status", "Performance status: WHO 0-2", ecog_in(0, 1, 2)),
+            inc("labs", "WBC at least 3,000/mm3", lab("wbc", ">=", 3.0)),
+            inc("labs", "Platelet count at least 75,000/mm3", lab("plt", ">=", 75)),
+            inc("labs", "Bilirubin no greater than 1.5 mg/dL", lab("bili", "<=", 1.5 * 17.1)),
+            inc(
+                "labs",
+                "Creatinine no greater than 1.5 mg/dL OR creatinine clearance at least 60 mL/min",
+                either(lab("cr", "<=", 1.5 * 88.4), lab("crcl", ">=", 60)),
+            ),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00004033",
+        pleura_only,
+        "Pathologically confirmed malignant pleural mesothelioma",
+        (
+            inc("site", "Pathologically confirmed malignant pleural mesothelioma", pleural),
+            inc("effusion", "Free flowing pleural effusion", lambda f: yes(bool(f["eff"]))),
+            inc("age", "Age: 18 and over", age_min(18)),
+            inc("performance_status", "Performance status: Zubrod 0-2", ecog_in(0, 1, 2)),
+            inc("labs", "WBC greater than 4,000/mm3", lab("wbc", ">", 4.0)),
+            inc("labs", "Granulocyte count greater than 1,500/mm3", lab("anc", ">", 1.5)),
+            inc("labs", "Bilirubin no greater than 1.5 mg/dL", lab("bili", "<=", 1.5 * 17.1)),
+            inc("labs", "Creatinine no greater than 1.5 mg/dL", lab("cr", "<=", 1.5 * 88.4)),
+            inc("prior_therapy", "Chemotherapy: No prior chemotherapy", no_chemo),
+            inc("prior_therapy", "Radiotherapy: No prior chest radiotherapy", lambda f: MET),
+        ),
+    )
+)
+
+
+# Added with the second batch of records (labelled before the matcher ran on them).
+# 9th-edition T category where the profile decides it without tumour thickness (T3/T4 by invaded structure);
+# None where it depends on pleural thickness, which the profiles do not give.
+T9 = {"R01": None, "R02": None, "R03": 3, "R04": 4, "R05": 3, "R08": None, "R09": None, "R10": 3, "R11": None}
+
+
+def necim_stage(f: F, pid: str) -> str:
+    if f["site"] != "pleura":
+        return NOT
+    if f["hist"] != "epithelioid" or f["M"] == 1 or f["N"] > 1 or f["res"]:
+        return NOT
+    t9 = T9.get(pid)
+    if t9 is None:
+        return NEI
+    return yes(t9 in (2, 3))
+
+
+def _by_profile(rule: Callable[[F, str], str]) -> Rule:
+    ids = {id(v): k for k, v in FACTS.items()}
+    return lambda f: rule(f, ids[id(f)])
+
+
+R(
+    Record(
+        "NCT00227630",
+        pleura_only,
+        "Histologically confirmed malignant pleural mesothelioma All subtypes allowed",
+        (
+            inc(
+                "title",
+                "Pemetrexed Disodium and Cisplatin Followed By Surgery and Radiation Therapy",
+                resectable,
+                note="an induction-chemotherapy-then-surgery trial: the person must be a surgical candidate",
+            ),
+            inc("site", "Histologically confirmed malignant pleural mesothelioma All subtypes allowed", pleural),
+            inc(
+                "stage",
+                "T1-3, N0-1, M0 disease",
+                lambda f: NEI if f["T"] is None else yes(f["T"] <= 3 and f["N"] <= 1 and f["M"] == 0),
+            ),
+            inc("age", "Age Under 70", lambda f: yes(f["age"] < 70)),
+            inc("performance_status", "Performance status WHO 0-1", ecog_in(0, 1)),
+            inc("labs", "Absolute neutrophil count > 1,500/mm^3", lab("anc", ">", 1.5)),
+            inc("labs", "Hemoglobin ≥ 11 g/dL", lab("hb", ">=", 110)),
+            inc("labs", "Bilirubin < 1.5 times ULN", uln("bili", "<", 1.5)),
+            inc("labs", "Creatinine clearance ≥ 60 mL/min", lab("crcl", ">=", 60)),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00354393",
+        pleura_only,
+        "Histologically confirmed malignant pleural mesothelioma",
+        (
+            inc("site", "Histologically confirmed malignant pleural mesothelioma", pleural),
+            inc(
+                "stage",
+                "Intraperitoneal extension, contralateral thoracic extension, or distant metastases are eligible, but "
+                "considered unresectable",
+                lambda f: NA if f["M"] == 0 else MET,
+            ),
+            inc("performance_status", "ECOG performance status 0-1", ecog_in(0, 1)),
+            inc("labs", "WBC ≥ 3,000/mm³", lab("wbc", ">=", 3.0)),
+            inc("labs", "Creatinine ≤ 1.7 mg/dL", lab("cr", "<=", 1.7 * 88.4)),
+            inc("labs", "Bilirubin < 2.0 mg/dL", lab("bili", "<", 2.0 * 17.1)),
+            inc("labs", "Albumin > 3 g/dL", lab("alb", ">", 30)),
+            inc(
+                "prior_therapy",
+                "No prior surgical resection, radiation therapy, chemotherapy, or immunotherapy for this cancer",
+                untreated,
+            ),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00039182",
+        pleura_only,
+        "Histologically confirmed malignant pleural mesothelioma",
+        (
+            inc("site", "Histologically confirmed malignant pleural mesothelioma", pleural),
+            inc("measurable", "Measurable or nonmeasurable disease", any_meso),
+            inc("resectability", "Not amenable to extrapleural pneumonectomy", unresectable),
+            inc("brain_mets", "No known CNS metastases", no_brain),
+            inc("performance_status", "Performance status - Zubrod 0-1", ecog_in(0, 1)),
+            inc("labs", "WBC at least 3,000/mm^3", lab("wbc", ">=", 3.0)),
+            inc("labs", "Platelet count at least 100,000/mm^3", lab("plt", ">=", 100)),
+            inc("labs", "Creatinine no greater than 2 times ULN", uln("cr", "<=", 2.0)),
+            inc(
+                "prior_therapy",
+                "No prior biologic therapy for this tumor",
+                lambda f: yes(not f["io"]),
+                note="nivolumab-ipilimumab is biologic therapy",
+            ),
+            inc("prior_therapy", "No prior chemotherapy for this tumor", no_chemo),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT07121374",
+        pleura_only,
+        "Pathologically confirmed PM (epithelioid)",
+        (
+            inc(
+                "stage",
+                "Pathologically confirmed PM (epithelioid), cT2-3 N0-1 M0 according to UICC TNM 9 and considered "
+                "inoperable by the Multidisciplinary Tumor Board",
+                _by_profile(necim_stage),
+                note="9th edition named; T2 against T1 depends on pleural thickness, which the profiles do not give",
+            ),
+            inc("age", "Aged 18 years or older", age_min(18)),
+            inc("performance_status", "World Health Organization (WHO) Performance Status 0-1", ecog_in(0, 1)),
+            inc(
+                "other",
+                "Fit for systemic chemotherapy, immunotherapy and surgery according to good clinical practice",
+                nei,
+                human=frozenset({"R10"}),
+                note="R10's counts and kidney function rule out chemotherapy now",
+            ),
+            exc(
+                "stage",
+                "Contralateral mediastinal (N2) or distant metastatic disease",
+                lambda f: yes(f["N"] >= 2 or f["M"] == 1),
+            ),
+        ),
+    )
+)
+
+
+# Added with the third batch of records (labelled before the matcher ran on them): 22 records from a subset of the
+# ClinicalTrials.gov XML export on GitHub, a TREC 2022 trial-matching repository's API cache and one mirror page.
+# IMIG 1995 stage (the grouping in use when the 1990s-2000s trials below were written, kept by UICC/AJCC up to the
+# 7th edition): I = T1 N0, II = T2 N0, III = T3 or N1-N2 (ipsilateral nodes), IV = T4, N3 (contralateral mediastinal or
+# supraclavicular nodes) or M1. R11's contralateral mediastinal node is N2 in the 8th edition but N3 (stage IV) in
+# IMIG 1995; R04's T4 is IIIB in the 8th edition but stage IV in IMIG 1995.
+IMIG = {
+    "R01": "I",
+    "R02": "IV",
+    "R03": "III",
+    "R04": "IV",
+    "R05": "III",
+    "R08": "II",
+    "R09": "IV",
+    "R10": "III",
+    "R11": "IV",
+}
+CONTRALATERAL = {"R02", "R11"}  # contralateral lung metastases (R02), contralateral mediastinal node (R11)
+UNTREATED = frozenset(p for p, f in FACTS.items() if f["lines"] == 0)
+
+
+def imig(*allowed: str) -> Rule:
+    return _by_profile(lambda f, pid: NEI if pid not in IMIG else yes(IMIG[pid] in allowed))
+
+
+def evaluable(f: F) -> str:
+    """'Measurable or evaluable disease': met when measurable; evaluable-only disease is not in the case."""
+    return MET if f["meas"] else NEI
+
+
+def since_chemo(f: F) -> str:
+    """'At least N weeks since prior chemotherapy': a window, not a ban; the case holds no date of the last dose."""
+    return NEI if f["chemo"] else NA
+
+
+def since_systemic(f: F) -> str:
+    return NEI if f["lines"] >= 1 else NA
+
+
+def since_radiotherapy(f: F) -> str:
+    """Only R09 had radiotherapy (radiosurgery to the brain, 3 months ago)."""
+    return NEI if f["brain"] else NA
+
+
+def effusion(f: F) -> str:
+    return yes(bool(f["eff"]))
+
+
+def permission(f: F) -> str:
+    """'X allowed': does not concern a person who never had X."""
+    return NA
+
+
+def female_nei(f: F) -> str:
+    return NA if f["sex"] == "male" else NEI
+
+
+def cr_mgdl(op: str, mg: float) -> Rule:
+    return lab("cr", op, mg * 88.4)
+
+
+def bili_mgdl(op: str, mg: float) -> Rule:
+    return lab("bili", op, mg * 17.1)
+
+
+def bili_normal(f: F) -> str:
+    return yes(f["bili"] <= f["biliuln"])
+
+
+def cr_normal(f: F) -> str:
+    return yes(f["cr"] <= f["cruln"])
+
+
+def no_cisplatin_anthracycline(f: F) -> str:
+    return no_agent("cisplatin", "doxorubicin", "epirubicin")(f)
+
+
+R(
+    Record(
+        "NCT00002465",
+        everyone,
+        "Histologically documented metastatic breast or endometrial carcinoma or mesothelioma",
+        (
+            inc(
+                "resectability",
+                "Histologically documented metastatic breast or endometrial carcinoma or mesothelioma not amenable to "
+                "surgical and/or radiotherapeutic cure or long-term control",
+                unresectable,
+            ),
+            inc("measurable", "Measurable soft tissue, bony, or visceral lesions required", measurable),
+            inc("age", "Age: At least 18", age_min(18)),
+            inc("other", "Life expectancy: At least 3 months", nei),
+            inc(
+                "prior_therapy",
+                "Chemotherapy: At least 4 weeks since therapy",
+                since_chemo,
+                note="a washout window: every treated profile stopped 6 or more weeks ago",
+            ),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00002608",
+        everyone,
+        "Histologically proven soft tissue sarcoma, glioma, mesothelioma, hepatoma, thyroid cancer, or adrenal cancer",
+        (
+            inc(
+                "resectability",
+                "Histologically proven soft tissue sarcoma, glioma, mesothelioma, hepatoma, thyroid cancer, or adrenal "
+                "cancer with clinical, radiological, or histologic evidence of incurability",
+                unresectable,
+                note="a person planned for curative-intent surgery has no evidence of incurability",
+            ),
+            inc("measurable", "Measurable or evaluable disease", evaluable),
+            inc("age", "65 and under", lambda f: yes(f["age"] <= 65)),
+            inc("performance_status", "ECOG 0-2", ecog_in(0, 1, 2)),
+            inc("labs", "Granulocyte count at least 1,500/mm3", lab("anc", ">=", 1.5)),
+            inc("labs", "Platelet count at least 140,000/mm3", lab("plt", ">=", 140)),
+            inc("labs", "Bilirubin normal", bili_normal),
+            inc("labs", "Creatinine less than 1.47 mg/dL", cr_mgdl("<", 1.47)),
+            inc("prior_therapy", "No more than 1 prior chemotherapy regimen", lambda f: yes(f["lines"] <= 1)),
+            inc("prior_therapy", "No prior anthracycline or cisplatin", no_cisplatin_anthracycline),
+            inc("pregnancy", "Not pregnant", pregnancy),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00002622",
+        pleura_only,
+        "Unilateral malignant pleural effusion requiring sclerosis",
+        (
+            inc(
+                "effusion",
+                "Unilateral malignant pleural effusion requiring sclerosis (as judged by the attending surgeon)",
+                effusion,
+            ),
+            inc("age", "Age: 18 and over", age_min(18)),
+            inc("performance_status", "Performance status: ECOG 0-2", ecog_in(0, 1, 2)),
+            inc("other", "Life expectancy: More than 2 months", nei),
+            inc("other", "Able to undergo thoracoscopy under general or local anesthesia", nei),
+            inc("prior_therapy", "No prior intrapleural therapy", lambda f: MET),
+            inc(
+                "prior_therapy",
+                "No systemic therapy within 2 weeks prior to randomization",
+                since_systemic,
+                note="a window around the procedure, not a ban on earlier systemic therapy",
+            ),
+            inc("prior_therapy", "Radiotherapy: Prior radiotherapy allowed", permission),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00002872",
+        pleura_only,
+        "Cytologically confirmed unilateral malignant pleural effusion",
+        (
+            inc(
+                "effusion",
+                "Cytologically confirmed unilateral malignant pleural effusion or exudative effusion with positive "
+                "biopsy from any tumor type",
+                effusion,
+            ),
+            inc(
+                "effusion",
+                "Drainage of effusion with chest tube or soft catheter required",
+                lambda f: NEI if f["eff"] else NOT,
+            ),
+            inc("effusion", "Lung re-expansion demonstrated on chest x-ray", lambda f: NEI if f["eff"] else NA),
+            inc("age", "Age: 18 and over", age_min(18)),
+            inc("performance_status", "Performance status: ECOG 0-2", ecog_in(0, 1, 2)),
+            inc("labs", "WBC greater than 2,000", lab("wbc", ">", 2.0)),
+            inc("labs", "Platelets greater than 50,000", lab("plt", ">", 50)),
+            inc(
+                "labs",
+                "Creatinine less than 2.5 mg/dL OR Creatinine clearance greater than 40 mL/min",
+                either(cr_mgdl("<", 2.5), lab("crcl", ">", 40)),
+            ),
+            inc("prior_therapy", "No prior sclerosing agents on the affected side", lambda f: MET),
+            inc("prior_therapy", "Chemotherapy: No prior systemic bleomycin", no_agent("bleomycin")),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00003034",
+        everyone,
+        "Histologically confirmed malignant pleural or peritoneal mesothelioma",
+        (
+            inc("diagnosis", "Histologically confirmed malignant pleural or peritoneal mesothelioma", any_meso),
+            inc("measurable", "Measurable or evaluable disease", evaluable),
+            inc("other", "CALGB groups 1-4", nei, note="the CALGB prognostic group needs facts the case lacks"),
+            inc("brain_mets", "No CNS metastases", no_brain),
+            inc("age", "21 and over", age_min(21)),
+            inc("performance_status", "ECOG 0-1", ecog_in(0, 1)),
+            inc("labs", "WBC greater than 3,500/mm^3", lab("wbc", ">", 3.5)),
+            inc("labs", "Absolute neutrophil count at least 1,500/mm^3", lab("anc", ">=", 1.5)),
+            inc("labs", "Platelet count at least 100,000/mm^3", lab("plt", ">=", 100)),
+            inc("labs", "SGOT no greater than 2 times upper limit of normal", uln("ast", "<=", 2.0)),
+            inc("labs", "Bilirubin no greater than 2 mg/dL", bili_mgdl("<=", 2.0)),
+            inc("labs", "Creatinine normal", cr_normal),
+            inc(
+                "prior_therapy",
+                "No more than one prior systemic chemotherapy regimen",
+                lambda f: yes(f["lines"] <= 1),
+            ),
+            inc("prior_therapy", "No prior doxorubicin", no_agent("doxorubicin")),
+            inc("prior_therapy", "At least 6 weeks since prior chemotherapy", since_chemo),
+            inc(
+                "prior_therapy",
+                "Prior surgical resection allowed",
+                lambda f: NEI if f["site"] == "peritoneum" and f["lines"] >= 1 else NA,
+                note="R07 had cytoreductive surgery, which the case cannot record; a permission, never a requirement",
+            ),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00003263",
+        pleura_only,
+        "Histologically proven ipsilateral malignant pleural mesothelioma",
+        (
+            inc(
+                "title",
+                "Cisplatin & rIFN-alpha-2b Followed by Surgical Resection (Debulking)",
+                resectable,
+                note="a chemotherapy-then-surgery protocol: the person must be a surgical candidate",
+            ),
+            inc("site", "Histologically proven ipsilateral malignant pleural mesothelioma", pleural),
+            inc(
+                "stage",
+                "No contralateral thoracic or intra-abdominal involvement",
+                _by_profile(lambda f, pid: NOT if pid in CONTRALATERAL else MET),
+            ),
+            inc("stage", "No distant metastases", lambda f: yes(f["M"] == 0)),
+            inc("age", "Age: 18 and over", age_min(18)),
+            inc("performance_status", "Performance status: ECOG 0 or 1", ecog_in(0, 1)),
+            inc("labs", "Absolute neutrophil count greater than 2,000/mm3", lab("anc", ">", 2.0)),
+            inc("labs", "Platelet count greater than 100,000/mm3", lab("plt", ">", 100)),
+            inc("labs", "Bilirubin less than 2.0 mg/dL", bili_mgdl("<", 2.0)),
+            inc("labs", "Renal: Creatinine no greater than 1.5 mg/dL", cr_mgdl("<=", 1.5)),
+            inc("prior_therapy", "Biologic therapy: No prior biologic therapy", lambda f: yes(not f["io"])),
+            inc("prior_therapy", "Chemotherapy: No prior chemotherapy", no_chemo),
+            inc(
+                "prior_therapy",
+                "Radiotherapy: No prior radiotherapy",
+                lambda f: NEI if f["brain"] else MET,
+                note="R09's brain radiosurgery is radiotherapy; the case records chest radiotherapy only",
+            ),
+        ),
+    )
+)
+
+
+def antineoplaston_disease(f: F) -> str:
+    stage = imig("IV")(f)
+    refractory = MET if f["lines"] >= 1 else NEI
+    return both(lambda _f: stage, unresectable, lambda _f: refractory)(f)
+
+
+R(
+    Record(
+        "NCT00003508",
+        everyone,
+        "Histologically confirmed stage IV mesothelioma",
+        (
+            inc(
+                "stage",
+                "Histologically confirmed stage IV mesothelioma that is unlikely to respond to existing therapy and "
+                "for which no curative therapy exists",
+                antineoplaston_disease,
+                note="no edition named; the trial started in 1996: IMIG 1995 stage IV (T4, N3 or M1); peritoneal "
+                "mesothelioma has no TNM stage; 'unlikely to respond' is met after progression on standard therapy",
+            ),
+            inc("age", "1 and over", age_min(1)),
+            inc("performance_status", "Karnofsky 60-100%", kps_at_least(60)),
+            inc("labs", "WBC at least 2,000/mm^3", lab("wbc", ">=", 2.0)),
+            inc("labs", "Platelet count at least 50,000/mm^3", lab("plt", ">=", 50)),
+            inc("labs", "Bilirubin no greater than 2.5 mg/dL", bili_mgdl("<=", 2.5)),
+            inc(
+                "labs",
+                "SGOT and SGPT no greater than 5 times upper limit of normal",
+                both(uln("ast", "<=", 5.0), uln("alt", "<=", 5.0)),
+            ),
+            inc("labs", "Creatinine no greater than 2.5 mg/dL", cr_mgdl("<=", 2.5)),
+            inc(
+                "prior_therapy",
+                "At least 4 weeks since prior chemotherapy (6 weeks for nitrosoureas) and recovered",
+                since_chemo,
+            ),
+            inc("prior_therapy", "No prior antineoplastons", lambda f: MET),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00003723",
+        pleura_only,
+        "Histologically confirmed diagnosis of unresectable malignant mesothelioma of the pleura",
+        (
+            inc(
+                "resectability",
+                "Histologically confirmed diagnosis of unresectable malignant mesothelioma of the pleura",
+                both(pleural, unresectable),
+            ),
+            inc(
+                "histology",
+                "Epithelial, fibrosarcomatous, or mixed type",
+                histology("epithelioid", "sarcomatoid", "biphasic"),
+                note="epithelial = epithelioid, fibrosarcomatous = sarcomatoid, mixed = biphasic",
+            ),
+            inc("measurable", "Bidimensionally measurable disease", measurable),
+            inc("brain_mets", "No CNS metastases", no_brain),
+            inc("age", "Age: Over 18", age_min(18, strict=True)),
+            inc("performance_status", "Performance status: SWOG 0-2", ecog_in(0, 1, 2)),
+            inc("labs", "WBC at least 3,000/mm3", lab("wbc", ">=", 3.0)),
+            inc(
+                "labs",
+                "Platelet count at least lower limit of normal",
+                lab("plt", ">=", 150),
+                note="85 x10^9/L is below every laboratory's lower limit (about 150)",
+            ),
+            inc("labs", "Bilirubin no greater than 2.0 mg/dL", bili_mgdl("<=", 2.0)),
+            inc(
+                "labs",
+                "SGOT or SGPT no greater than 2.5 times upper limit of normal (ULN)",
+                either(uln("ast", "<=", 2.5), uln("alt", "<=", 2.5)),
+            ),
+            inc(
+                "labs",
+                "Creatinine no greater than 2 times ULN AND Creatinine clearance at least 60 mL/min",
+                both(uln("cr", "<=", 2.0), lab("crcl", ">=", 60)),
+            ),
+            inc(
+                "prior_therapy",
+                "Chemotherapy: No prior chemotherapy",
+                no_chemo,
+                note="first-line nivolumab-ipilimumab is not chemotherapy",
+            ),
+            inc("prior_therapy", "Radiotherapy: No prior radiotherapy", lambda f: NEI if f["brain"] else MET),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00003974",
+        pleura_only,
+        "Stage I or II mesothelioma",
+        (
+            inc(
+                "stage",
+                "Stage I or II mesothelioma",
+                imig("I", "II"),
+                note="no edition named; the trial started in 1997: IMIG 1995 (R10's T3 N0 is stage III there, IB in "
+                "the 8th edition); the TNM stage is pleural, so peritoneal patients are not relevant; the lung-cancer "
+                "branch (resected NSCLC) is another cohort",
+            ),
+            inc(
+                "measurable",
+                "Measurable disease Lesions must be at least 3 cm in diameter",
+                lambda f: NEI if f["meas"] else NOT,
+            ),
+            inc("age", "Age: 20 to 70", age_range(20, 70)),
+            inc("pregnancy", "Not pregnant", pregnancy),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00004183",
+        everyone,
+        "Histologically proven malignant mesothelioma not amenable to potentially curative radiotherapy or surgery",
+        (
+            inc(
+                "resectability",
+                "Histologically proven malignant mesothelioma not amenable to potentially curative radiotherapy or "
+                "surgery",
+                unresectable,
+            ),
+            inc("histology", "Epithelial, sarcomatoid, or mixed subtype", any_meso),
+            inc(
+                "site",
+                "Any site of origin allowed including, but not limited to, the following: Pleura Peritoneum",
+                any_meso,
+            ),
+            inc(
+                "measurable",
+                "At least one lesion accurately measured in at least one dimension",
+                measurable,
+            ),
+            inc("performance_status", "Performance status: ECOG 0 or 1", ecog_in(0, 1)),
+            inc("labs", "Granulocyte count at least 1,500/mm3", lab("anc", ">=", 1.5)),
+            inc("labs", "Platelet count at least 100,000/mm3", lab("plt", ">=", 100)),
+            inc("labs", "Bilirubin no greater than 1.5 times upper limit of normal (ULN)", uln("bili", "<=", 1.5)),
+            inc("labs", "SGOT no greater than 2.5 times ULN", uln("ast", "<=", 2.5)),
+            inc("labs", "Renal: Creatinine no greater than 1.5 times ULN", uln("cr", "<=", 1.5)),
+            inc(
+                "prior_therapy",
+                "Chemotherapy: No prior systemic cytotoxic chemotherapy for malignant mesothelioma",
+                no_chemo,
+                note="nivolumab-ipilimumab is not cytotoxic",
+            ),
+            inc(
+                "prior_therapy",
+                "Prior intrapleural cytotoxic or sclerosing agents (including bleomycin) allowed",
+                permission,
+            ),
+            inc("prior_therapy", "Radiotherapy: At least 4 weeks since prior radiotherapy", since_radiotherapy),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00004547",
+        peritoneum_only,
+        "histologically proven peritoneal carcinomatosis from the following histologies: primary peritoneal "
+        "mesothelioma",
+        (
+            inc(
+                "site",
+                "The patient must have histologically proven peritoneal carcinomatosis from the following histologies: "
+                "primary peritoneal mesothelioma",
+                peritoneal,
+            ),
+            inc(
+                "stage",
+                "Radiologic workup must demonstrate that the disease is confined to the peritoneal cavity.",
+                peritoneal,
+            ),
+            inc(
+                "resectability",
+                "Radiologic workup or prior abdominal exploration must be consistent with disease which can be "
+                "debulked to a residual size of less that 1 cm in diameter per tumor deposit.",
+                both(peritoneal, resectable),
+            ),
+            inc(
+                "performance_status",
+                "Patients must have an Eastern Cooperative Onocology Group (ECOG) performance status of less than or "
+                "equal to 2.",
+                ecog_in(0, 1, 2),
+            ),
+            inc("other", "Patients must have a minimum expected duration of survival of greater than 8 weeks.", nei),
+            inc(
+                "prior_therapy",
+                "Patients must have recovered from any toxicity from all prior chemotherapy, immunotherapy or "
+                "radiotherapy and be at least 30 days past the date of their last treatment.",
+                since_systemic,
+            ),
+            exc(
+                "labs",
+                "Patients will be ineligible if they have a creatinine of greater than 1.5 or a creatinine clearance "
+                "of less 70 mL/min.",
+                either(cr_mgdl(">", 1.5), lab("crcl", "<", 70)),
+            ),
+            exc(
+                "labs",
+                "Patients will be ineligible if the white blood cell (WBC) is less than 3000/microliters or platelets "
+                "are less than 75,000mL/mm(3).",
+                either(lab("wbc", "<", 3.0), lab("plt", "<", 75)),
+            ),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00004920",
+        pleura_only,
+        "Histologically confirmed malignant pleural mesothelioma",
+        (
+            inc("site", "Histologically confirmed malignant pleural mesothelioma", pleural),
+            inc("brain_mets", "No CNS metastases", no_brain),
+            inc("age", "Over 18", age_min(18, strict=True)),
+            inc("performance_status", "ZUBROD, ECOG, WHO 0-2", ecog_in(0, 1, 2)),
+            inc("labs", "Hemoglobin at least 10.0 g/dL", lab("hb", ">=", 100)),
+            inc("labs", "WBC at least 4,000/mm^3", lab("wbc", ">=", 4.0)),
+            inc("labs", "Absolute neutrophil count at least 2,000/mm^3", lab("anc", ">=", 2.0)),
+            inc("labs", "Platelet count at least 100,000/mm^3", lab("plt", ">=", 100)),
+            inc("labs", "Bilirubin less than 1.46 mg/dL", bili_mgdl("<", 1.46)),
+            inc("labs", "Albumin at least 3.0 g/dL", lab("alb", ">=", 30)),
+            inc("labs", "Creatinine clearance at least 65 mL/min", lab("crcl", ">=", 65)),
+            inc("prior_therapy", "No prior systemic or intracavitary cytotoxic chemotherapy", no_chemo),
+            inc("prior_therapy", "Prior surgery allowed if followed by disease progression", permission),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00006216",
+        pleura_only,
+        "Histologically confirmed stage I, II, or III malignant mesothelioma",
+        (
+            inc(
+                "stage",
+                "Histologically confirmed stage I, II, or III malignant mesothelioma",
+                imig("I", "II", "III"),
+                note="no edition named; the trial started in 1997: IMIG 1995 (R04's T4 and R11's contralateral "
+                "mediastinal node are stage IV there, IIIB in the 8th edition); the title names pleural mesothelioma",
+            ),
+            inc("other", "Must have adequate pleural space in which to place chest tube or catheter", nei),
+            inc("performance_status", "Performance status: ECOG 0-1", ecog_in(0, 1)),
+            inc("labs", "WBC greater than 4,000/mm3", lab("wbc", ">", 4.0)),
+            inc("labs", "Platelet count greater than 100,000/mm3", lab("plt", ">", 100)),
+            inc("labs", "Hepatic: Bilirubin normal", bili_normal),
+            inc("labs", "Renal: Creatinine less than 1.5 mg/dL", cr_mgdl("<", 1.5)),
+            inc("labs", "Creatinine clearance greater than 50 mL/min", lab("crcl", ">", 50)),
+            inc("pregnancy", "No patients with childbearing potential", female_nei),
+            inc("prior_therapy", "Chemotherapy: At least 6 weeks since prior chemotherapy", since_chemo),
+            inc("prior_therapy", "Radiotherapy: At least 6 weeks since prior radiotherapy", since_radiotherapy),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00006231",
+        pleura_only,
+        "Histologically proven malignant pleural mesothelioma",
+        (
+            inc(
+                "site",
+                "Histologically proven malignant pleural mesothelioma by chest drain insertion, pleural aspiration, "
+                "pleural biopsy, and/or thoracoscopy within the past 3 weeks",
+                lambda f: NEI if f["site"] == "pleura" else NOT,
+                note="time since the diagnostic procedure is not judged (no 'as of' date)",
+            ),
+            inc("other", "At least 3 months", nei),
+            inc(
+                "prior_therapy",
+                "No prior systemic chemotherapy for malignant mesothelioma",
+                no_chemo,
+            ),
+            inc(
+                "prior_therapy",
+                "No prior local radiotherapy for malignant mesothelioma",
+                lambda f: NEI if f["brain"] else MET,
+            ),
+        ),
+    )
+)
+
+
+def ss1p_disease(f: F) -> str:
+    return MET if f["lines"] >= 1 and not f["res"] else NEI
+
+
+R(
+    Record(
+        "NCT00006981",
+        everyone,
+        "Histologically confirmed malignancy, including one of the following",
+        (
+            inc("diagnosis", "Histologically confirmed malignancy, including one of the following", any_meso),
+            inc(
+                "prior_therapy",
+                "Recurrent unresectable disease after prior standard anticancer therapy that was expected to prolong "
+                "survival and improve quality of life OR unwilling to receive standard anticancer therapy",
+                ss1p_disease,
+                human=UNTREATED,
+                note="no untreated profile says the person declines standard treatment (the case cannot say it)",
+            ),
+            inc(
+                "biomarker",
+                "At least 30% of initial or recurrent tumor cells positive (at least 1+) for mesothelin by "
+                "immunohistochemistry",
+                lambda f: MET if f["mesothelin"] == "positive" else (NOT if f["mesothelin"] == "negative" else NEI),
+            ),
+            inc("measurable", "Measurable or evaluable disease", evaluable),
+            inc("brain_mets", "No known CNS or spinal cord involvement", no_brain),
+            inc("age", "18 and over", age_min(18)),
+            inc("performance_status", "ECOG 0-2", ecog_in(0, 1, 2)),
+            inc("labs", "Absolute neutrophil count at least 1,000/mm^3", lab("anc", ">=", 1.0)),
+            inc("labs", "Platelet count at least 75,000/mm^3", lab("plt", ">=", 75)),
+            inc("labs", "Bilirubin no greater than upper limit of normal (ULN)", bili_normal),
+            inc(
+                "labs",
+                "AST and ALT no greater than 2.5 times ULN",
+                both(uln("ast", "<=", 2.5), uln("alt", "<=", 2.5)),
+            ),
+            inc(
+                "labs",
+                "Creatinine no greater than ULN OR - Creatinine no greater than 2.0 mg/dL if creatinine clearance at "
+                "least 50 mL/min",
+                either(cr_normal, both(cr_mgdl("<=", 2.0), lab("crcl", ">=", 50))),
+            ),
+            inc("other", "Oxygen saturation (SO_2) more than 92% on room air", nei),
+            inc("prior_therapy", "At least 4 weeks since any prior antitumor therapy and recovered", since_systemic),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00001332",
+        peritoneum_only,
+        "Patients with histologically proven gastrointestinal adenocarcinoma, mesothelioma, or sarcoma.",
+        (
+            inc("age", "Patients age greater than or equal to 18 years.", age_min(18)),
+            inc(
+                "diagnosis",
+                "Patients with histologically proven gastrointestinal adenocarcinoma, mesothelioma, or sarcoma.",
+                any_meso,
+            ),
+            inc(
+                "site",
+                "By standard staging studies there must be evidence of advanced or metastatic intraabdominal disease.",
+                peritoneal,
+            ),
+            inc(
+                "prior_therapy",
+                "Patients must have recovered from any toxicity from all prior chemotherapy, immunotherapy, or "
+                "radiotherapy (30 days).",
+                since_systemic,
+            ),
+            inc("performance_status", "Performance status should be ECOG level 0, 1, or 2.", ecog_in(0, 1, 2)),
+            inc(
+                "labs",
+                "Patients must have adequate renal function (i.e., serum creatinine less than or equal to 2.0 or "
+                "creatinine clearance of greater than or equal to 45 ml/min).",
+                either(cr_mgdl("<=", 2.0), lab("crcl", ">=", 45)),
+            ),
+            inc(
+                "prior_therapy",
+                "Patients with prior CDDP will be eligible if there is no evidence of existing irreversible CDDP "
+                "toxicity.",
+                lambda f: NEI if "cisplatin" in f["agents"] else NA,
+                note="CDDP = cisplatin; a condition on those who had it, not a requirement to have had it",
+            ),
+            exc("labs", "Patients will be ineligible if the WBC is less than 3,000.", lab("wbc", "<", 3.0)),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00006112",
+        nobody,
+        "Originated as colorectal adenocarcinoma or cancer of the appendix",
+        (
+            inc(
+                "site",
+                "Originated as colorectal adenocarcinoma or cancer of the appendix",
+                not_site,
+                note="'No primitive peritoneal mesothelioma' is among the disease characteristics",
+            ),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00002641",
+        nobody,
+        "Histologically proven soft tissue sarcoma that is amenable to definitive surgery",
+        (
+            inc(
+                "site",
+                "Histologically proven soft tissue sarcoma that is amenable to definitive surgery",
+                not_site,
+                note="'Malignant mesothelioma' is in the list of ineligible subtypes",
+            ),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00042770",
+        pleura_only,
+        "Radiologic evidence of a unilateral malignant pleural effusion requiring sclerosis or ongoing drainage",
+        (
+            inc(
+                "effusion",
+                "Radiologic evidence of a unilateral malignant pleural effusion requiring sclerosis or ongoing "
+                "drainage because it is symptomatic (dyspnea and/or progressive fatigue)",
+                effusion,
+            ),
+            inc(
+                "diagnosis",
+                "Histologically or cytologically confirmed solid tumor or hematologic malignancy",
+                any_meso,
+            ),
+            inc("prior_therapy", "Pleural spaces must be naive to pleurodesis attempts", lambda f: MET),
+            inc("age", "18 and over", age_min(18)),
+            inc("performance_status", "CTC 0-2", ecog_in(0, 1, 2)),
+            inc("labs", "Granulocyte count at least 1,500/mm\\^3", lab("anc", ">=", 1.5)),
+            inc("labs", "Platelet count at least 100,000/mm\\^3", lab("plt", ">=", 100)),
+            inc("pregnancy", "Not pregnant or nursing", pregnancy),
+            inc("prior_therapy", "Concurrent systemic chemotherapy allowed", permission),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00644319",
+        pleura_only,
+        "Diagnosis of malignant pleural effusion requiring pleurodesis",
+        (
+            inc(
+                "effusion",
+                "Diagnosis of malignant pleural effusion requiring pleurodesis confirmed by 1 of the following",
+                effusion,
+            ),
+            inc("diagnosis", "No primary lymphoma or small cell lung carcinoma", lambda f: MET),
+            inc("other", "Life expectancy \\> 1 month", nei),
+            inc("pregnancy", "Not pregnant or nursing", pregnancy),
+            inc(
+                "labs",
+                "No severe renal or liver disease",
+                lambda f: MET,
+                note="R10's creatinine clearance of 40 mL/min and bilirubin 1.4 x ULN are not severe disease",
+            ),
+            inc(
+                "prior_therapy",
+                "More than 2 weeks since prior and no concurrent corticosteroid therapy",
+                lambda f: NEI if f["brain"] else NA,
+                note="R09 took steroids for the brain metastasis and is off them now",
+            ),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT02300883",
+        pleura_only,
+        "Malignant pleural mesothelioma patients",
+        (
+            inc("site", "Malignant pleural mesothelioma patients", pleural),
+            inc(
+                "effusion",
+                "Availability of plural effusion and frozen and paraffin-embedded tumor specimens.",
+                lambda f: NEI if f["eff"] else NOT,
+                note="'plural' as in the record; a person with no pleural effusion has none to give",
+            ),
+            exc(
+                "effusion",
+                "Unavailability of plural effusion and frozen and paraffin-embedded tumor specimens.",
+                lambda f: NEI if f["eff"] else MET,
+            ),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00652574",
+        pleura_only,
+        "Patients with potentially resectable malignant pleural mesothelioma, IMIG stage I-III",
+        (
+            inc(
+                "stage",
+                "Patients with potentially resectable malignant pleural mesothelioma, IMIG stage I-III",
+                both(pleural, resectable, imig("I", "II", "III")),
+                note="IMIG named (the 1995 system in 2008): R11's contralateral mediastinal node is N3, stage IV",
+            ),
+            inc("age", "Subject, age >/= 18 years", age_min(18)),
+            inc(
+                "other",
+                "Any patient who is able to tolerate general anesthesia for the extended surgical staging and the "
+                "definitive surgical resection.",
+                nei,
+            ),
+            inc(
+                "prior_therapy",
+                "No prior chemotherapy for mesothelioma within the last 3 years",
+                no_chemo,
+                note="every treated profile had chemotherapy within 3 years",
+            ),
+            inc(
+                "prior_therapy",
+                "No prior radiation to the area of primary disease. Radiation to chest wall port sites is acceptable.",
+                lambda f: MET,
+            ),
+            inc(
+                "prior_therapy",
+                "No prior targeted biologic therapy (i.e. EGFR inhibitors, VEGF inhibitors) within the last 3 years",
+                lambda f: NEI if f["io"] else MET,
+                note="whether checkpoint inhibitors count as 'targeted biologic therapy' is not clear",
+            ),
+            inc(
+                "labs",
+                "e) Hemoglobin, Neutrophil count, Platelets, PT, PTT all Grade 0-1",
+                lambda f: NOT if f["anc"] < 1.5 or f["hb"] < 100 else MET,
+                note="CTCAE: neutrophils 1.0-1.5 and haemoglobin 80-100 g/L are grade 2",
+            ),
+            exc(
+                "prior_therapy",
+                "Prior therapies to be excluded: any prior chemotherapy or targeted biologic therapy for mesothelioma "
+                "used within the last 3 years",
+                lambda f: MET if f["chemo"] else (NEI if f["io"] else NOT),
+            ),
+        ),
+    )
+)
+
+
+# ------------------------------------------------------------------------------------------------ generation
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def record_texts(path: Path) -> dict[str, str]:
+    """NCT id -> the record's eligibility text, brief title and official title (white space normalised)."""
+    studies = json.loads(path.read_text(encoding="utf-8"))["studies"]
+    out = {}
+    for s in studies:
+        ps = s["protocolSection"]
+        ident = ps["identificationModule"]
+        parts = [
+            ps.get("eligibilityModule", {}).get("eligibilityCriteria", ""),
+            ident.get("briefTitle", ""),
+            ident.get("officialTitle", ""),
+        ]
+        out[ident["nctId"]] = _norm(" \n ".join(parts))
+    return out
+
+
+def judge() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    pairs, crits = [], []
+    for rec in RECORDS:
+        for pid in PROFILES:
+            f = FACTS[pid]
+            labels = [(c, c.rule(f)) for c in rec.criteria]
+            for c, lab_ in labels:
+                crits.append(
+                    {
+                        "nct_id": rec.nct,
+                        "profile": pid,
+                        "kind": c.kind,
+                        "type": c.type,
+                        "expected": lab_,
+                        "decidable": "no" if lab_ == NEI else "yes",
+                        "text": c.text,
+                        "note": c.note,
+                    }
+                )
+            if not rec.relevant(f):
+                verdict, why, kind = "not_relevant", rec.relevance_text, "relevance"
+            elif pid in rec.overrides:
+                verdict, why = rec.overrides[pid]
+                kind = "override"
+            else:
+                fails = [
+                    c
+                    for c, lab_ in labels
+                    if not c.cohort
+                    and (
+                        (c.kind == "inclusion" and lab_ == NOT)
+                        or (c.kind == "exclusion" and lab_ == MET)
+                        or pid in c.human
+                    )
+                ]
+                if fails:
+                    verdict, why, kind = "excluded", fails[0].text, fails[0].kind
+                else:
+                    verdict, why, kind = "eligible", rec.relevance_text, "relevance"
+            pairs.append(
+                {"profile": pid, "nct_id": rec.nct, "label": verdict, "deciding_kind": kind, "deciding_criterion": why}
+            )
+    return pairs, crits
+
+
+def main() -> int:
+    corpus = HERE.parents[2] / "tests" / "data" / "trials_real" / "studies.json"
+    texts = record_texts(corpus)
+    pairs, crits = judge()
+    bad = [(c["nct_id"], c["text"]) for c in crits if _norm(c["text"]) not in texts[c["nct_id"]]]
+    bad += [
+        (p["nct_id"], p["deciding_criterion"])
+        for p in pairs
+        if _norm(p["deciding_criterion"]) not in texts[p["nct_id"]]
+    ]
+    if bad:
+        for nct, text in dict.fromkeys(bad):
+            print(f"not found in {nct}: {text!r}", file=sys.stderr)
+        return 1
+    missing = set(texts) - {r.nct for r in RECORDS}
+    if missing:
+        print(f"records without judgements: {sorted(missing)}", file=sys.stderr)
+        return 1
+    for name, rows in (("pairs.tsv", pairs), ("criteria.tsv", crits)):
+        with (HERE / name).open("w", encoding="utf-8", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=list(rows[0]), delimiter="\t", lineterminator="\n")
+            w.writeheader()
+            w.writerows(rows)
+    n = {k: sum(1 for p in pairs if p["label"] == k) for k in ("eligible", "excluded", "not_relevant")}
+    dec = sum(1 for c in crits if c["decidable"] == "yes")
+    print(f"{len(pairs)} pairs {n}; {len(crits)} criterion labels ({dec} decidable)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

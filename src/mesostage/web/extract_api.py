@@ -1,0 +1,125 @@
+"""``POST /api/v1/extract``: report text in, a draft case with the evidence for every answer out (issue 14).
+
+The body is ``{"text": "...", "kind": null}`` for one report or ``{"reports": [{"text": ..., "kind": ...}, ...]}``
+for several (combined; a disagreement is listed under ``conflicts`` and left not known). The answer is the
+extraction (``case``, ``evidence``, ``conflicts``, ``notes``) plus ``form``: the web form's fields for the draft
+case, and ``deciding``: for each answer the evidence that decided it. Nothing is stored.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from mesostage import CaseError, InputError
+from mesostage.extraction import KINDS, Extraction, extract
+from mesostage.web.api import ERRORS
+from mesostage.web.form import form_from_case
+
+__all__ = ["ExtractRequest", "case_form_fields", "router"]
+
+router = APIRouter(prefix="/api/v1", tags=["api v1"])
+
+#: The form fields a draft case fills (the person's own details are never touched).
+_CASE_FIELDS = ("site", "basis", "histology", "laterality", "pleural_effusion_malignant", "reported_stage")
+_CASE_PREFIXES = ("tumor.", "nodes.", "metastases.", "peritoneal.")
+
+
+class ReportIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(description="the report's words")
+    kind: str | None = Field(None, description=f"one of {', '.join(KINDS)}; null: found from the text")
+
+
+class ExtractRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str | None = None
+    kind: str | None = None
+    reports: list[ReportIn] | None = Field(None, min_length=1, max_length=10)
+
+
+def case_form_fields(case: dict[str, Any]) -> dict[str, list[str]]:
+    """The web form's values for a draft case, only the fields that describe the disease."""
+    return {k: v for k, v in form_from_case(case).items() if k in _CASE_FIELDS or k.startswith(_CASE_PREFIXES)}
+
+
+def _answer(result: Extraction) -> dict[str, Any]:
+    body = result.model_dump(mode="json")
+    body["form"] = case_form_fields(result.case) if result.case else None
+    body["deciding"] = {k: v.model_dump(mode="json") for k, v in result.deciding().items()}
+    return body
+
+
+_KIND = {
+    "anyOf": [{"type": "string", "enum": list(KINDS)}, {"type": "null"}],
+    "description": "null: found from the text",
+}
+#: The request body, described by hand (no $ref), since the body is read and checked here, not by FastAPI.
+EXTRACT_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {
+                        "text": {"type": "string", "description": "one report's words"},
+                        "kind": _KIND,
+                        "reports": {
+                            "type": "array",
+                            "minItems": 1,
+                            "maxItems": 10,
+                            "items": {
+                                "type": "object",
+                                "additionalProperties": False,
+                                "required": ["text"],
+                                "properties": {"text": {"type": "string"}, "kind": _KIND},
+                            },
+                        },
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+def _read(raw: bytes) -> ExtractRequest:
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:  # includes invalid UTF-8
+        raise CaseError([InputError("", f"the request body is not JSON: {exc}")]) from None
+    try:
+        return ExtractRequest.model_validate(data)
+    except ValidationError as exc:
+        raise CaseError(
+            [InputError(".".join(str(p) for p in e["loc"]) or "", e["msg"]) for e in exc.errors()]
+        ) from None
+
+
+@router.post(
+    "/extract",
+    responses=ERRORS,
+    openapi_extra=EXTRACT_BODY,
+    summary="Read report text into a draft case, with evidence",
+)
+async def extract_route(request: Request) -> JSONResponse:
+    """A draft case from one report (``text``) or several (``reports``), with the sentence and character span
+    behind every answer and why (negated, hedged, measured, prior). Check every answer before staging."""
+    body = _read(await request.body())
+    if (body.text is None) == (body.reports is None):
+        raise CaseError([InputError("text", "give either 'text' (one report) or 'reports' (several)")])
+    if body.reports is not None:
+        texts: str | list[str] = [r.text for r in body.reports]
+        kinds: str | list[str | None] | None = [r.kind for r in body.reports]
+    else:
+        assert body.text is not None
+        texts, kinds = body.text, body.kind
+    result = await run_in_threadpool(extract, texts, kinds)
+    return JSONResponse(_answer(result))
