@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -37,26 +38,65 @@ def test_stage_from_stdin_with_system_filter() -> None:
     assert [r["system"] for r in json.loads(out.stdout)["results"]] == ["tnm9", "tnm7"]
 
 
-def test_text_table_side_by_side() -> None:
+def test_text_reads_like_a_report() -> None:
     out = RUNNER.invoke(app, ["stage", str(EXAMPLE), "--format", "text"])
     assert out.exit_code == 0, out.output
-    header = next(line for line in out.stdout.splitlines() if "TNM 8th" in line and "TNM 9th" in line)
-    assert "Butchart" in header
-    assert "Brigham" in header
-    stage_line = next(line for line in out.stdout.splitlines() if line.startswith("Stage "))
-    assert stage_line.split()[1:4] == ["IIIA", "IIIA", "III"]
-    assert "mediastinal_fat -> T3" in out.stdout
-    assert "Range" in out.stdout
-    assert "not applicable" in out.stdout  # the peritoneal system
+    lines = out.stdout.splitlines()
+    assert max(len(line) for line in lines) < 100
+    # one block per applicable system, the system in use first (example-1 is diagnosed in 2024: the 8th edition)
+    heads = [lines[i - 1] for i, line in enumerate(lines) if line and set(line) == {"-"}]
+    assert heads[0].startswith("TNM 8th (in use")
+    assert [h.split(" (")[0] for h in heads[1:]] == ["TNM 9th", "TNM 7th / IMIG", "Butchart", "Brigham"]
+    block = lines[lines.index(heads[0]) : lines.index(heads[1])]
+    assert any(line.split() == ["Stage", "IIIA"] for line in block)
+    assert any(line.split() == ["Categories", "cT3", "cN1", "cM0"] for line in block)
+    # labels, not field names: mediastinal fat decides T3 in the 8th edition (Nowak 2016)
+    assert any("T3: the fat in the middle of the chest (mediastinal fat)" in line for line in block)
+    assert "mediastinal_fat" not in out.stdout
+    # every source printed once, cited by number in the blocks
+    data = json.loads(RUNNER.invoke(app, ["stage", str(EXAMPLE)]).stdout)
+    listed = re.split(r"(?:^| )\[\d+\] ", " ".join(lines[lines.index("Sources:") + 1 : -2]))[1:]
+    entries = [" ".join(e.split()) for e in listed]
+    wanted = {" ".join(s.split()) for r in data["results"] if r["applicable"] for s in r["sources"]}
+    assert sorted(entries) == sorted(wanted)
+    assert "[1]" in "\n".join(block)
+    assert "not applicable" in out.stdout.lower()  # the peritoneal system
     assert "does not replace" in out.stdout
 
 
-def test_text_shows_cannot_be_determined() -> None:
+def test_text_leads_with_the_range_when_the_stage_is_open() -> None:
     case = {"site": "pleura", "tumor": {"findings": ["parietal_pleura"]}, "metastases": {}}
     out = RUNNER.invoke(app, ["stage", "-", "-f", "text", "-s", "tnm8"], input=json.dumps(case))
     assert out.exit_code == 0, out.output
-    assert "cannot be determined" in out.stdout
-    assert "IA to IIIB" in out.stdout
+    stage_line = next(line for line in out.stdout.splitlines() if line.strip().startswith("Stage"))
+    assert stage_line.split()[1:4] == ["IA", "to", "IIIB"]
+    assert "cannot be determined" not in stage_line
+
+
+def test_mistyped_finding_gets_a_suggestion() -> None:
+    case = {"site": "pleura", "tumor": {"findings": ["ribs", "mediastinal fat"]}}
+    out = RUNNER.invoke(app, ["stage", "-"], input=json.dumps(case))
+    assert out.exit_code == 2
+    assert "tumor.findings[0]: 'ribs' is not an allowed value (did you mean 'rib'?)" in out.stderr
+    assert "(did you mean 'mediastinal_fat'" in out.stderr
+
+
+def test_input_checks_are_warnings_on_stderr() -> None:
+    case = {
+        "site": "pleura",
+        "diagnosis_date": "2999-01-01",
+        "tumor": {"findings": ["chest_wall_solitary", "chest_wall_diffuse"]},
+        "nodes": {"findings": []},
+        "metastases": {"findings": []},
+    }
+    out = RUNNER.invoke(app, ["stage", "-"], input=json.dumps(case))
+    assert out.exit_code == 0
+    assert "warning: diagnosis_date: The date of diagnosis (2999-01-01) is after today" in out.stderr
+    assert "warning: tumor.findings: The chest wall is marked both" in out.stderr
+    data = json.loads(out.stdout)
+    assert [w["code"] for w in data["warnings"]] == ["diagnosis_date_in_future", "chest_wall_solitary_and_diffuse"]
+    text = RUNNER.invoke(app, ["stage", "-", "-f", "text"], input=json.dumps(case)).stdout
+    assert "Check what was entered:" in text
 
 
 def test_bad_input_exits_2_with_paths_on_stderr() -> None:

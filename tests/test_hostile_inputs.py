@@ -238,3 +238,10 @@ def test_pdf_workers_are_replaced_and_reports_go_on(monkeypatch: pytest.MonkeyPa
         pools.append(report._POOL)
     assert len({id(p) for p in pools}) == 3  # 2 reports per pool (1 per worker), then new workers
     report.shutdown_workers()
+
+
+def test_the_extract_route_refuses_deep_nesting_with_422(web: Any) -> None:
+    body = '{"text": "Pleural mesothelioma", "x": ' + "[" * 1000 + "]" * 1000 + "}"
+    r = web.post("/api/v1/extract", content=body.encode(), headers={"content-type": "application/json"})
+    assert r.status_code == 422
+    assert "nested more than" in r.json()["errors"][0]["message"]

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mesostage
-from mesostage import CaseError
+from mesostage import CaseError, check_case
 from mesostage.case import (
     CONTRAINDICATIONS,
     HISTOLOGIES,
@@ -62,7 +62,9 @@ def test_pci_diagram_places_each_abdominal_region_once() -> None:
 
 def test_every_patient_field_has_an_input() -> None:
     fields = {f.name: f for f in patient_fields()}
-    assert list(fields) == list(Patient.model_fields)
+    # every patient field, an object field (biomarkers) as one input per field of its own
+    assert list(dict.fromkeys(name.split(".")[0] for name in fields)) == list(Patient.model_fields)
+    assert fields["biomarkers.bap1"].choices == ("loss", "retained")
     assert fields["ecog"].kind == "int"
     assert (fields["ecog"].minimum, fields["ecog"].maximum) == (0, 4)
     assert fields["prior_agents"].kind == "multi"
@@ -185,10 +187,24 @@ def test_out_of_range_patient_value_is_an_error_with_its_path() -> None:
     assert [e.path for e in err.value.errors] == ["patient.ecog"]
 
 
-def test_margins_without_knowing_about_surgery_is_an_error() -> None:
-    with pytest.raises(CaseError) as err:
-        case_from_form(_form(site="pleura", resection__margins_positive="yes"))
-    assert [e.path for e in err.value.errors] == ["resection.performed"]
+def test_margins_without_knowing_about_surgery_is_named_by_the_shared_check() -> None:
+    case = case_from_form(_form(site="pleura", resection__margins_positive="yes"))
+    found = [(w.path, w.level) for w in check_case(case) if w.code == "margins_without_resection"]
+    assert found == [("resection.margins_positive", "error")]
+
+
+def test_reported_stage_edition_defaults_to_the_edition_of_the_date() -> None:
+    # 8th edition for diagnoses 2018-2024, 9th from 2025 (SEER; shared/spec/CASE_FORMAT.md)
+    before = case_from_form(_form(site="pleura", diagnosis_date="2024-12-31", reported_stage="IV"))
+    after = case_from_form(_form(site="pleura", diagnosis_date="2025-01-01", reported_stage="IV"))
+    chosen = case_from_form(
+        _form(site="pleura", diagnosis_date="2025-01-01", reported_stage="IA", **{"reported_stage.system": "tnm8"})
+    )
+    assert before["reported_stage"] == {"system": "tnm8", "stage": "IV"}
+    assert after["reported_stage"] == {"system": "tnm9", "stage": "IV"}
+    assert chosen["reported_stage"] == {"system": "tnm8", "stage": "IA"}
+    # the older one-field form of the value is still read
+    assert case_from_form(_form(site="pleura", reported_stage="tnm7:III"))["reported_stage"]["system"] == "tnm7"
 
 
 @pytest.mark.parametrize(
@@ -300,3 +316,18 @@ def cases(draw: st.DrawFn) -> dict[str, Any]:
 def test_form_round_trip_keeps_every_case(case: dict[str, Any]) -> None:
     mesostage.parse_case(case)  # the strategy only makes valid cases
     assert _canonical(case_from_form(form_from_case(case))) == _canonical(case)
+
+
+def test_form_round_trip_keeps_the_trial_criteria_fields() -> None:
+    case = {
+        "site": "pleura",
+        "patient": {
+            "creatinine_umol_per_l": 80.0,
+            "bilirubin_uln_umol_per_l": 21.0,
+            "brain_metastases": True,
+            "brain_metastases_treated_stable": True,
+            "prior_chest_radiotherapy": False,
+            "biomarkers": {"bap1": "loss", "pdl1_tps_percent": 5.0},
+        },
+    }
+    assert case_from_form(form_from_case(case))["patient"] == case["patient"]

@@ -238,7 +238,10 @@ def test_pasted_json_case_and_its_errors(web: Any) -> None:
     assert "IIIA" in Page(good.text).text("staging-table")
     bad = _post(web, "/results", {"case_json": '{"site": "pleura", "tumor": {"findings": ["ribs"]}}'})
     assert bad.status_code == 422
-    assert "tumor.findings[0]" in bad.text
+    summary = Page(bad.text).text("#error-summary")
+    assert "'ribs' is not an allowed value (did you mean 'rib'?)" in summary
+    assert "tumor.findings" not in summary  # the field is named in words, and linked
+    assert 'href="#tumor.ribs"' in bad.text or 'href="#tumor"' in bad.text
     assert _post(web, "/results", {"case_json": "{oops"}).status_code == 422
 
 
@@ -246,10 +249,15 @@ def test_view_switch_and_change_answers_carry_the_case(web: Any) -> None:
     case = json.dumps(example_case("diaphragm-origin"))
     clinician = _post(web, "/results", {"case_json": case, "view": "clinician"})
     assert "staging-table" in clinician.text
-    assert "headline-stage" not in clinician.text
+    # the clinician's answer gives the categories: diaphragm muscle is T2, T2 N0 M0 is IB (TNM 8th, Rusch 2016)
+    answer = Page(clinician.text).text("answer")
+    assert "The findings give stage IB in the TNM 8th" in answer
+    assert "Categories: cT2 cN0 cM0." in answer
+    assert "Differs from the reported stage: stage IV needs M1" in answer
     edit = _post(web, "/form", {"case_json": case, "view": "clinician"})
     assert 'name="tumor.diaphragm_muscle" value="yes" checked' in edit.text
-    assert 'value="tnm8:IV" selected' in edit.text
+    assert '<option value="IV" selected>' in edit.text
+    assert '<option value="tnm8" selected>' in edit.text
 
 
 def test_wrong_content_type_is_refused(web: Any) -> None:
@@ -334,11 +342,12 @@ def test_pdf_without_pango_explains_and_offers_printing(web: Any, monkeypatch: p
     """On a machine without Pango, WeasyPrint cannot load: the report says what is missing instead of failing."""
     import mesostage.web.pages as pages
 
-    def no_pango(html: str) -> bytes:
+    def no_pango(html: str, stylesheet: str = "report.css") -> bytes:
         raise OSError("cannot load library 'libpango-1.0-0'")
 
     monkeypatch.setattr(pages, "render_pdf", no_pango)
-    response = _post(web, "/report.pdf", {"case_json": json.dumps(example_case("example-1"))})
-    assert response.status_code == 503
-    assert "Pango" in response.text
-    assert "Print this page" in response.text
+    for route in ("/report.pdf", "/summary.pdf"):
+        response = _post(web, route, {"case_json": json.dumps(example_case("example-1"))})
+        assert response.status_code == 503
+        assert "Pango" in response.text
+        assert "Print this page" in response.text

@@ -35,8 +35,9 @@ def client() -> Any:
 
 
 @contextmanager
-def live_server() -> Iterator[str]:
-    """The app under uvicorn on a free loopback port, in a background thread; yields its base URL."""
+def live_server(app: Any = None) -> Iterator[str]:
+    """The app (default: ``create_app()``) under uvicorn on a free loopback port, in a background thread; yields
+    its base URL."""
     import uvicorn
 
     from mesostage.web.app import create_app
@@ -45,7 +46,7 @@ def live_server() -> Iterator[str]:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(), log_level="warning", access_log=False, lifespan="off")
+    config = uvicorn.Config(app or create_app(), log_level="warning", access_log=False, lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

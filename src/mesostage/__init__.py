@@ -21,6 +21,7 @@ from mesostage.case import (
     parse_case,
     parse_case_json,
 )
+from mesostage.checks import CaseWarning, check_case
 from mesostage.errors import CaseError, InputError
 
 # Submodules named like their function (explain, prognosis) are imported eagerly: importing the submodule would
@@ -83,6 +84,7 @@ __all__ = [
     "TUMOR_FINDINGS",
     "Case",
     "CaseError",
+    "CaseWarning",
     "Determinant",
     "Explanation",
     "Extraction",
@@ -99,6 +101,7 @@ __all__ = [
     "TreatmentOptions",
     "TrialMatch",
     "__version__",
+    "check_case",
     "default_system",
     "explain",
     "extract",

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from mesostage.case import Case, parse_case
+from mesostage.checks import check_case
 from mesostage.review import review
 from mesostage.staging import StagingResult
 from mesostage.staging import stage as _stage_all
@@ -23,6 +24,7 @@ def stage(case: Case | Mapping[str, Any], *, systems: Iterable[str] | None = Non
         A :class:`~mesostage.Case` or a mapping in the case format (``shared/spec/CASE_FORMAT.md``).
     systems
         System ids to report, in the order wanted; default all six. The review always considers every system.
+        ``warnings`` holds what to check in the input (:func:`mesostage.check_case`).
 
     Raises
     ------
@@ -34,4 +36,6 @@ def stage(case: Case | Mapping[str, Any], *, systems: Iterable[str] | None = Non
     full = _stage_all(parsed)
     notes = review(parsed, full)
     by_id = {r.system: r for r in full.results}
-    return full.model_copy(update={"results": [by_id[s] for s in wanted], "review": notes})
+    return full.model_copy(
+        update={"results": [by_id[s] for s in wanted], "review": notes, "warnings": check_case(parsed)}
+    )

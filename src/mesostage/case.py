@@ -8,6 +8,7 @@ name in ``unknown`` is not known, any other name of a given section is absent. A
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, get_args
@@ -16,6 +17,27 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from mesostage.errors import CaseError, InputError
 from mesostage.limits import MAX_TEXT_CHARS, clip, json_problems, parse_json
+from mesostage.vocabulary import (
+    BASES,
+    HISTOLOGIES,
+    METASTASIS_FINDINGS,
+    NODE_FINDINGS,
+    PCI_REGION_NAMES,
+    SITES,
+    SYSTEM_IDS,
+    TUMOR_FINDINGS,
+    TUMOR_TYPES,
+    Basis,
+    Histology,
+    Laterality,
+    MetastasisFinding,
+    NodeFinding,
+    Site,
+    SystemId,
+    TumorFinding,
+    TumorType,
+    stage_labels,
+)
 
 __all__ = [
     "BASES",
@@ -29,6 +51,7 @@ __all__ = [
     "SYSTEM_IDS",
     "TUMOR_FINDINGS",
     "TUMOR_TYPES",
+    "Biomarkers",
     "Case",
     "MetastasisSection",
     "NodeSection",
@@ -40,93 +63,6 @@ __all__ = [
     "parse_case",
     "parse_case_json",
 ]
-
-Site = Literal["pleura", "peritoneum", "pericardium", "tunica_vaginalis"]
-Laterality = Literal["left", "right"]
-Histology = Literal["epithelioid", "biphasic", "sarcomatoid", "other"]
-#: WHO 2021 mesothelial tumour types. Only diffuse mesothelioma is staged by the systems here; the others are not.
-TumorType = Literal["diffuse", "localized", "in_situ", "well_differentiated_papillary"]
-Basis = Literal["clinical", "pathological", "post_therapy"]
-SystemId = Literal["tnm8", "tnm9", "tnm7", "butchart", "brigham", "peritoneal_tnm"]
-
-TumorFinding = Literal[
-    "parietal_pleura",
-    "visceral_pleura",
-    "mediastinal_pleura",
-    "diaphragmatic_pleura",
-    "diaphragm_muscle",
-    "lung_parenchyma",
-    "fissure",
-    "endothoracic_fascia",
-    "mediastinal_fat",
-    "chest_wall_solitary",
-    "chest_wall_diffuse",
-    "rib",
-    "pericardium_nontransmural",
-    "pericardium_through",
-    "pericardial_effusion_malignant",
-    "myocardium",
-    "transdiaphragmatic",
-    "contralateral_pleura_direct",
-    "mediastinal_organs",
-    "spine",
-    "brachial_plexus",
-]
-NodeFinding = Literal[
-    "ipsilateral_bronchopulmonary",
-    "ipsilateral_hilar",
-    "subcarinal",
-    "ipsilateral_mediastinal",
-    "ipsilateral_internal_mammary",
-    "peridiaphragmatic",
-    "pericardial_fat_pad",
-    "intercostal",
-    "contralateral_mediastinal",
-    "contralateral_internal_mammary",
-    "contralateral_hilar",
-    "ipsilateral_supraclavicular",
-    "contralateral_supraclavicular",
-    "scalene",
-]
-MetastasisFinding = Literal[
-    "liver",
-    "bone",
-    "brain",
-    "adrenal",
-    "distant_nodes",
-    "lung_contralateral",
-    "lung_ipsilateral_discontinuous",
-    "pleura_contralateral_discontinuous",
-    "peritoneum_discontinuous",
-    "pericardial_effusion_discontinuous",
-    "other_distant",
-]
-
-SITES: tuple[str, ...] = get_args(Site)
-HISTOLOGIES: tuple[str, ...] = get_args(Histology)
-TUMOR_TYPES: tuple[str, ...] = get_args(TumorType)
-BASES: tuple[str, ...] = get_args(Basis)
-SYSTEM_IDS: tuple[str, ...] = get_args(SystemId)
-TUMOR_FINDINGS: tuple[str, ...] = get_args(TumorFinding)
-NODE_FINDINGS: tuple[str, ...] = get_args(NodeFinding)
-METASTASIS_FINDINGS: tuple[str, ...] = get_args(MetastasisFinding)
-
-#: Region order of the Peritoneal Cancer Index (Jacquet & Sugarbaker 1996): 0 central ... 12 lower ileum.
-PCI_REGION_NAMES: tuple[str, ...] = (
-    "central",
-    "right upper",
-    "epigastrium",
-    "left upper",
-    "left flank",
-    "left lower",
-    "pelvis",
-    "right lower",
-    "right flank",
-    "upper jejunum",
-    "lower jejunum",
-    "upper ileum",
-    "lower ileum",
-)
 
 _STRICT = ConfigDict(extra="forbid", frozen=True, strict=True)
 
@@ -297,6 +233,10 @@ PriorAgent = Literal[
     "tremelimumab",
     "other_immunotherapy",
     "other_chemotherapy",
+    "mesothelin_targeted",
+    "cell_therapy",
+    "vaccine",
+    "parp_inhibitor",
     "other",
 ]
 Contraindication = Literal[
@@ -311,6 +251,18 @@ Contraindication = Literal[
 ]
 PRIOR_AGENTS: tuple[str, ...] = get_args(PriorAgent)
 CONTRAINDICATIONS: tuple[str, ...] = get_args(Contraindication)
+
+
+class Biomarkers(BaseModel):
+    """Tumour markers that trials select on (all optional; a marker not given is not known)."""
+
+    model_config = _STRICT
+    mesothelin: Literal["positive", "negative"] | None = Field(None, description="mesothelin expression (IHC)")
+    bap1: Literal["loss", "retained"] | None = Field(None, description="BAP1 nuclear expression (IHC)")
+    mtap: Literal["loss", "retained"] | None = Field(None, description="MTAP expression (IHC)")
+    cdkn2a: Literal["deleted", "intact"] | None = Field(None, description="CDKN2A (p16) homozygous deletion (FISH)")
+    nf2: Literal["altered", "wild_type"] | None = Field(None, description="NF2 mutation or loss")
+    pdl1_tps_percent: float | None = Field(None, ge=0, le=100, description="PD-L1 tumour proportion score, %")
 
 
 class Patient(BaseModel):
@@ -357,6 +309,46 @@ class Patient(BaseModel):
     progressed_after_last_line: bool | None = Field(
         None, description="the disease progressed on or after the most recent systemic therapy (trial matching)"
     )
+    # Organ function for trial criteria (docs/case-format.md); the *_uln_* fields are the lab's upper limit of
+    # normal, for criteria written as "x ULN".
+    creatinine_umol_per_l: float | None = Field(None, ge=10, le=3000, description="serum creatinine, umol/L")
+    creatinine_clearance_ml_per_min: float | None = Field(
+        None, ge=1, le=300, description="creatinine clearance (measured or Cockcroft-Gault), mL/min"
+    )
+    bilirubin_umol_per_l: float | None = Field(None, ge=1, le=1000, description="total bilirubin, umol/L")
+    ast_u_per_l: float | None = Field(None, ge=1, le=20000, description="AST, U/L")
+    alt_u_per_l: float | None = Field(None, ge=1, le=20000, description="ALT, U/L")
+    bilirubin_uln_umol_per_l: float | None = Field(
+        None, ge=5, le=50, description="the lab's upper limit of normal for total bilirubin, umol/L"
+    )
+    ast_uln_u_per_l: float | None = Field(
+        None, ge=10, le=100, description="the lab's upper limit of normal for AST, U/L"
+    )
+    alt_uln_u_per_l: float | None = Field(
+        None, ge=10, le=100, description="the lab's upper limit of normal for ALT, U/L"
+    )
+    creatinine_uln_umol_per_l: float | None = Field(
+        None, ge=40, le=200, description="the lab's upper limit of normal for creatinine, umol/L"
+    )
+    brain_metastases_treated_stable: bool | None = Field(
+        None, description="brain metastases treated and stable (meaningful when brain_metastases is true)"
+    )
+    prior_chest_surgery: bool | None = Field(None, description="an operation on the chest before (lung or pleura)")
+    prior_chest_radiotherapy: bool | None = Field(None, description="radiotherapy to the chest before")
+    biomarkers: Biomarkers | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Patient:
+        if self.brain_metastases_treated_stable is not None and self.brain_metastases is False:
+            raise _SemanticErrors(
+                [
+                    InputError(
+                        "brain_metastases_treated_stable",
+                        "is about brain metastases, but brain_metastases is false: leave it out or correct one",
+                    )
+                ]
+            )
+        return self
 
 
 _PLEURAL_SECTIONS = ("tumor", "nodes", "laterality")
@@ -417,9 +409,6 @@ class Case(BaseModel):
         if self.site != "peritoneum" and self.peritoneal is not None:
             errors.append(InputError("peritoneal", f"the peritoneal block is for site 'peritoneum', not '{self.site}'"))
         if self.reported_stage is not None:
-            # Imported here: staging depends on the case model, not the other way round.
-            from mesostage.staging.definitions import stage_labels
-
             labels = stage_labels(self.reported_stage.system)
             if self.reported_stage.stage not in labels:
                 errors.append(
@@ -486,6 +475,14 @@ def _shown(value: object) -> str:
     return clip(repr(value))
 
 
+def _did_you_mean(given: object, allowed: Sequence[str]) -> str:
+    """ " (did you mean 'rib'?)" for a near miss of an allowed name, else ""."""
+    if not isinstance(given, str) or not allowed:
+        return ""
+    close = difflib.get_close_matches(given.strip().lower().replace(" ", "_").replace("-", "_"), allowed, n=2)
+    return " (did you mean " + " or ".join(f"'{c}'" for c in close) + "?)" if close else ""
+
+
 def _convert(exc: ValidationError) -> list[InputError]:
     errors: list[InputError] = []
     for err in exc.errors(include_url=False):
@@ -502,9 +499,12 @@ def _convert(exc: ValidationError) -> list[InputError]:
             parent = ".".join(str(p) for p in loc[:-1] if isinstance(p, str))
             model = _MODEL_BY_PATH.get(parent)
             allowed = tuple(model.model_fields) if model else ()
-            errors.append(InputError(_path(loc), f"unknown field '{loc[-1]}'", allowed))
+            hint = _did_you_mean(loc[-1], allowed)
+            errors.append(InputError(_path(loc), f"unknown field '{loc[-1]}'{hint}", allowed))
         elif kind in ("literal_error", "enum"):
-            errors.append(InputError(_path(loc), f"{_shown(err['input'])} is not an allowed value", _allowed_for(loc)))
+            allowed = _allowed_for(loc)
+            hint = _did_you_mean(err["input"], allowed)
+            errors.append(InputError(_path(loc), f"{_shown(err['input'])} is not an allowed value{hint}", allowed))
         elif kind == "missing":
             errors.append(InputError(_path(loc), "this field is required", _allowed_for(loc)))
         else:

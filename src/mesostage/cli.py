@@ -22,6 +22,7 @@ from typer.core import TyperGroup
 from mesostage import review, stage
 from mesostage.case import SYSTEM_IDS, Case, parse_case_json
 from mesostage.errors import CaseError, InputError
+from mesostage.labels import humanize, label
 from mesostage.limits import MAX_CASE_FILE_BYTES, clip
 from mesostage.staging import StagingResult, SystemResult, load_system, load_systems
 
@@ -121,68 +122,93 @@ def _wrap(text: str, width: int) -> list[str]:
     return textwrap.wrap(text, width, break_on_hyphens=False) or [""]
 
 
-def _column(r: SystemResult) -> dict[str, list[str]]:
+_WIDTH = 96  # every line of the text report fits a 100-column terminal
+_LABEL_W = 24
+
+
+def _block_lines(key: str, values: list[str]) -> list[str]:
+    """``key`` in a left column and ``values`` wrapped beside it."""
+    out: list[str] = []
+    for i, value in enumerate(values or ["none"]):
+        for j, line in enumerate(_wrap(value, _WIDTH - _LABEL_W - 2)):
+            head = key if i == 0 and j == 0 else ""
+            out.append(f"  {head:<{_LABEL_W - 2}}{line}".rstrip())
+    return out
+
+
+def _categories(r: SystemResult) -> str:
     if r.categories and r.t is not None:
-        cats = f"{r.prefix or ''}{r.t} {r.prefix or ''}{r.n} {r.prefix or ''}{r.m}".strip()
+        p = r.prefix or ""
+        return f"{p}{r.t} {p}{r.n} {p}{r.m}".strip()
+    return ", ".join(f"{k} {v}" for k, v in r.categories.items())
+
+
+def _system_block(r: SystemResult, in_use: bool, cite: dict[str, int]) -> list[str]:
+    name = load_system(r.system).short_name + (" (in use for this date of diagnosis)" if in_use else "")
+    lines = [name, "-" * len(name)]
+    rng = r.stage_range
+    if r.stage is not None:
+        stage_text = r.stage if not rng or rng[0] == rng[1] else f"{r.stage} (could be {rng[0]} to {rng[1]})"
     else:
-        cats = ", ".join(f"{k} {v}" for k, v in r.categories.items())
-    decided = [
-        f"{d.component}: {d.finding or d.reason or ''} -> {d.category}"
-        for d in r.determinants
-        if d.component != "stage_group"
-    ]
-    rng = f"{r.stage_range[0]} to {r.stage_range[1]}" if r.stage_range else "none"
-    evidence: str = r.evidence or ""
-    if r.evidence in ("secondary", "historical"):
-        evidence += " (see note)"
-    return {
-        "Categories": [cats],
-        "Stage": [r.stage or "cannot be determined"],
-        "Range": [rng],
-        "Decided by": decided,
-        "Unknowns that matter": list(r.unknowns_that_matter) or ["none"],
-        "Evidence": [evidence],
-    }
+        stage_text = f"{rng[0]} to {rng[1]} (not decided yet: see the unknowns)" if rng else "cannot be determined"
+    lines += _block_lines("Stage", [stage_text])
+    lines += _block_lines("Categories", [_categories(r)])
+    decided = []
+    for d in r.determinants:
+        if d.component == "stage_group":
+            continue
+        what = label(d.finding) if d.finding else ""
+        why = humanize(d.reason) if d.reason else ""
+        decided.append(f"{d.category}: " + "; ".join(x for x in (what, why) if x))
+    lines += _block_lines("Decided by", decided)
+    lines += _block_lines("Unknowns that matter", [label(u) for u in r.unknowns_that_matter])
+    refs = "".join(f"[{cite[s]}]" for s in r.sources)
+    evidence = f"{r.evidence or ''} {refs}".strip()
+    lines += _block_lines("Evidence", [evidence] + ([r.evidence_note] if r.evidence_note else []))
+    if r.reason:
+        lines += _block_lines("Note", [humanize(r.reason)])
+    return lines
 
 
-def render_text(result: StagingResult, width: int = 26) -> str:
-    """A side-by-side table of the applicable systems, then notes, review points and sources."""
+def render_text(result: StagingResult) -> str:
+    """The staging as a report for a terminal: one block per system (lines below 100 columns), the points to
+    check, the input warnings, and every source once, numbered."""
     applicable = [r for r in result.results if r.applicable]
-    lines = [f"Case {result.id or '(no id)'} - site: {result.site.replace('_', ' ')}"]
-    if result.default_system:
-        lines.append(f"System in use for this diagnosis date: {load_system(result.default_system).short_name}")
-    if result.site_note:
-        lines += _wrap(result.site_note, 100)
-    lines.append("")
-    if applicable:
-        label_w = max(len(k) for k in _column(applicable[0])) + 2
-        cols = [_column(r) for r in applicable]
-        header = "".ljust(label_w) + "".join(load_system(r.system).short_name.ljust(width + 2) for r in applicable)
-        lines += [header.rstrip(), "-" * len(header.rstrip())]
-        for row in cols[0]:
-            cells = [[line for v in col[row] for line in _wrap(v, width)] for col in cols]
-            for i in range(max(len(c) for c in cells)):
-                label = row if i == 0 else ""
-                text = label.ljust(label_w) + "".join((c[i] if i < len(c) else "").ljust(width + 2) for c in cells)
-                lines.append(text.rstrip())
-        lines.append("")
-    for r in result.results:
-        if not r.applicable:
-            lines += _wrap(f"{load_system(r.system).short_name}: not applicable. {r.reason}", 100)
-        elif r.reason:
-            lines += _wrap(f"{load_system(r.system).short_name}: {r.reason}", 100)
-        if r.applicable and r.evidence_note:
-            lines += _wrap(f"{load_system(r.system).short_name} evidence: {r.evidence_note}", 100)
-    if result.review:
-        lines += ["", "Points to review:"]
-        for note in result.review:
-            systems = f" [{', '.join(note.systems)}]" if note.systems else ""
-            lines += _wrap(f"- {note.severity}: {note.message}{systems}", 100)
     sources = list(dict.fromkeys(s for r in applicable for s in r.sources))
+    cite = {s: i for i, s in enumerate(sources, 1)}
+    lines = _wrap(f"Case {result.id or '(no id)'}; where it started: {result.site.replace('_', ' ')}", _WIDTH)
+    if result.default_system:
+        lines.append(f"System in use for this date of diagnosis: {load_system(result.default_system).short_name}")
+    if result.site_note:
+        lines += _wrap(result.site_note, _WIDTH)
+    if result.warnings:
+        lines += ["", "Check what was entered:"]
+        for w in result.warnings:
+            lines += _wrap(f"- {label(w.path)}: {w.message}", _WIDTH)
+    in_use = result.default_system
+    for r in sorted(applicable, key=lambda r: r.system != in_use):
+        lines += ["", *_system_block(r, r.system == in_use, cite)]
+    not_applicable = [r for r in result.results if not r.applicable]
+    if not_applicable:
+        lines += ["", "Not applicable:"]
+        for r in not_applicable:
+            lines += _wrap(f"- {load_system(r.system).short_name}: {r.reason}", _WIDTH)
+    if result.review:
+        lines += ["", "Points to check:"]
+        for note in result.review:
+            systems = f" [{', '.join(load_system(s).short_name for s in note.systems)}]" if note.systems else ""
+            lines += _wrap(f"- {note.severity}: {humanize(note.message)}{systems}", _WIDTH)
     if sources:
-        lines += ["", "Sources:"] + [f"- {s}" for s in sources]
+        lines += ["", "Sources:"]
+        for s, i in cite.items():
+            lines += textwrap.wrap(f"[{i}] {s}", _WIDTH, subsequent_indent="    ", break_on_hyphens=False)
     lines += ["", DISCLAIMER]
     return "\n".join(lines)
+
+
+def _warn(result: StagingResult) -> None:
+    for w in result.warnings:
+        typer.echo(f"warning: {w.path}: {w.message}", err=True)
 
 
 @app.command("stage")
@@ -198,6 +224,7 @@ def stage_command(
         result = stage(_read_case(file), systems=system or None)
     except CaseError as exc:
         raise _fail(exc.errors) from None
+    _warn(result)
     if output is OutputFormat.json:
         typer.echo(result.model_dump_json(indent=2))
     else:

@@ -112,7 +112,13 @@ def _panel(ax: Axes, system: str, rows: list[_Row], xlabel: str, at: float | Non
                 fontsize=8,
             )
             if r.highlight:
-                ax.text(0.62 * top, y, "\u25c0 this case: no verified figure", va="center", color=HIGHLIGHT)
+                ax.text(
+                    0.62 * top,
+                    y,
+                    f"\u25c0 people with {_stage_label(r.stages).replace('Stage', 'stage')}: no verified figure",
+                    va="center",
+                    color=HIGHLIGHT,
+                )
             continue
         bar = ax.barh(y, r.value, color=HIGHLIGHT if r.highlight else BAR, height=0.6)[0]
         bar.set_gid(f"{'highlight' if r.highlight else 'bar'}-{system}-{'-'.join(r.stages)}")
@@ -123,7 +129,9 @@ def _panel(ax: Axes, system: str, rows: list[_Row], xlabel: str, at: float | Non
                 capsize=3, linewidth=1,
             )  # fmt: skip
             end = r.interval[1]
-        text = f"{r.value:g}{unit}" + ("   \u25c0 this case" if r.highlight else "")
+        text = f"{r.value:g}{unit}" + (
+            f"   \u25c0 people with {_stage_label(r.stages).replace('Stage', 'stage')}" if r.highlight else ""
+        )
         ax.text(end + 0.01 * top, y, text, va="center", color=HIGHLIGHT if r.highlight else "black",
                 fontweight="bold" if r.highlight else "normal")  # fmt: skip
     ax.set_yticks(ys, [r.label + (" *" if r.starred else "") for r in rows])
@@ -217,7 +225,7 @@ def render(outlook: Prognosis, fmt: str) -> bytes:
                 stage = c.stage or (f"{c.stage_range[0]} to {c.stage_range[1]}" if c.stage_range else "not determined")
                 ax.set_title(
                     f"{load_system(c.system).short_name} \u2014 {src.short} "
-                    f"({src.population_kind.replace('_', ' ')}) \u2014 this case: stage {stage}",
+                    f"({src.population_kind.replace('_', ' ')}) \u2014 highlighted: people with stage {stage}",
                     fontsize=9.5,
                     loc="left",
                 )

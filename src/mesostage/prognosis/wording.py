@@ -106,7 +106,8 @@ def score_plain(result: ScoreResult, plain_population: str) -> str | None:
         return "This score could not be worked out from the details given. It needs more test results."
     return " ".join(
         [
-            f"A score from a study of {plain_population} puts this case in the group named '{result.group.name}'.",
+            f"A score from a study of {plain_population} puts the details entered in the group named "
+            f"'{result.group.name}'.",
             *outcome_plain(result.group.outcome),
             "This is a number for a group, not a forecast for one person.",
         ]

@@ -17,7 +17,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from mesostage.case import (
+from mesostage.errors import CaseError, InputError
+from mesostage.vocabulary import (
     BASES,
     METASTASIS_FINDINGS,
     NODE_FINDINGS,
@@ -25,7 +26,6 @@ from mesostage.case import (
     SYSTEM_IDS,
     TUMOR_FINDINGS,
 )
-from mesostage.errors import CaseError, InputError
 
 __all__ = [
     "Check",

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from mesostage.checks import CaseWarning
+
 __all__ = ["Determinant", "PciRegion", "ReviewNote", "StagingResult", "SystemResult"]
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
@@ -86,6 +88,11 @@ class StagingResult(BaseModel):
     site_note: str | None = None
     results: list[SystemResult]
     review: list[ReviewNote] = Field(default_factory=list)
+    warnings: list[CaseWarning] = Field(
+        default_factory=list,
+        description="what to check in the input: answers that do not fit together, a date after today, nothing "
+        "marked (mesostage.check_case)",
+    )
 
     def result(self, system: str) -> SystemResult:
         """The result for one system id. Raises ``KeyError`` if it was not requested."""

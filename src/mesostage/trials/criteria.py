@@ -21,14 +21,21 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, Literal
 
+from mesostage.trials.labs import lab_facts
+
 __all__ = [
     "CRITERION_TYPES",
     "Criterion",
+    "Reading",
     "Vocabulary",
+    "edition_in_force",
     "extract_facts",
     "normalise",
     "parse_eligibility",
+    "parse_trial",
+    "relayout",
     "split_criteria",
+    "title_criteria",
     "vocabulary",
 ]
 
@@ -37,13 +44,23 @@ Fact = dict[str, Any]
 
 #: Criterion types, in the order a criterion's main type is chosen when it states several facts.
 CRITERION_TYPES: tuple[str, ...] = (
+    "cohort",
     "site",
     "histology",
+    "tumor_type",
     "stage",
+    "tnm",
     "resectability",
     "lines",
     "prior_agent",
+    "washout",
+    "current_treatment",
+    "prior_surgery",
+    "prior_radiotherapy",
     "progression",
+    "effusion",
+    "biomarker",
+    "lab",
     "ecog",
     "measurable",
     "brain_mets",
@@ -66,6 +83,11 @@ class Vocabulary:
     non_epithelioid_terms: tuple[str, ...]
     contraindication_terms: dict[str, tuple[str, ...]]
     sources: dict[str, str]
+    any_subtype_terms: tuple[str, ...] = ()
+    pdq_headings: tuple[str, ...] = ()
+    pdq_sub_labels: tuple[str, ...] = ()
+    empty_texts: tuple[str, ...] = ()
+    other_cancers: tuple[str, ...] = ()
     term_patterns: dict[str, re.Pattern[str]] = field(default_factory=dict)
 
 
@@ -87,10 +109,17 @@ def vocabulary() -> Vocabulary:
         agents={k: tuple(v["classes"]) for k, v in raw["agents"].items()},
         agent_terms={k: tuple(v["terms"]) for k, v in raw["agents"].items()},
         kps_by_ecog={int(k): (int(v[0]), int(v[1])) for k, v in ps["kps_by_ecog"].items()},
-        histology_terms={k: tuple(v) for k, v in raw["histology"]["terms"].items()},
+        histology_terms={
+            k: tuple(v) + tuple(raw["histology_synonyms"].get(k, ())) for k, v in raw["histology"]["terms"].items()
+        },
         non_epithelioid_terms=tuple(raw["histology"]["non_epithelioid"]),
         contraindication_terms={k: tuple(v["terms"]) for k, v in raw["contraindications"].items()},
         sources=dict(raw["sources"]),
+        any_subtype_terms=tuple(raw["histology_synonyms"]["any_subtype"]),
+        pdq_headings=tuple(raw["sections"]["headings"]),
+        pdq_sub_labels=tuple(raw["sections"]["sub_labels"]),
+        empty_texts=tuple(raw["sections"]["empty"]),
+        other_cancers=tuple(raw["other_cancers"]["terms"]),
     )
     for name, terms in voc.classes.items():
         voc.term_patterns[f"class:{name}"] = _words(terms)
@@ -102,6 +131,8 @@ def vocabulary() -> Vocabulary:
     for name, terms in voc.histology_terms.items():
         voc.term_patterns[f"hist:{name}"] = _words(terms)
     voc.term_patterns["hist:non_epithelioid"] = _words(voc.non_epithelioid_terms)
+    voc.term_patterns["hist:any"] = _words(voc.any_subtype_terms)
+    voc.term_patterns["other_cancer"] = _words(voc.other_cancers)
     return voc
 
 
@@ -116,6 +147,8 @@ class Criterion:
     text: str
     context: str | None = None
     facts: tuple[Fact, ...] = ()
+    #: criteria with the same group are alternatives ("... one of the following:"): one of them is enough
+    group: str | None = None
 
     @functools.cached_property
     def type(self) -> str:
@@ -124,11 +157,20 @@ class Criterion:
         return next((t for t in CRITERION_TYPES if t in types), "other")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "text": self.text, "context": self.context, "facts": list(self.facts)}
+        d: dict[str, Any] = {"kind": self.kind, "text": self.text, "context": self.context, "facts": list(self.facts)}
+        if self.group is not None:
+            d["group"] = self.group
+        return d
 
     @staticmethod
     def from_dict(d: dict[str, Any]) -> Criterion:
-        return Criterion(kind=d["kind"], text=d["text"], context=d.get("context"), facts=tuple(d.get("facts", ())))
+        return Criterion(
+            kind=d["kind"],
+            text=d["text"],
+            context=d.get("context"),
+            facts=tuple(d.get("facts", ())),
+            group=d.get("group"),
+        )
 
 
 _ESCAPED = re.compile(r"\\([\[\]<>*_~#()\-.+!|=])")
@@ -167,16 +209,236 @@ class _Item:
     children: list[_Item] = field(default_factory=list)
     parent: _Item | None = None
     closed: bool = False
+    marker: str = ""  # "num", "alpha", "roman", "sym" or "" (no bullet)
+    number: int = 0
+    wrapped: bool = False  # its last line was long: a hard-wrapped layout
+
+
+#: Raw lines of this length are taken as hard-wrapped (classic ClinicalTrials.gov text wraps at 70-90 characters;
+#: a longer line is a whole criterion, as in NCT02397928's "- Prior malignancy requiring anti-tumor treatment ...").
+_WRAP_WIDTHS = range(60, 100)
 
 
 def _continues(item: _Item, line: str, blank_before: bool) -> bool:
-    """A line without a bullet continues the open item when it is indented under it, or follows it directly and
-    starts in lower case (a wrapped sentence); otherwise it is a criterion of its own (paragraph layout)."""
+    """A line without a bullet continues the open item when it is indented under it, follows it directly and
+    starts in lower case (a wrapped sentence), or follows a long line that did not end a sentence (a hard-wrapped
+    layout); otherwise it is a criterion of its own (paragraph layout)."""
+    if blank_before or item.text.endswith(":"):
+        return False
     indent = len(line) - len(line.lstrip())
-    if indent > item.indent and not blank_before:
+    if indent > item.indent:
         return True
     first = line.lstrip()[:1]
-    return not blank_before and (first.islower() or first in "(,;&") and not item.text.endswith(":")
+    if first.islower() or first in "(,;&" or first.isdigit():
+        return True
+    return item.wrapped and not item.text.endswith((".", ";"))
+
+
+def _marker(mark: str) -> tuple[str, int]:
+    m = mark.strip("().")
+    if m.isdigit():
+        return "num", int(m)
+    if m.lower() in ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x") and m.lower() != "v":
+        return "roman", ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x").index(m.lower()) + 1
+    if len(m) == 1 and m.isalpha():
+        return "alpha", ord(m.lower()) - ord("a") + 1
+    return "sym", 0
+
+
+def _parent_for(stack: list[_Item], indent: int, marker: str, number: int) -> list[_Item]:
+    """The open items the new bullet nests under (the stack after it is placed, without it).
+
+    Real records often keep every level at the same indent: a numbered list restarting at 1 under item 3
+    (NCT04577326), letters under a number, numbers under a dash item that ends with ":" (NCT02414269). Such
+    items are children; a number that continues an open list (4 after 3) closes the nested ones."""
+    stack = list(stack)
+    while stack and stack[-1].indent > indent:
+        stack.pop()
+    if stack and stack[-1].marker == "label" and stack[-1].indent <= indent:
+        return stack  # the items under a PDQ sub-label ("Hepatic" / "- Bilirubin ...")
+    # a number continuing a list further up closes the nested lists
+    for depth in range(len(stack) - 1, -1, -1):
+        it = stack[depth]
+        same_list = it.indent == indent and it.marker == marker and marker in ("num", "alpha", "roman")
+        if same_list and number == it.number + 1:
+            return stack[:depth]
+    if stack and stack[-1].indent == indent:
+        top = stack[-1]
+        nests = (
+            (marker == "num" and number == 1 and top.marker in ("num", "sym") and not top.children)
+            or (marker in ("alpha", "roman") and number == 1 and top.marker in ("num", "sym"))
+            or (marker in ("num", "alpha") and number == 1 and top.text.endswith(":"))
+        )
+        if nests:
+            return stack
+        while stack and stack[-1].indent >= indent and stack[-1].marker != "label":
+            stack.pop()
+    return stack
+
+
+_INLINE_HEADING = re.compile(
+    r"(?<=\S)(?<!key)(?<!main)[ \t]+(?=(?:key\s+|main\s+)?(?:inclusion|exclusion)\s+criteria\s*:)", re.IGNORECASE
+)
+_COLLAPSED_BULLET = re.compile(r"(?:(?<=^)|(?<=[\w.;:)%\]]))[ \t]+\*[ \t]+(?=\S)")
+_INLINE_NUMBER = re.compile(r"(?<=[;.])[ \t]+(?=\d{1,2}\.[ \t]+[A-Z])")
+_FUNCTION_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "on",
+        "in",
+        "by",
+        "per",
+        "to",
+        "with",
+        "and",
+        "or",
+        "for",
+        "as",
+        "at",
+        "from",
+        "than",
+        "via",
+        "using",
+        "including",
+        "e.g",
+        "i.e",
+    ]
+)
+
+
+@functools.cache
+def _pdq_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    voc = vocabulary()
+    headings = "|".join(re.escape(h) for h in voc.pdq_headings)
+    inline = re.compile(r"(?<=[^A-Z\s])[ \t]+(?=(?:" + headings + r")\s*:)")
+    labels = "|".join(sorted((re.escape(x) for x in voc.pdq_sub_labels), key=len, reverse=True))
+    # a sub-label is written capitalised, followed by ":" or by the capitalised start of its text
+    sub = re.compile(r"(?:(?<=^)|(?<=\s))(?P<label>" + labels + r")(?::\s*|\s+(?=[A-Z0-9]))")
+    empty = re.compile(r"^(?:" + "|".join(re.escape(e) for e in voc.empty_texts) + r")\W*$", re.IGNORECASE)
+    return inline, sub, empty
+
+
+_SEE_ALSO = re.compile(r"\bSee (?:Disease Characteristics|General Eligibility Criteria)\b", re.IGNORECASE)
+
+
+def _run_on_pieces(body: str) -> list[str]:
+    """Split one PDQ run-on section body ("Age: Not specified Performance status: WHO 0-2 ... Hematopoietic: WBC
+    greater than 3,000/mm3 Neutrophil count greater than 1,500/mm3") into criteria: at the section's sub-labels,
+    then where a capitalised word starts after a word that ends a phrase (not after "of", "by", ... nor after
+    another capitalised word, so "British Thoracic Society" stays whole)."""
+    _, sub, empty = _pdq_patterns()
+    body = _SEE_ALSO.sub(" ; ", body)
+    pieces: list[str] = []
+    label = ""
+    parts = [(m.start(), m.end(), m.group("label")) for m in sub.finditer(body)]
+    segments: list[tuple[str, str]] = []
+    cursor, current = 0, ""
+    for start, end, name in parts:
+        segments.append((current, body[cursor:start]))
+        current, cursor = name, end
+    segments.append((current, body[cursor:]))
+    for label, seg in segments:
+        words = seg.split()
+        piece: list[str] = []
+        for i, w in enumerate(words):
+            prev = words[i - 1] if i else ""
+            if w == ";":
+                if piece:
+                    pieces.append(" ".join(piece))
+                piece = []
+                continue
+            starts = (
+                piece
+                and w[:1].isupper()
+                and w[1:2].islower()
+                and prev.lower().strip(",") not in _FUNCTION_WORDS
+                and not prev[:1].isupper()
+                and not prev.endswith(",")
+            )
+            if starts:
+                pieces.append(" ".join(piece))
+                piece = []
+            piece.append(w)
+        if piece:
+            pieces.append(" ".join(piece))
+        elif label and not seg.strip():
+            continue
+    return [p for p in pieces if p.strip() and not empty.match(p.strip())]
+
+
+def _is_sub_label(line: str) -> bool:
+    """A line that is only a PDQ sub-label ("Hematopoietic", "Performance status:")."""
+    word = line.strip().rstrip(":").strip()
+    return word in vocabulary().pdq_sub_labels
+
+
+_RUN_ON_MIN = 250
+
+
+def _join_wrapped_pdq(text: str) -> str:
+    """Join the hard-wrapped lines of a PDQ section written without bullets (NCT00004254: "DISEASE
+    CHARACTERISTICS: Histologically proven inoperable malignant mesothelioma All tumor\nstages eligible ...") so
+    that the run-on splitter sees the whole section."""
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        pdq = _PDQ.match(line)
+        if pdq and pdq.group("name").isupper() and pdq.group("rest").strip():
+            j = i + 1
+            while (
+                j < len(lines)
+                and lines[j].strip()
+                and not _PDQ.match(lines[j])
+                and not _HEADING.match(lines[j])
+                and not _BULLET.match(lines[j])
+            ):
+                j += 1
+            if j > i + 1:
+                out.append(" ".join(x.strip() for x in lines[i:j]))
+                i = j
+                continue
+        out.append(line)
+        i += 1
+    return "\n".join(out)
+
+
+def relayout(text: str) -> str:
+    """Put one criterion on a line of its own, whatever layout the record came in: inline ``Exclusion
+    Criteria:`` and PDQ headings start a new block, bullets collapsed to `` * `` and inline numbered items
+    ("...; 3. Pleural infection; 4. Chylothorax") become lines, and PDQ run-on section text is split into its
+    criteria (:func:`_run_on_pieces`). Line-broken text is left as it is."""
+    text = normalise(text)
+    inline_pdq, _, _ = _pdq_patterns()
+    text = _INLINE_HEADING.sub("\n\n", text)
+    text = inline_pdq.sub("\n\n", text)
+    if text.count("\n") <= 2 * text.count(" * ") and " * " in text:
+        text = _COLLAPSED_BULLET.sub("\n* ", text)
+    text = _INLINE_NUMBER.sub("\n", text)
+    text = _join_wrapped_pdq(text)
+    out: list[str] = []
+    for line in text.split("\n"):
+        pdq = _PDQ.match(line)
+        heading = _HEADING.match(line)
+        if pdq and pdq.group("name").isupper() and len(pdq.group("rest")) > 80:
+            out.append(line[: pdq.start("rest")].rstrip())
+            out.extend("- " + piece for piece in _run_on_pieces(pdq.group("rest")))
+        elif heading and len(heading.group("rest")) > 0 and re.search(r"criteri", line[:45], re.IGNORECASE):
+            out.append(line[: heading.start("rest")].rstrip())
+            rest = heading.group("rest")
+            if len(rest) > _RUN_ON_MIN and not _BULLET.match(rest) and rest.count(". ") < len(rest) / 200:
+                # one long line of criteria without bullets or sentences (PDQ text whose labels were dropped,
+                # NCT00039182)
+                out.extend("- " + piece for piece in _run_on_pieces(rest))
+            else:
+                out.append(rest)
+        else:
+            out.append(line)
+    return "\n".join(out)
 
 
 def split_criteria(text: str) -> list[Criterion]:
@@ -185,7 +447,7 @@ def split_criteria(text: str) -> list[Criterion]:
     roots: list[_Item] = []
     stack: list[_Item] = []  # the open item at each nesting depth
     blank_before = True
-    for raw_line in normalise(text).split("\n"):
+    for raw_line in relayout(text).split("\n"):
         line = raw_line.rstrip()
         if not line.strip():
             blank_before = True
@@ -213,11 +475,22 @@ def split_criteria(text: str) -> list[Criterion]:
             stack = []
             continue
         bullet = _BULLET.match(line)
+        if not bullet and _is_sub_label(line):
+            item = _Item(kind, len(line) - len(line.lstrip()), line.strip().rstrip(":") + ":", marker="label")
+            roots.append(item)
+            stack = [item]
+            blank_before = False
+            continue
+        if bullet and stack and stack[-1].text.endswith((" OR", " or", " and/or")) and not stack[-1].children:
+            # "Karnofsky 70-100% OR" / "ECOG 0-2": one criterion with two alternatives
+            stack[-1].text += " " + bullet.group("text").strip()
+            blank_before = False
+            continue
         if bullet:
             indent = len(bullet.group("indent"))
-            item = _Item(kind, indent, bullet.group("text").strip())
-            while stack and stack[-1].indent >= indent:
-                stack.pop()
+            marker, number = _marker(bullet.group("mark"))
+            item = _Item(kind, indent, bullet.group("text").strip(), marker=marker, number=number)
+            stack = _parent_for(stack, indent, marker, number)
             if stack:
                 item.parent = stack[-1]
                 stack[-1].children.append(item)
@@ -230,6 +503,7 @@ def split_criteria(text: str) -> list[Criterion]:
             item = _Item(kind, len(line) - len(line.lstrip()), line.strip())
             roots.append(item)
             stack = [item]
+        stack[-1].wrapped = len(line) in _WRAP_WIDTHS
         blank_before = False
 
     out: list[Criterion] = []
@@ -237,6 +511,10 @@ def split_criteria(text: str) -> list[Criterion]:
     def walk(item: _Item, context: str | None) -> None:
         if item.children:
             ctx = f"{context} {item.text}" if context else item.text
+            # the parent's own text is a criterion too when it states more than an introduction ("3.
+            # Pathologically confirmed MPM" above its sub-items)
+            if not item.text.endswith(":"):
+                out.append(Criterion(kind=item.kind, text=item.text, context=context))
             for child in item.children:
                 walk(child, ctx)
             return
@@ -244,7 +522,84 @@ def split_criteria(text: str) -> list[Criterion]:
 
     for root in roots:
         walk(root, None)
-    return [c for c in out if re.search(r"[A-Za-z]", c.text)]
+    _, _, empty = _pdq_patterns()
+    kept = [c for c in out if re.search(r"[A-Za-z]", c.text) and not empty.match(c.text.strip())]
+    return _merge_alternatives([_requirement_in_exclusions(s) for c in kept for s in _sentences(c)])
+
+
+_SENTENCE_END = re.compile(r"(?<=[a-z0-9)\]%])\.\s+(?=[A-Z])")
+_ABBREVIATIONS = frozenset({"e.g", "i.e", "vs", "dr", "no", "approx", "etc", "fig", "ref", "st", "mr", "mrs", "ms"})
+
+
+def _sentences(c: Criterion) -> list[Criterion]:
+    """One criterion per sentence: a record often writes several requirements in one item ("Prior chemotherapy
+    is allowed with the exception of ... . Patients must have received prior first-line therapy.")."""
+    parts: list[str] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(c.text):
+        before = c.text[start : m.start()].split()
+        if before and before[-1].lower().rstrip(".") in _ABBREVIATIONS:
+            continue
+        parts.append(c.text[start : m.start() + 1].strip())
+        start = m.end()
+    parts.append(c.text[start:].strip())
+    merged: list[str] = []
+    for part in parts:
+        if merged and len(part.split()) < 3:
+            merged[-1] += " " + part
+        elif part:
+            merged.append(part)
+    if len(merged) <= 1:
+        return [c]
+    return [Criterion(kind=c.kind, text=t, context=c.context) for t in merged]
+
+
+#: "... meeting 1 of the following cell types:" followed by short items at the same level: one criterion whose
+#: items are alternatives (NCT01085630 "Epithelial" / "Sarcomatoid" / "Mixed type").
+_ONE_OF = re.compile(r"\b(?:1|one|any|either|at least one) of the following\b[^:]*:\s*$", re.IGNORECASE)
+_ALTERNATIVE_MAX = 60
+#: A requirement written in the exclusion list ("Patient must have adequate renal function ...", NCT00604461
+#: repeats three of its inclusion criteria there): an exclusion cannot mean "excluded if you must have it".
+_REQUIREMENT = re.compile(
+    r"^\W*(?:the\s+)?(?:patients?|participants?|subjects?)\s+(?:must|should)\s+(?:also\s+)?(?:have|be)\b(?!\s+not)",
+    re.IGNORECASE,
+)
+
+
+_EXCLUSION_SENTENCE = re.compile(r"\b(?:will be |are |is )?(?:ineligible|not eligible|excluded) if\b", re.IGNORECASE)
+
+
+def _requirement_in_exclusions(c: Criterion) -> Criterion:
+    if c.kind == "exclusion" and _REQUIREMENT.match(c.text):
+        return Criterion(kind="inclusion", text=c.text, context=c.context)
+    if c.kind == "inclusion" and _EXCLUSION_SENTENCE.search(c.text):
+        # "Patients will be ineligible if the WBC is less than 3,000." (NCT00001332), among the inclusions
+        return Criterion(kind="exclusion", text=c.text, context=c.context)
+    return c
+
+
+def _merge_alternatives(criteria: list[Criterion]) -> list[Criterion]:
+    out: list[Criterion] = []
+    i = 0
+    while i < len(criteria):
+        c = criteria[i]
+        j = i + 1
+        if _ONE_OF.search(c.text):
+            while (
+                j < len(criteria)
+                and criteria[j].kind == c.kind
+                and criteria[j].context == c.context
+                and len(criteria[j].text) <= _ALTERNATIVE_MAX
+                and not criteria[j].text.endswith(":")
+            ):
+                j += 1
+        if j > i + 1:
+            alternatives = "; ".join(x.text for x in criteria[i + 1 : j])
+            out.append(Criterion(kind=c.kind, text=f"{c.text} {alternatives}", context=c.context))
+        else:
+            out.append(c)
+        i = j
+    return out
 
 
 # ------------------------------------------------------------------------------------------------------- facts
@@ -265,11 +620,25 @@ _NUMBER_WORDS = {
 _NUM_WORD = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b")
 
 
+_COMPARISON_SIGNS = {
+    "greater than or equal to": ">=",
+    "more than or equal to": ">=",
+    "equal to or greater than": ">=",
+    "equal or greater than": ">=",
+    "less than or equal to": "<=",
+    "equal to or less than": "<=",
+    "equal or less than": "<=",
+}
+_COMPARISONS = re.compile("|".join(sorted(_COMPARISON_SIGNS, key=len, reverse=True)))
+
+
 def _prepare(text: str) -> str:
     """Lower case, ``≥``/``≤`` as ``>=``/``<=``, number words as digits, spaces collapsed."""
     t = text.lower().replace("≥", ">=").replace("≤", "<=").replace("=>", ">=").replace("=<", "<=")
     t = t.replace("\uff1e", ">").replace("\uff1c", "<").replace("naïve", "naive")  # full-width signs
     t = _NUM_WORD.sub(lambda m: _NUMBER_WORDS[m.group(1)], t)
+    t = _COMPARISONS.sub(lambda m: _COMPARISON_SIGNS[m.group(0)], t)
+    t = re.sub(r"(\d)(yrs?|years?)\b", r"\1 \2", t)
     return re.sub(r"\s+", " ", t)
 
 
@@ -332,6 +701,11 @@ _KPS = re.compile(
 )
 
 
+_PS_ALTERNATIVE = re.compile(
+    r"\bor\b[^.;]{0,60}?\b(?:ecog|ps|performance status|who)\b[^.;]{0,60}?\b(?:if|when|unless|provided)\b"
+)
+
+
 def _ecog_fact(t: str) -> Fact | None:
     for m in _PS.finditer(t):
         tail = t[m.end() : m.end() + 60]
@@ -353,14 +727,19 @@ def _ecog_fact(t: str) -> Fact | None:
                 allowed = set(range(int(v.group(1)) + 1, 5))
             else:
                 allowed = {int(v.group(1))}
-            return {"type": "ecog", "allowed": sorted(allowed), "uncertain": [], "scale": "ECOG"}
+            uncertain: list[int] = []
+            if _PS_ALTERNATIVE.search(t[m.end() :]):
+                # "ECOG 0-1 (or ECOG >= 2 if removal of pleural fluid would improve it)", NCT04322136
+                uncertain = sorted(set(range(5)) - allowed)
+            return {"type": "ecog", "allowed": sorted(allowed), "uncertain": uncertain, "scale": "ECOG"}
     k = _KPS.search(t)
-    if k:
-        op, value = (k.group(1) or ">="), int(k.group(2))
+    reverse = re.search(r"(\d{2,3})\s*%?\s*or (?:higher|more|greater|above)\s+(?:\w+\s+){0,3}(?:karnofsky|kps)", t)
+    if k or reverse:
+        op, value = (">=", int(reverse.group(1))) if reverse else ((k.group(1) or ">="), int(k.group(2)))  # type: ignore[union-attr]
         if not 10 <= value <= 100:
             return None
         grades: list[int] = []
-        uncertain: list[int] = []
+        uncertain = []
         for grade, (low, high) in sorted(vocabulary().kps_by_ecog.items()):
             if op in (">=", "at least", "greater than or equal to", "of at least"):
                 yes, maybe = low >= value, high >= value
@@ -435,13 +814,14 @@ def _age_fact(t: str) -> Fact | None:
 
 _MESO_WORD = re.compile(r"mesotheliom|\bmpm\b|\bmpem\b")
 _SITE_TERMS = (
-    ("pleura", re.compile(r"pleura|\bmpm\b|thoracic")),
+    ("pleura", re.compile(r"pleura|\bmpm\b|\bmpd\b|thoracic")),
     ("peritoneum", re.compile(r"peritone|\bmpem\b|abdominal")),
     ("pericardium", re.compile(r"pericard")),
     ("tunica_vaginalis", re.compile(r"tunica vaginalis|testic")),
 )
 _NEG_BEFORE = re.compile(
-    r"(?:\bno\b|\bnot\b|\bnon-?|\bexcluding\b|\bexcept\b|\bother than\b|\bwithout\b|\bnever\b)[^,;.]{0,25}$"
+    r"(?:\bno\b|\bnot\b|\bnon-?|\bexcluding\b|\bexcept\b|\bother than\b|\bwithout\b|\bnever\b|\babsence of\b|"
+    r"\bfree (?:of|from)\b|\boutside (?:of )?the\b)[^,;.]{0,25}$"
 )
 _CONFIRMED = re.compile(
     r"(?:histolog|cytolog|patholog|tissue)\w*[\s-]+(?:or\s+\w+\s+)?(?:confirm|prove|document|verif|diagnos)"
@@ -459,7 +839,26 @@ _TREATMENT_FOR = re.compile(
 )
 
 
-def _site_facts(t: str, kind: Kind) -> list[Fact]:
+_PLEURAL_OPERATION = re.compile(
+    r"(?:undergo|eligible for|candidates? for|fit for|amenable to)\s+(?:\w+[\s-]+){0,3}?"
+    r"(?:extra-?pleural pneumonectomy|pleurectomy|\bepp\b|\bp/d\b)"
+)
+
+
+def _site_facts(t: str, kind: Kind, reading: Reading) -> list[Fact]:
+    if kind == "inclusion" and not _MESO_WORD.search(t) and _PLEURAL_OPERATION.search(t):
+        return [{"type": "site", "sites": ["pleura"]}]  # an operation on the pleura: a pleural primary
+    if (
+        kind == "inclusion"
+        and not _MESO_WORD.search(t)
+        and re.search(
+            r"(?:evidence of|with|confined to)\s+(?:\w+\s+){0,4}intra-?abdominal (?:disease|tumou?r|cancer)", t
+        )
+    ):
+        return [{"type": "site", "sites": ["peritoneum"]}]  # disease in the abdomen (NCT00001332)
+    if reading.mpm_site != "pleura":
+        # "MPM" in a peritoneal trial is malignant peritoneal mesothelioma
+        t = re.sub(r"\bmpm\b", "mpem", t)
     meso = _MESO_WORD.search(t)
     if not meso:
         return []
@@ -486,13 +885,27 @@ def _site_facts(t: str, kind: Kind) -> list[Fact]:
 
 def _histology_fact(t: str) -> Fact | None:
     voc = vocabulary()
-    any_subtype = bool(re.search(r"\b(?:any|all)\s+(?:histolog\w*|subtypes?)|regardless of (?:histolog|subtype)", t))
+    any_subtype = bool(
+        re.search(r"\b(?:any|all)\s+(?:histolog\w*|subtypes?)|regardless of (?:histolog|subtype)", t)
+        or voc.term_patterns["hist:any"].search(t)
+    )
     mentioned: set[str] = set()
     excluded: set[str] = set()
     for m in voc.term_patterns["hist:non_epithelioid"].finditer(t):
         (excluded if _negated(t, m.start()) else mentioned).update({"sarcomatoid", "biphasic"})
     # The "non" of "non-epithelioid" must not read as a negation of the subtypes named after it.
     t = voc.term_patterns["hist:non_epithelioid"].sub("xnonepithelioidx", t)
+    t = re.sub(r"\bbi-phasic\b", "biphasic", t)
+    subgroup = re.match(
+        r"^\W*(?:patients with |for )?(epithelioid|biphasic|sarcomatoid)\s+(?:mesotheliomas?|histology|tumou?rs?|"
+        r"subtypes?|disease)\s+(?:must|should|need|require)",
+        t,
+    )
+    if subgroup:
+        # "Bi-phasic mesotheliomas must express mesothelin on > 50% of the cells ..." (NCT01583686): a rule for
+        # that subtype, not a requirement to have it
+        return {"type": "histology", "allowed": [subgroup.group(1)], "subgroup": True}
+    t = re.sub(r"\b(?:epithelial|epithelioid|sarcomatoid) component", "component", t)
     for name in ("epithelioid", "sarcomatoid", "biphasic"):
         for m in voc.term_patterns[f"hist:{name}"].finditer(t):
             neg = _negated(t, m.start()) or bool(
@@ -502,6 +915,8 @@ def _histology_fact(t: str) -> Fact | None:
                 )
             )
             (excluded if neg else mentioned).add(name)
+    if not excluded and any_subtype and re.search(r"histolog|subtype|types", t):
+        return {"type": "histology", "allowed": ["biphasic", "epithelioid", "sarcomatoid"]}
     if not excluded and (any_subtype or not mentioned):
         return None
     if any_subtype:
@@ -512,9 +927,9 @@ def _histology_fact(t: str) -> Fact | None:
 
 _STAGE_TOKEN = r"(?:(?:iv|i{1,3})[abc]?|[1-4][abc]?)"
 _STAGE = re.compile(
-    r"\bstages?\s*(?:\((?:ajcc|uicc|tnm|imig)[^)]*\)\s*)?("
+    r"\bstages?\s*(?:[(\[][^)\]]{0,80}(?:\[[^\]]*\][^)]{0,60})?[)\]]\s*)?("
     + _STAGE_TOKEN
-    + r"(?:\s*(?:-|to|through|or|and|,|/)\s*(?:stage\s*)?(?:"
+    + r"(?:\s*(?:,\s*or|,\s*and|-|to|through|or|and|,|/)\s*(?:stage\s*)?(?:"
     + _STAGE_TOKEN
     + r"))*)\b"
 )
@@ -546,6 +961,8 @@ def _stage_fact(t: str) -> Fact | None:
 
 
 def _edition(t: str) -> str | None:
+    if re.search(r"\bimig\b|international mesothelioma interest group", t):
+        return "7"  # the IMIG 1995 system is the UICC/AJCC 6th-7th edition staging of pleural mesothelioma
     m = re.search(r"\b(7|8|9)(?:th)?\s*(?:edition|ed\.)|\b(ajcc|uicc|tnm)\s*v?(7|8|9)\b", t)
     if not m:
         return None
@@ -556,10 +973,17 @@ _UNRESECTABLE = re.compile(
     r"unresectable|cannot be (?:\w+ )?removed (?:by|with) (?:\w+ )?(?:surgery|operation)|"
     r"not (?:be )?(?:surgically )?removable|non-?resectable|inoperable|not (?:surgically )?resectable|"
     r"not (?:be )?(?:amenable|suitable|eligible|"
-    r"a candidate|candidates?)\s+(?:to|for)\s+(?:\w+[\s-]){0,3}(?:surgery|resection|operation|surgical)"
+    r"a candidate|candidates?)\s+(?:to|for)\s+(?:\w+[\s(-]+){0,5}(?:surgery|resection|operation|surgical|"
+    r"extra-?pleural pneumonectomy|pneumonectomy|pleurectomy|decortication|cytoreduct\w*)"
     r"|ineligible for (?:\w+[\s-]){0,3}(?:surgery|resection)"
+    # "advanced non-hematologic malignancy", "advanced malignant pleural mesothelioma": beyond curative surgery
+    r"|\badvanced\b(?! age)(?!(?:\s+[\w-]+){0,4}\s+(?:intra-?abdominal|abdominal|peritone))(?:\s+[\w-]+){0,3}\s+"
+    r"(?:malignan\w*|cancers?|mesotheliom\w*|disease|solid tumou?rs?|mpm)"
+    r"|no plans? (?:for|of) (?:\w+\s+){0,2}(?:surgery|surgical|resection)|(?:surgery|resection) must not be planned"
+    r"|not (?:be )?planned for (?:\w+\s+)?(?:surgery|resection)"
 )
 _RESECTABLE = re.compile(
+    r"(?:eligible|fit|candidates?) (?:for|to undergo) (?:\w+[\s-]+){0,2}?(?:extra-?pleural pneumonectomy|pleurectomy)|"
     r"(?<![\w-])resectable|amenable to (?:\w+[\s-]){0,3}(?:surgery|resection)|candidates? for (?:\w+[\s-]){0,3}"
     r"(?:surgery|resection|pleurectomy|cytoreducti)|planned (?:for )?(?:\w+[\s-]){0,2}(?:surgery|resection|"
     r"pleurectomy|cytoreducti|extrapleural)|(?<![\w-])operable"
@@ -567,6 +991,14 @@ _RESECTABLE = re.compile(
 
 
 def _resectability_fact(t: str) -> Fact | None:
+    if re.search(
+        r"\bif (?:deemed |considered |found |judged )?(?:to be )?(?:resectable|operable)\b|"
+        r"^\W*(?:patients|participants|those) with (?:potentially )?resectable",
+        t,
+    ):
+        return None  # "Amenable to aggressive surgical resection, if deemed resectable": about a subgroup
+    if re.search(r"\b(?:are|is) (?:also )?(?:eligible|allowed|permitted)\b", t):
+        return None  # "... distant metastases are eligible, but considered unresectable": a permission
     if _UNRESECTABLE.search(t):
         return {"type": "resectability", "resectable": False}
     m = _RESECTABLE.search(t)
@@ -581,18 +1013,25 @@ _LINES_NAIVE = re.compile(
     r"treatment[- ]naive|previously untreated|untreated (?:advanced|unresectable|metastatic|mesothelioma|disease|"
     r"malignant)|no prior (?:\w+ )?(?:systemic|anti-?cancer) (?:therapy|treatment)|not (?:have )?(?:received|had) "
     r"(?:any )?(?:prior |previous )?systemic|no previous (?:\w+ )?systemic|have not been treated|"
-    r"(?:in|for) the 1st[- ]line (?:setting|treatment)|candidates? for 1st[- ]line|eligible for 1st[- ]line"
+    r"(?:in|for) the 1st[- ]line (?:setting|treatment)|candidates? for 1st[- ]line|eligible for 1st[- ]line|"
+    r"(?:there has been |with |had |have had |having had )?no (?:prior|previous) (?:treatment|therapy|anti-?tumou?r)|"
+    r"not (?:been )?previously treated|no treatment (?:yet )?for (?:their|the|this) (?:mesothelioma|disease|cancer)"
 )
 _LINES_MIN = (
+    re.compile(r"(?:received|had)\s+only\s+(\d)\s+(?:prior\s+|previous\s+)?(?:[\w-]+\s+){0,3}(?:lines?|regimens?)"),
     re.compile(
         r"(?:at least|>=|minimum of|a minimum of)\s*(\d)\s*(?:prior|previous|lines?|regimens?|systemic|courses?)"
     ),
     re.compile(r"(\d)\s*or more (?:prior |previous )?(?:lines?|regimens?|systemic|therapies|treatments)"),
 )
 _LINES_PROGRESSED = re.compile(
+    r"no (?:\w+\s+){0,2}standard (?:\w+\s+){0,2}(?:exists?|exits|is available|available)|"
+    r"standard (?:\w+\s+){0,3}(?:do|does) not exist|(?:are|is) no longer effective|"
+    r"(?:had|received|undergone)\s+(?:or\s+(?:refused|declined)\s+)?(?:\w+[\s-]+){0,3}1st[- ]line|"
     r"(?:progress\w*|relaps\w*|recurr\w*|refractory|resistant|intoleran\w*)\s+(?:\w+\s+){0,3}(?:on|after|following|to|"
     r"despite|during)\s+(?:\w+[\s-]+){0,4}(?:1st[- ]line|therapy|treatment|chemotherapy|platinum|immunotherapy|regimen|"
-    r"line)|previously treated|pre-?treated|received (?:\w+[\s-]+){0,3}(?:1st[- ]line)|"
+    r"line)|(?:previously treated|pre-?treated)(?!\s+(?:\w+\s+)?(?:brain|cns|central nervous|cerebral|intracranial|"
+    r"metasta|lesion))|received (?:\w+[\s-]+){0,3}(?:1st[- ]line)|"
     r"after (?:\w+[\s-]+){0,2}1st[- ]line|"
     r"following (?:\w+[\s-]+){0,2}1st[- ]line|cycles of (?:\w+[\s-]+){0,2}1st[- ]line"
 )
@@ -612,7 +1051,14 @@ _LINES_MAX = (
         r"(?:no more than|not more than|at most|up to|maximum of|a maximum of|<=)\s*(\d)\s*"
         r"(?:prior|previous|lines?|regimens?|systemic)"
     ),
+    # "no more than 1 combination or 2 single agent chemotherapy regimens" (NCT00413192): the larger count
+    re.compile(
+        r"(?:no more than|not more than|at most|up to|a maximum of|maximum of)\s*(?:\d\s+[\w-]+\s+or\s+)?(\d)\s+"
+        r"(?:[\w-]+\s+){1,4}?(?:lines?|regimens?)"
+    ),
     re.compile(r"(\d)\s*or (?:fewer|less) (?:prior |previous )?(?:lines?|regimens?)"),
+    re.compile(r"(?:lines?|regimens?)\s*(?:<=)\s*(\d)\b"),
+    re.compile(r"(?:received|had)\s+only\s+(\d)\s+(?:prior\s+|previous\s+)?(?:[\w-]+\s+){0,3}(?:lines?|regimens?)"),
 )
 _LINES_MORE_THAN = re.compile(
     r"(?<!no )(?<!not )(?:more than|>|greater than)\s*(\d)\s*(?:prior|previous|lines?|regimens?|systemic)"
@@ -623,22 +1069,24 @@ _LINES_RANGE = re.compile(r"(\d)\s*(?:-|to|or)\s*(\d)\s*(?:prior |previous )?(?:
 _ORD = r"(?:1st|2nd|3rd|4th)"
 _LINE_ORDINAL = re.compile(rf"\b{_ORD}(?:[- ]?line)?-?(?:\s*(?:,|or|and|/)\s*{_ORD}(?:[- ]?line)?-?)*(?:\s*line)?")
 _ORDINAL_PAST = re.compile(
-    r"(?:after|following|progress\w*|received|prior|previous|completed|of|on|failed|failure of)\s+(?:\w+\s+){0,2}$"
+    r"(?:after|following|progress\w*|received|had|refused|declined|prior|previous|completed|of|on|failed|"
+    r"failure of)\s+(?:\w+\s+){0,2}$"
 )
 _ORDINALS = {"1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
 _CLASS_QUALIFIER = ("platinum", "antifolate", "immunotherapy", "anti_pd1_pdl1", "anti_ctla4", "chemotherapy")
 _EXPOSURE = re.compile(
-    r"prior|previous|previously|received|receiving|treated with|exposure|exposed|pre-?treated|history of|naive|"
-    r"progress|refractory|relaps|failed|failure|intoleran"
+    r"prior(?! to\b)|previous|previously|received|receiving|treated with|exposure|exposed|pre-?treated|history of|"
+    r"naive|progress|refractory|relaps|failed|failure|intoleran"
 )
 _NOT_HISTORY = re.compile(
     r"hypersensitiv|allerg|contraindicat|adverse event|adverse reaction|toxicit|concurrent|concomitant|"
-    r"current(?:ly)? receiv|will receive|randomi[sz]ed to"
+    r"current(?:ly)? receiv|will receive|randomi[sz]ed to|at the time of|administration|interrupt|"
+    r"(?:will|is|are|be) not (?:be )?considered|will be considered"
 )
 _NEG_AGENT = re.compile(r"(?:\bno\b|\bnot\b|\bnever\b|\bwithout\b|\bfree of\b|\bnaive to\b|\bmust not\b)[^;]{0,60}$")
 _PERMISSIVE = re.compile(
     r"(?:is|are|will be)\s+(?:\w+\s+)?(?:allowed|permitted|eligible|acceptable)|may (?:be )?(?:enrol|includ|particip|"
-    r"have)|can (?:be )?(?:enrol|includ|particip)"
+    r"have|eligible)|can (?:be )?(?:enrol|includ|particip|eligible)|(?<!not )(?<!no )\b(?:allowed|permitted)\b"
 )
 
 
@@ -656,7 +1104,15 @@ def _classes_in(t: str) -> list[tuple[int, set[str]]]:
     return sorted(found, key=lambda x: x[0])
 
 
+_OTHER_MALIGNANCY = re.compile(
+    r"(?:\b(?:prior|previous|other|another|second|concurrent|secondary)\s+(?:primary\s+|invasive\s+|active\s+)?"
+    r"(?:malignan\w*|cancers?)\b|history of (?:an?other |other |a second )?(?:malignan\w*|cancer))"
+)
+
+
 def _treatment_facts(t: str) -> list[Fact]:
+    if _OTHER_MALIGNANCY.search(t) and not _MESO_WORD.search(t):
+        return []  # "prior malignancy requiring anti-tumor treatment ...": about another cancer
     facts: list[Fact] = []
     for clause in re.split(r";|\.\s|\s(?:and|but)\s(?=(?:no|must|have|has|at least|prior)\b)", t):
         facts += _clause_treatment_facts(clause)
@@ -664,9 +1120,18 @@ def _treatment_facts(t: str) -> list[Fact]:
 
 
 _ASIDE = re.compile(
-    r"with or without [^,;.)]*|\([^)]*(?:allowed|permitted|eligible)[^)]*\)|"
+    r"with or without [^,;.)]*|\([^)]*(?:allowed|permitted|eligible)[^)]*\)|\((?:or|and/or|e\.g\.?|such as)\b[^)]*\)|"
     r"(?:prior|previous) [^,;.()]* (?:is|are) (?:allowed|permitted)"
 )
+
+
+def _between_is_or(clause: str) -> bool:
+    """Whether the drug names of a clause are joined by "or" ("and/or" included), not "and"."""
+    mentions = _classes_in(clause)
+    if len(mentions) < 2:
+        return False
+    between = clause[mentions[0][0] : mentions[-1][0]]
+    return bool(re.search(r"\bor\b", between))
 
 
 def _qualifiers(clause: str) -> list[str]:
@@ -682,17 +1147,76 @@ def _qualifiers(clause: str) -> list[str]:
     return sorted(found)
 
 
+#: A time window about the last treatment ("no chemotherapy within 4 weeks", "at least 4 weeks since major
+#: surgery", "must be completed at least 7 days before leukapheresis", "last dose ... more than 12 weeks ago"):
+#: a washout, not a ban on ever having had it.
+_WINDOW = re.compile(
+    r"within (?:the )?(?:last |past |previous |preceding )?\d+\s*(?:hours?|days?|weeks?|wks?|months?)|"
+    r"(?:at least|>=|more than|minimum of|a minimum of|>)\s*\d+\s*(?:hours?|days?|weeks?|wks?|months?)\s*"
+    r"(?:since|before|prior|from|after|between|ago|of|must|have|has|should|elapsed|washout)|"
+    r"\d+\s*(?:days?|weeks?|months?)\s*(?:washout|wash-out)|\bwash-?out\b|last dose|must be completed|"
+    r"\d+\s*(?:days?|weeks?|months?)\s+(?:before|prior to)\s+(?:the\s+)?(?:first|start|registration|enrol|"
+    r"randomi|day 1|study|leukapheresis|treatment|administration)"
+)
+#: Treatment the trial plans or will give: not treatment already had.
+_FUTURE = re.compile(
+    r"eligible (?:for|to receive)|planned|scheduled|candidates? (?:for|to receive)|(?:able|fit|suitable|willing) "
+    r"(?:to receive|to undergo|for)|to receive|will (?:receive|undergo|be treated|be given|start)|going to|intend"
+)
+_LOCAL_WORDS = re.compile(
+    r"(?P<rt>radiotherapy|radiation|irradiation|radiosurgery)|(?P<surgery>surgery|surgical|resection|lobectomy|"
+    r"pneumonectomy|pleurectomy|decortication|thoracotomy|operation|extrapleural|extra-pleural)"
+)
+
+
+def _current_fact(c: str) -> Fact | None:
+    """ "Currently receiving first-line treatment with pemetrexed + platinum" (NCT01085630)."""
+    m = re.search(r"\bcurrently (?:receiving|on|undergoing|being treated)\b", c)
+    if m and not _negated(c, m.start()):
+        return {"type": "current_treatment"}
+    return None
+
+
+def _washout_fact(c: str) -> Fact | None:
+    if not _WINDOW.search(c) or re.search(r"progress|relaps|recurr|respon", c):
+        return None
+    classes: set[str] = set()
+    for _, cl in _classes_in(c):
+        classes |= {x for x in cl if x.startswith("agent:")} or cl
+    local = _LOCAL_WORDS.search(c)
+    what = []
+    if local and local.group("rt"):
+        what.append("radiotherapy")
+    if (local and local.group("surgery")) or re.search(r"surgery|surgical", c):
+        what.append("surgery")
+    if not classes and not what and not re.search(r"therap|treatment|investigational|agent|drug", c):
+        return None
+    had_within = bool(
+        re.search(r"\b(?:had|received|receiving|treated with|treatment with|history of)\b[^.;]*\bwithin\b", c)
+    )
+    return {"type": "washout", "classes": sorted(classes), "local": sorted(set(what)), "had_within": had_within}
+
+
 def _clause_treatment_facts(c: str) -> list[Fact]:
     low: int | None = None
     high: int | None = None
+    if washout := _washout_fact(c):
+        return [washout]
+    if current := _current_fact(c):
+        return [current]
     m = next((x for x in _LINE_ORDINAL.finditer(c) if "line" in x.group(0)), None)
     if (
         m
         and not _ORDINAL_PAST.search(c[: m.start()])
-        and not re.match(r"\s*(?:platinum|chemo|immuno|therapy|treatment\s+with)", c[m.end() :])
+        and (
+            not re.match(r"\s*(?:platinum|chemo|immuno|therapy|treatment\s+with)", c[m.end() :])
+            or re.search(r"\bas\s+$|eligible for|candidates? for", c[: m.start()])
+        )
     ):
         ordinals = [_ORDINALS[o] for o in re.findall(r"1st|2nd|3rd|4th", m.group(0))]
         low, high = min(ordinals) - 1, max(ordinals) - 1
+        if high == 0 and re.search(r"no longer effective|(?:do|does) not exist|failed|refractory|progress", c):
+            return []  # "... no longer effective, or would otherwise be eligible for ... first-line": either
     if low is None and (r := _LINES_RANGE.search(c)):
         low, high = int(r.group(1)), int(r.group(2))
     if low is None:
@@ -715,9 +1239,13 @@ def _clause_treatment_facts(c: str) -> list[Fact]:
         high = 0
         low = 0
     if low is not None or high is not None:
-        facts: list[Fact] = [
-            {"type": "lines", "min": low, "max": high, "classes": _qualifiers(c) if (low or 0) >= 1 else []}
-        ]
+        qualifiers = _qualifiers(c) if (low or 0) >= 1 else []
+        line: Fact = {"type": "lines", "min": low, "max": high, "classes": qualifiers}
+        if len(qualifiers) > 1 and _between_is_or(c):
+            line["classes_any"] = True  # "cisplatin or carboplatin", "platinum and/or pemetrexed"
+        if (low or 0) >= 1 and re.search(r"\b(?:refus|declin)\w*", c):
+            line["or_refused"] = True  # "must have had or refused first-line chemotherapy"
+        facts: list[Fact] = [line]
         if (low or 0) >= 1:
             if _NOT_PROGRESSED.search(c):
                 facts.append({"type": "progression", "progressed": False})
@@ -725,11 +1253,18 @@ def _clause_treatment_facts(c: str) -> list[Fact]:
                 facts.append({"type": "progression", "progressed": True})
         return facts
     # No count of lines: a statement about prior exposure to named drugs or classes.
-    if _NOT_HISTORY.search(c) or not _EXPOSURE.search(c):
+    if (_NOT_HISTORY.search(c) and not _PERMISSIVE.search(c[:60])) or not _EXPOSURE.search(c):
         return []
     mentions = _classes_in(c)
     if not mentions:
         return []
+    future = _FUTURE.search(c)
+    if (
+        future
+        and future.start() < mentions[0][0]
+        and not re.search(r"prior|previous|received|had\b", c[: future.start()])
+    ):
+        return []  # "eligible for 2 to 4 cycles of platinum chemotherapy": planned, not had
     classes: set[str] = set()
     for _, cl in mentions:
         classes |= {x for x in cl if x.startswith("agent:")} or cl
@@ -753,7 +1288,9 @@ def _clause_treatment_facts(c: str) -> list[Fact]:
 
 _MEASURABLE = re.compile(r"(?<![\w-])measurable|(?:\bm?recist\b).{0,40}(?:lesion|disease)|target lesion")
 _BRAIN = re.compile(
-    r"(?:brain|cns|central nervous system|cerebral|intracranial)\s+(?:\w+\s+)?(?:metasta\w*|lesions?|involvement|"
+    r"(?:brain|cns|central nervous system|cerebral|intracranial)(?:\s+(?:or|and|and/or)\s+[\w-]+)?\s+"
+    r"(?:\([\w\s]+\)\s+)?(?:\w+\s+)?"
+    r"(?:metasta\w*|lesions?|involvement|"
     r"disease|mets)|metasta\w*\s+(?:to|in|of)\s+the\s+(?:brain|cns|central nervous system)|leptomeningeal"
 )
 _BRAIN_QUALIFIED = re.compile(
@@ -762,12 +1299,24 @@ _BRAIN_QUALIFIED = re.compile(
 )
 
 
+_BRAIN_ACTIVE = re.compile(
+    r"\bactive|untreated|symptomatic|progressi\w*|unstable|uncontrolled|not (?:been )?(?:treated|stable)|"
+    r"requiring (?:steroids|corticosteroids|treatment|therapy)"
+)
+
+
 def _measurable_fact(t: str) -> Fact | None:
+    if re.match(r"^\W*(?:at least|>=)\s*\d+\s*(?:days?|weeks?|months?)\s+since", t):
+        return None  # "At least 4 weeks since prior radiotherapy to target lesion ...": a washout
+    if re.search(r"no evidence of (?:disease|residual)|\bned\b|minimal residual disease", t):
+        # "with no evidence of disease (NED) or minimal residual disease" (NCT01143545): nothing left to measure
+        return {"type": "measurable", "present": False, "or_evaluable": False}
     m = _MEASURABLE.search(t)
     if not m:
         return None
-    if re.search(r"non-?measurable", t) and re.search(r"(?<![\w-])measurable\s+(?:or|and/or)\s+non-?measurable", t):
-        return None
+    if re.search(r"(?<![\w-])measurable\s+(?:or|and/or)\s+non-?\s?measurable", t):
+        # "measurable or non-measurable disease": any disease will do
+        return {"type": "measurable", "present": True, "or_evaluable": True, "any": True}
     evaluable = bool(re.search(r"evaluable\s+or\s+measurable|measurable\s+or\s+evaluable", t))
     return {"type": "measurable", "present": not _negated(t, m.start()), "or_evaluable": evaluable}
 
@@ -776,11 +1325,21 @@ def _brain_fact(t: str) -> Fact | None:
     m = _BRAIN.search(t)
     if not m:
         return None
+    # "No symptomatic, untreated, or uncontrolled CNS metastases" (NCT00459862): a list after "no"
+    listed = re.match(r"^\W*(?:no|absence of|without|free of)\b[^.;]{0,80}$", t[: m.start()])
     return {
         "type": "brain_mets",
-        "present": not _negated(t, m.start()),
+        "present": not (_negated(t, m.start()) or listed),
         "qualified": bool(_BRAIN_QUALIFIED.search(t)),
-        "permissive": bool(_PERMISSIVE.search(t)),
+        # an aside in brackets that allows some ("... (patients with treated metastases may be included)") does
+        # not make the criterion itself a permission
+        "permissive": bool(_PERMISSIVE.search(re.sub(r"\([^)]*\)?", " ", t))),
+        # "(unless the participant has completed successful local therapy for CNS metastases ...)": the treated
+        # ones are let in, so only active ones count (NCT01139775)
+        "active": (
+            bool(_BRAIN_ACTIVE.search(t) or re.search(r"\b(?:unless|except)\b[^.]{0,80}(?:treat|therap|stable)", t))
+            and not re.search(r"leptomening", t)
+        ),
     }
 
 
@@ -811,26 +1370,307 @@ def _contraindication_facts(t: str) -> list[Fact]:
 _PREGNANCY = re.compile(r"pregnan|breast[- ]?feed|lactat|nursing|childbearing|child-bearing|contracepti")
 
 
-def extract_facts(text: str, kind: Kind = "inclusion") -> tuple[Fact, ...]:
-    """Every fact a criterion states, in :data:`CRITERION_TYPES` order (see the module docstring)."""
-    t = _prepare(normalise(text))
+@dataclass(frozen=True)
+class Reading:
+    """What the trial as a whole tells the reader of one criterion: which site "MPM" names (a peritoneal trial
+    writes MPM for malignant peritoneal mesothelioma)."""
+
+    mpm_site: str = "pleura"
+
+
+_PLAIN_READING = Reading()
+
+# -- prior local treatment, pleural effusion, biomarkers, T/N/M categories, basket cohorts
+
+_PRIOR_LOCAL = re.compile(
+    r"(?:prior|previous|previously|history of|had|received|undergone|underwent)\s+(?:[\w/-]+\s+){0,4}?"
+    r"(?:(?P<rt>radiotherapy|radiation|irradiation|radiosurgery)|(?P<surgery>surgery|surgical resection|resection|"
+    r"surgical (?:treatment|procedure|therapy)|lobectomy|pneumonectomy|pleurectomy|decortication|thoracotomy|"
+    r"thoracic surgery|operation|"
+    r"extra-?pleural pneumonectomy|lobectomy/pneumonectomy))"
+)
+_SPECIFIC_SURGERY = re.compile(r"lobectomy|pneumonectomy|pleurectomy|decortication|extra-?pleural|thoracotomy")
+
+
+def _prior_local_facts(t: str) -> list[Fact]:
     facts: list[Fact] = []
-    facts += _site_facts(t, kind)
+    for clause in re.split(r";|\.\s", t):
+        if _WINDOW.search(clause):
+            continue  # a washout (see _washout_fact)
+        for m in _PRIOR_LOCAL.finditer(clause):
+            what = "prior_radiotherapy" if m.group("rt") else "prior_surgery"
+            if any(f["type"] == what for f in facts):
+                continue
+            future = _FUTURE.search(clause[: m.start()])
+            if future:
+                continue
+            if what == "prior_surgery" and re.search(
+                r"absorption|abdomin|gastr|bowel|intestin|colon|liver|brain|cranial|spin|orthop|laparotomy|"
+                r"cytoreduct|peritone|pelvi|biops",
+                clause,
+            ):
+                continue  # an operation elsewhere than the chest: the case does not hold it
+            facts.append(
+                {
+                    "type": what,
+                    "present": not (_NEG_AGENT.search(clause[: m.start()]) or re.match(r"^\W*no\b", clause)),
+                    # "Recovered from prior surgery": only for those who had it
+                    "permissive": bool(re.search(r"allowed|permitted|eligible|acceptable|recovered from", clause)),
+                    "specific": bool(_SPECIFIC_SURGERY.search(m.group(0))) if what == "prior_surgery" else False,
+                    "chest": bool(re.search(r"chest|thora|lung|pleura|mediastin|hemithorax|ipsilateral", clause)),
+                }
+            )
+    # "Previous chemotherapy or radiation": the second treatment has the same "previous"
+    if not any(f["type"] == "prior_radiotherapy" for f in facts):
+        m2 = re.search(r"(?:prior|previous)\s+[\w-]+\s+(?:or|and/or|and)\s+(radiotherapy|radiation)", t)
+        if m2 and not _WINDOW.search(t):
+            facts.append(
+                {
+                    "type": "prior_radiotherapy",
+                    "present": not _NEG_AGENT.search(t[: m2.start()]),
+                    "permissive": bool(re.search(r"allowed|permitted|eligible", t)),
+                    "specific": False,
+                    "chest": False,
+                }
+            )
+    return facts
+
+
+_EFFUSION = re.compile(r"pleural effusions?|\bmpe\b|malignant pleural (?:disease|fluid)")
+
+
+_EFFUSION_NOT_REQUIRED = re.compile(
+    r"not (?:be )?considered (?:as )?measurable|(?:are|is) not measurable|must (?:have been|be) (?:treated|controlled|"
+    r"drained)|brought under control|should (?:have|be)|drained prior|if present|will be drained"
+)
+
+
+def _effusion_fact(t: str, kind: Kind = "inclusion") -> Fact | None:
+    """A pleural effusion as a requirement ("patients with a symptomatic MPE", AMPLE-3) or an exclusion
+    ("uncontrolled pleural effusion"), not a remark on how one is handled ("symptomatic pleural effusion must have
+    been treated and brought under control", "pleural effusions are not considered measurable")."""
+    m = _EFFUSION.search(t)
+    if not m:
+        return None
+    if re.search(r"pericardial|ascites", t[: m.start()]) and "pleural" not in t[: m.start()]:
+        return None
+    qualified = bool(
+        re.search(
+            r"uncontrolled|requiring|recurrent drainage|repeated drainage|frequent|clinically significant|cannot be "
+            r"(?:controlled|managed|drained)|third[- ]space",
+            t,
+        )
+    )
+    if re.search(r"(?:allowed|permitted|eligible|acceptable)\b", t) or _EFFUSION_NOT_REQUIRED.search(t):
+        return {"type": "effusion", "present": True, "symptomatic": False, "qualified": True, "permissive": True}
+    if kind == "inclusion" and re.search(r"other than|indicator lesions?|lesions? other|measurab|bone scan", t):
+        return None  # "indicator lesions other than ... pleural effusions": not a requirement to have one
+    return {
+        "type": "effusion",
+        "present": not (_negated(t, m.start()) or re.match(r"^\W*(?:no|absence of|without)\b", t)),
+        "symptomatic": bool(re.search(r"symptomatic", t)),
+        "qualified": qualified,
+    }
+
+
+_PERCENT = re.compile(r"(?:>=|>|at least|greater than|more than|of at least)?\s*(\d{1,3})\s*%")
+_BIOMARKERS: tuple[tuple[str, re.Pattern[str], tuple[tuple[re.Pattern[str], str], ...]], ...] = (
+    (
+        "mesothelin",
+        re.compile(r"(?<!anti-)(?<!anti )\b(?:mesothelin|msln)\b"),
+        (
+            (
+                re.compile(r"negative|absent|no (?:mesothelin|msln) expression|not expressed|does not express"),
+                "negative",
+            ),
+            (re.compile(r"express|positiv|\+|staining|ihc|immunohisto|%|high"), "positive"),
+        ),
+    ),
+    (
+        "bap1",
+        re.compile(r"\bbap-?1\b"),
+        (
+            (re.compile(r"retained|intact|wild[- ]?type|proficient"), "retained"),
+            (re.compile(r"loss|lost|deficien|negative|mutat|alter|inactivat|deleted|deletion"), "loss"),
+        ),
+    ),
+    (
+        "mtap",
+        re.compile(r"\bmtap\b"),
+        (
+            (re.compile(r"retained|intact|proficient"), "retained"),
+            (re.compile(r"loss|lost|deficien|negative|deleted|deletion|null"), "loss"),
+        ),
+    ),
+    (
+        "cdkn2a",
+        re.compile(r"\bcdkn2a\b|\bp16\b"),
+        (
+            (re.compile(r"intact|wild[- ]?type|retained"), "intact"),
+            (re.compile(r"delet|loss|lost|deficien|alter|mutat"), "deleted"),
+        ),
+    ),
+    (
+        "nf2",
+        re.compile(r"\bnf2\b|merlin"),
+        (
+            (re.compile(r"wild[- ]?type|intact|retained"), "wild_type"),
+            (re.compile(r"mutat|alter|loss|lost|deficien|inactivat|delet"), "altered"),
+        ),
+    ),
+)
+_PDL1 = re.compile(r"(?<!anti-)(?<!anti )\bpd-?l1\b(?!\s*(?:inhibitor|antibod|blockade|therap|agent|drug))")
+
+
+def _biomarker_facts(t: str) -> list[Fact]:
+    # "... sarcomatoid mesothelioma as mesothelin is not expressed in this type" (NCT01583686): a reason, not a test
+    t = re.split(r"\b(?:as|because|since)\s+(?=(?:\w+\s+){1,3}(?:is|are)\s+(?:not\s+)?(?:expressed|present|lost))", t)[
+        0
+    ]
+    if _EXPOSURE.search(t) and re.search(r"therap|treatment|agent|inhibitor|antibod|drug", t):
+        return []  # "prior anti-mesothelin therapy": about treatment, not the tumour's markers
+    facts: list[Fact] = []
+    for name, term, states in _BIOMARKERS:
+        m = term.search(t)
+        if not m:
+            continue
+        window = t[max(0, m.start() - 60) : m.end() + 60]
+        for pattern, state in states:
+            if pattern.search(window):
+                fact: Fact = {"type": "biomarker", "marker": name, "want": state}
+                if name == "mesothelin" and (p := _PERCENT.search(window)):
+                    fact["min_percent"] = int(p.group(1))
+                facts.append(fact)
+                break
+    if m := _PDL1.search(t):
+        window = t[m.start() : m.end() + 80]
+        p = _PERCENT.search(window)
+        if re.search(r"negative|<\s*1\s*%", window):
+            facts.append({"type": "biomarker", "marker": "pdl1", "max_percent": 1})
+        elif p:
+            facts.append({"type": "biomarker", "marker": "pdl1", "min_percent": int(p.group(1))})
+    return facts
+
+
+_TNM_PART = {
+    cat: re.compile(rf"\b(?:c|p|yp)?{cat}(?P<a>[0-4x])[abc]?(?:\s*(?:-|to|through)\s*{cat}?(?P<b>[0-4])[abc]?)?\b")
+    for cat in ("t", "n", "m")
+}
+
+
+def _tnm_fact(t: str) -> Fact | None:
+    found: dict[str, list[int]] = {}
+    for cat, pattern in _TNM_PART.items():
+        m = pattern.search(t)
+        if m and m.group("a") != "x":
+            lo = int(m.group("a"))
+            found[cat] = [lo, int(m.group("b")) if m.group("b") else lo]
+            if _negated(t, m.start()):
+                # "No N2 or N3 involvement" (NCT00227630): every category but those named
+                both = [x for x in pattern.findall(t[m.start() : m.start() + 30]) if x[0] != "x"]
+                named = {int(d) for a, b in both for d in (a, b) if d}
+                allowed = [d for d in range(0, 4 if cat != "m" else 2) if d not in named]
+                if not allowed:
+                    return None
+                found[cat] = [min(allowed), max(allowed)]
+    if (len(found) < 2 and "t" in found) or not found:  # a lone "T1" is too often something else ("T1-weighted")
+        return None
+    return {"type": "tnm", **found, "edition": _edition(t)}
+
+
+#: "... except for patients diagnosed with mesothelioma" (NCT00703638): the criterion does not apply to them.
+_MESO_EXEMPT = re.compile(
+    r"except (?:for )?(?:in )?(?:patients|participants|subjects|those)?\s*(?:with|diagnosed with|who have)\s+"
+    r"(?:\w+\s+){0,2}mesotheliom|mesothelioma patients (?:may|can) be (?:enrolled|included)|"
+    r"(?:does|do) not apply to (?:patients with )?(?:\w+\s+)?mesotheliom"
+)
+
+
+_CONDITION_LIST = re.compile(
+    r"\b(?:in|for|among) (?:patients|participants|subjects|those|people|women|men) (?:with|who)\b[^:]{0,40}:\s*$",
+    re.IGNORECASE,
+)
+
+
+def _tumor_type_fact(t: str, kind: Kind) -> Fact | None:
+    """ "Given the indolent nature of well-differentiated papillary mesothelioma and multicystic mesothelioma, patients
+    with these variants are not eligible" (NCT05001880): the WHO 2021 tumour type (``tumor_type``)."""
+    if not re.search(r"well[- ]differentiated papillary", t):
+        return None
+    excluding = kind == "exclusion" or bool(re.search(r"not (?:be )?eligible|excluded|ineligible|not allowed", t))
+    if not excluding:
+        return None
+    return {"type": "tumor_type", "excluded": ["well_differentiated_papillary"], "kind": kind}
+
+
+def _cohort_fact(t: str) -> Fact | None:
+    """A nested item for another cancer's cohort of a basket trial (NCT02414269: "Non-small cell lung cancer
+    metastatic to the pleura - previously treated ..."): it applies only to people with that cancer."""
+    if _MESO_WORD.search(t):
+        return None
+    m = vocabulary().term_patterns["other_cancer"].search(t[:80])
+    if m is None or re.search(r"\b(?:no|not|without|other than|except|excluding)\b[^,;.]{0,25}$", t[: m.start()]):
+        return None
+    return {"type": "cohort", "disease": m.group(0)}
+
+
+#: Sentences that inform rather than require ("Note that there is no staging system for peritoneal
+#: mesothelioma", "Patients with pleural mesothelioma will be clinically staged using ..."): read for no facts.
+_INFORMATIONAL = re.compile(
+    r"^\W*(?:note\b|n\.?b\.?\b|for example\b)|will (?:only )?be (?:\w+ )?(?:staged|followed|discussed|reviewed|"
+    r"considered measurable|used|collected|asked|requested)|(?:are|is) the preferred|preferred methods?|"
+    r"must (?:undergo|have) (?:a |an )?(?:ct|mri|scan|imaging|head ct|brain mri)|suggestive of|(?:is|are) not required|"
+    r"(?:are|is) considered to|do(?:es)? not (?:need|require)|need not|"
+    r"not (?:be )?considered (?:as )?measurable|(?:are|is) not (?:considered )?measurable|"
+    r"(?:are|is) not considered\b|"
+    r"^\W*[\w\s/()*-]{0,40}?\b(?:is|are) defined as\b"
+)
+
+
+def _requirements(t: str) -> str:
+    sentences = re.split(r"(?<=[a-z0-9)\]%])\.\s+", t)
+    kept = [s for s in sentences if not _INFORMATIONAL.search(s)]
+    return ". ".join(kept)
+
+
+def extract_facts(text: str, kind: Kind = "inclusion", reading: Reading = _PLAIN_READING) -> tuple[Fact, ...]:
+    """Every fact a criterion states, in :data:`CRITERION_TYPES` order (see the module docstring). Each
+    sentence that only informs is left out; every requirement of the rest is a fact of its own, and a criterion
+    is met only when all of them hold (``evaluate.py``)."""
+    t = _requirements(_prepare(normalise(text)))
+    facts: list[Fact] = []
+    facts += _site_facts(t, kind, reading)
     if f := _histology_fact(t):
         facts.append(f)
     if f := _stage_fact(t):
         facts.append(f)
+    if f := _tnm_fact(t):
+        facts.append(f)
     if f := _resectability_fact(t):
         facts.append(f)
     facts += _treatment_facts(t)
+    facts += _prior_local_facts(t)
     if f := _ecog_fact(t):
         facts.append(f)
     if f := _measurable_fact(t):
         facts.append(f)
     if f := _brain_fact(t):
-        facts.append(f)
+        facts.append({**f, "kind": kind})
     else:
         facts += _contraindication_facts(t)
+    if f := _effusion_fact(t, kind):
+        facts.append(f)
+    facts += _biomarker_facts(t)
+    if _OTHER_MALIGNANCY.search(t) and not _MESO_WORD.search(t):
+        # "No other prior malignancy ... except ... stage I or II cancer in complete remission": the stage,
+        # treatment and cell type are the other cancer's
+        facts = [f for f in facts if f["type"] not in ("stage", "tnm", "histology", "lines", "prior_agent", "site")]
+    if f := _tumor_type_fact(t, kind):
+        facts.append(f)
+    labs = lab_facts(t)
+    if labs:  # "significant renal impairment (serum creatinine > 1.7 mg/dL)": the threshold says what counts
+        facts = [f for f in facts if f["type"] != "contraindication" or f["code"] != "renal_impairment"]
+    facts += labs
     if f := _age_fact(t):
         facts.append(f)
     if _PREGNANCY.search(t):
@@ -838,13 +1678,259 @@ def extract_facts(text: str, kind: Kind = "inclusion") -> tuple[Fact, ...]:
     return tuple(facts)
 
 
-def parse_eligibility(text: str) -> list[Criterion]:
+_TREATMENT_TYPES = frozenset({"prior_agent", "lines", "washout", "prior_surgery", "prior_radiotherapy"})
+_LABEL_PREFIX = re.compile(r"^\s*([A-Z][A-Za-z ]{2,25}):\s+")
+_NEGATED_HEAD = re.compile(r"^\W*(?:no|none of the following|absence of|without)\b[^:]*:\s*$", re.IGNORECASE)
+
+
+def _fact_text(c: Criterion) -> str:
+    """The text a criterion's facts are read from: without a leading PDQ sub-label ("Biologic therapy: No prior
+    biologic therapy"), and with the "No" of a list head it belongs to ("No known history of the following:" /
+    "Leptomeningeal disease")."""
+    text = c.text
+    m = _LABEL_PREFIX.match(text)
+    if m and m.group(1).strip() in vocabulary().pdq_sub_labels:
+        text = text[m.end() :]
+    head = (c.context.split(":")[-2] + ":") if c.context and ":" in c.context else (c.context or "")
+    if _NEGATED_HEAD.match(head) and not re.match(r"^\W*(?:no|not)\b", text, re.IGNORECASE):
+        text = "No " + text
+    return text
+
+
+def parse_eligibility(text: str, reading: Reading = _PLAIN_READING) -> list[Criterion]:
     """Split eligibility text and extract the facts of each criterion. A nested item whose own text states no
-    fact is read together with its parent's text (e.g. "Prior therapy:" / "* no more than 2 lines")."""
+    fact is read together with its parent's text (e.g. "Prior therapy:" / "* no more than 2 lines"); a nested
+    item for another cancer's cohort of a basket trial states only that (its other facts are that cohort's)."""
     out = []
+    other_cancer = vocabulary().term_patterns["other_cancer"]
+    listing = False  # inside the short items of "The following are not considered measurable disease:"
     for c in split_criteria(text):
-        facts = extract_facts(c.text, c.kind)
-        if not facts and c.context:
-            facts = extract_facts(f"{c.context} {c.text}", c.kind)
+        if listing and len(c.text) <= 40 and not c.text.endswith(":"):
+            out.append(Criterion(kind=c.kind, text=c.text, context=c.context, facts=()))
+            continue
+        listing = bool(c.text.endswith(":") and _INFORMATIONAL.search(_prepare(c.text)))
+        low = _prepare(c.text)
+        if c.context and _CONDITION_LIST.search(c.context):
+            # "LVEF <= 45% tested in patients with:" / "- Age >= 65" (NCT01583686): a condition of the parent
+            # criterion, not a criterion of its own
+            out.append(Criterion(kind=c.kind, text=c.text, context=c.context, facts=()))
+            continue
+        cohort = _cohort_fact(low) if c.context else _cohort_fact(low[:60])
+        if _MESO_EXEMPT.search(low):
+            facts: tuple[Fact, ...] = ({"type": "cohort", "disease": "other cancers", "exempt": True},)
+        elif cohort:
+            facts = (cohort,)
+        else:
+            own = _fact_text(c)
+            facts = extract_facts(own, c.kind, reading)
+            if not facts and c.context and c.context.rstrip().endswith(":"):
+                facts = extract_facts(f"{c.context} {own}", c.kind, reading)
+                if _is_sub_label(c.context):
+                    # "Chemotherapy" / "- No prior doxorubicin": the label names the topic, not a treatment had
+                    facts = tuple(f for f in facts if f["type"] not in _TREATMENT_TYPES)
+            context = _prepare(c.context or "")
+            if (
+                facts
+                and other_cancer.search(context)
+                and not _MESO_WORD.search(low)
+                and all(f["type"] in ("histology", "site") for f in facts)
+            ):
+                # a subtype in another cancer's list (NCT00413192: soft-tissue sarcoma subtypes, "mixed-type")
+                facts = ({"type": "cohort", "disease": other_cancer.search(context).group(0)},)  # type: ignore[union-attr]
+            if other_cancer.search(low) and _MESO_WORD.search(low):
+                # "stage IIIB or IV non-small cell lung cancer or malignant pleural mesothelioma" (NCT02555007):
+                # the stage is the other cancer's
+                facts = tuple(f for f in facts if f["type"] not in ("stage", "tnm"))
         out.append(Criterion(kind=c.kind, text=c.text, context=c.context, facts=facts))
+    return _alternative_groups(_cohort_groups(out))
+
+
+#: Fact types an alternative of a "one of the following" list may state (disease, stage, cohort).
+_ALTERNATIVE_TYPES = frozenset({"site", "histology", "stage", "tnm", "resectability", "cohort", "diagnosis_confirmed"})
+
+
+_COHORT_PREFIX = re.compile(
+    r"^\W*(?:phase\s+(?:i{1,3}|[123])[ab]?|part\s+[a-z0-9]|cohort\s+[a-z0-9]+|arm\s+[a-z0-9])(?:\s+only)?\s*:",
+    re.IGNORECASE,
+)
+
+
+def _alternative_groups(criteria: list[Criterion]) -> list[Criterion]:
+    """Mark the alternatives of "... one of the following:" (nested under it, or following it at the same level
+    while they state only disease facts, as NCT00354393's cohorts "Epithelioid ... stage I-III" / "Sarcomatoid ...
+    stage I-III (T1-3, N0)" / "... considered unresectable"): matching takes one of them as enough."""
+    out = list(criteria)
+    # "Phase I: ... solid malignancy ..." / "Phase II: ... pleural mesothelioma ..." (NCT00700336): one per cohort
+    prefixed = [i for i, c in enumerate(criteria) if c.kind == "inclusion" and _COHORT_PREFIX.match(c.text)]
+    if len({_COHORT_PREFIX.match(criteria[i].text).group(0).lower() for i in prefixed}) >= 2:  # type: ignore[union-attr]
+        # and an exclusion for one cohort only ("Phase II only: ...") is that cohort's
+        prefixed += [i for i, c in enumerate(criteria) if c.kind == "exclusion" and _COHORT_PREFIX.match(c.text)]
+        for i in prefixed:
+            c = out[i]
+            out[i] = Criterion(kind=c.kind, text=c.text, context=c.context, facts=c.facts, group="cohorts")
+    for i, head in enumerate(criteria):
+        if not _ONE_OF.search(head.text):
+            continue
+        group = f"{i}:{head.text[:60]}"
+        members = [j for j, c in enumerate(criteria) if c.context is not None and c.context.endswith(head.text)]
+        if not members:
+            j = i + 1
+            while (
+                j < len(criteria)
+                and criteria[j].kind == head.kind
+                and criteria[j].context == head.context
+                and not criteria[j].text.endswith(":")
+                and {f["type"] for f in criteria[j].facts} <= _ALTERNATIVE_TYPES
+            ):
+                members.append(j)
+                j += 1
+        if len(members) < 2:
+            continue
+        for j in members:
+            c = out[j]
+            out[j] = Criterion(kind=c.kind, text=c.text, context=c.context, facts=c.facts, group=group)
+    return out
+
+
+def _cohort_groups(criteria: list[Criterion]) -> list[Criterion]:
+    """Items under one heading ("Phase 2 portion:") of which one names another cancer's cohort and none names
+    mesothelioma all belong to that cohort (NCT01139775: its phase 2 portion is for lung cancer only)."""
+    groups: dict[str, list[int]] = {}
+    for i, c in enumerate(criteria):
+        if c.context and c.context.rstrip().endswith(":"):
+            groups.setdefault(c.context, []).append(i)
+    out = list(criteria)
+    for members in groups.values():
+        cohort = next((criteria[i].facts[0] for i in members if criteria[i].type == "cohort"), None)
+        if cohort is None or any(_MESO_WORD.search(_prepare(criteria[i].text)) for i in members):
+            continue
+        for i in members:
+            c = criteria[i]
+            out[i] = Criterion(kind=c.kind, text=c.text, context=c.context, facts=(dict(cohort),))
+    return out
+
+
+_TITLE_LINES: tuple[tuple[re.Pattern[str], Fact], ...] = (
+    (
+        re.compile(
+            r"previously treated|pre-?treated|2nd[- ]line|relapsed|refractory|"
+            r"(?:after|following) (?:\w+ )?(?:1st|prior)"
+        ),
+        {"type": "lines", "min": 1, "max": None, "classes": []},
+    ),
+    (
+        re.compile(r"1st[- ]line|front[- ]?line|previously untreated|treatment[- ]naive|chemotherapy[- ]naive"),
+        {"type": "lines", "min": 0, "max": 0, "classes": []},
+    ),
+)
+
+
+_TITLE_UNRESECTABLE = re.compile(r"\badvanced\b|unresectable|inoperable|cannot be removed")
+_TITLE_RESECTABLE = re.compile(
+    r"(?<!un)resectable|can be removed by surgery|followed by surgery|(?:before|prior to) surgery|neoadjuvant"
+)
+
+
+def _title_resectability(titles: tuple[str | None, ...]) -> list[Criterion]:
+    for title in titles:
+        if not title:
+            continue
+        low = _prepare(title)
+        if re.search(r"with or without (?:\w+ )?surgery", low) and not re.search(r"can be removed", low):
+            continue
+        if _TITLE_UNRESECTABLE.search(low):
+            fact: Fact = {"type": "resectability", "resectable": False}
+        elif _TITLE_RESECTABLE.search(low):
+            fact = {"type": "resectability", "resectable": True}
+        else:
+            continue
+        return [Criterion(kind="inclusion", text=title, context="the trial's title", facts=(fact,))]
+    return []
+
+
+def title_criteria(*titles: str | None, lines: bool = True, resectability: bool = False) -> list[Criterion]:
+    """Criteria a trial's titles state ("... as First-line Treatment in Malignant Pleural Mesothelioma",
+    "previously treated", "Advanced", "Followed By Surgery"): the line of treatment and whether the tumour can be
+    removed by surgery, each as an inclusion criterion quoting the title."""
+    out = _title_resectability(titles) if resectability else []
+    if not lines:
+        return out
+    for title in titles:
+        if not title:
+            continue
+        low = _prepare(title)
+        if "maintenance" in low or "adjuvant" in low:
+            continue  # "maintenance after first-line ...": the line named is not the trial's own
+        for pattern, fact in _TITLE_LINES:
+            if pattern.search(low):
+                return [*out, Criterion(kind="inclusion", text=title, context="the trial's title", facts=(dict(fact),))]
+    return out
+
+
+@functools.cache
+def _editions() -> tuple[tuple[str, str], ...]:
+    raw = tomllib.loads(
+        resources.files("mesostage.trials").joinpath("data", "vocabulary.toml").read_text(encoding="utf-8")
+    )
+    return tuple(sorted(((str(d), str(e)) for e, d in raw["stage_editions"]["from"].items()), reverse=True))
+
+
+@functools.cache
+def _editions_by_nct() -> tuple[tuple[int, str], ...]:
+    raw = tomllib.loads(
+        resources.files("mesostage.trials").joinpath("data", "vocabulary.toml").read_text(encoding="utf-8")
+    )
+    return tuple(sorted(((int(n), str(e)) for e, n in raw["stage_editions_by_nct"]["from"].items()), reverse=True))
+
+
+def edition_by_registration(nct_id: str | None) -> str | None:
+    """The edition in force when a trial was registered, from its NCT number ("NCT00003508" -> "7")."""
+    if not nct_id or not re.fullmatch(r"NCT\d{8}", nct_id):
+        return None
+    number = int(nct_id[3:])
+    return next((e for since, e in _editions_by_nct() if number >= since), None)
+
+
+def edition_in_force(start_date: str | None) -> str | None:
+    """The TNM edition in force for pleural mesothelioma on a date ("2019-03" -> "8"); None when no date."""
+    if not start_date:
+        return None
+    for since, edition in _editions():
+        if start_date >= since:
+            return edition
+    return _editions()[-1][1]
+
+
+def parse_trial(
+    eligibility_text: str,
+    *,
+    brief_title: str | None = None,
+    official_title: str | None = None,
+    start_date: str | None = None,
+    mpm_site: str = "pleura",
+    nct_id: str | None = None,
+) -> list[Criterion]:
+    """The criteria of one trial: its eligibility text read in the trial's context, the line of treatment its
+    titles state (when the text states none), and stage criteria given the edition the trial names or, where it
+    names none, the edition in force at its start date (the reason says which)."""
+    criteria = parse_eligibility(eligibility_text, Reading(mpm_site=mpm_site))
+    stated = {f["type"] for c in criteria for f in c.facts}
+    criteria += title_criteria(
+        official_title, brief_title, lines="lines" not in stated, resectability="resectability" not in stated
+    )
+    in_force = edition_in_force(start_date)
+    out = []
+    for c in criteria:
+        facts = []
+        for f in c.facts:
+            if f["type"] in ("stage", "tnm"):
+                f = dict(f)
+                if f.get("edition"):
+                    f["edition_from"] = "named"
+                elif in_force:
+                    f["edition"], f["edition_from"] = in_force, f"start {start_date}"
+                elif era := edition_by_registration(nct_id):
+                    f["edition_era"] = era
+            facts.append(f)
+        out.append(Criterion(kind=c.kind, text=c.text, context=c.context, facts=tuple(facts), group=c.group))
     return out

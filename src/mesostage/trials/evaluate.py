@@ -13,14 +13,16 @@ given and does not list ``brain`` means no known brain metastases; a contraindic
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from mesostage.case import Case
 from mesostage.staging import load_system, stage
 from mesostage.trials.criteria import Criterion, vocabulary
+from mesostage.trials.labs import analytes, check_lab
 
-__all__ = ["LABELS", "CriterionOutcome", "PatientFacts", "evaluate_criterion", "patient_facts"]
+__all__ = ["LABELS", "CriterionOutcome", "PatientFacts", "evaluate_all", "evaluate_criterion", "patient_facts"]
 
 Label = Literal["met", "not met", "not applicable", "not enough information"]
 Effect = Literal["for", "against", "unknown", "neutral"]
@@ -61,21 +63,48 @@ class PatientFacts:
     lines_high: int | None  # ... at most (None: no upper bound known)
     agent_classes: frozenset[str] | None  # classes and "agent:<name>" of prior drugs; None: not known
     contraindications: frozenset[str]
+    # stage in each TNM edition (pleura): every stage the unknowns still allow, and the T, N and M categories
+    stage_by_system: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    tnm_by_system: dict[str, dict[str, str | None]] = field(default_factory=dict)
+    labs: dict[str, float] = field(default_factory=dict)  # case field name -> value
+    brain_mets_treated_stable: bool | None = None
+    effusion: bool | None = None
+    prior_chest_surgery: bool | None = None
+    prior_chest_radiotherapy: bool | None = None
+    biomarkers: dict[str, Any] = field(default_factory=dict)
+    tumor_type: str | None = None  # WHO 2021 type; the case format assumes diffuse when not given
+
+
+@functools.cache
+def _lab_fields() -> tuple[str, ...]:
+    return tuple(dict.fromkeys(f for a in analytes().values() for f in (a.field, a.uln_field) if f is not None))
+
+
+def _possible(system: str, r: Any) -> tuple[str, ...] | None:
+    if not (r.applicable and r.stage_range):
+        return None
+    labels = load_system(system).stages
+    lo, hi = labels.index(r.stage_range[0]), labels.index(r.stage_range[1])
+    return tuple(labels[lo : hi + 1])
 
 
 def patient_facts(case: Case) -> PatientFacts:
     p = case.patient
     system = None
     possible: tuple[str, ...] | None = None
+    by_system: dict[str, tuple[str, ...]] = {}
+    tnm: dict[str, dict[str, str | None]] = {}
     if case.site in ("pleura", "peritoneum"):
         result = stage(case)
         system = result.default_system
         if system is not None:
-            r = result.result(system)
-            if r.applicable and r.stage_range:
-                labels = load_system(system).stages
-                lo, hi = labels.index(r.stage_range[0]), labels.index(r.stage_range[1])
-                possible = labels[lo : hi + 1]
+            possible = _possible(system, result.result(system))
+        if case.site == "pleura":
+            for edition in ("tnm7", "tnm8", "tnm9"):
+                r = result.result(edition)
+                if (got := _possible(edition, r)) is not None:
+                    by_system[edition] = got
+                tnm[edition] = {"t": r.t, "n": r.n, "m": r.m}
     brain: bool | None = p.brain_metastases if p else None
     from_staging = False
     if brain is None and case.metastases is not None and case.metastases.assessed:
@@ -118,6 +147,15 @@ def patient_facts(case: Case) -> PatientFacts:
         lines_high=lines_high,
         agent_classes=classes,
         contraindications=frozenset(p.contraindications) if p else frozenset(),
+        stage_by_system=by_system,
+        tnm_by_system=tnm,
+        labs={f: v for f in _lab_fields() if p is not None and (v := getattr(p, f)) is not None},
+        brain_mets_treated_stable=p.brain_metastases_treated_stable if p else None,
+        effusion=case.pleural_effusion_malignant,
+        prior_chest_surgery=p.prior_chest_surgery if p else None,
+        prior_chest_radiotherapy=p.prior_chest_radiotherapy if p else None,
+        biomarkers=p.biomarkers.model_dump(exclude_none=True) if p and p.biomarkers else {},
+        tumor_type=case.tumor_type,
     )
 
 
@@ -163,6 +201,10 @@ def _fact(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
         return "na", "the diagnosis is taken as confirmed"
     if kind == "histology":
         allowed = f["allowed"]
+        if f.get("subgroup"):
+            return "na", f"a rule for {allowed[0]} mesothelioma only"
+        if len(allowed) == 3:
+            return "yes", "any cell type"
         if p.histology is None or p.histology == "other":
             return "unknown", f"needs the cell type ({' or '.join(allowed)}); yours is not given"
         word: Value = "yes" if p.histology in allowed else "no"
@@ -196,6 +238,8 @@ def _fact(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
             return "unknown", f"{want}; ECOG {p.ecog} may fall either side of it"
         return "no", f"{want}; your ECOG score is {p.ecog}"
     if kind == "measurable":
+        if f.get("any"):
+            return "yes", "measurable or non-measurable disease: any disease will do"
         if p.measurable is None:
             return "unknown", "measurable disease on scans; not recorded for you"
         if f["present"]:
@@ -217,6 +261,35 @@ def _fact(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
         return ("yes" if f["present"] else "no"), f"you have {name}"
     if kind == "age":
         return _age(f, p)
+    if kind == "tumor_type":
+        mine = (p.tumor_type or "diffuse").replace("_", " ")
+        assumed = "" if p.tumor_type else ", as assumed when the type is not given"
+        has_it = p.tumor_type in f["excluded"]
+        # an exclusion is met, an inclusion ("... are not eligible") not met, when the person has the type
+        value: Value = ("yes" if has_it else "no") if f.get("kind") == "exclusion" else ("no" if has_it else "yes")
+        return value, f"well-differentiated papillary mesothelial tumours are not eligible; yours is {mine}{assumed}"
+    if kind == "cohort":
+        if f.get("exempt"):
+            return "yes", "people with mesothelioma are exempt from this requirement"
+        return "na", f"this part of the trial is for {f['disease']}, not mesothelioma"
+    if kind == "tnm":
+        return _tnm(f, p)
+    if kind == "washout":
+        return _washout(f, p)
+    if kind == "current_treatment":
+        if p.progressed is True:
+            return "no", "treatment you are receiving now; your disease progressed after the last treatment"
+        if p.lines_high == 0:
+            return "no", "treatment you are receiving now; you have had no treatment yet"
+        return "unknown", "treatment you are receiving now: not recorded for you"
+    if kind in ("prior_surgery", "prior_radiotherapy"):
+        return _prior_local(f, p)
+    if kind == "effusion":
+        return _effusion(f, p)
+    if kind == "biomarker":
+        return _biomarker(f, p)
+    if kind == "lab":
+        return _lab(f, p)
     if kind == "pregnancy":
         if p.sex == "male":
             return "na", "about pregnancy; does not apply to men"
@@ -224,11 +297,46 @@ def _fact(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
     return "unknown", "not checked"
 
 
+_ORDINAL_WORD = {"7": "7th", "8": "8th", "9": "9th"}
+
+
+def _edition_system(f: dict[str, Any], p: PatientFacts) -> tuple[str | None, tuple[str, ...] | None, str]:
+    """The system a stage criterion is read in, the person's stages in it, and the words that say which edition
+    and why: the one the trial names, else the one in force at the trial's start, else the case's own."""
+    edition = f.get("edition")
+    if edition and p.site == "pleura" and f"tnm{edition}" in ("tnm7", "tnm8", "tnm9"):
+        system = f"tnm{edition}"
+        if f.get("edition_from", "named") == "named":
+            why = f" (TNM {_ORDINAL_WORD[edition]} edition, as the trial names)"
+        else:
+            date = str(f["edition_from"]).removeprefix("start ")
+            why = (
+                f" (the trial names no edition: read in the {_ORDINAL_WORD[edition]}, the edition in force when it "
+                f"started, {date})"
+            )
+        return system, p.stage_by_system.get(system), why
+    if p.site != "pleura":
+        return None, None, " (the trial names no stage system for your site: the study team must check)"
+    era = f.get("edition_era")
+    if era:
+        system = f"tnm{era}"
+        why = (
+            f" (the trial names no edition and no start date; by its registration number it dates from before "
+            f"{'2010' if era == '7' else '2018'}: read in the {_ORDINAL_WORD[era]} edition)"
+        )
+        return system, p.stage_by_system.get(system), why
+    why = " (the trial names no edition and gives no start date: read in your case's edition)"
+    return p.stage_system, p.stage_possible, why
+
+
 def _stage(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
     spec = ", ".join(a if a == b else f"{a}-{b}" for a, b in f["ranges"])
-    edition = f" (TNM edition {f['edition']})" if f.get("edition") else ""
-    if p.stage_system is None or p.stage_possible is None:
+    system_id, stages, edition = _edition_system(f, p)
+    if system_id is None or stages is None:
         return "unknown", f"stage {spec}{edition}; your stage is not known"
+    p = replace(p, stage_system=system_id, stage_possible=stages)
+    assert p.stage_system is not None
+    assert p.stage_possible is not None
     labels = load_system(p.stage_system).stages
     sure: set[str] = set()
     partial: set[str] = set()
@@ -249,6 +357,122 @@ def _stage(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
     if not possible & (sure | partial):
         return "no", text
     return "unknown", text + " (not decided)"
+
+
+def _tnm(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
+    parts = [f"{c.upper()}{f[c][0]}" + (f"-{f[c][1]}" if f[c][1] != f[c][0] else "") for c in "tnm" if c in f]
+    spec = " ".join(parts)
+    system_id, _, edition = _edition_system(f, p)
+    cats = p.tnm_by_system.get(system_id or "")
+    if not cats:
+        return "unknown", f"{spec}{edition}; your T, N and M categories are not known"
+    values: list[Value] = []
+    mine = []
+    for c in "tnm":
+        if c not in f:
+            continue
+        got = cats.get(c)
+        digit = got[1:2] if got else ""
+        mine.append(got or f"{c.upper()}?")
+        if not digit.isdigit():
+            values.append("unknown")
+            continue
+        values.append("yes" if f[c][0] <= int(digit) <= f[c][1] else "no")
+    value: Value = "no" if "no" in values else ("yes" if all(v == "yes" for v in values) else "unknown")
+    return value, f"{spec}{edition}; yours is {' '.join(mine)}"
+
+
+def _washout(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
+    """A time since the last treatment: never a ban; it applies only to what the person has had."""
+    what = [_class_names([c]) for c in f["classes"]] + list(f["local"])
+    names = " or ".join(what) or "the last treatment"
+    had: bool | None = False
+    if f["classes"]:
+        had = None if p.agent_classes is None else bool(set(f["classes"]) & p.agent_classes)
+    local_had = [{"surgery": p.prior_chest_surgery, "radiotherapy": p.prior_chest_radiotherapy}[x] for x in f["local"]]
+    if not f["classes"] and not f["local"]:
+        had = None if p.agent_classes is None else bool(p.agent_classes)
+    if had is False and all(x is False for x in local_had):
+        if f.get("had_within"):
+            return "no", f"{names} within a recent period; you have not had it"
+        return "na", f"a waiting time after {names}; you have not had it"
+    return "unknown", f"a waiting time after {names}: needs the date of your last treatment (not in the case)"
+
+
+def _prior_local(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
+    surgery = f["type"] == "prior_surgery"
+    name = "an operation on the chest" if surgery else "radiotherapy to the chest"
+    had = p.prior_chest_surgery if surgery else p.prior_chest_radiotherapy
+    if had is None:
+        return "unknown", f"about prior {'surgery' if surgery else 'radiotherapy'}: needs whether you have had {name}"
+    if f["permissive"]:
+        return ("yes" if had else "na"), f"prior {'surgery' if surgery else 'radiotherapy'} is allowed"
+    if had and f.get("specific"):
+        return "unknown", f"you have had {name}; whether it was the kind named needs checking"
+    word = "had" if had else "not had"
+    return (
+        "yes" if had == f["present"] else "no"
+    ), f"{'no ' if not f['present'] else ''}prior {name}; you have {word} it"
+
+
+def _effusion(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
+    if f.get("permissive"):
+        if p.effusion is False:
+            return "na", "about how a pleural effusion is handled; you have none recorded"
+        return "unknown", "about how a pleural effusion is handled (treated, drained, controlled): needs checking"
+    if p.effusion is None:
+        return "unknown", "about a malignant pleural effusion (fluid around the lung): not recorded for you"
+    if not p.effusion:
+        return ("no" if f["present"] else "yes"), "a malignant pleural effusion; you have none recorded"
+    if f["qualified"]:
+        return "unknown", "you have a malignant pleural effusion; whether it is of the kind named needs checking"
+    if f["symptomatic"] and f["present"]:
+        return "unknown", "a malignant pleural effusion that causes symptoms; yours is recorded, its symptoms are not"
+    return ("yes" if f["present"] else "no"), "a malignant pleural effusion; you have one"
+
+
+_MARKER_WORDS = {
+    "mesothelin": "mesothelin test",
+    "bap1": "BAP1 test",
+    "mtap": "MTAP test",
+    "cdkn2a": "CDKN2A (p16) test",
+    "nf2": "NF2 test",
+    "pdl1": "PD-L1 score (TPS)",
+}
+
+
+def _biomarker(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
+    marker = f["marker"]
+    words = _MARKER_WORDS[marker]
+    if marker == "pdl1":
+        tps = p.biomarkers.get("pdl1_tps_percent")
+        if "min_percent" in f:
+            want = f"PD-L1 of at least {f['min_percent']}%"
+            ok = None if tps is None else tps >= f["min_percent"]
+        else:
+            want = "PD-L1 below 1%"
+            ok = None if tps is None else tps < f["max_percent"]
+        if ok is None:
+            return "unknown", f"{want}: needs your {words}"
+        return ("yes" if ok else "no"), f"{want}; yours is {tps:g}%"
+    got = p.biomarkers.get(marker)
+    want = f"{marker.upper()} {f['want'].replace('_', ' ')}"
+    if got is None:
+        return "unknown", f"{want}: needs your {words} result"
+    if got == f["want"] and f.get("min_percent"):
+        return (
+            "unknown",
+            f"{want} in at least {f['min_percent']}% of the tumour; yours is {got}, the share is not recorded",
+        )
+    return ("yes" if got == f["want"] else "no"), f"{want}; yours is {got.replace('_', ' ')}"
+
+
+def _lab(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
+    results = [check_lab(t, p.labs) for t in f["any_of"]]
+    values = [v for v, _ in results]
+    value: Value = "yes" if "yes" in values else ("no" if all(v == "no" for v in values) else "unknown")
+    reasons = [r for v, r in results if v == value] or [r for _, r in results]
+    return value, " or ".join(reasons)
 
 
 def _stage_index(labels: tuple[str, ...], token: str, *, first: bool) -> tuple[int, bool] | None:
@@ -273,7 +497,8 @@ def _lines(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
         want = f"{low}-{high} prior lines of treatment" if low != high else f"exactly {low} prior line(s)"
     classes = f.get("classes") or []
     if classes:
-        want += f" including {' and '.join(_class_names([c]) for c in classes)}"
+        joiner = " or " if f.get("classes_any") else " and "
+        want += f" including {joiner.join(_class_names([c]) for c in classes)}"
     if p.lines_low is None:
         return "unknown", f"{want}; your treatment history is not given"
     value: Value
@@ -287,10 +512,14 @@ def _lines(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
         value = "unknown"
     mine = f"{pl}" if pl == ph else f"at least {pl}"
     text = f"{want}; you have had {mine}"
+    if value == "no" and f.get("or_refused") and ph is not None and ph < fmin:
+        return "unknown", text + "; the trial also takes people who refused it (not recorded)"
     if value == "yes" and classes:
         if p.agent_classes is None:
             return "unknown", text + "; which drugs is not given"
         missing = [c for c in classes if c not in p.agent_classes]
+        if f.get("classes_any") and len(missing) < len(classes):
+            missing = []
         if missing:
             return "no", text + f", without {_class_names(missing)}"
     return value, text
@@ -312,12 +541,26 @@ def _brain(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
     where = " (from the staging findings)" if p.brain_mets_from_staging else ""
     if p.brain_mets is None:
         return "unknown", "about brain metastases; not recorded for you"
-    if f["permissive"]:
-        if not p.brain_mets:
-            return "na", "allows some brain metastases; you have none recorded" + where
-        return "unknown", "allows brain metastases only under conditions the team must check"
+    active = f.get("active")
     if not p.brain_mets:
+        if f["permissive"]:
+            return "na", "allows some brain metastases; you have none recorded" + where
         return ("no" if f["present"] else "yes"), "brain metastases; you have none recorded" + where
+    stable = p.brain_mets_treated_stable
+    state = "treated and stable" if stable else "not treated and stable"
+    if f["permissive"]:
+        # "Patients with intracranial metastases, which have been treated ... may be eligible ..."
+        if stable:
+            ok: Value = "yes" if f.get("kind", "inclusion") == "inclusion" else "no"
+            return ok, f"allows brain metastases that are treated and stable; yours are {state}"
+        return "unknown", "allows brain metastases only under conditions the team must check"
+    if active and stable is not None:
+        # "no untreated or symptomatic brain metastases", "CNS metastases (unless treated ...)": do the person's
+        # count?
+        counts = not stable
+        return (
+            "yes" if counts == f["present"] else "no"
+        ), f"about active or untreated brain metastases; yours are {state}"
     if f["qualified"]:
         return "unknown", "you have brain metastases; whether they count (treated, stable) needs checking"
     return ("yes" if f["present"] else "no"), "you have brain metastases" + where
@@ -365,6 +608,17 @@ def evaluate_criterion(criterion: Criterion, p: PatientFacts) -> CriterionOutcom
             "unknown",
             "not checked by mesostage; ask the study team",
         )
+    sub = next((f for f in criterion.facts if f.get("subgroup")), None)
+    if sub is not None and p.histology is not None and p.histology not in sub["allowed"]:
+        return CriterionOutcome(
+            criterion.kind,
+            criterion.text,
+            criterion.context,
+            criterion.type,
+            "not applicable",
+            "neutral",
+            f"a rule for {sub['allowed'][0]} mesothelioma only; yours is {p.histology}",
+        )
     results = [_fact(f, p) for f in criterion.facts]
     value = _combine([v for v, _ in results], criterion.kind)
     label = _LABEL[value]
@@ -381,3 +635,60 @@ def evaluate_criterion(criterion: Criterion, p: PatientFacts) -> CriterionOutcom
     deciding = [r for v, r in results if v == value] or [r for _, r in results]
     reason = "; ".join(dict.fromkeys(deciding))
     return CriterionOutcome(criterion.kind, criterion.text, criterion.context, criterion.type, label, effect, reason)
+
+
+def _title_yields_to_text(criteria: tuple[Criterion, ...] | list[Criterion], outcomes: list[CriterionOutcome]) -> None:
+    """A line of treatment read from the title ("as First-line Treatment") gives way when the criteria themselves
+    ask about prior treatment and the person passes them (NCT02397928 excludes "Previous chemotherapy" only)."""
+    text_ok = any(
+        c.context != "the trial's title"
+        and any(f["type"] in ("prior_agent", "lines") for f in c.facts)
+        and outcomes[i].effect == "for"
+        for i, c in enumerate(criteria)
+    )
+    if not text_ok:
+        return
+    for i, c in enumerate(criteria):
+        o = outcomes[i]
+        if c.context == "the trial's title" and o.type == "lines" and o.label == "not met":
+            why = "the trial's own criteria on prior treatment are met; the study team decides"
+            outcomes[i] = CriterionOutcome(
+                o.kind, o.text, o.context, o.type, "not enough information", "unknown", f"{o.reason}; {why}"
+            )
+
+
+def evaluate_all(criteria: tuple[Criterion, ...] | list[Criterion], p: PatientFacts) -> list[CriterionOutcome]:
+    """Every criterion of a trial, with alternatives ("one of the following") taken together: when one
+    alternative is met, the others do not apply to the person; when none is met but one is undecided, the others
+    are not enough to rule the person out."""
+    outcomes = [evaluate_criterion(c, p) for c in criteria]
+    for i, c in enumerate(criteria):
+        o = outcomes[i]
+        if c.kind == "exclusion" and c.group is not None and o.label == "met":
+            # an exclusion for one cohort of the trial ("Phase II only: ..."): the team decides the cohort
+            why = "it applies to one part of the trial only; the study team decides which part fits you"
+            outcomes[i] = CriterionOutcome(
+                o.kind, o.text, o.context, o.type, "not enough information", "unknown", f"{o.reason}; {why}"
+            )
+    _title_yields_to_text(criteria, outcomes)
+    groups: dict[str, list[int]] = {}
+    for i, c in enumerate(criteria):
+        if c.group is not None and c.kind == "inclusion":
+            groups.setdefault(c.group, []).append(i)
+    for members in groups.values():
+        labels = {outcomes[i].label for i in members}
+        if "not met" not in labels or labels == {"not met"}:
+            continue
+        met = "met" in labels
+        for i in members:
+            o = outcomes[i]
+            if o.label != "not met":
+                continue
+            if met:
+                label: Label = "not applicable"
+                effect: Effect = "neutral"
+                why = "another of the alternatives listed applies to you"
+            else:
+                label, effect, why = "not enough information", "unknown", "another of the alternatives may apply to you"
+            outcomes[i] = CriterionOutcome(o.kind, o.text, o.context, o.type, label, effect, f"{o.reason}; {why}")
+    return outcomes

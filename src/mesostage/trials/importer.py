@@ -32,10 +32,10 @@ from filelock import FileLock, Timeout
 
 from mesostage.limits import clip
 from mesostage.safeio import private_temp, remove_stale_temps, usual_mode
-from mesostage.trials.criteria import parse_eligibility
+from mesostage.trials.criteria import Criterion, parse_trial
 from mesostage.trials.index import TrialIndex, create_schema
 from mesostage.trials.jsonstream import JsonStreamError, UnreadableStudy, iter_json_studies
-from mesostage.trials.scope import mesothelioma_scope
+from mesostage.trials.scope import mesothelioma_scope, reading_site
 from mesostage.trials.study import StudyError, Trial, parse_study
 
 __all__ = [
@@ -195,10 +195,22 @@ def iter_source(path: str | os.PathLike[str]) -> Iterator[Record]:
     return single()
 
 
+def trial_criteria(trial: Trial, scope: str) -> list[Criterion]:
+    """The criteria of one trial as matching reads them (criteria.parse_trial in the trial's context)."""
+    return parse_trial(
+        trial.eligibility_text,
+        brief_title=trial.brief_title,
+        official_title=trial.official_title,
+        start_date=trial.start_date,
+        mpm_site=reading_site(scope),
+        nct_id=trial.nct_id,
+    )
+
+
 def _row(trial: Trial, scope: str, source: str) -> tuple[Any, ...]:
     criteria = None
     if scope:
-        criteria = json.dumps([c.to_dict() for c in parse_eligibility(trial.eligibility_text)], separators=(",", ":"))
+        criteria = json.dumps([c.to_dict() for c in trial_criteria(trial, scope)], separators=(",", ":"))
     return (
         trial.nct_id,
         trial.brief_title,

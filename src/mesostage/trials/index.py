@@ -18,7 +18,7 @@ from typing import Any
 
 import platformdirs
 
-from mesostage.trials.scope import SCOPE_ANY, SCOPE_BASKET
+from mesostage.trials.scope import takes_site
 from mesostage.trials.study import Trial, trial_from_dict
 
 __all__ = [
@@ -34,7 +34,7 @@ __all__ = [
 
 DATA_DIR_ENV = "MESOSTAGE_DATA_DIR"
 INDEX_FILENAME = "trials.sqlite"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: criteria read by the real-text reader (new fact types); trials carry start_date
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -185,7 +185,7 @@ class TrialIndex:
         """Trials whose scope takes a ``site`` primary (the site itself, ``any`` or ``basket``), optionally only
         those with one of ``statuses``. Uses the (scope, status) index, so it is fast on a full-registry index."""
         scopes = [s for s in self.counts_by_scope() if s]
-        wanted = [s for s in scopes if s in (SCOPE_ANY, SCOPE_BASKET) or site in s.split(",")]
+        wanted = [s for s in scopes if takes_site(s, site)]
         if not wanted:
             return
         sql = f"SELECT data, scope, criteria FROM trial WHERE scope IN ({','.join('?' * len(wanted))})"

@@ -27,11 +27,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mesostage.case import Case, Patient, parse_case
 from mesostage.errors import CaseError, InputError
-from mesostage.trials.criteria import Criterion, parse_eligibility
-from mesostage.trials.evaluate import CriterionOutcome, PatientFacts, evaluate_criterion, patient_facts
+from mesostage.trials.criteria import Criterion
+from mesostage.trials.evaluate import CriterionOutcome, PatientFacts, evaluate_all, patient_facts
 from mesostage.trials.geo import LocationError, Place, distance_km, locate, locate_site
+from mesostage.trials.importer import trial_criteria
 from mesostage.trials.index import TrialIndex, default_index_path
-from mesostage.trials.scope import SCOPE_ANY, SCOPE_BASKET, scope_sites
+from mesostage.trials.scope import NOT_SPECIFIC, SCOPE_ANY, SCOPE_BASKET, SCOPE_EFFUSION, scope_sites, takes_site
 from mesostage.trials.study import OPEN_STATUSES, Contact, Site, Trial
 
 __all__ = [
@@ -115,6 +116,9 @@ class TrialMatch(BaseModel):
     study_type: str | None
     conditions: list[str]
     scope: str
+    mesothelioma_specific: bool = Field(
+        True, description="false for basket and malignant-pleural-effusion trials that also take other cancers"
+    )
     sponsor: str | None
     last_update: str | None
     verdict: Literal["possible match", "excluded", "not open"]
@@ -243,7 +247,7 @@ def _snapshot_locked(index: TrialIndex | str | os.PathLike[str] | None, site: st
                     scope=item.scope,
                     criteria=tuple(Criterion.from_dict(c) for c in item.criteria)
                     if item.criteria is not None
-                    else tuple(parse_eligibility(item.trial.eligibility_text)),
+                    else tuple(trial_criteria(item.trial, item.scope)),
                 )
                 for item in items
             ),
@@ -378,7 +382,7 @@ def _one(item: _Candidate, p: PatientFacts, origin: Place | None, max_km: float 
     trial = item.trial
     is_open, status_note = _status(trial)
     filters = [
-        FilterResult(name="condition", passed=True, reason=_scope_reason(item.scope, p.site)),
+        FilterResult(name="condition", passed=True, reason=_scope_reason(item.scope, p.site, trial)),
         FilterResult(name="status", passed=is_open, reason=status_note),
         _age_filter(trial, p),
         _sex_filter(trial, p),
@@ -395,20 +399,8 @@ def _one(item: _Candidate, p: PatientFacts, origin: Place | None, max_km: float 
                     reason=f"nearest open site {nearest.distance_km:.0f} km away (limit {max_km:.0f} km)",
                 )
             )
-    outcomes: list[CriterionOutcome] = [evaluate_criterion(c, p) for c in item.criteria]
-    # Built without re-validation: every field comes from typed code above (hundreds per match).
-    criteria = [
-        CriterionResult.model_construct(
-            kind=o.kind,
-            text=o.text,
-            context=o.context,
-            type=o.type,
-            label=o.label,
-            effect=o.effect,
-            reason=o.reason,
-        )
-        for o in outcomes
-    ]
+    outcomes: list[CriterionOutcome] = evaluate_all(item.criteria, p)
+    criteria = [_criterion_result(o) for o in outcomes]
     why = [f.reason for f in filters if f.passed and f.name != "status"]
     why_not = [f.reason for f in filters if f.passed is False and f.name != "status"]
     to_check = [f.reason for f in filters if f.passed is None]
@@ -438,6 +430,7 @@ def _one(item: _Candidate, p: PatientFacts, origin: Place | None, max_km: float 
         study_type=trial.study_type,
         conditions=list(trial.conditions),
         scope=item.scope,
+        mesothelioma_specific=item.scope not in NOT_SPECIFIC,
         sponsor=trial.lead_sponsor,
         last_update=trial.last_update,
         verdict=verdict,
@@ -455,14 +448,28 @@ def _one(item: _Candidate, p: PatientFacts, origin: Place | None, max_km: float 
     )
 
 
+@functools.lru_cache(maxsize=32768)
+def _criterion_result(o: CriterionOutcome) -> CriterionResult:
+    """The public result of one outcome. Built without re-validation (every field comes from typed code), and
+    kept: the results are frozen, and most outcomes recur from person to person (a criterion the case cannot
+    decide has the same outcome for everyone), so hundreds per match need not be rebuilt."""
+    return CriterionResult.model_construct(
+        kind=o.kind, text=o.text, context=o.context, type=o.type, label=o.label, effect=o.effect, reason=o.reason
+    )
+
+
 def _short(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 
 
-def _scope_reason(scope: str, site: str) -> str:
+def _scope_reason(scope: str, site: str, trial: Trial | None = None) -> str:
     word = _SITE_ADJECTIVE.get(site, site)
     if scope == SCOPE_BASKET:
-        return "a trial for several cancers whose criteria name mesothelioma"
+        if trial is not None and "mesothelin" in " ".join((trial.brief_title, *trial.interventions)).lower():
+            return "not mesothelioma-specific: a trial of a mesothelin-targeted treatment for several cancers"
+        return "not mesothelioma-specific: a trial for several cancers whose criteria name mesothelioma"
+    if scope == SCOPE_EFFUSION:
+        return "not mesothelioma-specific: a trial for malignant pleural effusion of any cause"
     if scope == SCOPE_ANY:
         return "a trial for mesothelioma (no site named)"
     return f"a trial for {word} mesothelioma"
@@ -538,11 +545,7 @@ def match_trials(
     facts = patient_facts(parsed)
     snap = _snapshot(index, parsed.site, include_closed)
     meta, scope_counts, fictional = snap.meta, snap.scope_counts, snap.fictional
-    other_site = sum(
-        n
-        for scope, n in scope_counts.items()
-        if scope and _specificity(scope, parsed.site) == 0 and scope != SCOPE_BASKET
-    )
+    other_site = sum(n for scope, n in scope_counts.items() if scope and not takes_site(scope, parsed.site))
     not_meso = scope_counts.get("", 0)
     total_for_site = sum(n for scope, n in scope_counts.items() if scope) - other_site
     results = [_one(item, facts, origin, max_distance_km) for item in snap.candidates]

@@ -3,7 +3,12 @@
 The registry's own search is fuzzy (trials.md §1.1, pitfall #72), so condition membership is checked here. A study
 is tagged with the sites it names (``pleura``, ``peritoneum``, ``pericardium``, ``tunica_vaginalis``), ``any`` when
 it names mesothelioma without a site, ``basket`` when its conditions are broader (e.g. advanced solid tumours) but
-its eligibility text names mesothelioma, and ``""`` when it is not about mesothelioma.
+an inclusion criterion names mesothelioma or the treatment targets mesothelin, ``effusion`` for a trial of
+malignant pleural effusion of any cause, and ``""`` when it is not about mesothelioma. ``basket`` and ``effusion``
+trials can take a person with mesothelioma but are not mesothelioma-specific, and say so. A trial for lung cancer
+only (or another single cancer) is never kept as a mesothelioma trial, even when its text mentions a pleural
+effusion or mesothelioma (e.g. NCT00096486, "stage IIIB ... with malignant pleural effusion" in a lung-cancer
+trial; "patients with mesothelioma are not eligible").
 """
 
 from __future__ import annotations
@@ -12,10 +17,22 @@ import re
 
 from mesostage.trials.study import Trial
 
-__all__ = ["SCOPE_ANY", "SCOPE_BASKET", "mesothelioma_scope", "scope_sites"]
+__all__ = [
+    "NOT_SPECIFIC",
+    "SCOPE_ANY",
+    "SCOPE_BASKET",
+    "SCOPE_EFFUSION",
+    "mesothelioma_scope",
+    "reading_site",
+    "scope_sites",
+    "takes_site",
+]
 
 SCOPE_ANY = "any"
 SCOPE_BASKET = "basket"
+SCOPE_EFFUSION = "effusion"
+#: Scopes that take a person with mesothelioma without being about mesothelioma.
+NOT_SPECIFIC = frozenset({SCOPE_BASKET, SCOPE_EFFUSION})
 _MESO = re.compile(r"mesotheliom|\bMPM\b|\bMPeM\b|\bPeM\b", re.IGNORECASE)
 _SITE_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("pleura", re.compile(r"pleura|\bMPM\b|thoracic", re.IGNORECASE)),
@@ -23,30 +40,113 @@ _SITE_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("pericardium", re.compile(r"pericard", re.IGNORECASE)),
     ("tunica_vaginalis", re.compile(r"tunica vaginalis|testic", re.IGNORECASE)),
 )
+_BROAD = re.compile(
+    r"solid tumou?rs?|solid cancers?|neoplasms?\b|advanced cancers?|malignancies|mesothelin[- ](?:expressing|positive)",
+    re.IGNORECASE,
+)
+_MESOTHELIN = re.compile(r"\bmesothelin\b|\bMSLN\b", re.IGNORECASE)
+_EFFUSION = re.compile(
+    r"malignant pleural effusions?|\bMPE\b|pleural malignanc|malignant pleural disease|\bMPD\b|"
+    r"malignant effusions?",
+    re.IGNORECASE,
+)
+_NEGATED = re.compile(
+    r"(?:\bno\b|\bnot\b|\bexclud\w*|\bexcept\b|\bother than\b|\bwithout\b|\bnon-?)[^,;.]{0,30}$", re.I
+)
+
+
+_EXCLUDING = re.compile(
+    r"not (?:be )?eligible|ineligible|(?:are|is|will be) excluded|not (?:be )?(?:allowed|permitted|included)|"
+    r"must not have|cannot (?:be )?enrol",
+    re.IGNORECASE,
+)
+
+
+def _other_cancer(text: str) -> bool:
+    from mesostage.trials.criteria import vocabulary
+
+    return bool(vocabulary().term_patterns["other_cancer"].search(text))
+
+
+def _inclusion_names_mesothelioma(trial: Trial) -> bool:
+    """An inclusion criterion that names mesothelioma as a disease the trial takes (not "no mesothelioma")."""
+    from mesostage.trials.criteria import split_criteria
+
+    for c in split_criteria(trial.eligibility_text):
+        if c.kind != "inclusion":
+            continue
+        for m in _MESO.finditer(c.text):
+            if _NEGATED.search(c.text[max(0, m.start() - 40) : m.start()]):
+                continue
+            # the sentence it is in: "Subjects with pseudomyxoma, mesothelioma, ... are not eligible" (NCT01253681)
+            start = c.text.rfind(". ", 0, m.start()) + 1
+            end = c.text.find(". ", m.end())
+            if not _EXCLUDING.search(c.text[start : end if end >= 0 else len(c.text)]):
+                return True
+    return False
+
+
+def _text_scope(trial: Trial) -> str:
+    from mesostage.trials.criteria import split_criteria
+
+    sites: set[str] = set()
+    for c in split_criteria(trial.eligibility_text):
+        if c.kind == "inclusion" and (m := _MESO.search(c.text)):
+            window = c.text[max(0, m.start() - 60) : m.end() + 20]
+            sites.update(site for site, pattern in _SITE_WORDS if pattern.search(window))
+    return ",".join(sorted(sites)) if sites else SCOPE_ANY
 
 
 def mesothelioma_scope(trial: Trial) -> str:
-    """``"pleura"``, ``"peritoneum,pleura"``, ``"any"``, ``"basket"`` or ``""`` (see the module docstring)."""
+    """``"pleura"``, ``"peritoneum,pleura"``, ``"any"``, ``"basket"``, ``"effusion"`` or ``""`` (module docstring)."""
     sites: set[str] = set()
     named = False
-    for text in (*trial.conditions, *trial.keywords, trial.brief_title, trial.official_title or "", *trial.mesh_terms):
+    titles = (trial.brief_title, trial.official_title or "")
+    for text in (*trial.conditions, *trial.keywords, *titles, *trial.mesh_terms):
         if not _MESO.search(text):
+            continue
+        if _NEGATED.search(text[: _MESO.search(text).start()][-40:]):  # type: ignore[union-attr]
             continue
         named = True
         sites.update(site for site, pattern in _SITE_WORDS if pattern.search(text))
     if named:
-        return ",".join(sorted(sites)) if sites else SCOPE_ANY
-    if _MESO.search(trial.eligibility_text):
-        # Only an inclusion criterion naming mesothelioma makes a basket trial ("no known mesothelioma" does not).
-        from mesostage.trials.criteria import split_criteria
-
-        if any(c.kind == "inclusion" and _MESO.search(c.text) for c in split_criteria(trial.eligibility_text)):
+        if sites and any(_BROAD.search(c) for c in trial.conditions):
+            # "malignant pleural mesothelioma" and "solid tumors" (NCT00700336): a solid-tumour part takes any site
             return SCOPE_BASKET
+        return ",".join(sorted(sites)) if sites else SCOPE_ANY
+    described = " ; ".join((*trial.conditions, *trial.keywords, *titles))
+    if not trial.conditions and trial.brief_title == trial.nct_id and _inclusion_names_mesothelioma(trial):
+        # a record that kept only its eligibility text (no title, no conditions): the text says what it is about
+        return _text_scope(trial)
+    if _MESO.search(trial.eligibility_text) and _inclusion_names_mesothelioma(trial):
+        return SCOPE_BASKET
+    if _MESOTHELIN.search(" ; ".join((described, *trial.interventions))) and not (
+        _other_cancer(described) and not _BROAD.search(described)
+    ):
+        # a mesothelin-targeted treatment for several cancers: mesothelioma expresses mesothelin (a trial for
+        # pancreatic cancer only that names mesothelin is not one)
+        return SCOPE_BASKET
+    if _EFFUSION.search(described) and not _other_cancer(described):
+        return SCOPE_EFFUSION
     return ""
 
 
 def scope_sites(scope: str) -> frozenset[str]:
-    """The case-format sites a scope names; empty for ``any``, ``basket`` and ``""``."""
-    if scope in ("", SCOPE_ANY, SCOPE_BASKET):
+    """The case-format sites a scope names; empty for ``any``, ``basket``, ``effusion`` and ``""``."""
+    if scope in ("", SCOPE_ANY, SCOPE_BASKET, SCOPE_EFFUSION):
         return frozenset()
     return frozenset(scope.split(","))
+
+
+def takes_site(scope: str, site: str) -> bool:
+    """Whether a trial of this scope can take a person whose primary is ``site`` (effusion trials: the pleura)."""
+    if scope in (SCOPE_ANY, SCOPE_BASKET):
+        return True
+    if scope == SCOPE_EFFUSION:
+        return site == "pleura"
+    return site in scope_sites(scope)
+
+
+def reading_site(scope: str) -> str:
+    """The site "MPM" names in this trial's text: the peritoneum in a peritoneum-only trial, else the pleura."""
+    return "peritoneum" if scope_sites(scope) == {"peritoneum"} else "pleura"

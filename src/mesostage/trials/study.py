@@ -108,6 +108,7 @@ class Trial:
     why_stopped: str | None = None
     status_verified: str | None = None
     last_update: str | None = None
+    start_date: str | None = None  # statusModule.startDateStruct.date ("2019-03" or "2019-03-15")
     study_type: str | None = None
     phases: tuple[str, ...] = ()
     conditions: tuple[str, ...] = ()
@@ -327,6 +328,7 @@ def parse_study(raw: Any) -> Trial:
         FICTIONAL_TITLE_PREFIX
     )
     lu = _obj(status_mod, "lastUpdatePostDateStruct", nct, "statusModule")
+    start = _obj(status_mod, "startDateStruct", nct, "statusModule").get("date")
     return Trial(
         nct_id=nct,
         brief_title=title,
@@ -338,6 +340,7 @@ def parse_study(raw: Any) -> Trial:
         why_stopped=_str(status_mod, "whyStopped", nct, "statusModule"),
         status_verified=_str(status_mod, "statusVerifiedDate", nct, "statusModule"),
         last_update=lu.get("date") if isinstance(lu.get("date"), str) else None,
+        start_date=start if isinstance(start, str) and re.match(r"^\d{4}(-\d{2}){0,2}$", start) else None,
         study_type=study_type,
         phases=phases,
         conditions=_strings(cond, "conditions", nct, "conditionsModule"),

@@ -11,6 +11,7 @@ the case path it would have filled.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import types
 import typing
 from collections.abc import Mapping, Sequence
@@ -18,9 +19,11 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import annotated_types
+from pydantic import BaseModel
 
-from mesostage import CaseError, InputError, load_systems
+from mesostage import Case, CaseError, InputError, default_system, load_systems
 from mesostage.case import BASES, HISTOLOGIES, PCI_REGION_NAMES, SITES, Patient
+from mesostage.labels import humanize, label
 from mesostage.limits import parse_json
 from mesostage.web.labels import VOCABULARY, labels
 
@@ -34,8 +37,10 @@ __all__ = [
     "field_id_for_path",
     "form_from_case",
     "patient_fields",
+    "plain_error",
     "read_form",
     "reported_stage_choices",
+    "reported_stage_values",
 ]
 
 FormData = Mapping[str, Sequence[str]]
@@ -85,8 +90,9 @@ def _literal_values(tp: Any) -> tuple[str, ...] | None:
     return None
 
 
-def _patient_field(name: str) -> PatientField:
-    info = Patient.model_fields[name]
+def _patient_field(name: str, model: type[BaseModel] = Patient, prefix: str = "") -> PatientField:
+    info = model.model_fields[name]
+    name = prefix + name
     tp = info.annotation
     args = typing.get_args(tp)
     if typing.get_origin(tp) in (typing.Union, types.UnionType) and type(None) in args:
@@ -119,9 +125,43 @@ def _patient_field(name: str) -> PatientField:
     raise TypeError(f"patient.{name}: the form has no input for type {tp!r}")
 
 
+def _nested_model(name: str) -> type[BaseModel] | None:
+    """The model of a patient field that is an object of its own (``biomarkers``), else None."""
+    tp = Patient.model_fields[name].annotation
+    for a in (tp, *typing.get_args(tp)):
+        if isinstance(a, type) and issubclass(a, BaseModel):
+            return a
+    return None
+
+
 def patient_fields() -> tuple[PatientField, ...]:
-    """Every field of the case model's patient block, as form inputs, in the model's order."""
-    return tuple(_patient_field(name) for name in Patient.model_fields)
+    """Every field of the case model's patient block, as form inputs, in the model's order; an object field
+    (``biomarkers``) gives one input per field of its own, named ``biomarkers.mesothelin`` and so on."""
+    out: list[PatientField] = []
+    for name in Patient.model_fields:
+        nested = _nested_model(name)
+        if nested is None:
+            out.append(_patient_field(name))
+        else:
+            out.extend(_patient_field(sub, nested, f"{name}.") for sub in nested.model_fields)
+    return tuple(out)
+
+
+def patient_value(patient: Mapping[str, Any] | BaseModel | None, name: str) -> Any:
+    """The value of a (possibly dotted) patient field name in a patient mapping or model; None when absent."""
+    value: Any = patient
+    for part in name.split("."):
+        if value is None:
+            return None
+        value = value.get(part) if isinstance(value, Mapping) else getattr(value, part, None)
+    return value
+
+
+def _put(out: dict[str, Any], name: str, value: Any) -> None:
+    *parents, last = name.split(".")
+    for part in parents:
+        out = out.setdefault(part, {})
+    out[last] = value
 
 
 def reported_stage_choices() -> list[tuple[str, list[tuple[str, str]]]]:
@@ -141,9 +181,11 @@ def _known_fields() -> frozenset[str]:
         "resection.performed",
         "resection.margins_positive",
         "reported_stage",
+        "reported_stage.system",
         "peritoneal.pci",
         "view",
         "case_json",
+        "confirm",
     }
     for section, vocab in VOCABULARY.items():
         names.add(f"{section}.status")
@@ -263,23 +305,23 @@ def _patient(r: _Reader) -> dict[str, Any] | None:
                 if v in bad:
                     r.errors.append(InputError(f"{path}[{i}]", f"{v!r} is not an allowed value", f.choices))
             if values and not bad:
-                out[f.name] = values
+                _put(out, f.name, values)
         elif f.kind == "bool":
             value = r.tristate(path, path)
             if value is not None:
-                out[f.name] = value
+                _put(out, f.name, value)
         elif f.kind in ("int", "float"):
             number = r.number(path, path, integer=f.kind == "int")
             if number is not None:
-                out[f.name] = number
+                _put(out, f.name, number)
         elif f.kind == "choice":
             text = r.choice(path, path, ("", *f.choices), "")
             if text:
-                out[f.name] = text
+                _put(out, f.name, text)
         else:
             text = r.one(path)
             if text:
-                out[f.name] = text
+                _put(out, f.name, text)
     return out or None
 
 
@@ -335,18 +377,60 @@ def read_form(data: FormData) -> tuple[dict[str, Any], list[InputError]]:
         case["peritoneal"] = peritoneal
     performed = r.tristate("resection.performed", "resection.performed")
     margins = r.tristate("resection.margins_positive", "resection.margins_positive")
-    if performed is not None:
-        case["resection"] = {"performed": performed}
-        if margins is not None:
-            case["resection"]["margins_positive"] = margins
-    elif margins is not None:
-        r.errors.append(InputError("resection.performed", "say whether surgery was done before giving its margins"))
+    if performed is not None or margins is not None:
+        # Margins without surgery marked as done: mesostage.check_case names it in plain words.
+        case["resection"] = {
+            k: v for k, v in (("performed", performed), ("margins_positive", margins)) if v is not None
+        }
     if reported := r.one("reported_stage"):
-        system, _, stage = reported.partition(":")
+        system, _, stage = reported.rpartition(":")
+        # The edition asked beside the stage; by default the edition in use for the date of diagnosis.
+        system = system or r.one("reported_stage.system") or _edition_for(case)
         case["reported_stage"] = {"system": system, "stage": stage}
     if (patient := _patient(r)) is not None:
         case["patient"] = patient
     return case, r.errors
+
+
+def _edition_for(case: Mapping[str, Any]) -> str:
+    """The staging system in use for the case's site and date of diagnosis (the 9th edition without a date)."""
+    try:
+        date = dt.date.fromisoformat(case["diagnosis_date"]) if "diagnosis_date" in case else None
+    except ValueError:
+        date = None
+    site = case.get("site", "pleura")
+    return default_system(Case(site=site, diagnosis_date=date)) or "tnm9"
+
+
+def reported_stage_values() -> list[str]:
+    """Every stage of every system, each once, lowest first: the choices of the "stage you were given" select."""
+    order = ("I", "IA", "IB", "II", "IIA", "IIB", "III", "IIIA", "IIIB", "IV", "IVA", "IVB")
+    stages = {st for s in load_systems() for st in s.stages}
+    return sorted(stages, key=lambda st: (order.index(st) if st in order else len(order), st))
+
+
+def plain_error(error: InputError) -> str:
+    """An input error for the form's summary: the field's label and the message, with no field names."""
+    head, _, rest = error.path.partition(".")
+    if head in VOCABULARY and rest.split("[")[0] in ("findings", "unknown"):
+        where = labels().path_label(head)  # an item of a findings list: the section it belongs to
+    else:
+        where = label(error.path) if error.path else "The case"
+    message = humanize(error.message)
+    message = _PYDANTIC.sub(lambda m: _PYDANTIC_WORDS[m.group(1)] + " " + m.group(2), message)
+    message = re.sub(r" \(got [^)]*\)$", "", message)
+    if error.allowed and len(error.allowed) <= 8:
+        message += " (choose one of: " + ", ".join(humanize(a) for a in error.allowed) + ")"
+    return f"{where[:1].upper()}{where[1:]}: {message}"
+
+
+_PYDANTIC = re.compile(r"Input should be (greater than or equal to|less than or equal to|greater than|less than) (\S+)")
+_PYDANTIC_WORDS = {
+    "greater than or equal to": "should be at least",
+    "less than or equal to": "should be at most",
+    "greater than": "should be more than",
+    "less than": "should be less than",
+}
 
 
 def case_from_json_field(text: str) -> dict[str, Any]:
@@ -396,10 +480,11 @@ def form_from_case(case: Mapping[str, Any]) -> dict[str, list[str]]:
     out["resection.performed"] = [_tri(resection["performed"] if resection else None)]
     out["resection.margins_positive"] = [_tri(resection.get("margins_positive") if resection else None)]
     reported = case.get("reported_stage")
-    out["reported_stage"] = [f"{reported['system']}:{reported['stage']}" if reported else ""]
+    out["reported_stage"] = [reported["stage"] if reported else ""]
+    out["reported_stage.system"] = [reported["system"] if reported else ""]
     patient = case.get("patient") or {}
     for f in patient_fields():
-        value = patient.get(f.name)
+        value = patient_value(patient, f.name)
         if f.kind == "multi":
             out[f.key] = [str(v) for v in value or ()]
         elif f.kind == "bool":

@@ -6,6 +6,8 @@ case (as JSON in hidden fields) to the buttons that switch the view, change the 
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import threading
 from collections.abc import Mapping, Sequence
 from functools import cache
@@ -19,14 +21,15 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 import mesostage
-from mesostage import Case, CaseError, InputError
+from mesostage import Case, CaseError, InputError, load_systems
 from mesostage.case import HISTOLOGIES, PCI_REGION_NAMES
+from mesostage.labels import humanize
 from mesostage.limits import PDF_MAX_IN_FLIGHT, PDF_RETRY_AFTER_SECONDS
 from mesostage.web import form as forms
 from mesostage.web.examples import example, examples
 from mesostage.web.labels import labels
 from mesostage.web.report import render_pdf_isolated as render_pdf
-from mesostage.web.view import DISCLAIMER, SECTIONS, Analysis, analyse, data_version
+from mesostage.web.view import DISCLAIMER, SECTIONS, SEVERITY_WORDS, Analysis, analyse, data_version
 
 __all__ = ["PDF_ADMISSION", "Admission", "environment", "render", "router"]
 
@@ -43,11 +46,13 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["plain"] = humanize
     env.globals.update(
         disclaimer=DISCLAIMER,
         labels=labels(),
         version=data_version(),
         sections=SECTIONS,
+        severity_words=SEVERITY_WORDS,
         finding_choices=forms.FINDING_CHOICES,
         section_status=forms.SECTION_STATUS,
         histologies=HISTOLOGIES,
@@ -87,8 +92,9 @@ def _form_page(
     case: Mapping[str, Any] | None = None,
     status: int = 200,
     notice: str | None = None,
+    warnings: Sequence[mesostage.CaseWarning] = (),
 ) -> HTMLResponse:
-    linked = [(e, forms.field_id_for_path(e.path, case)) for e in errors]
+    linked = [(forms.plain_error(e), forms.field_id_for_path(e.path, case)) for e in errors]
     linked_fields = {field for _, field in linked}
     return _page(
         "form.html",
@@ -96,9 +102,12 @@ def _form_page(
         values=_Values(data),
         errors=linked,
         error_fields=linked_fields,
+        input_warnings=[(w, forms.field_id_for_path(w.path, case)) for w in warnings],
+        today=dt.date.today().isoformat(),
         examples=examples(),
         patient_fields=forms.patient_fields(),
-        reported_stage_choices=forms.reported_stage_choices(),
+        reported_systems=load_systems(),
+        reported_stage_values=forms.reported_stage_values(),
         notice=notice,
         patient_open=any(f.startswith("patient") for f in linked_fields)
         or any(v not in ("", "unknown") for k, vs in data.items() if k.startswith("patient.") for v in vs),
@@ -122,19 +131,35 @@ def _view(data: Mapping[str, Sequence[str]]) -> str:
 
 
 class _Invalid(Exception):
-    def __init__(self, errors: Sequence[InputError], raw: Mapping[str, Any] | None) -> None:
+    def __init__(
+        self,
+        errors: Sequence[InputError],
+        raw: Mapping[str, Any] | None,
+        warnings: Sequence[mesostage.CaseWarning] = (),
+    ) -> None:
         self.errors = errors
         self.raw = raw
+        self.warnings = warnings
+
+
+def _named_already(error: InputError, refused: Sequence[InputError]) -> bool:
+    """A model error on a field that a plain-words check already names: the same problem twice."""
+    if any(r.path == error.path for r in refused):
+        return True
+    return error.path.startswith("resection.") and any(r.path.startswith("resection.") for r in refused)
 
 
 def _case_from(data: Mapping[str, Sequence[str]]) -> Case:
     """The case a submission describes: pasted or carried JSON (``case_json``) or the form fields.
 
-    Every problem is reported at once: those of fields that could not be read, then those the case model finds
-    in the rest.
+    Every problem is reported at once: those of fields that could not be read, the answers that cannot all be true
+    (``mesostage.check_case``, in plain words), then what the case model finds in the rest. A form on which
+    nothing is marked, or with answers that do not fit together, comes back with the warnings until it is sent
+    again with ``confirm`` ("Show the stage anyway"); a case carried as JSON has been through that already.
     """
     raw: dict[str, Any] | None = None
     errors: list[InputError] = []
+    from_form = False
     try:
         text = (data.get("case_json") or [""])[0].strip()
         if text:
@@ -144,14 +169,25 @@ def _case_from(data: Mapping[str, Sequence[str]]) -> Case:
                     [InputError(k, "give the case either as JSON or in the form, not both") for k in others]
                 )
             raw = forms.case_from_json_field(text)
-            case = mesostage.parse_case_json(text)
         else:
             raw, errors = forms.read_form(data)
+            from_form = True
+        checks = mesostage.check_case(raw)
+        refused = [InputError(w.path, w.message) for w in checks if w.level == "error"]
+        try:
             case = mesostage.parse_case(raw)
+        except CaseError as exc:
+            model_errors = [e for e in exc.errors if not _named_already(e, refused)]
+            raise CaseError([*refused, *model_errors]) from None
+        if refused:
+            raise CaseError(refused)
     except CaseError as exc:
         raise _Invalid([*errors, *exc.errors], raw) from None
     if errors:
         raise _Invalid(errors, raw)
+    warnings = [w for w in checks if w.level == "warning"]
+    if from_form and warnings and not (data.get("confirm") or [""])[0]:
+        raise _Invalid([], raw, warnings)
     return case
 
 
@@ -188,7 +224,7 @@ async def results(request: Request) -> HTMLResponse:
     try:
         case = _case_from(data)
     except _Invalid as exc:
-        return _form_page(data, errors=exc.errors, case=exc.raw, status=422)
+        return _form_page(data, errors=exc.errors, case=exc.raw, warnings=exc.warnings, status=422)
     return await _results(case, _view(data))
 
 
@@ -199,7 +235,7 @@ async def edit(request: Request) -> HTMLResponse:
     try:
         case = _case_from(data)
     except _Invalid as exc:
-        return _form_page(data, errors=exc.errors, case=exc.raw, status=422)
+        return _form_page(data, errors=exc.errors, case=exc.raw, warnings=exc.warnings, status=422)
     fields = forms.form_from_case(case.model_dump(mode="json", exclude_none=True))
     fields["view"] = [_view(data)]
     return _form_page(fields)
@@ -230,18 +266,16 @@ class Admission:
 PDF_ADMISSION = Admission(PDF_MAX_IN_FLIGHT)
 
 
-def _pdf_of(analysis: Analysis) -> bytes:
-    return render_pdf(render("report.html", a=analysis, report=True))
+def _pdf_of(analysis: Analysis, template: str, stylesheet: str) -> bytes:
+    return render_pdf(render(template, a=analysis, report=True), stylesheet)
 
 
-@router.post("/report.pdf", response_model=None)
-async def report(request: Request) -> Response:
-    """The results as a PDF, for printing or saving."""
+async def _pdf(request: Request, template: str, stylesheet: str, name: str) -> Response:
     data = await _read_form(request)
     try:
         case = _case_from(data)
     except _Invalid as exc:
-        return _form_page(data, errors=exc.errors, case=exc.raw, status=422)
+        return _form_page(data, errors=exc.errors, case=exc.raw, warnings=exc.warnings, status=422)
     if not PDF_ADMISSION.enter():
         message = (
             f"The server is making {PDF_ADMISSION.limit} PDF reports already. Please try again in a few seconds, "
@@ -251,7 +285,7 @@ async def report(request: Request) -> Response:
         return HTMLResponse(render("error.html", status=503, message=message), status_code=503, headers=headers)
     try:
         analysis = await run_in_threadpool(analyse, case, _view(data))
-        pdf = await run_in_threadpool(_pdf_of, analysis)
+        pdf = await run_in_threadpool(_pdf_of, analysis, template, stylesheet)
     except (ImportError, OSError):
         # WeasyPrint needs Pango from the system; without it, say so and offer the browser's own printing.
         message = (
@@ -265,5 +299,34 @@ async def report(request: Request) -> Response:
     return Response(
         pdf,
         media_type="application/pdf",
-        headers={"content-disposition": f'attachment; filename="mesostage-report-{stamp}.pdf"'},
+        headers={"content-disposition": f'attachment; filename="mesostage-{name}-{stamp}.pdf"'},
+    )
+
+
+@router.post("/report.pdf", response_model=None)
+async def report(request: Request) -> Response:
+    """The results as a PDF, for printing or saving."""
+    return await _pdf(request, "report.html", "report.css", "report")
+
+
+@router.post("/summary.pdf", response_model=None)
+async def summary_pdf(request: Request) -> Response:
+    """One page: the answer, the stage in each system, points to check, questions to ask, trial contacts."""
+    return await _pdf(request, "summary.html", "summary.css", "summary")
+
+
+@router.post("/case.json", response_model=None)
+async def save_case(request: Request) -> Response:
+    """The case as a file in the case format, to keep and to open again with "Open a saved case"."""
+    data = await _read_form(request)
+    try:
+        case = _case_from(data)
+    except _Invalid as exc:
+        return _form_page(data, errors=exc.errors, case=exc.raw, warnings=exc.warnings, status=422)
+    body = json.dumps(case.model_dump(mode="json", exclude_none=True), indent=2, ensure_ascii=False) + "\n"
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M")
+    return Response(
+        body.encode("utf-8"),
+        media_type="application/json",
+        headers={"content-disposition": f'attachment; filename="mesostage-case-{stamp}.json"'},
     )

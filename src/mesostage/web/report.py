@@ -29,20 +29,20 @@ _POOL_LOCK = threading.Lock()
 
 
 @cache
-def report_css() -> str:
+def report_css(name: str = "report.css") -> str:
     static = resources.files("mesostage.web").joinpath("static")
-    return static.joinpath("report.css").read_text(encoding="utf-8")
+    return static.joinpath(name).read_text(encoding="utf-8")
 
 
-def render_pdf(html: str) -> bytes:
-    """The PDF of a report page. Nothing is fetched: the stylesheet is passed in, the figure is a ``data:`` URL,
-    and every other URL is refused."""
+def render_pdf(html: str, stylesheet_name: str = "report.css") -> bytes:
+    """The PDF of a report page (``summary.css`` for the one-page summary). Nothing is fetched: the stylesheet is
+    passed in, the figure is a ``data:`` URL, and every other URL is refused."""
     # Imported here: WeasyPrint takes most of a second to import, and only the PDF route needs it.
     from weasyprint import CSS, HTML
     from weasyprint.urls import URLFetcher
 
     no_fetch = URLFetcher(allowed_protocols=("data",))
-    stylesheet = CSS(string=report_css(), url_fetcher=no_fetch)
+    stylesheet = CSS(string=report_css(stylesheet_name), url_fetcher=no_fetch)
     pdf: bytes = HTML(string=html, url_fetcher=no_fetch).write_pdf(stylesheets=[stylesheet])
     return pdf
 
@@ -93,7 +93,7 @@ def shutdown_workers() -> None:
         pool.shutdown(wait=False, cancel_futures=True)  # the workers exit on their own when the server has gone
 
 
-def render_pdf_isolated(html: str) -> bytes:
+def render_pdf_isolated(html: str, stylesheet_name: str = "report.css") -> bytes:
     """:func:`render_pdf` in a worker process (see the module docstring). Blocks until the report is drawn.
 
     Raises
@@ -104,7 +104,7 @@ def render_pdf_isolated(html: str) -> bytes:
     global _POOL
     pool = _pool()
     try:
-        return pool.submit(render_pdf, html).result()
+        return pool.submit(render_pdf, html, stylesheet_name).result()
     except BrokenProcessPool:
         with _POOL_LOCK:
             if _POOL is pool:

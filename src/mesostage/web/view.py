@@ -21,8 +21,10 @@ from typing import Any, Literal
 
 import mesostage
 from mesostage import Case, StagingResult, SystemResult, load_system, load_systems
+from mesostage.labels import humanize
 from mesostage.trials.index import DamagedIndex
-from mesostage.web.form import patient_fields
+from mesostage.web.answer import Answer, answer
+from mesostage.web.form import patient_fields, patient_value
 from mesostage.web.labels import VOCABULARY, labels
 from mesostage.web.trial_list import trials_section
 
@@ -92,6 +94,14 @@ class SystemRow:
     def stage_text(self) -> str:
         return self.result.stage or "cannot be determined"
 
+    @property
+    def stage_words(self) -> str:
+        """The stage, or the range where it is still open ("I to IIIA"): what a family reads first."""
+        rng = self.result.stage_range
+        if rng and rng[0] != rng[1]:
+            return f"stage {rng[0]} to {rng[1]}"
+        return f"stage {self.result.stage}" if self.result.stage else "not known yet"
+
 
 def _tnm(r: SystemResult) -> str:
     if r.t is not None:
@@ -117,11 +127,13 @@ def _determinant_text(component: str, finding: str | None, category: str, reason
         what = labels().finding(section, what).term
     elif head in VOCABULARY and tail:
         what = labels().path_label(what)
+    elif f"tumor.{what}" in labels().paths:  # a CT measurement, named without its section
+        what = labels().paths[f"tumor.{what}"]
     text = f"{component} {category}"
     if what:
-        text += f": {what}"
+        text += f": {humanize(what)}"
     if reason:
-        text += f" ({reason})"
+        text += f" ({humanize(reason)})"
     return text
 
 
@@ -159,67 +171,117 @@ def system_rows(result: StagingResult) -> list[SystemRow]:
 
 
 @dataclass(frozen=True)
-class Entered:
-    """What the case says, in plain words, so that a reader can check what was counted as absent."""
+class EnteredRow:
+    label: str
+    value: str
+    default: bool = False  # the form's default answer, not changed (or not given in the case)
 
-    present: tuple[str, ...]
-    unknown: tuple[str, ...]
-    not_assessed: tuple[str, ...]
-    other: tuple[str, ...]
+
+@dataclass(frozen=True)
+class EnteredGroup:
+    title: str
+    rows: tuple[EnteredRow, ...]
+
+
+@dataclass(frozen=True)
+class Entered:
+    """Every input of the case in plain words, defaults marked as defaults, so that a reader can check it all."""
+
+    groups: tuple[EnteredGroup, ...]
+
+
+_FINDING_WORDS = {"present": "Yes", "unknown": "Not known", "absent": "No"}
+
+
+def _finding_rows(section: str, block: Any) -> tuple[EnteredRow, ...]:
+    lab = labels()
+    rows = []
+    for f in lab.section(section).findings:
+        state = "present" if f.name in block.findings else "unknown" if f.name in block.unknown else "absent"
+        rows.append(EnteredRow(f.label, _FINDING_WORDS[state], state == "absent"))
+    return tuple(rows)
 
 
 def entered(case: Case) -> Entered:
-    present: list[str] = []
-    unknown: list[str] = []
-    not_assessed: list[str] = []
     lab = labels()
+    edition = mesostage.default_system(case)
+    date = case.diagnosis_date
+    about = [
+        EnteredRow("Where it started", lab.sites[case.site].label),
+        EnteredRow(
+            "Date of diagnosis",
+            (date.isoformat() if date else "not given")
+            + (f" (it selects the {load_system(edition).short_name})" if edition else ""),
+            date is None,
+        ),
+        EnteredRow(
+            "Type of cells", lab.histologies[case.histology] if case.histology else "not known", not case.histology
+        ),
+        EnteredRow("How the extent was found out", lab.bases[case.basis].label, case.basis == "clinical"),
+    ]
+    if case.site == "pleura":
+        about.append(
+            EnteredRow("Side of the chest", (case.laterality or "not known").capitalize(), not case.laterality)
+        )
+    if case.reported_stage is not None:
+        about.append(EnteredRow("Stage already given", case.reported_stage.stage))
+        about.append(EnteredRow("Edition of that stage", load_system(case.reported_stage.system).short_name))
+    else:
+        about.append(EnteredRow("Stage already given", "none", True))
+    groups = [EnteredGroup("About the diagnosis", tuple(about))]
     for section in VOCABULARY:
+        if case.site == "peritoneum" or (case.site != "pleura" and section != "metastases"):
+            continue
         block = getattr(case, section)
-        if case.site == "peritoneum" and section == "metastases":
-            continue
-        if case.site not in ("pleura",) and section != "metastases":
-            continue
+        title = lab.section(section).title
         if block is None or not block.assessed:
-            not_assessed.append(lab.section(section).title)
+            groups.append(EnteredGroup(title, (EnteredRow("Described in a report?", "No, or not known"),)))
             continue
-        present.extend(lab.finding(section, f).label for f in block.findings)
-        unknown.extend(lab.finding(section, f).label for f in block.unknown)
-    other: list[str] = []
-    if case.tumor is not None:
-        if case.tumor.no_evidence:
-            other.append("No sign of a main tumour (T0)")
-        for m in ("psum_mm", "fmax_mm"):
-            value = getattr(case.tumor, m)
-            text = lab.measurements[m]
-            other.append(f"{text.label} ({text.term}): {'not measured' if value is None else f'{value:g} mm'}")
+        rows = list(_finding_rows(section, block))
+        if section == "tumor":
+            if block.no_evidence:
+                rows.insert(0, EnteredRow("No sign of a main tumour (T0)", "Yes"))
+            for m in ("psum_mm", "fmax_mm"):
+                value = getattr(block, m)
+                text = lab.measurements[m]
+                rows.append(EnteredRow(text.label, "not measured" if value is None else f"{value:g} mm", value is None))
+        groups.append(EnteredGroup(title, tuple(rows)))
+    other: list[EnteredRow] = []
     if case.peritoneal is not None:
         p = case.peritoneal
         if p.pci_regions is not None:
-            scores = ", ".join(f"{lab.pci_region_name(i)} {s}" for i, s in enumerate(p.pci_regions))
-            other.append(f"PCI region scores: {scores}")
-        other.append(f"Peritoneal Cancer Index: {'not known' if p.pci_total is None else p.pci_total}")
+            other.extend(
+                EnteredRow(f"PCI region {i}: {lab.pci_region_name(i)}", str(v)) for i, v in enumerate(p.pci_regions)
+            )
+        other.append(
+            EnteredRow(
+                lab.paths["peritoneal.pci"],
+                "not known" if p.pci_total is None else str(p.pci_total),
+                p.pci_total is None,
+            )
+        )
         for name in ("nodes_positive", "extra_abdominal_metastases"):
             value = getattr(p, name)
-            other.append(f"{lab.paths['peritoneal.' + name]}: {_yes_no(value)}")
-    if case.pleural_effusion_malignant is not None:
-        other.append(f"{lab.paths['pleural_effusion_malignant']}: {_yes_no(case.pleural_effusion_malignant)}")
-    if case.resection is not None:
-        other.append(f"Surgery done: {_yes_no(case.resection.performed)}")
-        if case.resection.margins_positive is not None:
-            other.append(f"{lab.paths['resection.margins_positive']}: {_yes_no(case.resection.margins_positive)}")
-    if case.reported_stage is not None:
-        name = load_system(case.reported_stage.system).short_name
-        other.append(f"Stage already given: {case.reported_stage.stage} ({name})")
-    if case.patient is not None:
-        other.extend(_patient_lines(case))
-    return Entered(tuple(present), tuple(unknown), tuple(not_assessed), tuple(other))
+            other.append(EnteredRow(lab.paths["peritoneal." + name], _yes_no(value), value is None))
+    if case.site == "pleura":
+        effusion = case.pleural_effusion_malignant
+        other.append(EnteredRow(lab.paths["pleural_effusion_malignant"], _yes_no(effusion), effusion is None))
+        performed = case.resection.performed if case.resection else None
+        margins = case.resection.margins_positive if case.resection else None
+        other.append(EnteredRow(lab.paths["resection.performed"], _yes_no(performed), performed is None))
+        other.append(EnteredRow(lab.paths["resection.margins_positive"], _yes_no(margins), margins is None))
+    if other:
+        groups.append(EnteredGroup("Fluid, surgery and scores", tuple(other)))
+    groups.append(EnteredGroup("About the person", tuple(_patient_rows(case))))
+    return Entered(tuple(groups))
 
 
-def _patient_lines(case: Case) -> list[str]:
-    lines: list[str] = []
+def _patient_rows(case: Case) -> list[EnteredRow]:
+    rows: list[EnteredRow] = []
     for f in patient_fields():
-        value = getattr(case.patient, f.name)
+        value = patient_value(case.patient, f.name)
         if value is None or value == []:
+            rows.append(EnteredRow(f.label, "not given", True))
             continue
         if isinstance(value, bool):
             text = _yes_no(value)
@@ -229,12 +291,12 @@ def _patient_lines(case: Case) -> list[str]:
             text = f"{value:g}"
         else:
             text = str(value).replace("_", " ") if f.kind == "choice" else str(value)
-        lines.append(f"{f.label}: {text}{' ' + f.unit if f.unit else ''}")
-    return lines
+        rows.append(EnteredRow(f.label, f"{text}{' ' + f.unit if f.unit else ''}"))
+    return rows
 
 
 def _yes_no(value: bool | None) -> str:
-    return "not known" if value is None else ("yes" if value else "no")
+    return "Not known" if value is None else ("Yes" if value else "No")
 
 
 @dataclass
@@ -249,15 +311,88 @@ class Analysis:
     entered: Entered
     created: dt.datetime
     version: DataVersion
+    answer: Answer | None = None
     sections: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    @property
+    def warnings(self) -> list[mesostage.CaseWarning]:
+        """What to check in the input (answers that do not fit together, nothing marked): shown above the results."""
+        return self.staging.warnings
 
     @property
     def in_use(self) -> SystemRow | None:
         return next((row for row in self.rows if row.in_use), None)
 
     @property
+    def summary(self) -> Summary:
+        return summary(self)
+
+    @property
+    def share_link(self) -> str:
+        """A link to the form page holding the case in its fragment (never sent to a server)."""
+        case = base64.urlsafe_b64encode(self.case_json.encode()).decode("ascii").rstrip("=")
+        return f"/#case={case}&view={self.view}"
+
+    @property
     def site_label(self) -> str:
         return labels().sites[self.case.site].label
+
+
+@dataclass(frozen=True)
+class SummaryTrial:
+    title: str
+    nct_id: str
+    place: str
+    contact: str
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the one-page summary holds beside the answer and the stage table: the top of each list."""
+
+    notes: tuple[tuple[str, str], ...]  # (severity label, text)
+    more_notes: int
+    questions: tuple[str, ...]
+    trials: tuple[SummaryTrial, ...]
+    trials_note: str
+
+
+#: How much of each list fits on the one-page summary.
+SUMMARY_NOTES, SUMMARY_QUESTIONS, SUMMARY_TRIALS = 4, 5, 3
+SEVERITY_WORDS = {
+    "patient": {
+        "critical": "Worth checking with your care team",
+        "warning": "Good to ask about",
+        "info": "Good to know",
+    },
+    "clinician": {"critical": "Critical", "warning": "Warning", "info": "Note"},
+}
+
+
+def summary(a: Analysis) -> Summary:
+    review = a.sections["review"]
+    plain = review.get("plain", {})
+    words = SEVERITY_WORDS["clinician" if a.view == "clinician" else "patient"]
+    notes = [(words[n.severity], humanize(plain.get(n.code) or n.message)) for n in review["notes"]]
+    questions = [*a.sections["explain"]["explanation"].questions, *a.sections["options"]["options"].questions]
+    trials: list[SummaryTrial] = []
+    listed = a.sections["trials"]["list"]  # the navigator's trial list (web/trial_list.py), nearest first
+    note = listed.place.problem or ""
+    for item in listed.matches[:SUMMARY_TRIALS]:
+        m = item.trial
+        site = m.nearest_site
+        place = ", ".join(x for x in (site.facility, site.city, site.country) if x) if site else ""
+        contact = next((", ".join(x for x in (c.name, c.phone, c.email) if x) for c in m.central_contacts), "")
+        trials.append(SummaryTrial(m.title, m.nct_id, place, contact))
+    if listed.fictional_data:
+        note = "Demo data only: these trials are FICTIONAL."
+    return Summary(
+        notes=tuple(notes[:SUMMARY_NOTES]),
+        more_notes=max(0, len(notes) - SUMMARY_NOTES),
+        questions=tuple(dict.fromkeys(humanize(q) for q in questions))[:SUMMARY_QUESTIONS],
+        trials=tuple(trials),
+        trials_note=note,
+    )
 
 
 @dataclass(frozen=True)
@@ -308,7 +443,22 @@ def _options_section(a: Analysis) -> Mapping[str, Any]:
         for option in (*found.options, *found.not_suitable)
         for src in option.sources
     }
-    return {"options": found, "system_names": names, "sources": list(sources)}
+    # The patient view leads with the options for this situation (first line, or later lines after treatment);
+    # the others are folded away.
+    treated = a.case.patient is not None and bool(a.case.patient.prior_systemic_lines or a.case.patient.prior_agents)
+    line = "later_line" if treated else "first_line"
+    other_line = "first_line" if treated else "later_line"
+    return {
+        "options": found,
+        "system_names": names,
+        "sources": list(sources),
+        "first": [o for o in found.options if o.section == line],
+        "also": [o for o in found.options if o.section not in (line, other_line)],
+        "folded": [o for o in found.options if o.section == other_line],
+        "folded_title": "Treatments for a first treatment"
+        if treated
+        else "Treatments for later, after a first treatment",
+    }
 
 
 def _outlook_section(a: Analysis) -> Mapping[str, Any]:
@@ -391,6 +541,7 @@ def analyse(case: Case, view: str, *, now: dt.datetime | None = None) -> Analysi
         entered=entered(case),
         created=now or dt.datetime.now(dt.UTC),
         version=data_version(),
+        answer=answer(case, staging, clinician=view == "clinician"),
     )
     for section in SECTIONS:
         analysis.sections[section.id] = section.build(analysis)

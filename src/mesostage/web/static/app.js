@@ -58,11 +58,85 @@
     });
   }
 
+  // Base64url of UTF-8 text, and back: the share link carries the case after the '#'.
+  function toBase64Url(text) {
+    var bytes = new TextEncoder().encode(text), bin = "";
+    bytes.forEach(function (b) { bin += String.fromCharCode(b); });
+    return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+  function fromBase64Url(text) {
+    var bin = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
+    return new TextDecoder().decode(Uint8Array.from(bin, function (c) { return c.charCodeAt(0); }));
+  }
+
+  // A post that carries a case as JSON in its body, never in the address.
+  function postCase(action, json, view) {
+    var f = document.createElement("form");
+    f.method = "post";
+    f.action = action;
+    [["case_json", json], ["view", view]].forEach(function (kv) {
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = kv[0];
+      input.value = kv[1];
+      f.appendChild(input);
+    });
+    document.body.appendChild(f);
+    f.submit();
+  }
+
+  // Opening a share link: the case is in the fragment, which the browser did not send. Take it out of the address
+  // first, so that it stays out of the history, then show the results.
+  function openSharedCase() {
+    var m = /^#case=([A-Za-z0-9_-]+)(?:&view=(patient|clinician))?$/.exec(location.hash);
+    if (!m) { return; }
+    var json;
+    try { json = fromBase64Url(m[1]); JSON.parse(json); } catch (e) { return; }
+    history.replaceState(null, "", location.pathname);
+    postCase("/results", json, m[2] || "patient");
+  }
+
+  function shareLink() {
+    var link = document.getElementById("share-link"), field = document.querySelector("[data-share-url]");
+    if (link && field) { field.value = link.href; }
+  }
+
+  // A saved case file is read here and sent to the form, which fills in its answers.
+  function loadCase() {
+    var input = document.querySelector("[data-load-case]");
+    if (!input) { return; }
+    input.addEventListener("change", function () {
+      var file = input.files && input.files[0];
+      if (!file) { return; }
+      file.text().then(function (text) {
+        var form = document.getElementById("load-form");
+        document.getElementById("load-case-json").value = text;
+        form.submit();
+      });
+    });
+  }
+
+  // Printing opens every folded section, and closes again those that were closed.
+  function printOpensDetails() {
+    var opened = [];
+    window.addEventListener("beforeprint", function () {
+      document.querySelectorAll("details:not([open])").forEach(function (d) { d.open = true; opened.push(d); });
+    });
+    window.addEventListener("afterprint", function () {
+      opened.forEach(function (d) { d.open = false; });
+      opened = [];
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    openSharedCase();
     var form = document.getElementById("case-form");
     if (form) { siteSwitch(form); sectionStatus(form); pciTotal(form); }
     printButtons();
-    var summary = document.getElementById("error-summary");
-    if (summary) { summary.focus(); }
+    printOpensDetails();
+    shareLink();
+    loadCase();
+    var summary = document.getElementById("error-summary") || document.getElementById("input-warnings");
+    if (summary && summary.hasAttribute("tabindex")) { summary.focus(); }
   });
 }());

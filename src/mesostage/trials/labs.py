@@ -1,0 +1,252 @@
+"""Blood-count and organ-function thresholds in criteria: read them, convert to the case field's unit, check them.
+
+The tests, their words, case fields and unit factors are data (``data/labs.toml``, each with its source). A
+threshold reads ``{"analyte": "neutrophils", "op": ">=", "value": 1.5}`` in the case field's unit, or
+``{"uln": 1.5}`` for a multiple of the lab's upper limit of normal. A criterion that joins two thresholds with
+"or" ("creatinine <= 1.5 x ULN OR creatinine clearance >= 60 mL/min") holds when either does; a threshold with a
+condition after it ("... for patients with creatinine above normal", "<= 5 x ULN if liver metastases") is never
+taken as not met, only as "not enough information".
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+__all__ = ["Analyte", "analytes", "check_lab", "lab_facts"]
+
+
+@dataclass(frozen=True)
+class Analyte:
+    name: str
+    field: str
+    uln_field: str | None
+    plain: str
+    terms: tuple[str, ...]
+    units: dict[str, float]
+    bare_below: float
+    bare_small: float
+    bare_large: float
+    source: str
+    ambiguous_below: float = 0.0
+
+
+@functools.cache
+def _data() -> tuple[dict[str, Analyte], dict[str, tuple[str, ...]], re.Pattern[str], dict[str, str]]:
+    raw = tomllib.loads(resources.files("mesostage.trials").joinpath("data", "labs.toml").read_text(encoding="utf-8"))
+    found: dict[str, Analyte] = {}
+    for name, a in raw["analytes"].items():
+        found[name] = Analyte(
+            name=name,
+            field=a["field"],
+            uln_field=a.get("uln_field"),
+            plain=a["plain"],
+            terms=tuple(a["terms"]),
+            units={k.lower(): float(v) for k, v in a["units"].items()},
+            bare_below=float(a["bare"]["below"]),
+            bare_small=float(a["bare"]["small"]),
+            bare_large=float(a["bare"]["large"]),
+            ambiguous_below=float(a["bare"].get("ambiguous_below", 0.0)),
+            source=a["source"],
+        )
+    term_to: dict[str, tuple[str, ...]] = {}
+    for name, a in found.items():
+        for t in a.terms:
+            term_to[t] = (name,)
+    for g in raw["groups"].values():
+        for t in g["terms"]:
+            term_to[t] = tuple(g["analytes"])
+    alternatives = sorted((re.escape(t) for t in term_to), key=len, reverse=True)
+    pattern = re.compile(r"(?<![\w/-])(?:" + "|".join(alternatives) + r")(?![\w])")
+    return found, term_to, pattern, dict(raw["sources"])
+
+
+def analytes() -> dict[str, Analyte]:
+    return _data()[0]
+
+
+_OPS: tuple[tuple[str, str], ...] = (
+    (
+        r">=|greater than or equal to|greater than or equal|equal to or greater than|at least|of at least|minimum of|"
+        r"no less than|not less than|no lower than|not lower than|not below",
+        ">=",
+    ),
+    (
+        r"<=|less than or equal to|equal to or less than|at most|no more than|not more than|not greater than|"
+        r"no greater than|no higher than|not higher than|not to exceed|not exceeding|does not exceed|maximum of|"
+        r"up to|within",
+        "<=",
+    ),
+    (r">|greater than|more than|higher than|above|exceeding|over", ">"),
+    (r"<|less than|lower than|below|under", "<"),
+)
+_OP = re.compile(r"(?:" + "|".join(f"(?P<op{i}>{p})" for i, (p, _) in enumerate(_OPS)) + r")")
+_NUMBER = r"(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|\.\d+)"
+_ULN = re.compile(
+    r"^\s*(?:x|\u00d7|\*|times|fold)?\s*(?:the\s+)?(?:institutional\s+|local\s+)?"
+    r"(?:uln|unl|iuln|upper limits? of (?:the\s+)?normal|upper normal limits?|the upper limit|normal upper limit|"
+    r"(?:institutional\s+)?(?:upper\s+)?normal limits?|upper limits?)"
+)
+_UNIT = re.compile(
+    r"^\s*(?P<unit>(?:[x\u00d7*]\s*10\s*\^?\s*(?:9|3)\s*/\s*[l\u00b5\u03bcu]?\w*|10\s*\^?\s*(?:9|3)\s*/\s*\w+|"
+    r"(?:cells\s*)?/\s*(?:mm\s*\^?\s*3|mm\u00b3|[\u00b5\u03bcu]l)|[\u00b5\u03bcu]?mol/l|micromol/l|mmol/l|mg/dl|g/dl|g/l|"
+    r"(?:i?u)/l|ml/min(?:ute)?(?:\s*/\s*1\.73\s*m\s*\^?\s*[2\u00b2])?))"
+)
+_CONDITION = re.compile(
+    r"^[^;]{0,80}?\b(?:if|unless|for (?:patients|participants|subjects) with|in (?:patients|"
+    r"participants|subjects|the presence of|case of|those) with|when|in presence of)\b"
+)
+_OR = re.compile(r"\bor\b")
+
+
+def _op(m: re.Match[str]) -> str:
+    for i, (_, op) in enumerate(_OPS):
+        if m.group(f"op{i}"):
+            return op
+    raise AssertionError("no operator group matched")
+
+
+def lab_facts(t: str) -> list[dict[str, Any]]:
+    """The lab thresholds of a prepared (lower-case) criterion text, as facts of type ``lab``."""
+    found, term_to, pattern, _ = _data()
+    # "g / dl", "/ mm 3", "x 109/l" (10^9 with the caret lost), "6,0 mmol/l" (a decimal comma)
+    t = re.sub(r"\s*/\s*", "/", t)
+    t = re.sub(r"\bmm 3\b", "mm3", t)
+    t = re.sub(r"\b10(9|3)/", r"10^\1/", t)
+    t = re.sub(r"(?<![\d,])(\d{1,2}),(\d{1,2})(?![\d,])", r"\1.\2", t)
+    tests: list[tuple[int, int, dict[str, Any]]] = []
+    for m in pattern.finditer(t):
+        names = term_to[m.group(0)]
+        tail = t[m.end() : m.end() + 70]
+        # skip "(ANC)", "(ULN)", "count" and similar filler between the name and the operator
+        op = _OP.search(tail)
+        if op is None or re.search(r"[;.](?:\s|$)", tail[: op.start()]) or op.start() > 40:
+            continue
+        if pattern.search(tail[: op.start()]):
+            continue  # another test's name comes first: that one owns the threshold
+        rest = tail[op.end() :]
+        num = re.match(r"\s*" + _NUMBER, rest)
+        if num is None and _ULN.match(rest):
+            # "total serum bilirubin < UNL" (NCT01211275): the upper limit itself
+            rest = " 1 x " + rest.lstrip()
+            num = re.match(r"\s*" + _NUMBER, rest)
+        if num is None:
+            continue
+        value = float(num.group("num").replace(",", ""))
+        after = rest[num.end() :]
+        test: dict[str, Any] = {"op": _op(op)}
+        if uln := _ULN.match(after):
+            test["uln"] = value
+            end = num.end() + uln.end()
+        else:
+            unit = _UNIT.match(after)
+            end = num.end() + (unit.end() if unit else 0)
+            test["unit_written"] = re.sub(r"\s+", "", unit.group("unit")) if unit else None
+            test["raw"] = value
+        test["conditional"] = bool(_CONDITION.match(rest[end:]))
+        start = m.start()
+        stop = m.end() + op.end() + end
+        for name in names:
+            a = found[name]
+            one = dict(test, analyte=name)
+            if "raw" in one:
+                converted = _convert(a, one.pop("raw"), one.pop("unit_written"))
+                if converted is None:
+                    continue
+                one["value"], one["unit_assumed"] = converted
+            else:
+                one.pop("unit_written", None)
+                if a.uln_field is None:
+                    continue  # "x ULN" of a count: not a threshold the case can hold
+            tests.append((start, stop, one))
+    if not tests:
+        return []
+    # "A ... OR B ...": either threshold will do; otherwise each threshold is its own fact.
+    facts: list[dict[str, Any]] = []
+    group: list[dict[str, Any]] = [tests[0][2]]
+    for (_, prev_stop, _), (start, _, test) in itertools.pairwise(tests):
+        between = t[prev_stop:start]
+        if start >= prev_stop and _OR.search(between) and len(between) < 40 and not re.search(r"[;.]\s", between):
+            group.append(test)
+        else:
+            facts.append({"type": "lab", "any_of": group})
+            group = [test]
+    facts.append({"type": "lab", "any_of": group})
+    return facts
+
+
+_UNIT_CHARS = str.maketrans({"\u00b5": "u", "\u03bc": "u", "\u00b3": "3", "\u00b2": "2", "\u00d7": "x"})
+
+
+def _plain_unit(unit: str) -> str:
+    return unit.lower().translate(_UNIT_CHARS)
+
+
+def _convert(a: Analyte, value: float, unit: str | None) -> tuple[float, bool] | None:
+    if unit is None and value < a.ambiguous_below:
+        return None  # "AST < 2.5" is a multiple of the upper limit with its words lost, not 2.5 U/L
+    if unit is None:
+        factor = a.bare_small if value < a.bare_below else a.bare_large
+        return round(value * factor, 4), True
+    key = _plain_unit(unit)
+    for written, factor in a.units.items():
+        w = _plain_unit(written)
+        if key == w or key == w.replace("^", ""):
+            return round(value * factor, 4), False
+    return None  # a unit this test is not measured in: not a threshold on it
+
+
+_WORD = {">=": "at least", ">": "above", "<=": "at most", "<": "below"}
+
+
+def _holds(value: float, op: str, limit: float) -> bool:
+    return {">=": value >= limit, ">": value > limit, "<=": value <= limit, "<": value < limit}[op]
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def _unit_of(field: str) -> str:
+    for suffix, unit in (
+        ("_10e9_per_l", "x10^9/L"),
+        ("_g_per_l", "g/L"),
+        ("_umol_per_l", "umol/L"),
+        ("_u_per_l", "U/L"),
+        ("_ml_per_min", "mL/min"),
+    ):
+        if field.endswith(suffix):
+            return unit
+    return ""
+
+
+def check_lab(test: dict[str, Any], values: dict[str, float]) -> tuple[str, str]:
+    """("yes" | "no" | "unknown", reason) for one threshold against the case's values (field name -> value)."""
+    a = analytes()[test["analyte"]]
+    op = test["op"]
+    if "uln" in test:
+        want = f"{a.plain} {_WORD[op]} {_fmt(test['uln'])} x the upper limit of normal"
+        value, uln = values.get(a.field), values.get(a.uln_field or "")
+        if value is None:
+            return "unknown", f"not enough information: needs your {a.plain} ({want})"
+        if uln is None:
+            return "unknown", f"not enough information: needs the lab's upper limit of normal for {a.plain} ({want})"
+        ok = _holds(value / uln, op, test["uln"])
+        mine = f"yours is {_fmt(round(value / uln, 2))} x the upper limit"
+    else:
+        unit = _unit_of(a.field)
+        assumed = " (unit not written; read as " + unit + ")" if test.get("unit_assumed") else ""
+        want = f"{a.plain} {_WORD[op]} {_fmt(test['value'])} {unit}{assumed}"
+        value = values.get(a.field)
+        if value is None:
+            return "unknown", f"not enough information: needs your {a.plain} ({want})"
+        ok = _holds(value, op, test["value"])
+        mine = f"yours is {_fmt(value)} {unit}"
+    if not ok and test.get("conditional"):
+        return "unknown", f"{want}; {mine}, but the limit depends on a condition the team must check"
+    return ("yes" if ok else "no"), f"{want}; {mine}"

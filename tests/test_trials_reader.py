@@ -1,0 +1,724 @@
+"""The criteria reader on real ClinicalTrials.gov text: one test (or more) per failure class of issue 11.
+
+Every text below is quoted from the registry record named by its NCT id (as kept in
+``shared/reference/data/trials/real_excerpts`` and ``tests/data/trials_real``); the expected labels are what the
+criterion means for the person described, read as a clinician would, not the reader's output copied back.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import mesostage
+from mesostage import parse_case
+from mesostage.trials import import_records
+from mesostage.trials.criteria import Criterion, Reading, parse_eligibility, parse_trial, split_criteria
+from mesostage.trials.evaluate import PatientFacts, evaluate_criterion, patient_facts
+from mesostage.trials.scope import SCOPE_BASKET, SCOPE_EFFUSION, mesothelioma_scope
+from mesostage.trials.study import Trial
+
+MET, NOT_MET, NA, NEI = "met", "not met", "not applicable", "not enough information"
+
+
+def person(patient: dict[str, Any] | None = None, **case: Any) -> PatientFacts:
+    data: dict[str, Any] = {
+        "site": "pleura",
+        "histology": "epithelioid",
+        "diagnosis_date": "2023-06-01",
+        "tumor": {"findings": ["parietal_pleura", "diaphragm_muscle"]},
+        "nodes": {"findings": []},
+        "metastases": {"findings": []},
+        **case,
+    }
+    if patient is not None:
+        data["patient"] = patient
+    return patient_facts(parse_case(data))
+
+
+def labels(text: str, p: PatientFacts, **kw: Any) -> list[tuple[str, str]]:
+    """(type, label) of each criterion of a text."""
+    return [(c.type, evaluate_criterion(c, p).label) for c in parse_eligibility(text, **kw)]
+
+
+def label(c: Criterion, p: PatientFacts) -> str:
+    return evaluate_criterion(c, p).label
+
+
+# ------------------------------------------------------------------------------------------------------- layout
+
+# NCT00030459, PDQ style, one line, complete
+PDQ_RUN_ON = (
+    "DISEASE CHARACTERISTICS: Immunohistochemically or cytologically confirmed malignant mesothelioma Epithelial "
+    "and other histological types Symptomatic pleural effusion allowed if treated and controlled by drainage, "
+    "pleurodesis, or pleurectomy Prior surgical resection allowed if stable or progressive disease by 2 CT scan "
+    "measurements at least 6 weeks apart PATIENT CHARACTERISTICS: Age: Not specified Performance status: WHO 0-2 "
+    "Life expectancy: Not specified Hematopoietic: WBC greater than 3,000/mm3 Neutrophil count greater than "
+    "1,500/mm3 Platelet count greater than 100,000/mm3 Hepatic: Not specified Renal: Not specified Other: "
+    "Considered medically fit to receive chemotherapy No other disease or prior malignancy that would preclude "
+    "study No clinical evidence of infection PRIOR CONCURRENT THERAPY: Biologic therapy: Not specified "
+    "Chemotherapy: No prior chemotherapy for mesothelioma Endocrine therapy: Not specified Radiotherapy: Not "
+    "specified Surgery: See Disease Characteristics"
+)
+
+
+def test_pdq_run_on_text_is_split_into_its_criteria() -> None:
+    texts = [c.text for c in split_criteria(PDQ_RUN_ON)]
+    assert "WHO 0-2" in texts
+    assert "WBC greater than 3,000/mm3" in texts
+    assert "Neutrophil count greater than 1,500/mm3" in texts
+    assert "Platelet count greater than 100,000/mm3" in texts
+    assert "No prior chemotherapy for mesothelioma" in texts
+    assert "Immunohistochemically or cytologically confirmed malignant mesothelioma" in texts
+    # "Not specified" and the sub-labels state nothing: they are not criteria
+    assert not [t for t in texts if "Not specified" in t or t.rstrip(":") in ("Age", "Hepatic", "Renal")]
+
+
+def test_pdq_criteria_are_checked() -> None:
+    p = person({"ecog": 1, "neutrophils_10e9_per_l": 1.2, "prior_systemic_lines": 0})
+    got = {c.text: label(c, p) for c in parse_eligibility(PDQ_RUN_ON)}
+    assert got["WHO 0-2"] == MET
+    assert got["Neutrophil count greater than 1,500/mm3"] == NOT_MET  # 1.2 x 10^9/L is below 1,500/mm3
+    assert got["Platelet count greater than 100,000/mm3"] == NEI  # not given
+    assert got["No prior chemotherapy for mesothelioma"] == MET
+    assert got["Epithelial and other histological types"] == MET
+
+
+def test_pdq_sub_labels_on_lines_of_their_own_give_context() -> None:
+    # NCT00096486 (line-broken PDQ layout): "Age" / "- 18 and over", "Renal" / "- Creatinine ... OR" / "- ..."
+    text = (
+        "PATIENT CHARACTERISTICS:\n\nAge\n\n- 18 and over\n\nPerformance status\n\n- Karnofsky 70-100% OR\n\n"
+        "- ECOG 0-2\n\nRenal\n\n- Creatinine ≤ 1.5 times ULN OR\n\n- Creatinine clearance ≥ 60 mL/min\n"
+    )
+    got = parse_eligibility(text)
+    assert [c.text for c in got] == [
+        "18 and over",
+        "Karnofsky 70-100% OR ECOG 0-2",
+        "Creatinine ≤ 1.5 times ULN OR Creatinine clearance ≥ 60 mL/min",
+    ]
+    assert got[0].type == "age"
+    assert got[0].context == "Age:"
+    # either threshold will do: clearance 75 mL/min meets it without the lab's upper limit of normal
+    p = person({"creatinine_umol_per_l": 130.0, "creatinine_clearance_ml_per_min": 75.0})
+    assert label(got[2], p) == MET
+
+
+def test_inline_exclusion_heading_and_inline_numbers() -> None:
+    # NCT04322136 (AMPLE-3), exclusion list with inline numbers after the first two dashes
+    text = (
+        "Inclusion Criteria:\n- Patients with a symptomatic MPE*\n- Predicted survival of more than 6 months\n"
+        "Exclusion Criteria:\n- Age <18yrs;\n- Unfit to undergo a surgical procedure (American Society of "
+        "Anaesthesiologists Score >/=4); 3. Pleural infection;\n4. Chylothorax; 5. Pregnancy or lactation; 6. "
+        "Uncorrectable bleeding diathesis; 7. Previous ipsilateral lobectomy/pneumonectomy; 8. Inability to consent "
+        "or comply with protocol."
+    )
+    got = split_criteria(text)
+    exclusions = [c.text for c in got if c.kind == "exclusion"]
+    assert "Pleural infection;" in exclusions
+    assert "Chylothorax;" in exclusions
+    assert "Previous ipsilateral lobectomy/pneumonectomy;" in exclusions
+    assert len(exclusions) == 8
+    # and a one-line text whose exclusion heading is inline (NCT00434135, mirror that collapses line breaks)
+    one_line = (
+        "Inclusion Criteria: 1. Patients with histologically or cytologically confirmed locally advanced (stage IIIB) "
+        "or metastatic (stage IV) NSCLC 2. No previous adjuvant or palliative chemotherapy Exclusion Criteria: 1. "
+        "Pregnancy"
+    )
+    kinds = [(c.kind, c.text) for c in split_criteria(one_line)]
+    assert kinds[-1] == ("exclusion", "Pregnancy")
+
+
+def test_collapsed_bullets() -> None:
+    # NCT00859469: the mirror collapses line breaks into " * "
+    text = (
+        "Inclusion Criteria: * Patients must have histologically confirmed malignant pleural or peritoneal "
+        "mesothelioma epithelial, sarcomatoid, or mixed subtype, not amenable to curative treatment with surgery. "
+        "* Disease status must be that of measurable disease as defined by modified Southwest Oncology Group (SWOG) "
+        "criteria."
+    )
+    got = split_criteria(text)
+    assert len(got) == 2
+    assert got[1].text.startswith("Disease status must be that of measurable disease")
+
+
+def test_hard_wrapped_line_is_not_a_new_criterion() -> None:
+    # NCT04577326, classic hard-wrapped layout: the second line starts with a number
+    text = (
+        "Inclusion Criteria:\n\n7. Chemotherapy, targeted therapy, or therapeutic radiotherapy must be completed at "
+        "least\n14 days before administration of T cells."
+    )
+    (c,) = split_criteria(text)
+    assert c.text.endswith("at least 14 days before administration of T cells.")
+
+
+def test_restarted_numbering_nests_under_its_item() -> None:
+    # NCT04577326: "3. Pathologically confirmed MPM" then "1. Epithelioid or biphasic ..." then "4. Previously ..."
+    text = (
+        "Inclusion Criteria:\n\n1. Aged ≥18 years\n\n2. Karnofsky performance status ≥70%\n\n3. Pathologically "
+        "confirmed MPM\n\n1. Epithelioid or biphasic histologic diagnosis provided that ≥10% of the tumor\nexpresses "
+        "MSLN by IHC analysis\n\n4. Previously treated with at least 1 treatment regimen"
+    )
+    got = split_criteria(text)
+    assert [c.context for c in got] == [None, None, None, "Pathologically confirmed MPM", None]
+    assert got[3].text.endswith("expresses MSLN by IHC analysis")
+
+
+BASKET = (  # NCT02414269, the cohorts of a mesothelin CAR T-cell trial for malignant pleural disease
+    "Inclusion Criteria:\n\n- Patients with malignant pleural disease (MPD), pathologically confirmed at MSKCC\n"
+    "(radiographic confirmation is acceptable for screening phase eligibility), and defined\nas one of the following "
+    "(patients who have not yet received treatment may enroll in\nthe screening portion only):\n\n1. Malignant pleural "
+    "mesothelioma - previously treated with at least one prior\ntreatment regimen.\n\n2. Non-small cell lung cancer "
+    "metastatic to the pleura-previously treated with at\nleast one prior treatment regimen (chemotherapy or targeted "
+    "agent) and documented\nprogression of disease."
+)
+
+
+def test_lung_cancer_cohort_of_a_basket_trial_does_not_apply() -> None:
+    got = parse_eligibility(BASKET)
+    lung = next(c for c in got if c.text.startswith("Non-small cell lung cancer"))
+    meso = next(c for c in got if c.text.startswith("Malignant pleural mesothelioma"))
+    untreated = person({"prior_systemic_lines": 0})
+    treated = person({"prior_systemic_lines": 1, "prior_agents": ["cisplatin", "pemetrexed"]})
+    assert label(lung, treated) == NA
+    assert label(lung, untreated) == NA
+    assert label(meso, treated) == MET
+    assert label(meso, untreated) == NOT_MET
+
+
+# ------------------------------------------------------------------------------------------------------ meaning
+
+
+def test_or_between_prior_therapies_is_not_and() -> None:
+    # NCT00096486: "... regimen that included cisplatin or carboplatin and docetaxel"
+    (c,) = parse_eligibility(
+        "- Progressive disease after receiving ≥ 1 prior chemotherapy regimen that included cisplatin or carboplatin"
+    )
+    p = person(
+        {"prior_systemic_lines": 1, "prior_agents": ["carboplatin", "pemetrexed"], "progressed_after_last_line": True}
+    )
+    assert label(c, p) == MET
+
+
+@pytest.mark.parametrize(
+    ("nct", "text"),
+    [
+        (
+            "NCT04577326",
+            "Chemotherapy, targeted therapy, or radiotherapy must be completed at least 7 days before leukapheresis.",
+        ),
+        ("NCT00629343", "At least 4 weeks since prior chemotherapy or at least 6 weeks since prior radiation therapy."),
+        (
+            "NCT02614456",
+            "Patients who have had chemotherapy or radiotherapy within 2 weeks prior to entering the study.",
+        ),
+    ],
+)
+def test_a_washout_window_is_not_a_ban(nct: str, text: str) -> None:
+    kind = "exclusion" if nct == "NCT02614456" else "inclusion"
+    (c,) = parse_eligibility(f"{kind.title()} Criteria:\n- {text}")
+    assert c.type == "washout", nct
+    had = person({"prior_systemic_lines": 1, "prior_agents": ["cisplatin", "pemetrexed"]})
+    # needs the date of the last dose, which the case does not hold: never "not met" / never an exclusion
+    assert label(c, had) == NEI
+    never = person({"prior_systemic_lines": 0, "prior_chest_radiotherapy": False, "prior_chest_surgery": False})
+    # "at least 4 weeks since prior chemotherapy" does not concern someone who never had it; "had chemotherapy
+    # within 2 weeks" (an exclusion) is simply not true of them
+    assert label(c, never) == (NOT_MET if kind == "exclusion" else NA)
+
+
+def test_washout_after_surgery() -> None:
+    # NCT02397928: "At least 4 weeks since major surgery"
+    (c,) = parse_eligibility("- At least 4 weeks since major surgery")
+    assert label(c, person({"prior_chest_surgery": True})) == NEI
+    assert label(c, person({"prior_chest_surgery": False, "prior_systemic_lines": 0})) == NA
+
+
+def test_planned_treatment_is_not_prior_treatment() -> None:
+    # NCT00700336: "... or would otherwise be eligible for cisplatin and pemetrexed as first-line therapy"
+    (c,) = parse_eligibility("- Patient would otherwise be eligible for cisplatin and pemetrexed as first-line therapy")
+    assert c.type == "lines"
+    assert label(c, person({"prior_systemic_lines": 0})) == MET
+    assert label(c, person({"prior_systemic_lines": 1, "prior_agents": ["cisplatin", "pemetrexed"]})) == NOT_MET
+    # NCT01139775: "Eligible for a first line of palliative treatment with a platinum doublet"
+    (c2,) = parse_eligibility("- Eligible for a first line of palliative treatment with a platinum doublet")
+    assert label(c2, person({"prior_systemic_lines": 0})) == MET
+
+
+def test_had_or_refused() -> None:
+    # the issue's wording, as written in second-line mesothelioma trials
+    (c,) = parse_eligibility("- Must have had or refused first-line chemotherapy")
+    assert c.type == "lines"
+    assert label(c, person({"prior_systemic_lines": 1, "prior_agents": ["cisplatin", "pemetrexed"]})) == MET
+    assert label(c, person({"prior_systemic_lines": 0})) == NEI  # may have refused it: ask, never exclude
+
+
+def test_refractory_to_or_relapsed_after_needs_prior_therapy() -> None:
+    (c,) = parse_eligibility("- Disease refractory to or relapsed after standard therapy")
+    assert c.type == "lines"
+    assert label(c, person({"prior_systemic_lines": 0})) == NOT_MET
+    assert label(c, person({"prior_systemic_lines": 2, "progressed_after_last_line": True})) == MET
+
+
+def test_embedded_requirement_must_hold_too() -> None:
+    # NCT05001880: "... confirmed malignant peritoneal mesothelioma for which there has been no prior treatment."
+    (c,) = parse_eligibility(
+        "- Histologically or cytologically confirmed malignant peritoneal mesothelioma for which there has been no "
+        "prior treatment."
+    )
+    peritoneal = {"site": "peritoneum", "tumor": None, "nodes": None, "metastases": None}
+    assert label(c, person({"prior_systemic_lines": 0}, **peritoneal)) == MET
+    assert label(c, person({"prior_systemic_lines": 1, "prior_agents": ["cisplatin"]}, **peritoneal)) == NOT_MET
+    assert label(c, person({"prior_systemic_lines": 0})) == NOT_MET  # pleural
+
+
+def test_effusion_embedded_in_a_criterion() -> None:
+    # NCT04322136 (AMPLE-3): "Patients with a symptomatic MPE*"
+    (c,) = parse_eligibility("- Patients with a symptomatic MPE*")
+    assert c.type == "effusion"
+    assert label(c, person(pleural_effusion_malignant=False)) == NOT_MET
+    assert label(c, person(pleural_effusion_malignant=True)) == NEI  # symptoms are not recorded
+    assert label(c, person()) == NEI
+
+
+@pytest.mark.parametrize(("histology", "expected"), [("epithelioid", MET), ("biphasic", MET), ("sarcomatoid", MET)])
+def test_histology_synonyms_epithelial_and_mixed(histology: str, expected: str) -> None:
+    # NCT00859469: "... mesothelioma epithelial, sarcomatoid, or mixed subtype ..."
+    (c,) = parse_eligibility(
+        "- Patients must have histologically confirmed malignant pleural or peritoneal mesothelioma epithelial, "
+        "sarcomatoid, or mixed subtype"
+    )
+    assert label(c, person(histology=histology)) == expected
+
+
+def test_epithelioid_or_biphasic_excludes_sarcomatoid() -> None:
+    # NCT04158141: "confirmed diagnosis of epithelioid or biphasic malignant pleural mesothelioma (MPM)"
+    (c,) = parse_eligibility(
+        "- Pathologically confirmed diagnosis of epithelioid or biphasic malignant pleural mesothelioma (MPM)"
+    )
+    assert label(c, person(histology="sarcomatoid")) == NOT_MET
+    assert label(c, person(histology="biphasic")) == MET
+
+
+def test_mpm_is_read_in_the_trials_context() -> None:
+    # "Pathologically confirmed MPM" (NCT04577326) means pleural in a pleural trial, peritoneal in a peritoneal one
+    pleural_trial = parse_eligibility("- Pathologically confirmed MPM")
+    peritoneal_trial = parse_eligibility("- Pathologically confirmed MPM", Reading(mpm_site="peritoneum"))
+    pleural = person()
+    peritoneal = person(site="peritoneum", tumor=None, nodes=None, metastases=None)
+    assert label(pleural_trial[0], pleural) == MET
+    assert label(pleural_trial[0], peritoneal) == NOT_MET
+    assert label(peritoneal_trial[0], peritoneal) == MET
+    assert label(peritoneal_trial[0], pleural) == NOT_MET
+
+
+def test_titles_carry_the_line_of_treatment() -> None:
+    # NCT02397928 (STELLAR): "... in Combination With TTFields (150 kHz) as First-line Treatment in Malignant
+    # Pleural Mesothelioma"; its text has no line-of-treatment criterion
+    got = parse_trial(
+        "Inclusion Criteria:\n- Pathological or histological evidence of mesothelioma",
+        official_title="A Phase II Trial of Pemetrexed and Cisplatin or Carboplatin in Combination With TTFields "
+        "(150 kHz) as First-line Treatment in Malignant Pleural Mesothelioma",
+    )
+    title = got[-1]
+    assert title.context == "the trial's title"
+    assert title.type == "lines"
+    assert label(title, person({"prior_systemic_lines": 1, "prior_agents": ["cisplatin"]})) == NOT_MET
+    assert label(title, person({"prior_systemic_lines": 0})) == MET
+    # "Previously treated" in NCT04577326's criteria; a title saying it (NCT02414269 family) asks for >= 1 line
+    (t2,) = parse_trial("", brief_title="Nivolumab in Previously Treated Malignant Mesothelioma")
+    assert label(t2, person({"prior_systemic_lines": 0})) == NOT_MET
+
+
+# ----------------------------------------------------------------------------------------------- stage editions
+
+# 8th edition IIIB and 9th edition IIIA (and 7th edition IV): T1 N2 by the 8th edition's node map
+IIIB_8TH = {"tumor": {"findings": ["parietal_pleura"]}, "nodes": {"findings": ["contralateral_mediastinal"]}}
+STAGE_I_IIIA = (
+    "- Imaging proof of clinical stage (American Joint Committee on Cancer [AJCC] 8th edition) I-IIIA MPM by PET/CT;"
+)
+
+
+def test_stage_in_the_edition_the_trial_names_8th() -> None:
+    # NCT04158141: the person is IIIA in the 9th edition, but the criterion is in the 8th, where they are IIIB
+    p = person(**IIIB_8TH, diagnosis_date="2025-03-01")  # the case's own edition is the 9th
+    (c,) = parse_eligibility(STAGE_I_IIIA)
+    out = evaluate_criterion(c, p)
+    assert out.label == NOT_MET
+    assert "8th edition" in out.reason
+    assert "IIIB" in out.reason
+
+
+def test_stage_in_the_9th_edition() -> None:
+    p = person(**IIIB_8TH)
+    (c,) = parse_eligibility("- Clinical stage I-IIIA according to the 9th edition of the TNM classification")
+    assert label(c, p) == MET
+
+
+def test_stage_imig_is_the_7th_edition() -> None:
+    # "IMIG stage I-III" (issue 11): IMIG 1995 is the 7th edition's system, where T1 N2 is stage III
+    p = person({}, tumor={"findings": ["parietal_pleura"]}, nodes={"findings": ["ipsilateral_mediastinal"]})
+    (c,) = parse_eligibility("- IMIG stage I-III")
+    assert label(c, p) == MET
+    p4 = person(**IIIB_8TH)  # 7th edition N3: stage IV
+    assert label(c, p4) == NOT_MET
+
+
+def test_stage_without_edition_uses_the_edition_in_force_at_the_trials_start() -> None:
+    (c,) = parse_trial("- Stage I-IIIA disease", start_date="2019-05")
+    out = evaluate_criterion(c, person(**IIIB_8TH, diagnosis_date="2025-03-01"))
+    assert out.label == NOT_MET  # 8th edition (in force in 2019): IIIB
+    assert "edition in force when it started, 2019-05" in out.reason
+    (c9,) = parse_trial("- Stage I-IIIA disease", start_date="2025-06")
+    assert label(c9, person(**IIIB_8TH)) == MET  # 9th edition: IIIA
+
+
+def test_tnm_categories() -> None:
+    # NCT00253409: "Resectable disease (T1-3, N0-1, M0) with no distant metastases"
+    (c,) = parse_eligibility("- Resectable disease (T1-3, N0-1, M0) with no distant metastases")
+    t2n0 = person({"resectable": True})
+    assert label(c, t2n0) == MET
+    n2 = person({"resectable": True}, **IIIB_8TH)  # N2 in the 8th and 9th editions
+    assert label(c, n2) == NOT_MET
+
+
+# ---------------------------------------------------------------------------------------------------- case data
+
+
+@pytest.mark.parametrize(
+    ("nct", "text", "patient", "expected"),
+    [
+        ("NCT05001880", "Absolute neutrophil count (ANC) >= 1,500/mm^3", {"neutrophils_10e9_per_l": 1.6}, MET),
+        ("NCT05001880", "Absolute neutrophil count (ANC) >= 1,500/mm^3", {"neutrophils_10e9_per_l": 1.4}, NOT_MET),
+        ("NCT05001880", "Platelet count >= 100,000/mm^3", {"platelets_10e9_per_l": 150}, MET),
+        ("NCT00096486", "Hemoglobin ≥ 9.0 g/dL", {"haemoglobin_g_per_l": 85}, NOT_MET),
+        ("NCT00096486", "Hemoglobin ≥ 9.0 g/dL", {"haemoglobin_g_per_l": 95}, MET),
+        ("NCT01211275", "Hemoglobin => 6,0 mmol/l", {"haemoglobin_g_per_l": 100}, MET),
+        (
+            "NCT05001880",
+            "Total bilirubin =< 1.5 x upper limit of normal (ULN)",
+            {"bilirubin_umol_per_l": 20, "bilirubin_uln_umol_per_l": 21},
+            MET,
+        ),
+        (
+            "NCT05001880",
+            "Total bilirubin =< 1.5 x upper limit of normal (ULN)",
+            {"bilirubin_umol_per_l": 40, "bilirubin_uln_umol_per_l": 21},
+            NOT_MET,
+        ),
+        ("NCT00434135", "absolute neutrophil count ≥ 2 x 109/L", {"neutrophils_10e9_per_l": 2.5}, MET),
+    ],
+)
+def test_lab_thresholds_with_units(nct: str, text: str, patient: dict[str, Any], expected: str) -> None:
+    (c,) = parse_eligibility(f"Inclusion Criteria:\n- {text}")
+    assert c.type == "lab", nct
+    assert label(c, person(patient)) == expected, nct
+
+
+def test_lab_needs_says_which_value() -> None:
+    (c,) = parse_eligibility("- Total bilirubin =< 1.5 x upper limit of normal (ULN)")  # NCT05001880
+    out = evaluate_criterion(c, person({}))
+    assert out.label == NEI
+    assert "needs your bilirubin" in out.reason
+    out = evaluate_criterion(c, person({"bilirubin_umol_per_l": 15}))
+    assert out.label == NEI
+    assert "upper limit of normal" in out.reason
+
+
+def test_creatinine_in_mg_per_dl_exclusion() -> None:
+    # NCT02397928 exclusion: "Significant renal impairment (serum creatinine > 1.7 mg/dL)" = 150 umol/L
+    (c,) = parse_eligibility("Exclusion Criteria:\n- Significant renal impairment (serum creatinine > 1.7 mg/dL)")
+    assert label(c, person({"creatinine_umol_per_l": 90})) == NOT_MET
+    assert label(c, person({"creatinine_umol_per_l": 170})) == MET
+
+
+def test_conditional_threshold_is_never_not_met() -> None:
+    # NCT05001880: "Creatinine clearance >= 45 mL/min/1.73 m^2 for patients with creatinine levels above
+    # institutional normal" - a person with a low clearance may still have a normal creatinine
+    (c,) = parse_eligibility(
+        "- Creatinine clearance >= 45 mL/min/1.73 m^2 for patients with creatinine levels above institutional normal"
+    )
+    assert label(c, person({"creatinine_clearance_ml_per_min": 40})) == NEI
+    assert label(c, person({"creatinine_clearance_ml_per_min": 60})) == MET
+
+
+def test_brain_metastases_treated_and_stable() -> None:
+    # NCT00459862: "No symptomatic, untreated, or uncontrolled CNS metastases"
+    (c,) = parse_eligibility("- No symptomatic, untreated, or uncontrolled CNS metastases")
+    assert label(c, person({"brain_metastases": True, "brain_metastases_treated_stable": True})) == MET
+    assert label(c, person({"brain_metastases": True, "brain_metastases_treated_stable": False})) == NOT_MET
+    assert label(c, person({"brain_metastases": True})) == NEI
+    assert label(c, person({"brain_metastases": False})) == MET
+
+
+def test_prior_chest_surgery_and_radiotherapy() -> None:
+    # NCT04322136 exclusion "Previous ipsilateral lobectomy/pneumonectomy"; NCT02397928 "Previous chemotherapy or
+    # radiation"
+    (s,) = parse_eligibility("Exclusion Criteria:\n- Previous ipsilateral lobectomy/pneumonectomy;")
+    assert label(s, person({"prior_chest_surgery": False})) == NOT_MET
+    assert label(s, person({})) == NEI
+    (r,) = parse_eligibility("Exclusion Criteria:\n- Previous chemotherapy or radiation")
+    assert label(r, person({"prior_systemic_lines": 0, "prior_chest_radiotherapy": True})) == MET
+    assert label(r, person({"prior_systemic_lines": 0, "prior_chest_radiotherapy": False})) == NOT_MET
+
+
+def test_mesothelin_selection() -> None:
+    # NCT04577326: "Epithelioid or biphasic histologic diagnosis provided that >=10% of the tumor expresses MSLN"
+    (c,) = parse_eligibility(
+        "- Epithelioid or biphasic histologic diagnosis provided that ≥10% of the tumor expresses MSLN by IHC analysis"
+    )
+    assert label(c, person({"biomarkers": {"mesothelin": "negative"}})) == NOT_MET
+    assert label(c, person({"biomarkers": {"mesothelin": "positive"}})) == NEI  # the share is not recorded
+    out = evaluate_criterion(c, person({}))
+    assert out.label == NEI
+    assert "mesothelin" in out.reason
+
+
+# --------------------------------------------------------------------------------------------------------- scope
+
+
+def _trial(nct: str, **kw: Any) -> Trial:
+    return Trial(nct_id=nct, brief_title=kw.pop("brief_title", nct), **kw)
+
+
+def test_scope_effusion_trial_of_any_cause_is_kept_and_flagged() -> None:
+    t = _trial(
+        "NCT04322136",
+        brief_title="AMPLE-3: IPC Plus Talc vs VATS in Management of Malignant Pleural Effusion (AMPLE-3)",
+        conditions=("Malignant Pleural Effusion", "Respiratory Disease", "Cancer"),
+    )
+    assert mesothelioma_scope(t) == SCOPE_EFFUSION
+
+
+def test_scope_lung_cancer_only_trial_is_not_a_mesothelioma_trial() -> None:
+    t = _trial(
+        "NCT00096486",
+        brief_title="Gefitinib and Everolimus in Treating Patients With Stage IIIB or Stage IV or Recurrent Non-Small "
+        "Cell Lung Cancer",
+        eligibility_text="DISEASE CHARACTERISTICS:\n\n- Histologically confirmed non-small cell lung cancer (NSCLC)\n\n"
+        "- Stage IIIB (unresectable, with malignant pleural or pericardial effusion)",
+    )
+    assert mesothelioma_scope(t) == ""
+
+
+def test_scope_mesothelin_basket_is_kept() -> None:
+    t = _trial(
+        "NCT02414269",
+        brief_title="Malignant Pleural Disease Treated With Autologous T Cells Genetically Engineered to Target the "
+        "Cancer-Cell Surface Antigen Mesothelin",
+        eligibility_text=BASKET,
+    )
+    assert mesothelioma_scope(t) == SCOPE_BASKET
+
+
+def test_scope_exclusion_sentence_naming_mesothelioma_does_not_make_a_basket() -> None:
+    # NCT01253681 (ovarian cancer): "... Subjects with pseudomyxoma, mesothelioma, adenocarcinoma of unknown primary
+    # tumor, sarcoma ... are not eligible" inside an inclusion criterion
+    t = _trial(
+        "NCT01253681",
+        conditions=("ovarian cancer",),
+        eligibility_text="Inclusion Criteria:\n- Epithelial ovarian cancer. Subjects with pseudomyxoma, mesothelioma, "
+        "adenocarcinoma of unknown primary tumor, sarcoma are not eligible.",
+    )
+    assert mesothelioma_scope(t) == ""
+
+
+def test_scope_single_other_cancer_mesothelin_trial_is_not_kept() -> None:
+    # NCT02465983 (pancreatic cancer): names mesothelin, but only as the target in pancreatic cancer
+    t = _trial("NCT02465983", conditions=("pancreatic cancer",), interventions=("anti-mesothelin CAR T cells",))
+    assert mesothelioma_scope(t) == ""
+
+
+# ------------------------------------------------------------------------------------------------ whole records
+
+REAL = Path(__file__).parent / "data" / "trials_real" / "studies.json"
+
+
+@pytest.fixture(scope="module")
+def real_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    studies = json.loads(REAL.read_text(encoding="utf-8"))["studies"]
+    path = tmp_path_factory.mktemp("real") / "index.sqlite"
+    import_records(((s["protocolSection"]["identificationModule"]["nctId"], s) for s in studies), path, source="t")
+    return path
+
+
+def _all(result: Any) -> dict[str, Any]:
+    return {m.nct_id: m for m in (*result.matches, *result.excluded, *result.not_open)}
+
+
+def test_real_records_lung_cancer_only_trials_are_never_offered(real_index: Path) -> None:
+    case = {"site": "pleura", "histology": "epithelioid", "patient": {"age_years": 66, "ecog": 1}}
+    listed = _all(mesostage.match_trials(case, index=real_index, include_closed=True))
+    # NCT00096486, NCT00434135, NCT00998166, NCT03156868: NSCLC only; NCT01253681: ovarian cancer
+    for nct in ("NCT00096486", "NCT00434135", "NCT00998166", "NCT03156868", "NCT01253681"):
+        assert nct not in listed, nct
+    # kept, and said to be not mesothelioma-specific: an effusion trial of any cause, a mesothelin basket
+    assert listed["NCT04322136"].mesothelioma_specific is False
+    assert "not mesothelioma-specific" in listed["NCT04322136"].filters[0].reason
+    assert listed["NCT02414269"].mesothelioma_specific is False
+    assert listed["NCT04577326"].mesothelioma_specific is True
+
+
+def test_real_records_effusion_trials_are_for_the_pleura(real_index: Path) -> None:
+    case = {"site": "peritoneum", "histology": "epithelioid", "patient": {"age_years": 66}}
+    listed = _all(mesostage.match_trials(case, index=real_index, include_closed=True))
+    assert "NCT04322136" not in listed
+    assert "NCT05001880" in listed
+
+
+def test_real_records_first_line_trial_excludes_a_treated_person(real_index: Path) -> None:
+    # NCT05001880: "... peritoneal mesothelioma for which there has been no prior treatment"
+    case = {
+        "site": "peritoneum",
+        "histology": "epithelioid",
+        "patient": {"age_years": 60, "ecog": 1, "prior_systemic_lines": 1, "prior_agents": ["cisplatin"]},
+    }
+    result = mesostage.match_trials(case, index=real_index)
+    m = next(m for m in result.excluded if m.nct_id == "NCT05001880")
+    assert any("no prior systemic treatment" in w for w in m.why_not)
+
+
+# ------------------------------------------------------------------ classes found on the labelled real corpus
+
+
+def _record(nct: str) -> Trial:
+    from mesostage.trials.study import parse_study
+
+    studies = json.loads(REAL.read_text(encoding="utf-8"))["studies"]
+    return parse_study(next(s for s in studies if s["protocolSection"]["identificationModule"]["nctId"] == nct))
+
+
+def _outcomes(nct: str, p: PatientFacts) -> dict[str, str]:
+    from mesostage.trials.evaluate import evaluate_all
+    from mesostage.trials.importer import trial_criteria
+    from mesostage.trials.scope import mesothelioma_scope as scope_of
+
+    t = _record(nct)
+    criteria = trial_criteria(t, scope_of(t))
+    return {c.text: o.label for c, o in zip(criteria, evaluate_all(criteria, p), strict=True)}
+
+
+def test_one_of_the_following_alternatives_one_is_enough() -> None:
+    # NCT00354393: "Resectable disease is defined as any of the following: Epithelioid, mixed histology, ... with
+    # clinical stage I-III (T1-3, N0-2, M0) disease Sarcomatoid histology with clinical stage I-III (T1-3, N0) ..."
+    got = _outcomes("NCT00354393", person({"resectable": True}))
+    sarcomatoid = next(v for k, v in got.items() if k.startswith("Sarcomatoid histology"))
+    epithelioid = next(v for k, v in got.items() if k.startswith("Epithelioid, mixed histology"))
+    assert epithelioid == MET
+    assert sarcomatoid == NA  # another alternative applies
+
+
+def test_phase_cohorts_are_alternatives() -> None:
+    # NCT00700336: "Phase I: Histologically confirmed solid malignancy ..." / "Phase II: ... malignant pleural
+    # mesothelioma (MPM) ..., who has not received previous chemotherapy"; a treated peritoneal patient may fit
+    # phase I, so phase II's criteria do not exclude them
+    peritoneal = person(
+        {"prior_systemic_lines": 1, "prior_agents": ["carboplatin", "pemetrexed"]},
+        site="peritoneum",
+        tumor=None,
+        nodes=None,
+        metastases=None,
+    )
+    got = _outcomes("NCT00700336", peritoneal)
+    phase2 = next(v for k, v in got.items() if k.startswith("Phase II: Histologically"))
+    assert phase2 != NOT_MET
+    assert "Phase II only: Mesothelioma originating outside the pleura (e.g.: peritoneum)" in got
+    assert got["Phase II only: Mesothelioma originating outside the pleura (e.g.: peritoneum)"] != MET
+
+
+def test_requirement_written_in_the_exclusion_list_is_a_requirement() -> None:
+    # NCT00604461 repeats "Patient must have adequate renal function with a serum creatinine level of less than
+    # 1.5 mg/dl ..." under "Exclusion Criteria:"
+    got = split_criteria(_record("NCT00604461").eligibility_text)
+    repeated = [c for c in got if c.text.startswith("Patient must have adequate renal function")]
+    assert len(repeated) == 2
+    assert {c.kind for c in repeated} == {"inclusion"}
+
+
+def test_exemption_for_mesothelioma() -> None:
+    # NCT00703638: "Must have failed or become intolerant to prior standard therapy ... except for patients
+    # diagnosed with mesothelioma."
+    got = _outcomes("NCT00703638", person({"prior_systemic_lines": 0}))
+    failed = next(v for k, v in got.items() if k.startswith("Must have failed or become intolerant"))
+    assert failed == MET
+
+
+def test_a_rule_for_one_subtype_applies_to_that_subtype_only() -> None:
+    # NCT01583686: "Bi-phasic mesotheliomas must express mesothelin on greater than 50% of the cells in the
+    # epithelial component."
+    (c,) = parse_eligibility(
+        "- Bi-phasic mesotheliomas must express mesothelin on greater than 50% of the cells in the epithelial component."
+    )
+    assert label(c, person(histology="epithelioid")) == NA
+    assert label(c, person({"biomarkers": {"mesothelin": "negative"}}, histology="biphasic")) == NOT_MET
+
+
+def test_another_cancers_stage_is_not_the_persons() -> None:
+    # NCT00039182: "No other prior malignancy within the past 5 years except ... or stage I or II cancer that is in
+    # complete remission"
+    (c,) = parse_eligibility(
+        "- No other prior malignancy within the past 5 years except adequately treated basal cell or squamous cell "
+        "skin cancer, carcinoma in situ of the cervix, or stage I or II cancer that is in complete remission"
+    )
+    assert "stage" not in {f["type"] for f in c.facts}
+
+
+def test_pdq_section_hard_wrapped() -> None:
+    # NCT00004254: PDQ headings with the section text hard-wrapped over several lines
+    texts = [c.text for c in split_criteria(_record("NCT00004254").eligibility_text)]
+    assert "No signs or symptoms of CNS metastases" in texts
+    assert "Platelet count at least 100,000/mm3" in texts
+    assert "Creatinine clearance at least 65 mL/min" in texts
+
+
+def test_one_criterion_per_sentence() -> None:
+    # NCT00629343: "Prior chemotherapy is allowed with the exception of prior treatment with Temozolomide or
+    # Azacitidine. Patients must have received prior 1st line therapy. ..."
+    texts = [c.text for c in split_criteria(_record("NCT00629343").eligibility_text)]
+    assert "Patients must have received prior 1st line therapy." in texts
+
+
+def test_advanced_in_the_title_excludes_a_resectable_person() -> None:
+    # NCT02784171: "Pembrolizumab in Patients With Advanced Malignant Pleural Mesothelioma"
+    (c,) = parse_trial("", brief_title="Pembrolizumab in Patients With Advanced Malignant Pleural Mesothelioma")
+    assert c.type == "resectability"
+    assert label(c, person({"resectable": True})) == NOT_MET
+    assert label(c, person({"resectable": False})) == MET
+
+
+def test_no_plans_for_surgery() -> None:
+    # NCT02639767: "No plans for surgical resection"
+    (c,) = parse_eligibility("- No plans for surgical resection")
+    assert label(c, person({"resectable": True})) == NOT_MET
+    assert label(c, person({"resectable": False})) == MET
+
+
+def test_title_line_of_treatment_gives_way_to_the_trials_own_criteria() -> None:
+    # NCT02397928 (STELLAR): first-line in the title, "Previous chemotherapy or radiation" in the exclusions; a
+    # person whose only prior treatment was immunotherapy passes the criteria, so the title alone does not exclude
+    immunotherapy_only = person(
+        {
+            "prior_systemic_lines": 1,
+            "prior_agents": ["nivolumab", "ipilimumab"],
+            "prior_chest_radiotherapy": False,
+        }
+    )
+    got = _outcomes("NCT02397928", immunotherapy_only)
+    title = next(v for k, v in got.items() if k.startswith("A Phase II Trial of Pemetrexed"))
+    assert title == NEI
+    chemo = person({"prior_systemic_lines": 1, "prior_agents": ["cisplatin", "pemetrexed"]})
+    assert _outcomes("NCT02397928", chemo)["Previous chemotherapy or radiation"] == MET
+
+
+def test_well_differentiated_papillary_tumours_are_not_eligible() -> None:
+    # NCT05001880: "Given the indolent nature of well-differentiated papillary mesothelioma and multicystic
+    # mesothelioma, patients with these variants are not eligible for participation"
+    (c,) = parse_eligibility(
+        "- Given the indolent nature of well-differentiated papillary mesothelioma and multicystic mesothelioma, "
+        "patients with these variants are not eligible for participation"
+    )
+    peritoneal = {"site": "peritoneum", "tumor": None, "nodes": None, "metastases": None}
+    assert label(c, person(**peritoneal)) == MET
+    assert label(c, person(**peritoneal, tumor_type="well_differentiated_papillary")) == NOT_MET
