@@ -49,16 +49,28 @@ def _progress_bar(enabled: bool) -> tuple[Any, Any]:
     return progress, advance
 
 
+def _is_url(text: str) -> bool:
+    """An fsspec URL (``s3://...``, ``file://...``); a Windows drive letter (``C:\\``) is not one."""
+    scheme, sep, _ = text.partition("://")
+    return bool(sep) and len(scheme) > 1 and scheme.replace("+", "").replace("-", "").isalnum()
+
+
 def batch_command(
-    input_path: Annotated[
-        Path,
+    input_arg: Annotated[
+        str,
         typer.Argument(
             metavar="INPUT",
-            help="CSV, Parquet, JSON Lines (one case per line) or NAACCR XML file; with --dask, a Parquet folder",
+            help="CSV, Parquet, JSON Lines (one case per line) or NAACCR XML file; with --dask, a Parquet folder "
+            "(a path or an fsspec URL such as s3://bucket/prefix)",
         ),
     ],
-    output: Annotated[
-        Path, typer.Option("--output", "-o", help="output file: .csv, .parquet or .jsonl (with --dask: a folder)")
+    output_arg: Annotated[
+        str,
+        typer.Option(
+            "--output",
+            "-o",
+            help="output file: .csv, .parquet or .jsonl (with --dask: a folder, a path or an fsspec URL)",
+        ),
     ],
     kind: Annotated[Kind, typer.Option("--kind", help="what the rows hold; auto: from the columns")] = Kind.auto,
     system: Annotated[
@@ -108,6 +120,12 @@ def batch_command(
     from mesostage.safeio import Terminated, sigterm_as_interrupt
 
     chosen = cast("InputKind | None", None if kind is Kind.auto else kind.value)
+    if not dask:
+        urls = [a for a in (input_arg, output_arg) if _is_url(a)]
+        if urls:
+            typer.echo(f"error: {urls[0]}: URLs (fsspec) are read and written with --dask only", err=True)
+            raise typer.Exit(code=2)
+    input_path, output = Path(input_arg), Path(output_arg)
     show = sys.stderr.isatty() if progress is None else progress
     bar, advance = _progress_bar(show and not dask)
     summary: BatchSummary
@@ -121,7 +139,7 @@ def batch_command(
             if dask:
                 from mesostage.batch.dask_run import run_dask
 
-                summary = run_dask(input_path, output, kind=chosen, system=system, scheduler=scheduler)
+                summary = run_dask(input_arg, output_arg, kind=chosen, system=system, scheduler=scheduler)
             else:
                 with bar if bar is not None else contextlib.nullcontext():
                     summary = run_batch(

@@ -2,7 +2,8 @@
 
 What goes in (type ``collection``):
 
-* a ``Patient`` (gender from the case's ``patient.sex`` when given);
+* a ``CancerPatient``: gender from the case's ``patient.sex`` (else ``unknown``); identifier and name, which US
+  Core requires, carry the data-absent-reason extension, as a case holds no identity;
 * the ``PrimaryCancerCondition``: ICD-10-CM diagnosis code, ICD-O-3 topography as body site with the laterality
   qualifier, ICD-O-3 morphology in the histology extension, the diagnosis date as the asserted date, and the stage
   of the system in use as ``stage.summary`` pointing to its stage-group Observation;
@@ -150,6 +151,11 @@ class _Builder:
             return {"dataAbsentReason": _concept(self.term.systems.data_absent, "unknown", text="cannot be determined")}
         return {"valueCodeableConcept": _concept(self.term.local.category(r.system), r.stage, text=f"stage {r.stage}")}
 
+    def _category(self) -> list[dict[str, Any]]:
+        """Observation.category (US Core Simple Observation: 1..*, from the HL7 observation-category codes)."""
+        coded = self.term.observation_category[self.case.basis]
+        return [_concept(self.term.systems.observation_category, coded.code, display=coded.display)]
+
     def tnm(self, r: SystemResult) -> str:
         term, basis = self.term, self.case.basis
         method_code = term.methods[r.system]
@@ -162,6 +168,7 @@ class _Builder:
                 "resourceType": "Observation",
                 "meta": {"profile": [getattr(term.profiles, comp)]},
                 "status": "final",
+                "category": self._category(),
                 "code": _concept(term.systems.snomed, code.code, text=code.text),
                 "subject": {"reference": self.patient_ref},
                 "focus": [{"reference": self.condition_ref}],
@@ -175,6 +182,7 @@ class _Builder:
             "resourceType": "Observation",
             "meta": {"profile": [term.profiles.tnm_stage_group]},
             "status": "final",
+            "category": self._category(),
             "code": _concept(term.systems.snomed, code.code, text=code.text),
             "subject": {"reference": self.patient_ref},
             "focus": [{"reference": self.condition_ref}],
@@ -193,6 +201,7 @@ class _Builder:
             "resourceType": "Observation",
             "meta": {"profile": [term.profiles.cancer_stage]},
             "status": "final",
+            "category": self._category(),
             "code": _concept(term.local.observation, "stage", text=f"{system.short_name} stage"),
             "subject": {"reference": self.patient_ref},
             "focus": [{"reference": self.condition_ref}],
@@ -213,9 +222,24 @@ class _Builder:
 
     # ------------------------------------------------------------------ patient and condition
     def patient(self) -> dict[str, Any]:
-        resource: dict[str, Any] = {"resourceType": "Patient", "id": self.patient_ref.removeprefix("urn:uuid:")}
-        if self.case.patient is not None and self.case.patient.sex is not None:
-            resource["gender"] = self.case.patient.sex
+        """The ``CancerPatient`` (US Core Patient): identifier, name and gender are required (1..*, 1..*, 1..1).
+
+        A case carries no identity, and none is made up: the identifier's system and value and the name carry the
+        data-absent-reason extension (``unknown``), as US Core's Missing Data rules say for required elements that
+        are not coded; the gender is the case's ``patient.sex``, else ``unknown`` (the code of the required
+        AdministrativeGender value set for it).
+        """
+        term = self.term
+        absent = {"extension": [{"url": term.systems.data_absent_extension, "valueCode": "unknown"}]}
+        sex = self.case.patient.sex if self.case.patient is not None else None
+        resource: dict[str, Any] = {
+            "resourceType": "Patient",
+            "id": self.patient_ref.removeprefix("urn:uuid:"),
+            "meta": {"profile": [term.profiles.cancer_patient]},
+            "identifier": [{"_system": absent, "_value": absent}],
+            "name": [absent],
+            "gender": sex or "unknown",
+        }
         return {"fullUrl": self.patient_ref, "resource": resource}
 
     def condition(self, stage_refs: dict[str, str]) -> dict[str, Any]:

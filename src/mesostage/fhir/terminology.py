@@ -45,10 +45,13 @@ class _Systems(BaseModel):
     condition_clinical: str
     condition_verification: str
     condition_category: str
+    observation_category: str
+    data_absent_extension: str
 
 
 class _Profiles(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    cancer_patient: str
     primary_cancer_condition: str
     cancer_stage: str
     tnm_stage_group: str
@@ -106,6 +109,7 @@ class Terminology(BaseModel):
     laterality: _Laterality
     methods: dict[str, _Coded]
     observation_codes: dict[str, dict[str, _Coded]]
+    observation_category: dict[str, _Coded]
 
     @model_validator(mode="after")
     def _consistent(self) -> Terminology:
@@ -118,6 +122,9 @@ class Terminology(BaseModel):
             problems.append("methods name unknown systems")
         cited = [s.source for s in self.sites.values()] + [h.source for h in self.histologies.values()]
         cited += [m.source for m in self.methods.values() if m.source] + [self.laterality.source, self.profiles.source]
+        cited += [c.source for c in self.observation_category.values() if c.source]
+        if set(self.observation_category) != set(self.observation_codes["stage_group"]):
+            problems.append("observation_category must name every basis of observation_codes")
         problems += [f"unknown source {ref!r}" for ref in cited if ref not in self.sources]
         if problems:
             raise ValueError("; ".join(problems))
