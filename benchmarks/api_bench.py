@@ -1,5 +1,6 @@
 """Web benchmarks: requests/s and latency of POST /api/v1/stage under uvicorn on loopback, and the time to render
-the results page and the PDF report.
+the results page and the PDF report; the results page and the PDF at 1, 8 and 32 clients against ``mesostage serve``,
+and its memory across 1,000 PDFs (issue 16).
 
 The server is one uvicorn process (one worker, as ``mesostage serve`` runs it) on 127.0.0.1; the load comes from
 this process over keep-alive connections, a fixed number of requests, bounded in time. Goals (issue 7):
@@ -7,6 +8,7 @@ this process over keep-alive connections, a fixed number of requests, bounded in
 
     .venv/bin/python benchmarks/api_bench.py            # full run (about a minute)
     .venv/bin/python benchmarks/api_bench.py --quick    # smoke run
+    .venv/bin/python benchmarks/api_bench.py --pages    # only the page and PDF load and the memory run (minutes)
 """
 
 from __future__ import annotations
@@ -165,17 +167,141 @@ def bench_render(repeats: int, pdf_repeats: int) -> None:
         )
 
 
+def _start_serve(port: int) -> subprocess.Popen[bytes]:
+    """``mesostage serve`` as users run it (its connection limits, PDF worker processes), on loopback."""
+    exe = Path(sys.executable).parent / "mesostage"
+    proc = subprocess.Popen([str(exe), "serve", "--port", str(port)], stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://{HOST}:{port}/api/v1/health", timeout=1) as r:
+                if r.status == 200:
+                    return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("mesostage serve did not start within 30 s")
+
+
+_CASES = ("diaphragm-origin", "example-1", "pleural-unknowns", "peritoneal-pci", "pericardial")
+
+
+def _form_body(i: int, view: str) -> bytes:
+    """The i-th submission: the example cases in turn, each with its own id (as different people's cases)."""
+    from urllib.parse import urlencode
+
+    case = dict(_case(_CASES[i % len(_CASES)]), id=f"bench-{i}")
+    return urlencode({"case_json": json.dumps(case), "view": view}).encode()
+
+
+async def _page_client(port: int, path: str, first: int, count: int, out: dict[str, list[float]]) -> None:
+    reader, writer = await asyncio.open_connection(HOST, port)
+    try:
+        for i in range(first, first + count):
+            body = _form_body(i, "patient" if i % 2 else "clinician")
+            request = (
+                f"POST {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\n"
+                "Content-Type: application/x-www-form-urlencoded\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n"
+            ).encode() + body
+            t0 = time.perf_counter()
+            writer.write(request)
+            await writer.drain()
+            head = await reader.readuntil(b"\r\n\r\n")
+            status = _STATUS.match(head)
+            length = _LENGTH.search(head)
+            if status is None or length is None:
+                raise SystemExit(f"unexpected response: {head[:200]!r}")
+            await reader.readexactly(int(length.group(1)))
+            out.setdefault(status.group(1).decode(), []).append(time.perf_counter() - t0)
+    finally:
+        writer.close()
+        await writer.wait_closed()
+
+
+async def _pages(port: int, path: str, clients: int, per_client: int) -> tuple[float, dict[str, list[float]]]:
+    out: dict[str, list[float]] = {}
+    start = time.perf_counter()
+    await asyncio.gather(*(_page_client(port, path, c * per_client, per_client, out) for c in range(clients)))
+    return time.perf_counter() - start, out
+
+
+def _tree_rss_mib(proc: subprocess.Popen[bytes]) -> tuple[float, float]:
+    """Resident memory of the server process, and of the server with its PDF worker processes, in MiB."""
+    import psutil
+
+    server = psutil.Process(proc.pid)
+    own = server.memory_info().rss
+    children = 0
+    for child in server.children(recursive=True):
+        try:
+            children += child.memory_info().rss
+        except psutil.NoSuchProcess:
+            continue
+    return own / 2**20, (own + children) / 2**20
+
+
+def bench_pages(rounds: dict[str, dict[int, int]], pdfs_for_memory: int) -> None:
+    """The results page and the PDF at 1, 8 and 32 clients, and memory across many PDFs, against ``mesostage
+    serve``. Goals (issue 16): results page p99 <= 1 s and PDF p99 <= 5 s at 8 clients, flat memory."""
+    port = _free_port()
+    proc = _start_serve(port)
+    try:
+        asyncio.run(_pages(port, "/results", 1, 5))  # warm-up: templates, figure cache, demo trial index
+        asyncio.run(_pages(port, "/report.pdf", 2, 2))  # warm-up: the PDF worker processes
+        for path, plan in rounds.items():
+            for clients, per_client in plan.items():
+                elapsed, out = asyncio.run(_pages(port, path, clients, per_client))
+                ok = out.get("200", [])
+                busy = len(out.get("503", []))
+                others = {k: len(v) for k, v in out.items() if k not in ("200", "503")}
+                figures = (
+                    f"median {statistics.median(ok):.2f} s, p99 {_pct(ok, 0.99):.2f} s" if ok else "no 200 answers"
+                )
+                print(
+                    f"POST {path}, {clients} clients x {per_client}: {len(ok)} answered in {elapsed:.1f} s, "
+                    f"{figures}; {busy} answered 503 (Retry-After){'; other: ' + str(others) if others else ''}",
+                    flush=True,
+                )
+        own, total = _tree_rss_mib(proc)
+        print(f"memory after the load runs: server {own:.0f} MiB, with PDF workers {total:.0f} MiB", flush=True)
+        if pdfs_for_memory:
+            step = max(1, pdfs_for_memory // 10)
+            done = 0
+            t0 = time.perf_counter()
+            while done < pdfs_for_memory:
+                _, out = asyncio.run(_pages(port, "/report.pdf", 2, step // 2 or 1))
+                done += sum(len(v) for v in out.values())
+                own, total = _tree_rss_mib(proc)
+                print(
+                    f"  after {done} PDFs ({time.perf_counter() - t0:.0f} s): server {own:.0f} MiB, "
+                    f"with PDF workers {total:.0f} MiB; statuses {sorted((k, len(v)) for k, v in out.items())}",
+                    flush=True,
+                )
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
+    parser.add_argument("--pages", action="store_true", help="only the page, PDF and memory load (issue 16)")
+    parser.add_argument("--pdfs", type=int, default=1000, help="PDFs for the memory run (0: none)")
     args = parser.parse_args()
     print(f"{platform.machine()} {platform.processor() or ''} Python {platform.python_version()}, {Path.cwd().name}")
     if args.quick:
         bench_api(total=400, connections=4, max_seconds=10)
         bench_render(repeats=10, pdf_repeats=2)
-    else:
+        bench_pages({"/results": {1: 3, 8: 1}, "/report.pdf": {1: 1, 8: 1}}, pdfs_for_memory=0)
+        return
+    if not args.pages:
         bench_api(total=20_000, connections=8, max_seconds=60)
         bench_render(repeats=30, pdf_repeats=10)
+    bench_pages(
+        {"/results": {1: 20, 8: 10, 32: 4}, "/report.pdf": {1: 5, 8: 3, 32: 2}},
+        pdfs_for_memory=args.pdfs,
+    )
 
 
 if __name__ == "__main__":

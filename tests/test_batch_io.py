@@ -227,7 +227,14 @@ def test_an_interrupted_run_leaves_no_partial_output(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "out.csv"]
 
 
-def test_ctrl_c_on_the_command_line_leaves_no_output(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("stop", "code", "said"),
+    [(signal.SIGINT, 130, "interrupted: no output written"), (signal.SIGTERM, 143, "terminated: no output written")],
+)
+def test_ctrl_c_or_sigterm_on_the_command_line_leaves_no_output(
+    tmp_path: Path, stop: signal.Signals, code: int, said: str
+) -> None:
+    # SIGTERM (issue 16): handled like Ctrl-C, where it used to leave a hidden .partial file of staged rows.
     source = tmp_path / "cases.jsonl"
     case = pleural_case([*ALL_SURFACES, "mediastinal_fat"], ["subcarinal"], tumor_unknown=["rib", "spine"])
     write_cases(source, [case] * 40_000)  # long enough to be interrupted mid-run
@@ -239,10 +246,10 @@ def test_ctrl_c_on_the_command_line_leaves_no_output(tmp_path: Path) -> None:
         assert proc.poll() is None, "the run ended before it could be interrupted"
         assert time.monotonic() < deadline
         time.sleep(0.02)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(stop)
     _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130, err
-    assert "interrupted: no output written" in err, err
+    assert proc.returncode == code, err
+    assert said in err, err
     assert "Traceback" not in err, err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cases.jsonl"], err
 

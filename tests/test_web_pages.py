@@ -319,8 +319,10 @@ def test_nothing_is_written_while_serving(web: Any, monkeypatch: pytest.MonkeyPa
     def no_temp(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("the app made a temporary file")
 
-    # Warm-up with another case: the app may build what it serves from (the demo trial index) on first use.
+    # Warm-up with another case: the app may build what it serves from (the demo trial index, the processes that
+    # draw PDF reports) on first use.
     assert web.get("/examples/pleural-unknowns").status_code == 200
+    assert _post(web, "/report.pdf", {"case_json": json.dumps(example_case("pericardial"))}).status_code == 200
     monkeypatch.setattr(builtins, "open", read_only_open)
     monkeypatch.setattr(io, "open", read_only_open)
     for name in ("mkstemp", "mkdtemp", "NamedTemporaryFile", "TemporaryFile", "SpooledTemporaryFile"):

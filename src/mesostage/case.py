@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import json
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, get_args
@@ -17,6 +16,7 @@ from typing import Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from mesostage.errors import CaseError, InputError
+from mesostage.limits import MAX_TEXT_CHARS, clip, json_problems, parse_json
 from mesostage.vocabulary import (
     BASES,
     HISTOLOGIES,
@@ -213,7 +213,7 @@ class ReportedStage(BaseModel):
 
     model_config = _STRICT
     system: SystemId
-    stage: str = Field(min_length=1)
+    stage: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
 
 
 Sex = Literal["female", "male"]
@@ -293,7 +293,10 @@ class Patient(BaseModel):
     measurable_disease: bool | None = None
     brain_metastases: bool | None = None
     location: str | None = Field(
-        None, min_length=1, max_length=200, description="US ZIP code or 'City, Country' (for trial distances)"
+        None,
+        min_length=1,
+        max_length=MAX_TEXT_CHARS,
+        description="US ZIP code or 'City, Country' (for trial distances)",
     )
     resectable: bool | None = Field(
         None,
@@ -357,7 +360,7 @@ class Case(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, title="mesostage case")
 
-    id: str | None = None
+    id: str | None = Field(None, max_length=MAX_TEXT_CHARS, description="the case's identifier (free text)")
     diagnosis_date: dt.date | None = Field(None, strict=False, description="YYYY-MM-DD; picks the default TNM edition")
     site: Site
     laterality: Laterality | None = None
@@ -411,7 +414,7 @@ class Case(BaseModel):
                 errors.append(
                     InputError(
                         "reported_stage.stage",
-                        f"'{self.reported_stage.stage}' is not a stage of {self.reported_stage.system}",
+                        f"'{clip(self.reported_stage.stage)}' is not a stage of {self.reported_stage.system}",
                         labels,
                     )
                 )
@@ -467,6 +470,11 @@ def _allowed_for(loc: tuple[int | str, ...]) -> tuple[str, ...]:
     return _ALLOWED_BY_FIELD.get(names[-1], ()) if names else ()
 
 
+def _shown(value: object) -> str:
+    """A value as an error message repeats it: its repr, cut short (a 60 kB id is not echoed whole)."""
+    return clip(repr(value))
+
+
 def _did_you_mean(given: object, allowed: Sequence[str]) -> str:
     """ " (did you mean 'rib'?)" for a near miss of an allowed name, else ""."""
     if not isinstance(given, str) or not allowed:
@@ -496,11 +504,11 @@ def _convert(exc: ValidationError) -> list[InputError]:
         elif kind in ("literal_error", "enum"):
             allowed = _allowed_for(loc)
             hint = _did_you_mean(err["input"], allowed)
-            errors.append(InputError(_path(loc), f"{err['input']!r} is not an allowed value{hint}", allowed))
+            errors.append(InputError(_path(loc), f"{_shown(err['input'])} is not an allowed value{hint}", allowed))
         elif kind == "missing":
             errors.append(InputError(_path(loc), "this field is required", _allowed_for(loc)))
         else:
-            errors.append(InputError(_path(loc), f"{err['msg']} (got {err['input']!r})"))
+            errors.append(InputError(_path(loc), f"{err['msg']} (got {_shown(err['input'])})"))
     return errors
 
 
@@ -516,6 +524,8 @@ def parse_case(data: Case | Mapping[str, Any]) -> Case:
         return data
     if not isinstance(data, Mapping):
         raise CaseError([InputError("", f"a case must be a JSON object, got {type(data).__name__}")])
+    if problems := json_problems(data):
+        raise CaseError(problems)
     try:
         return Case.model_validate(dict(data))
     except ValidationError as exc:
@@ -523,13 +533,5 @@ def parse_case(data: Case | Mapping[str, Any]) -> Case:
 
 
 def parse_case_json(text: str | bytes) -> Case:
-    """Parse and validate one case from JSON text."""
-    try:
-        data = json.loads(text)
-    except UnicodeDecodeError as exc:
-        raise CaseError([InputError("", f"not UTF-8 text: {exc.reason} at byte {exc.start}")]) from None
-    except json.JSONDecodeError as exc:
-        raise CaseError(
-            [InputError("", f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")]
-        ) from None
-    return parse_case(data)
+    """Parse and validate one case from JSON text (within the limits of :mod:`mesostage.limits`)."""
+    return parse_case(parse_json(text))

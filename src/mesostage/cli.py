@@ -23,6 +23,7 @@ from mesostage import review, stage
 from mesostage.case import SYSTEM_IDS, Case, parse_case_json
 from mesostage.errors import CaseError, InputError
 from mesostage.labels import humanize, label
+from mesostage.limits import MAX_CASE_FILE_BYTES, clip
 from mesostage.staging import StagingResult, SystemResult, load_system, load_systems
 
 __all__ = ["app", "main"]
@@ -100,16 +101,21 @@ def _fail(errors: list[InputError] | tuple[InputError, ...]) -> typer.Exit:
 
 def _read_case(file: str) -> Case:
     if file == "-":
-        text = sys.stdin.read()
+        data = sys.stdin.buffer.read(MAX_CASE_FILE_BYTES + 1)
     else:
         path = Path(file)
-        if not path.is_file():
+        if path.is_dir():
+            raise _fail([InputError("FILE", f"{file} is a directory, not a case file")])
+        if not path.exists():
             raise _fail([InputError("FILE", f"no such file: {file}")])
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise _fail([InputError("FILE", f"cannot read {file}: {exc}")]) from None
-    return parse_case_json(text)
+            with path.open("rb") as fh:
+                data = fh.read(MAX_CASE_FILE_BYTES + 1)
+        except OSError as exc:
+            raise _fail([InputError("FILE", f"cannot read {file}: {exc.strerror or exc}")]) from None
+    if len(data) > MAX_CASE_FILE_BYTES:
+        raise _fail([InputError("FILE", f"larger than {MAX_CASE_FILE_BYTES} bytes: a case is a few kB of JSON")])
+    return parse_case_json(data)
 
 
 def _wrap(text: str, width: int) -> list[str]:
@@ -320,19 +326,36 @@ def example_command() -> None:
     typer.echo(resources.files("mesostage").joinpath("examples", "example-1.json").read_text(encoding="utf-8"))
 
 
+def failure_message(exc: BaseException) -> str:
+    """One line for a failure no command foresaw, naming the problem (never a traceback)."""
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"mesostage: {where}{exc.strerror or exc}"
+    if isinstance(exc, MemoryError):
+        return "mesostage: out of memory: the input is too large for this computer"
+    detail = clip(str(exc)) if str(exc) else "no detail"
+    return (
+        f"mesostage: the command failed ({type(exc).__name__}: {detail}). This is a fault in mesostage, not in "
+        "the input: please report it with the command that led to it."
+    )
+
+
 def main() -> None:
     try:
         # One program name however it is started (`mesostage` or `python -m mesostage`): help and completion use it.
         app(prog_name="mesostage")
+    except BrokenPipeError:  # the reader of the output went away (e.g. | head)
+        sys.stderr.close()
+        sys.exit(1)
     except ModuleNotFoundError as exc:
         from mesostage.extras import missing_extra, missing_extra_message
 
         extra = missing_extra(exc)
         if extra is None:
-            typer.echo(f"mesostage: internal error: {type(exc).__name__}: {exc}", err=True)
+            typer.echo(failure_message(exc), err=True)
             sys.exit(1)
         typer.echo(f"error: {missing_extra_message(extra)}", err=True)
         sys.exit(2)
     except Exception as exc:
-        typer.echo(f"mesostage: internal error: {type(exc).__name__}: {exc}", err=True)
+        typer.echo(failure_message(exc), err=True)
         sys.exit(1)

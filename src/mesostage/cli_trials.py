@@ -7,7 +7,7 @@ Before anything is imported, matching uses the bundled FICTIONAL demo trials and
 from __future__ import annotations
 
 import json
-import sys
+import sqlite3
 import textwrap
 from enum import StrEnum
 from pathlib import Path
@@ -15,7 +15,9 @@ from typing import Annotated
 
 import typer
 
-from mesostage import CaseError, InputError, match_trials, parse_case_json
+from mesostage import CaseError, InputError, match_trials
+from mesostage.limits import MAX_TEXT_CHARS
+from mesostage.safeio import Terminated, sigterm_as_interrupt
 from mesostage.trials import (
     DEMO_SOURCE,
     ImportFailed,
@@ -29,6 +31,7 @@ from mesostage.trials import (
     shortlist_markdown,
     sync,
 )
+from mesostage.trials.index import DamagedIndex
 
 __all__ = ["render_matches", "trials_app"]
 
@@ -161,15 +164,13 @@ def match_command(
     output: Annotated[Format, typer.Option("--format", "-f", help="text or json")] = Format.text,
 ) -> None:
     """Match a case against the trial index: every criterion labelled, nearest open site, contacts."""
-    if file == "-":
-        text = sys.stdin.read()
-    else:
-        path = Path(file)
-        if not path.is_file():
-            raise _fail([InputError("FILE", f"no such file: {file}")])
-        text = path.read_text(encoding="utf-8")
+    # Imported here: cli.py registers this command, so importing cli at module level would be circular.
+    from mesostage.cli import _read_case
+
+    if location is not None and len(location) > MAX_TEXT_CHARS:
+        raise _fail([InputError("--location", f"at most {MAX_TEXT_CHARS} characters, got {len(location)}")])
     try:
-        case = parse_case_json(text)
+        case = _read_case(file)
         result = match_trials(
             case,
             index=index,
@@ -187,6 +188,8 @@ def match_command(
             shortlist.write_text(shortlist_markdown(result, pick or None), encoding="utf-8")
         except KeyError as exc:
             raise _fail([InputError("--pick", str(exc.args[0]))]) from None
+        except OSError as exc:
+            raise _fail([InputError("--shortlist", f"cannot write {shortlist}: {exc.strerror or exc}")]) from None
         typer.echo(f"shortlist written to {shortlist}", err=True)
     if output is Format.json:
         typer.echo(result.model_dump_json(indent=2))
@@ -214,19 +217,36 @@ def import_command(
     def progress(r: object) -> None:
         typer.echo(f"... {getattr(r, 'read', 0)} records read", err=True)
 
+    if target.is_dir():
+        raise _fail([InputError("--index", f"{target} is a directory: give the index file's name")])
     try:
-        result = import_source(
-            source,
-            target,
-            mode="merge" if merge else "replace",
-            scope="all" if all_studies else "mesothelioma",
-            progress=progress,
-        )
+        with sigterm_as_interrupt():
+            result = import_source(
+                source,
+                target,
+                mode="merge" if merge else "replace",
+                scope="all" if all_studies else "mesothelioma",
+                progress=progress,
+            )
     except ImportFailed as exc:
         typer.echo(f"import failed: {exc}. The index at {target} is unchanged.", err=True)
         raise typer.Exit(code=1) from None
+    except OSError as exc:
+        typer.echo(f"import failed: {exc.filename or target}: {exc.strerror or exc}. The index is unchanged.", err=True)
+        raise typer.Exit(code=1) from None
+    except KeyboardInterrupt as exc:
+        how = "terminated" if isinstance(exc, Terminated) else "interrupted"
+        typer.echo(f"{how}: the index at {target} is unchanged", err=True)
+        raise typer.Exit(code=143 if isinstance(exc, Terminated) else 130) from None
     if report is not None:
-        report.write_text(json.dumps(result.as_dict(), indent=2), encoding="utf-8")
+        try:
+            report.write_text(json.dumps(result.as_dict(), indent=2), encoding="utf-8")
+        except OSError as exc:
+            typer.echo(result.summary())
+            typer.echo(
+                f"error: the index is imported, but the report was not written: {report}: {exc.strerror}", err=True
+            )
+            raise typer.Exit(code=2) from None
     typer.echo(result.summary())
     typer.echo(f"Index: {target}")
 
@@ -273,7 +293,11 @@ def sync_command(
 def demo_command(index: IndexOption = None) -> None:
     """Replace the index with the bundled FICTIONAL demo trials."""
     target = _index_path(index)
-    result = load_demo(target)
+    try:
+        result = load_demo(target)
+    except ImportFailed as exc:
+        typer.echo(f"demo failed: {exc}. The index at {target} is unchanged.", err=True)
+        raise typer.Exit(code=1) from None
     typer.echo(f"{result.imported} FICTIONAL demo trials loaded into {target}")
 
 
@@ -308,11 +332,13 @@ def search_command(
     target = _index_path(index)
     if not target.is_file():
         raise _fail([InputError("--index", f"no index at {target}: run 'mesostage trials demo', import or sync")])
-    with TrialIndex.open(target) as idx:
-        try:
+    try:
+        with TrialIndex.open(target) as idx:
             rows = idx.search(query, limit=limit)
-        except Exception as exc:  # sqlite3.OperationalError for a malformed FTS5 query
-            raise _fail([InputError("QUERY", f"not a valid search: {exc}")]) from None
+    except DamagedIndex as exc:
+        raise _fail([InputError("--index", str(exc))]) from None
+    except sqlite3.OperationalError as exc:  # a malformed FTS5 query
+        raise _fail([InputError("QUERY", f"not a valid search: {exc}")]) from None
     for nct, title, status, _rank in rows:
         typer.echo(f"{nct}  {status:<22} {title}")
     if not rows:

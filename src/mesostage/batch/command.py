@@ -3,6 +3,7 @@ the command runs, so the rest of the command line starts fast."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from enum import StrEnum
@@ -115,7 +116,8 @@ def batch_command(
     complete (no partial file after an error or Ctrl-C).
     """
     from mesostage.batch.io import FileError, write_text_atomically
-    from mesostage.batch.run import run_batch
+    from mesostage.batch.run import check_output, run_batch
+    from mesostage.safeio import Terminated, sigterm_as_interrupt
 
     chosen = cast("InputKind | None", None if kind is Kind.auto else kind.value)
     if not dask:
@@ -130,40 +132,43 @@ def batch_command(
     try:
         if dask and discrepancies_only:
             raise FileError("--discrepancies-only is not available with --dask: filter the output dataset instead")
-        if dask:
-            from mesostage.batch.dask_run import run_dask
-
-            summary = run_dask(input_arg, output_arg, kind=chosen, system=system, scheduler=scheduler)
-        elif bar is not None:
-            with bar:
-                summary = run_batch(
-                    input_path,
-                    output,
-                    input_fmt=input_format,
-                    output_fmt=output_format,
-                    kind=chosen,
-                    system=system,
-                    on_progress=advance,
-                    discrepancies_only=discrepancies_only,
-                )
-        else:
-            summary = run_batch(
-                input_path,
-                output,
-                input_fmt=input_format,
-                output_fmt=output_format,
-                kind=chosen,
-                system=system,
-                discrepancies_only=discrepancies_only,
-            )
         if report is not None:
-            write_text_atomically(report, json.dumps(summary.as_dict(), indent=2) + "\n")
+            # Checked before the run: a report that cannot be written must not leave a finished run unreported.
+            check_output(report, input_path, output)
+        with sigterm_as_interrupt():
+            if dask:
+                from mesostage.batch.dask_run import run_dask
+
+                summary = run_dask(input_arg, output_arg, kind=chosen, system=system, scheduler=scheduler)
+            else:
+                with bar if bar is not None else contextlib.nullcontext():
+                    summary = run_batch(
+                        input_path,
+                        output,
+                        input_fmt=input_format,
+                        output_fmt=output_format,
+                        kind=chosen,
+                        system=system,
+                        on_progress=advance,
+                        discrepancies_only=discrepancies_only,
+                    )
     except FileError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from None
+    except Terminated:
+        typer.echo("terminated: no output written", err=True)
+        raise typer.Exit(code=143) from None
     except KeyboardInterrupt:
         typer.echo("interrupted: no output written", err=True)
         raise typer.Exit(code=130) from None
+    if report is not None:
+        try:
+            write_text_atomically(report, json.dumps(summary.as_dict(), indent=2) + "\n")
+        except FileError as exc:
+            # The output is complete: say so with the summary, and that the report is missing.
+            typer.echo(summary.render())
+            typer.echo(f"error: the output is complete, but the report was not written: {exc}", err=True)
+            raise typer.Exit(code=2) from None
     typer.echo(summary.render())
     if strict and summary.failed:
         raise typer.Exit(code=3)

@@ -7,17 +7,23 @@ row and reported as ``malformed_row``. A problem with the file itself (not found
 is a :class:`FileError`, and then no output is written at all.
 
 Writers write to a temporary file beside the output and rename it over the output only when every row is written,
-so a crash or Ctrl-C never leaves a half-written output.
+so a crash, Ctrl-C or SIGTERM never leaves a half-written output; a device or a pipe (``/dev/null``,
+``/dev/stdout``) is written in place instead. Text cells of CSV output that a spreadsheet would run as a formula
+are neutralised (OWASP CSV injection guidance).
+
+Limits (:mod:`mesostage.limits`): a line of CSV or JSON Lines is at most ``MAX_LINE_BYTES``, a CSV file has at most
+``MAX_CSV_COLUMNS`` columns, an XML token at most ``MAX_XML_TOKEN_BYTES``; past them the file is refused with a
+clear error. Within them one bad record (not UTF-8, too deeply nested, a number too long) is a ``malformed_row``.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 import os
-import tempfile
+import re
 import xml.etree.ElementTree as ET
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,8 +33,12 @@ import polars as pl
 
 from mesostage.batch.recorded import RECORDED_COLUMNS
 from mesostage.batch.rows import EOD_COLUMNS
+from mesostage.errors import CaseError
+from mesostage.limits import MAX_CSV_COLUMNS, MAX_LINE_BYTES, MAX_XML_TOKEN_BYTES, parse_json
+from mesostage.safeio import output_kind, private_temp, remove_stale_temps, usual_mode
 
 __all__ = [
+    "FORMULA_START",
     "NAACCR_ITEMS",
     "NAACCR_NAMESPACE",
     "AtomicWriter",
@@ -37,6 +47,7 @@ __all__ = [
     "InputFormat",
     "OutputFormat",
     "input_format",
+    "neutralise_formulas",
     "output_format",
     "read_chunks",
     "write_text_atomically",
@@ -81,7 +92,7 @@ class _Counting(io.RawIOBase):
         return True
 
     def readinto(self, buffer: Any) -> int:
-        data = self.raw.read(len(buffer))
+        data = self.raw.read(min(len(buffer), _READ_BYTES))
         n = len(data)
         buffer[:n] = data
         self.count += n
@@ -90,6 +101,53 @@ class _Counting(io.RawIOBase):
     def close(self) -> None:
         self.raw.close()
         super().close()
+
+
+class _XmlTokens(_Counting):
+    """Counts the bytes, and refuses a run of more than ``MAX_XML_TOKEN_BYTES`` without markup (a huge attribute or
+    text): expat would take minutes over one."""
+
+    def __init__(self, raw: IO[bytes], path: Path) -> None:
+        super().__init__(raw)
+        self.path = path
+        self.run = 0
+
+    def readinto(self, buffer: Any) -> int:
+        n = super().readinto(buffer)
+        data = bytes(buffer[:n])
+        first = min((i for i in (data.find(b"<"), data.find(b">")) if i >= 0), default=-1)
+        if first < 0:
+            self.run += n
+        else:
+            self.run += first
+            if self.run <= MAX_XML_TOKEN_BYTES:
+                self.run = n - 1 - max(data.rfind(b"<"), data.rfind(b">"))
+        if self.run > MAX_XML_TOKEN_BYTES:
+            raise FileError(
+                f"{self.path}: an XML attribute or text of more than {MAX_XML_TOKEN_BYTES} bytes near byte "
+                f"{self.count}: not a NAACCR file (an item holds at most a few thousand characters)"
+            )
+        return n
+
+
+#: Bytes read at a time; at most a token's limit, so that a run of bytes is measured within one read.
+_READ_BYTES = 64 * 1024
+
+
+def _lines(binary: IO[bytes], path: Path) -> Iterator[tuple[int, bytes]]:
+    """The lines of a text file with their numbers, each at most ``MAX_LINE_BYTES`` (a file of no line breaks,
+    such as ``/dev/zero``, is refused instead of read into memory)."""
+    number = 0
+    while line := binary.readline(MAX_LINE_BYTES + 1):
+        number += 1
+        if len(line) > MAX_LINE_BYTES:
+            raise FileError(
+                f"{path}: line {number} is longer than {MAX_LINE_BYTES} bytes: not a file of rows (no line breaks?)"
+            )
+        yield number, line
+
+
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")
 
 
 def input_format(path: Path, given: str | None = None) -> InputFormat:
@@ -121,45 +179,64 @@ def _strings(columns: dict[str, list[str | None]]) -> pl.DataFrame:
     return pl.DataFrame(columns, schema=dict.fromkeys(columns, pl.String()))
 
 
+def _decoded(lines: Iterator[tuple[int, bytes]]) -> Iterator[str]:
+    """Lines as text; bytes that are not UTF-8 are kept as lone surrogates, so that the row is reported, not the
+    file refused."""
+    for number, line in lines:
+        text = line.decode("utf-8", "surrogateescape")
+        yield text.removeprefix("\ufeff") if number == 1 else text
+
+
 def _read_csv(path: Path, batch_rows: int) -> Iterator[Chunk]:
     total = path.stat().st_size
     with path.open("rb") as raw:
         counting = _Counting(raw)
-        text = io.TextIOWrapper(io.BufferedReader(counting), encoding="utf-8-sig", newline="")
-        reader = csv.reader(text)
+        reader = csv.reader(_decoded(_lines(io.BufferedReader(counting), path)))
         try:
             header = next(reader)
         except StopIteration:
             raise FileError(f"{path}: empty file, no header row") from None
-        except (csv.Error, UnicodeDecodeError) as exc:
+        except csv.Error as exc:
             raise FileError(f"{path}: cannot read the header row: {exc}") from None
+        if len(header) > MAX_CSV_COLUMNS:
+            raise FileError(f"{path}: {len(header)} columns in the header row; at most {MAX_CSV_COLUMNS} are read")
+        if _NOT_UTF8.search("".join(header)):
+            raise FileError(f"{path}: the header row is not UTF-8 text")
         header = [h.strip() for h in header]
-        duplicated = sorted({h for h in header if header.count(h) > 1})
+        duplicated = sorted(h for h, k in Counter(header).items() if k > 1)
         if duplicated or "" in header:
             raise FileError(f"{path}: the header must name every column once (repeated or empty: {duplicated or ['']})")
         columns: dict[str, list[str | None]] = {h: [] for h in header}
         malformed: dict[int, str] = {}
         n = 0
         yielded = False
-        try:
-            for fields in reader:
-                if not fields:
-                    continue  # a blank line is not a row
-                if len(fields) == len(header):
-                    for h, v in zip(header, fields, strict=True):
-                        columns[h].append(v)
-                else:
-                    malformed[n] = f"line {reader.line_num}: {len(fields)} fields where the header has {len(header)}"
-                    for h in header:
-                        columns[h].append(None)
-                n += 1
-                if n == batch_rows:
-                    frame = _strings(columns)
-                    yield Chunk(frame, frame, malformed, counting.count, total)
-                    yielded = True
-                    columns, malformed, n = {h: [] for h in header}, {}, 0
-        except (csv.Error, UnicodeDecodeError) as exc:
-            raise FileError(f"{path}: line {reader.line_num}: {exc}") from None
+        while True:
+            problem = None
+            try:
+                fields = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                fields, problem = [], f"line {reader.line_num}: {exc}"
+            if not fields and problem is None:
+                continue  # a blank line is not a row
+            if problem is None and len(fields) != len(header):
+                problem = f"line {reader.line_num}: {len(fields)} fields where the header has {len(header)}"
+            if problem is None and _NOT_UTF8.search("".join(fields)):
+                problem = f"line {reader.line_num}: not UTF-8 text"
+            if problem is None:
+                for h, v in zip(header, fields, strict=True):
+                    columns[h].append(v)
+            else:
+                malformed[n] = problem
+                for h in header:
+                    columns[h].append(None)
+            n += 1
+            if n == batch_rows:
+                frame = _strings(columns)
+                yield Chunk(frame, frame, malformed, counting.count, total)
+                yielded = True
+                columns, malformed, n = {h: [] for h in header}, {}, 0
         if n or not yielded:
             frame = _strings(columns)
             yield Chunk(frame, frame, malformed, total, total)
@@ -185,38 +262,45 @@ def _read_parquet(path: Path, batch_rows: int) -> Iterator[Chunk]:
         yield Chunk(empty, empty, {}, 0, 0)
 
 
+def _json_line(number: int, line: bytes) -> tuple[Any, str | None]:
+    """One JSON line: (the case or None, the reason it cannot be read or None)."""
+    try:
+        text = line.decode("utf-8-sig" if number == 1 else "utf-8")
+    except UnicodeDecodeError as exc:
+        return None, f"line {number}: not UTF-8 text ({exc.reason} at byte {exc.start})"
+    try:
+        data = parse_json(text)
+    except CaseError as exc:
+        return None, f"line {number}: {exc.errors[0]}"
+    if not isinstance(data, dict):
+        return None, f"line {number}: a case must be a JSON object"
+    return data, None
+
+
 def _read_jsonl(path: Path, batch_rows: int) -> Iterator[Chunk]:
     total = path.stat().st_size
     with path.open("rb") as raw:
         counting = _Counting(raw)
-        text = io.TextIOWrapper(io.BufferedReader(counting), encoding="utf-8-sig")
         cases: list[str | None] = []
         lines: list[str | None] = []
         ids: list[str | None] = []
         malformed: dict[int, str] = {}
         yielded = False
-        try:
-            for number, line in enumerate(text, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    data = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    malformed[len(cases)] = f"line {number}: not valid JSON: {exc.msg} at column {exc.colno}"
-                    data = None
-                if data is not None and not isinstance(data, dict):
-                    malformed[len(cases)] = f"line {number}: a case must be a JSON object"
-                case_id = data.get("id") if isinstance(data, dict) else None
-                cases.append(line if isinstance(data, dict) else None)
-                lines.append(str(number))
-                ids.append(case_id if isinstance(case_id, str) else None)
-                if len(cases) == batch_rows:
-                    echo = _strings({"line": lines, "id": ids})
-                    yield Chunk(_strings({"case": cases}), echo, malformed, counting.count, total)
-                    yielded = True
-                    cases, lines, ids, malformed = [], [], [], {}
-        except UnicodeDecodeError as exc:
-            raise FileError(f"{path}: not UTF-8 text: {exc}") from None
+        for number, line in _lines(io.BufferedReader(counting), path):
+            if not line.strip():
+                continue
+            data, problem = _json_line(number, line)
+            if problem is not None:
+                malformed[len(cases)] = problem
+            case_id = data.get("id") if isinstance(data, dict) else None
+            cases.append(line.decode("utf-8-sig") if data is not None else None)
+            lines.append(str(number))
+            ids.append(case_id if isinstance(case_id, str) else None)
+            if len(cases) == batch_rows:
+                echo = _strings({"line": lines, "id": ids})
+                yield Chunk(_strings({"case": cases}), echo, malformed, counting.count, total)
+                yielded = True
+                cases, lines, ids, malformed = [], [], [], {}
         if cases or not yielded:
             yield Chunk(_strings({"case": cases}), _strings({"line": lines, "id": ids}), malformed, total, total)
 
@@ -252,7 +336,7 @@ def _read_naaccr(path: Path, batch_rows: int) -> Iterator[Chunk]:
     tumor_problems: list[str] = []
     patients = tumors_in_patient = 0
     with path.open("rb") as raw:
-        counting = _Counting(raw)
+        counting = _XmlTokens(raw, path)
         try:
             for event, elem in ET.iterparse(io.BufferedReader(counting), events=("start", "end")):
                 ns, name = _local(elem.tag)
@@ -325,29 +409,65 @@ def read_chunks(path: Path, fmt: InputFormat, *, batch_rows: int = BATCH_ROWS) -
     return readers[fmt](path, batch_rows)
 
 
-class AtomicWriter:
-    """Writes batches to a temporary file beside ``path`` and renames it over ``path`` on :meth:`commit`.
+#: What a spreadsheet reads as the start of a formula (OWASP, CSV injection): such a cell gets a leading ``'``.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
-    On :meth:`abort` (or when the process dies) ``path`` is untouched: it does not exist, or keeps its old content.
+
+def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
+    """Text cells (and column names) that start like a formula, with a ``'`` before them so that a spreadsheet
+    shows the text instead of running it (OWASP CSV injection guidance)."""
+    pattern = "^[" + re.escape("".join(FORMULA_START)) + "]"
+    text = [c for c, dtype in frame.schema.items() if dtype == pl.String]
+    if text:
+        frame = frame.with_columns(
+            pl.when(pl.col(c).str.contains(pattern)).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c)
+            for c in text
+        )
+    renamed = {c: "'" + c for c in frame.columns if c.startswith(FORMULA_START)}
+    return frame.rename(renamed) if renamed else frame
+
+
+def _writable(path: Path) -> tuple[bool, Path]:
+    """(written atomically, the path written): a regular file or a new path through any symlink, else a stream."""
+    try:
+        kind = output_kind(path)
+    except (IsADirectoryError, ValueError) as exc:
+        raise FileError(f"{exc}; give a file name for the output") from None
+    if kind == "stream":
+        return False, path
+    target = path.resolve()
+    if not target.parent.is_dir():
+        raise FileError(f"{path}: the folder {path.parent} does not exist")
+    return True, target
+
+
+class AtomicWriter:
+    """Writes batches to a private temporary file beside ``path`` and renames it over ``path`` on :meth:`commit`.
+
+    On :meth:`abort` (or when the process dies) ``path`` is untouched: it does not exist, or keeps its old content;
+    the temporary file of a run that was killed is removed by the next run for the same output. A character device,
+    a pipe or ``/dev/stdout`` is written in place (it cannot be replaced).
     """
 
     def __init__(self, path: Path, fmt: OutputFormat) -> None:
         self.path = path
         self.fmt = fmt
-        directory = path.parent if str(path.parent) else Path(".")
-        if not directory.is_dir():
-            raise FileError(f"{path}: the folder {directory} does not exist")
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=directory)
-        self.temp = Path(name)
-        try:
-            os.close(fd)
-            _usual_mode(self.temp)
-        except BaseException:  # Ctrl-C right after the file was made: leave nothing behind
-            self.temp.unlink(missing_ok=True)
-            raise
+        self.atomic, self.target = _writable(path)
+        self.temp: Path | None = None
+        if self.atomic:
+            remove_stale_temps(self.target, "partial")
+            try:
+                self.temp = private_temp(self.target, "partial")
+            except OSError as exc:
+                raise FileError(f"{path}: cannot write in {self.target.parent}: {exc.strerror or exc}") from None
         self._fh: IO[bytes] | None = None
         self._parquet: Any = None
         self._schema: Any = None
+
+    def _open(self) -> IO[bytes]:
+        if self._fh is None:
+            self._fh = (self.temp or self.target).open("wb")
+        return self._fh
 
     def write(self, frame: pl.DataFrame) -> None:
         if self.fmt == "parquet":
@@ -359,31 +479,34 @@ class AtomicWriter:
             table = frame.to_arrow(compat_level=pl.CompatLevel.newest())
             if self._parquet is None:
                 self._schema = table.schema
+                sink = str(self.temp) if self.temp is not None else self._open()
                 self._parquet = pq.ParquetWriter(
-                    self.temp, self._schema, store_schema=False, write_statistics=self._schema.names[:1]
+                    sink, self._schema, store_schema=False, write_statistics=self._schema.names[:1]
                 )
             elif table.schema != self._schema:
                 table = table.cast(self._schema)
             self._parquet.write_table(table)
             return
-        if self._fh is None:
-            self._fh = self.temp.open("wb")
-            if self.fmt == "csv":
-                frame.write_csv(self._fh, include_header=True)
-                return
+        first = self._fh is None
+        fh = self._open()
         if self.fmt == "csv":
-            frame.write_csv(self._fh, include_header=False)
+            neutralise_formulas(frame).write_csv(fh, include_header=first)
         else:
-            frame.write_ndjson(self._fh)
+            frame.write_ndjson(fh)
 
     def commit(self) -> None:
         if self._parquet is not None:
             self._parquet.close()
-        if self._fh is not None:
-            self._fh.flush()
-            os.fsync(self._fh.fileno())
-            self._fh.close()
-        os.replace(self.temp, self.path)
+        if self._fh is not None or self._parquet is None:
+            fh = self._open()  # an input of no rows still makes an (empty) output
+            if not fh.closed:
+                fh.flush()
+                if self.temp is not None:
+                    os.fsync(fh.fileno())
+                fh.close()
+        if self.temp is not None:
+            self.temp.chmod(usual_mode(self.target if self.target.exists() else None))
+            os.replace(self.temp, self.target)
 
     def abort(self) -> None:
         try:
@@ -392,26 +515,25 @@ class AtomicWriter:
             if self._fh is not None:
                 self._fh.close()
         finally:
-            self.temp.unlink(missing_ok=True)
-
-
-def _usual_mode(path: Path) -> None:
-    """mkstemp makes the file private (0600); the output gets the mode a new file usually gets (0666 less umask)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    path.chmod(0o666 & ~mask)
+            if self.temp is not None:
+                self.temp.unlink(missing_ok=True)
 
 
 def write_text_atomically(path: Path, text: str) -> None:
-    """A small text file (the summary report) written atomically."""
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
-    _usual_mode(Path(name))
+    """A small text file (the summary report) written atomically (in place to a device or a pipe).
+
+    Raises
+    ------
+    FileError
+        When it cannot be written (the message names the file and the reason).
+    """
+    writer = AtomicWriter(path, "jsonl")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(name, path)
+        writer._open().write(text.encode("utf-8"))
+        writer.commit()
+    except OSError as exc:
+        writer.abort()
+        raise FileError(f"{path}: cannot write: {exc.strerror or exc}") from None
     except BaseException:
-        Path(name).unlink(missing_ok=True)
+        writer.abort()
         raise

@@ -11,7 +11,6 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import itertools
-import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -35,6 +34,7 @@ from mesostage.batch.grid import category_labels, reach
 from mesostage.batch.grid import staged as _staged
 from mesostage.batch.recorded import RECORDED_COLUMNS, with_recorded_checks
 from mesostage.batch.tables import EOD_SCHEMAS, EodCode, EodTable, code_categories, eod_table, summary_stage_table
+from mesostage.limits import parse_json
 
 __all__ = [
     "CATEGORY_COLUMNS",
@@ -639,10 +639,7 @@ def case_from_row(row: Mapping[str, object]) -> dict[str, Any]:
         text = row["case"]
         if not isinstance(text, str):
             raise CaseError([InputError("case", "the case column must hold the case as JSON text")])
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise CaseError([InputError("case", f"not valid JSON: {exc.msg} at column {exc.colno}")]) from None
+        data = parse_json(text, "case")
         if not isinstance(data, dict):
             raise CaseError([InputError("case", "the case must be a JSON object")])
         return data

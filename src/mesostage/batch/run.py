@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,7 +27,7 @@ from mesostage.batch.recorded import DISCREPANCY_KINDS, recorded_table
 from mesostage.batch.rows import CATEGORY_SYSTEMS, OUTCOME_COLUMNS
 from mesostage.batch.tables import eod_table
 
-__all__ = ["BatchSummary", "RowError", "check_options", "output_frame", "run_batch"]
+__all__ = ["BatchSummary", "RowError", "check_options", "check_output", "output_frame", "run_batch"]
 
 ROW_COLUMN = "row"
 Progress = Callable[[int, int | None], None]
@@ -153,6 +155,21 @@ def check_options(kind: InputKind, system: str | None) -> None:
         raise FileError(f"--system {system}: not a system for {kind} rows (allowed: {', '.join(allowed)})")
 
 
+def check_output(output: Path, *inputs: Path) -> None:
+    """Refuse an output that is a directory or one of the inputs (a :class:`FileError` naming it)."""
+    if output.is_dir():
+        raise FileError(f"{output}: a directory, not a file; give a file name for the output")
+    if not output.parent.is_dir():
+        raise FileError(f"{output}: the folder {output.parent} does not exist")
+    for source in inputs:
+        same = output.resolve() == source.resolve()
+        if not same and output.exists() and source.exists():
+            with contextlib.suppress(OSError):
+                same = os.path.samefile(output, source) and not output.is_char_device()
+        if same:
+            raise FileError(f"{output}: the output would overwrite the input {source}")
+
+
 def output_frame(echo: pl.DataFrame, outcomes: pl.DataFrame, first_row: int) -> pl.DataFrame:
     """``row`` (1-based), the input columns (renamed ``input_<name>`` where a derived column has the name), then
     the derived columns."""
@@ -199,8 +216,7 @@ def run_batch(
     started = time.perf_counter()
     in_fmt = input_format(input_path, input_fmt)
     out_fmt = output_format(output_path, output_fmt)
-    if output_path.resolve() == input_path.resolve():
-        raise FileError(f"{output_path}: the output would overwrite the input")
+    check_output(output_path, input_path)
     if batch_rows is None:
         # Parquet is read by row groups into memory anyway; larger batches let polars use every core.
         batch_rows = 5 * BATCH_ROWS if in_fmt == "parquet" else BATCH_ROWS
@@ -236,6 +252,10 @@ def run_batch(
                 on_progress(chunk.done, chunk.total)
             chunk = next(chunks, None)
         writer.commit()
+    except OSError as exc:  # a full disk, a closed pipe, a file that cannot be read
+        if writer is not None:
+            writer.abort()
+        raise FileError(f"{exc.filename or output_path}: {exc.strerror or exc}") from None
     except BaseException:
         if writer is not None:
             writer.abort()

@@ -27,7 +27,11 @@ def _read(file: str) -> str:
     if not path.is_file():
         typer.echo(f"error: FILE: no such file: {file}", err=True)
         raise typer.Exit(code=2)
-    return path.read_text(encoding="utf-8")
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        typer.echo(f"error: FILE: cannot read {file}: {exc}", err=True)
+        raise typer.Exit(code=2) from None
 
 
 def _fail(exc: CaseError) -> typer.Exit:

@@ -8,7 +8,6 @@ Every problem is a :class:`~mesostage.CaseError` naming where in the bundle it i
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,6 +15,7 @@ from pydantic import ValidationError
 
 from mesostage import Case, CaseError, InputError, parse_case
 from mesostage.fhir.terminology import terminology
+from mesostage.limits import clip, json_problems, parse_json
 
 __all__ = ["as_bundle_data", "case_from_bundle", "categories_from_bundle"]
 
@@ -29,16 +29,49 @@ def as_bundle_data(bundle: Any) -> dict[str, Any]:
 
     if isinstance(bundle, Bundle):
         return bundle.model_dump(mode="json", exclude_none=True)
-    try:
-        data = json.loads(bundle) if isinstance(bundle, str | bytes) else dict(bundle)
-    except (json.JSONDecodeError, TypeError, ValueError) as exc:
-        raise CaseError([InputError("bundle", f"not a FHIR Bundle as JSON: {exc}")]) from None
+    if isinstance(bundle, str | bytes):
+        data = parse_json(bundle, "bundle")
+    else:
+        try:
+            data = dict(bundle)
+        except (TypeError, ValueError) as exc:
+            raise CaseError([InputError("bundle", f"not a FHIR Bundle as JSON: {exc}")]) from None
+        if problems := json_problems(data, "bundle"):
+            raise CaseError(problems)
+    if not isinstance(data, dict):
+        raise CaseError([InputError("bundle", f"a FHIR Bundle is a JSON object, not {type(data).__name__}")])
+    if unknown := _unknown_resource_types(data):
+        raise CaseError(unknown)
     try:
         model = Bundle.model_validate(data)
     except ValidationError as exc:
         first = exc.errors(include_url=False)[:5]
         raise CaseError([InputError("bundle." + ".".join(str(p) for p in e["loc"]), e["msg"]) for e in first]) from None
+    except (KeyError, LookupError, TypeError, ValueError) as exc:
+        raise CaseError([InputError("bundle", f"not a FHIR R4 Bundle that can be read ({exc!r})")]) from None
     return model.model_dump(mode="json", exclude_none=True)
+
+
+def _unknown_resource_types(data: Mapping[str, Any]) -> list[InputError]:
+    """Entries whose resourceType is not an R4 resource (the FHIR library fails on them without a path)."""
+    from fhir.resources.R4B import get_fhir_model_class
+
+    entries = data.get("entry")
+    if not isinstance(entries, list):
+        return []
+    errors: list[InputError] = []
+    for i, entry in enumerate(entries):
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        kind = resource.get("resourceType") if isinstance(resource, dict) else None
+        if not isinstance(kind, str):
+            continue
+        try:
+            get_fhir_model_class(kind)
+        except (ValueError, KeyError, LookupError):
+            errors.append(
+                InputError(f"bundle.entry[{i}].resource.resourceType", f"'{clip(kind)}' is not a FHIR R4 resource type")
+            )
+    return errors
 
 
 def _codes(concept: Mapping[str, Any] | None) -> list[tuple[str | None, str | None]]:
@@ -164,12 +197,22 @@ def _value(where: str, obs: Mapping[str, Any]) -> Any:
         quantity = obs["valueQuantity"]
         if quantity.get("code", quantity.get("unit")) != "mm":
             raise CaseError([InputError(f"{where}.valueQuantity", "a thickness must be given in mm")])
+        if not isinstance(quantity.get("value"), int | float):
+            raise CaseError([InputError(f"{where}.valueQuantity.value", "a thickness needs its number (in mm)")])
         return float(quantity["value"])
     if "valueCodeableConcept" in obs:
         return obs["valueCodeableConcept"]
     if "dataAbsentReason" in obs:
         return None
     raise CaseError([InputError(where, "an input Observation needs a value or a dataAbsentReason")])
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "not known"
+    if isinstance(value, dict):
+        return ", ".join(f"{c}" for _, c in _codes(value)) or "a concept without a code"
+    return clip(repr(value))
 
 
 def case_from_bundle(bundle: Any) -> Case:
@@ -193,6 +236,8 @@ def case_from_bundle(bundle: Any) -> Case:
         if patient.get("gender") in ("female", "male"):
             case["patient"] = {"sex": patient["gender"]}
     inputs = 0
+    given: dict[str, tuple[str, Any]] = {}  # finding code -> (where, value) of the first Observation of it
+    conflicts: list[InputError] = []
     for i, obs in _resources(data, "Observation"):
         path = _code_in(obs.get("code"), term.local.finding)
         if path is None:
@@ -200,6 +245,18 @@ def case_from_bundle(bundle: Any) -> Case:
         inputs += 1
         at = f"bundle.entry[{i}].resource"
         value = _value(at, obs)
+        stated = (value, obs.get("component"))
+        if path in given and given[path][1] != stated:
+            first_at, (first, _) = given[path]
+            conflicts.append(
+                InputError(
+                    at,
+                    f"conflicting Observations of {path}: {_shown(value)} here, {_shown(first)} in {first_at}; "
+                    "keep the one that is right",
+                )
+            )
+            continue
+        given.setdefault(path, (at, stated))
         head, _, tail = path.partition(".")
         if path == "basis":
             case["basis"] = _code_in(value, term.local.observation)
@@ -235,6 +292,8 @@ def case_from_bundle(bundle: Any) -> Case:
             case[path] = value
         else:
             raise CaseError([InputError(f"{at}.code", f"unknown input code {path!r}")])
+    if conflicts:
+        raise CaseError(conflicts)
     if inputs == 0:
         raise CaseError(
             [

@@ -15,6 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from mesostage.limits import clip
 from mesostage.prognosis.definitions import FigureDef, PrognosisData, load_data
 from mesostage.prognosis.result import Prognosis, SurvivalContext
 from mesostage.prognosis.survival import stage_figures, stages_of
@@ -29,6 +30,8 @@ HIGHLIGHT = "#d95f02"
 BAR = "#7f9fc6"
 _MISSING = "#8c8c8c"
 _CAPTION_WIDTH = 190
+#: Characters of the case id in the title: enough to tell cases apart, never the user's text unbounded.
+_ID_CHARS = 40
 
 
 @dataclass(frozen=True)
@@ -192,7 +195,8 @@ def render(outlook: Prognosis, fmt: str) -> bytes:
     ):
         fig = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI)
         FigureCanvasAgg(fig)
-        title = "Published survival by stage" + (f" \u2014 case {outlook.id}" if outlook.id else "")
+        # The id is the user's text: never drawn unbounded (a long one would take seconds to lay out).
+        title = "Published survival by stage" + (f" \u2014 case {clip(outlook.id, _ID_CHARS)}" if outlook.id else "")
         fig.text(0.02, 0.975, title, fontsize=13, fontweight="bold", va="top")
         line_h = 0.0185
         bottom = 0.03 + line_h * len(lines) + 0.075

@@ -28,9 +28,13 @@ from importlib import resources
 from pathlib import Path
 from typing import IO, Any, Literal
 
+from filelock import FileLock, Timeout
+
+from mesostage.limits import clip
+from mesostage.safeio import private_temp, remove_stale_temps, usual_mode
 from mesostage.trials.criteria import Criterion, parse_trial
 from mesostage.trials.index import TrialIndex, create_schema
-from mesostage.trials.jsonstream import JsonStreamError, iter_json_studies
+from mesostage.trials.jsonstream import JsonStreamError, UnreadableStudy, iter_json_studies
 from mesostage.trials.scope import mesothelioma_scope, reading_site
 from mesostage.trials.study import StudyError, Trial, parse_study
 
@@ -47,6 +51,8 @@ __all__ = [
 
 DEMO_SOURCE = "mesostage bundled FICTIONAL demo trials"
 _BATCH = 500
+#: How long an import waits for another import into the same index to finish.
+_LOCK_WAIT_SECONDS = 600
 Mode = Literal["replace", "merge"]
 Scope = Literal["mesothelioma", "all"]
 
@@ -133,6 +139,8 @@ def _nct_from_name(name: str) -> str | None:
 def _stream(fh: IO[bytes], where: str, *, single_file: bool) -> Iterator[Record]:
     try:
         for i, record in enumerate(iter_json_studies(fh)):
+            if isinstance(record, UnreadableStudy):
+                record = Malformed(_nct_from_name(where), f"{where}#{i}", record.reason)
             yield (f"{where}#{i}", record)
     except JsonStreamError as exc:
         if single_file:
@@ -257,8 +265,40 @@ def _write_batch(conn: sqlite3.Connection, batch: list[tuple[Trial, str]], sourc
     return len(old)
 
 
-def _temp_path(index_path: Path) -> Path:
-    return index_path.with_name(f".{index_path.name}.importing-{os.getpid()}")
+def _nct_of(record: Any) -> str | None:
+    with contextlib.suppress(AttributeError, TypeError):
+        nct = record["protocolSection"]["identificationModule"]["nctId"]
+        return nct if isinstance(nct, str) else None
+    return None
+
+
+def _reason(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {clip(str(exc))}" if str(exc) else type(exc).__name__
+
+
+def _write_checked(conn: sqlite3.Connection, batch: list[tuple[Trial, str]], source: str, report: ImportReport) -> None:
+    """Write a batch; when one study cannot be stored (text that is not Unicode, a number SQLite cannot hold),
+    write them one at a time, report that study and keep the others."""
+    conn.execute("SAVEPOINT batch")
+    try:
+        _write_batch(conn, batch, source)
+    except (UnicodeEncodeError, OverflowError, sqlite3.Error, ValueError):
+        conn.execute("ROLLBACK TO batch")
+        for trial, scope in batch:
+            conn.execute("SAVEPOINT one")
+            try:
+                _write_batch(conn, [(trial, scope)], source)
+            except (UnicodeEncodeError, OverflowError, sqlite3.Error, ValueError) as exc:
+                conn.execute("ROLLBACK TO one")
+                report.malformed.append(Malformed(trial.nct_id, trial.nct_id, f"cannot be stored ({_reason(exc)})"))
+                report.imported -= 1
+            conn.execute("RELEASE one")
+    conn.execute("RELEASE batch")
+
+
+def _lock(index_path: Path) -> FileLock:
+    """The lock that one import at a time holds on an index (``.NAME.lock`` beside it)."""
+    return FileLock(index_path.with_name(f".{index_path.name}.lock"), timeout=_LOCK_WAIT_SECONDS)
 
 
 def import_records(
@@ -287,11 +327,38 @@ def import_records(
     if scope not in ("mesothelioma", "all"):
         raise ValueError(f"scope must be 'mesothelioma' or 'all', not {scope!r}")
     final = Path(index_path)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    for stale in final.parent.glob(f".{final.name}.importing-*"):
-        with contextlib.suppress(OSError):
-            stale.unlink()  # left by an import that was killed
-    temp = _temp_path(final)
+    if final.is_dir():
+        raise ImportFailed(f"{final} is a directory: give the index file's name")
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ImportFailed(f"cannot make the folder {final.parent}: {exc.strerror or exc}") from None
+    lock = _lock(final)
+    try:
+        Path(lock.lock_file).touch(exist_ok=True)  # filelock would retry a lock file it cannot make until time-out
+    except OSError as exc:
+        raise ImportFailed(f"cannot write in the folder {final.parent}: {exc.strerror or exc}") from None
+    try:
+        with lock:
+            return _import_locked(records, final, source, mode, scope, data_as_of, progress)
+    except Timeout:
+        raise ImportFailed(
+            f"{final}: another import into this index has held its lock for {_LOCK_WAIT_SECONDS // 60} minutes; "
+            "wait for it to finish (or remove the lock file of an import that was killed)"
+        ) from None
+
+
+def _import_locked(
+    records: Iterable[Record],
+    final: Path,
+    source: str,
+    mode: Mode,
+    scope: Scope,
+    data_as_of: str | None,
+    progress: Callable[[ImportReport], None] | None,
+) -> ImportReport:
+    remove_stale_temps(final, "importing")  # left by an import that was killed; never another running one's
+    temp = private_temp(final, "importing")
     report = ImportReport(source=source, mode=mode, scope=scope)
     started = time.perf_counter()
     conn: sqlite3.Connection | None = None
@@ -300,8 +367,9 @@ def import_records(
         if mode == "merge" and final.is_file():
             with sqlite3.connect(f"{final.resolve().as_uri()}?mode=ro", uri=True) as old:
                 old.backup(conn)
-        # The temporary file is discarded on any failure, so it needs no journal of its own.
-        conn.execute("PRAGMA journal_mode = OFF")
+        # The temporary file is discarded on any failure, so its journal stays in memory (not OFF: a study that
+        # cannot be stored is rolled back to its savepoint, which needs a journal).
+        conn.execute("PRAGMA journal_mode = MEMORY")
         conn.execute("PRAGMA synchronous = OFF")
         create_schema(conn)
         conn.execute("BEGIN")
@@ -318,6 +386,10 @@ def import_records(
             except StudyError as exc:
                 report.malformed.append(Malformed(exc.nct_id, where, exc.message))
                 continue
+            except (TypeError, ValueError, AttributeError, KeyError, RecursionError) as exc:
+                # A shape no check foresaw: this study is reported, the others are read.
+                report.malformed.append(Malformed(_nct_of(record), where, f"cannot be read ({_reason(exc)})"))
+                continue
             report.warnings += [(trial.nct_id, w) for w in trial.warnings]
             trial_scope = mesothelioma_scope(trial)
             if scope == "mesothelioma" and not trial_scope:
@@ -332,12 +404,12 @@ def import_records(
             batch.append((trial, trial_scope))
             report.imported += 1
             if len(batch) >= _BATCH:
-                _write_batch(conn, batch, source)
+                _write_checked(conn, batch, source, report)
                 batch = []
                 if progress is not None:
                     progress(report)
         if batch:
-            _write_batch(conn, batch, source)
+            _write_checked(conn, batch, source, report)
         if report.imported == 0:
             detail = f"{report.read} records read, {len(report.malformed)} malformed"
             if report.skipped_out_of_scope:
@@ -364,6 +436,7 @@ def import_records(
         conn.execute("COMMIT")
         conn.close()
         conn = None
+        temp.chmod(usual_mode(final if final.exists() else None))
         os.replace(temp, final)
     finally:
         if conn is not None:

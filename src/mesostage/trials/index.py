@@ -24,6 +24,8 @@ from mesostage.trials.study import Trial, trial_from_dict
 __all__ = [
     "DATA_DIR_ENV",
     "INDEX_FILENAME",
+    "REBUILD_HINT",
+    "DamagedIndex",
     "IndexedTrial",
     "TrialIndex",
     "create_schema",
@@ -68,6 +70,26 @@ CREATE VIRTUAL TABLE IF NOT EXISTS trial_fts USING fts5(
 """
 
 
+#: How to make a new index, for every message about a damaged or foreign one.
+REBUILD_HINT = (
+    "rebuild it with 'mesostage trials import FILE' (or 'mesostage trials sync'), or 'mesostage trials demo' for "
+    "the FICTIONAL demo trials"
+)
+
+
+class DamagedIndex(ValueError):
+    """The index file cannot be read (damaged, truncated, or not an index): what is wrong and how to rebuild it."""
+
+    def __init__(self, path: Path | None, problem: str) -> None:
+        where = str(path) if path is not None else "the trial index"
+        super().__init__(f"{where}: the trial index cannot be read ({problem}); {REBUILD_HINT}")
+
+
+def _is_damage(exc: sqlite3.DatabaseError) -> bool:
+    """Damage (SQLITE_CORRUPT, SQLITE_NOTADB, a read error) rather than a bad query, such as FTS5 syntax."""
+    return not isinstance(exc, sqlite3.OperationalError) or "disk i/o" in str(exc).lower()
+
+
 def default_index_path() -> Path:
     """``$MESOSTAGE_DATA_DIR/trials.sqlite``, else the platform's user data directory."""
     base = os.environ.get(DATA_DIR_ENV)
@@ -107,10 +129,10 @@ class TrialIndex:
             version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         except sqlite3.DatabaseError as exc:
             conn.close()
-            raise ValueError(f"{p} is not a mesostage trial index ({exc})") from None
+            raise DamagedIndex(p, f"not a mesostage trial index: {exc}") from None
         if version is None or version[0] != SCHEMA_VERSION:
             conn.close()
-            raise ValueError(f"{p} was written by another version of mesostage: import the data again")
+            raise DamagedIndex(p, "written by another version of mesostage")
         return cls(conn, path=p)
 
     def close(self) -> None:
@@ -122,34 +144,42 @@ class TrialIndex:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        """Every row of a query; a damaged file is a :class:`DamagedIndex` naming the file and how to rebuild it."""
+        try:
+            return self._conn.execute(sql, params).fetchall()
+        except sqlite3.DatabaseError as exc:
+            if _is_damage(exc):
+                raise DamagedIndex(self.path, str(exc)) from None
+            raise
+
     def meta(self) -> dict[str, str]:
-        return dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
+        return dict(self._all("SELECT key, value FROM meta"))
 
     def count(self) -> int:
-        row = self._conn.execute("SELECT count(*) FROM trial").fetchone()
-        return int(row[0])
+        return int(self._all("SELECT count(*) FROM trial")[0][0])
 
     def counts_by_scope(self) -> dict[str, int]:
         """Trials per mesothelioma scope ("" = not about mesothelioma), as counted at import."""
         stored = self._meta_value("scope_counts")
         if stored is not None:
             return {str(k): int(v) for k, v in json.loads(stored).items()}
-        rows = self._conn.execute("SELECT scope, count(*) FROM trial GROUP BY scope").fetchall()
+        rows = self._all("SELECT scope, count(*) FROM trial GROUP BY scope")
         return {str(scope): int(n) for scope, n in rows}
 
     def has_fictional(self) -> bool:
         stored = self._meta_value("fictional_count")
         if stored is not None:
             return int(stored) > 0
-        return self._conn.execute("SELECT 1 FROM trial WHERE fictional = 1 LIMIT 1").fetchone() is not None
+        return bool(self._all("SELECT 1 FROM trial WHERE fictional = 1 LIMIT 1"))
 
     def _meta_value(self, key: str) -> str | None:
-        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return str(row[0]) if row else None
+        rows = self._all("SELECT value FROM meta WHERE key = ?", (key,))
+        return str(rows[0][0]) if rows else None
 
     def get(self, nct_id: str) -> IndexedTrial | None:
-        row = self._conn.execute("SELECT data, scope, criteria FROM trial WHERE nct_id = ?", (nct_id,)).fetchone()
-        return _row(row) if row else None
+        rows = self._all("SELECT data, scope, criteria FROM trial WHERE nct_id = ?", (nct_id,))
+        return _row(rows[0]) if rows else None
 
     def mesothelioma_trials(self, site: str, *, statuses: Sequence[str] | None = None) -> Iterator[IndexedTrial]:
         """Trials whose scope takes a ``site`` primary (the site itself, ``any`` or ``basket``), optionally only
@@ -163,17 +193,22 @@ class TrialIndex:
         if statuses is not None:
             sql += f" AND overall_status IN ({','.join('?' * len(statuses))})"
             params += list(statuses)
-        for row in self._conn.execute(sql + " ORDER BY nct_id", params):
-            yield _row(row)
+        try:
+            for row in self._conn.execute(sql + " ORDER BY nct_id", params):
+                yield _row(row)
+        except sqlite3.DatabaseError as exc:
+            if _is_damage(exc):
+                raise DamagedIndex(self.path, str(exc)) from None
+            raise
 
     def search(self, query: str, *, limit: int = 20) -> list[tuple[str, str, str, float]]:
         """Full-text search (SQLite FTS5 syntax) over titles, conditions, interventions and eligibility text.
         Returns (nct_id, title, status, bm25 rank) best first."""
-        rows = self._conn.execute(
+        rows = self._all(
             "SELECT t.nct_id, t.brief_title, t.overall_status, bm25(trial_fts) AS r FROM trial_fts "
             "JOIN trial t ON t.id = trial_fts.rowid WHERE trial_fts MATCH ? ORDER BY r LIMIT ?",
             (query, limit),
-        ).fetchall()
+        )
         return [(str(a), str(b), str(c), float(d)) for a, b, c, d in rows]
 
 

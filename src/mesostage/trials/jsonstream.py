@@ -14,9 +14,10 @@ from __future__ import annotations
 import codecs
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import IO, Any
 
-__all__ = ["MAX_VALUE_CHARS", "JsonStreamError", "iter_json_studies"]
+__all__ = ["MAX_VALUE_CHARS", "JsonStreamError", "UnreadableStudy", "UnreadableValue", "iter_json_studies"]
 
 #: A single value larger than this is taken as a broken stream rather than read on (bounds memory).
 MAX_VALUE_CHARS = 64 * 1024 * 1024
@@ -30,6 +31,10 @@ class JsonStreamError(ValueError):
     def __init__(self, message: str, offset: int) -> None:
         self.offset = offset
         super().__init__(f"{message} (at character {offset})")
+
+
+class UnreadableValue(JsonStreamError):
+    """Valid JSON syntax that the decoder still cannot read: nested too deeply, or an integer too long."""
 
 
 class _Reader:
@@ -87,6 +92,8 @@ class _Reader:
         while True:
             try:
                 obj, end = self._json.raw_decode(self.buf, self.pos)
+            except RecursionError:
+                raise UnreadableValue("a value nested too deeply to read", self.offset()) from None
             except json.JSONDecodeError as exc:
                 if self.eof:
                     raise JsonStreamError(f"invalid JSON: {exc.msg}", self.consumed + exc.pos) from None
@@ -96,11 +103,52 @@ class _Reader:
                     ) from None
                 self._fill()
                 continue
+            except ValueError as exc:  # an integer of more than 4300 digits
+                raise UnreadableValue(f"a value Python refuses to read ({exc})", self.offset()) from None
             if end == len(self.buf) and not self.eof and not isinstance(obj, dict | list | str):
                 self._fill()  # a number or literal may continue in the next chunk
                 continue
             self.pos = end
             return obj
+
+    def skip_value(self) -> None:
+        """Move past the value at the current position without decoding it (brackets counted, strings skipped)."""
+        depth = 0
+        in_string = escaped = False
+        start = self.offset()
+        while True:
+            while self.pos < len(self.buf):
+                char = self.buf[self.pos]
+                self.pos += 1
+                if in_string:
+                    if escaped:
+                        escaped = False
+                    elif char == "\\":
+                        escaped = True
+                    elif char == '"':
+                        in_string = False
+                elif char == '"':
+                    in_string = True
+                elif char in "[{":
+                    depth += 1
+                elif char in "]}":
+                    depth -= 1
+                    if depth == 0:
+                        return
+                elif depth == 0 and char in ",":
+                    self.pos -= 1
+                    return
+            if self.eof or self.offset() - start > MAX_VALUE_CHARS:
+                raise JsonStreamError("invalid JSON: a value does not end", self.offset())
+            self._fill()
+
+
+@dataclass(frozen=True)
+class UnreadableStudy:
+    """A study in an array that could not be decoded (too deeply nested, a number too long); the others are read."""
+
+    reason: str
+    offset: int
 
 
 def _array(reader: _Reader) -> Iterator[Any]:
@@ -109,7 +157,13 @@ def _array(reader: _Reader) -> Iterator[Any]:
         reader.pos += 1
         return
     while True:
-        yield reader.value()
+        reader.peek()
+        start = reader.offset()
+        try:
+            yield reader.value()
+        except UnreadableValue as exc:
+            reader.skip_value()
+            yield UnreadableStudy(str(exc), start)
         nxt = reader.peek()
         if nxt == ",":
             reader.pos += 1

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any
 
@@ -16,8 +17,10 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 import mesostage
 from mesostage import Case, CaseError, InputError
+from mesostage.trials.index import DamagedIndex
 from mesostage.web import api, extract_api, pages, trial_routes
-from mesostage.web.security import BodyLimitMiddleware, SecurityHeadersMiddleware
+from mesostage.web.report import shutdown_workers
+from mesostage.web.security import BodyLimitMiddleware, SecurityHeadersMiddleware, error_headers
 
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "LOOPBACK_HOSTS", "create_app"]
 
@@ -54,6 +57,21 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     return schema
 
 
+def unexpected_failure_message(exc: BaseException, where: str) -> str:
+    """What an answer says of a failure no check foresaw: where and what failed (the kind of exception only: its
+    text may hold paths or case data), that nothing was stored, and that it is a fault to report."""
+    return (
+        f"mesostage failed while answering {where} ({type(exc).__name__}); nothing was stored. This is a fault in "
+        "mesostage, not in what you entered: please report it with the steps that led to it."
+    )
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    shutdown_workers()  # the processes that draw PDF reports stop with the server
+
+
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
@@ -84,6 +102,7 @@ def create_app(
         docs_url=None,  # the interactive docs load scripts from other hosts; the document itself is served
         redoc_url=None,
         openapi_url=OPENAPI_URL,
+        lifespan=_lifespan,
     )
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.include_router(api.router)
@@ -106,6 +125,14 @@ def create_app(
         ]
         return api.case_error_response(CaseError(errors))
 
+    @app.exception_handler(DamagedIndex)
+    async def damaged_index(request: Request, exc: DamagedIndex) -> Response:
+        # The trial index file cannot be read: what is wrong and how to rebuild it (the results page shows this in
+        # its trials section and keeps the rest).
+        if _wants_json(request):
+            return JSONResponse({"errors": [{"path": "", "message": str(exc), "allowed": []}]}, status_code=503)
+        return HTMLResponse(pages.render("error.html", status=503, message=str(exc)), status_code=503)
+
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
         if _wants_json(request):
@@ -116,11 +143,14 @@ def create_app(
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception) -> Response:
-        # No traceback and no case data in the answer.
-        message = f"internal error ({type(exc).__name__}); nothing was stored"
+        # No traceback in the answer. This handler runs outside every middleware (Starlette's outermost error
+        # middleware calls it), so it adds the security headers itself.
+        message = unexpected_failure_message(exc, f"{request.method} {request.url.path}")
+        headers = error_headers()
         if _wants_json(request):
-            return JSONResponse({"errors": [{"path": "", "message": message, "allowed": []}]}, status_code=500)
-        return HTMLResponse(pages.render("error.html", status=500, message=message), status_code=500)
+            body = {"errors": [{"path": "", "message": message, "allowed": []}]}
+            return JSONResponse(body, status_code=500, headers=headers)
+        return HTMLResponse(pages.render("error.html", status=500, message=message), status_code=500, headers=headers)
 
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
     if allowed_hosts is not None:

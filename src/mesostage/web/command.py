@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from mesostage.limits import SERVE_LIMIT_CONCURRENCY, SERVE_MAX_HEADER_BYTES, SERVE_TIMEOUT_KEEP_ALIVE
+
 __all__ = ["serve"]
 
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -20,6 +22,13 @@ def serve(
         list[str] | None,
         typer.Option("--allowed-host", help="Host header to accept (repeatable); default: loopback names only"),
     ] = None,
+    limit_concurrency: Annotated[
+        int,
+        typer.Option(help="connections and tasks at once; past it new requests get 503", min=1),
+    ] = SERVE_LIMIT_CONCURRENCY,
+    timeout_keep_alive: Annotated[
+        int, typer.Option(help="seconds an idle kept-alive connection stays open", min=1)
+    ] = SERVE_TIMEOUT_KEEP_ALIVE,
 ) -> None:
     """Start the web app and the HTTP API (default http://127.0.0.1:8000). Stop it with Ctrl+C."""
     # Imported here so that the other commands start without loading the web stack.
@@ -27,6 +36,7 @@ def serve(
         import uvicorn
 
         from mesostage.web.app import LOOPBACK_HOSTS, create_app
+        from mesostage.web.protocol import HeaderDeadlineProtocol
     except ImportError as exc:
         typer.echo(f"error: the web app needs the 'web' extra (pip install 'mesostage[web]'): {exc}", err=True)
         raise typer.Exit(code=2) from None
@@ -35,4 +45,15 @@ def serve(
         typer.echo(f"warning: listening on {host}: other machines can reach this app", err=True)
     shown = f"[{host}]" if ":" in host else host
     typer.echo(f"mesostage: open http://{shown}:{port}/ in a browser (Ctrl+C stops it)", err=True)
-    uvicorn.run(create_app(allowed_hosts=hosts), host=host, port=port, log_level="warning", access_log=False)
+    uvicorn.run(
+        create_app(allowed_hosts=hosts),
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        # Bounds against many slow or idle connections (slowloris): uvicorn answers 503 past the limit.
+        limit_concurrency=limit_concurrency,
+        timeout_keep_alive=timeout_keep_alive,
+        h11_max_incomplete_event_size=SERVE_MAX_HEADER_BYTES,
+        http=HeaderDeadlineProtocol,
+    )

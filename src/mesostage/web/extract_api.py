@@ -8,7 +8,6 @@ case, and ``deciding``: for each answer the evidence that decided it. Nothing is
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -18,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from mesostage import CaseError, InputError
 from mesostage.extraction import KINDS, Extraction, extract
+from mesostage.limits import parse_json
 from mesostage.web.api import ERRORS
 from mesostage.web.form import form_from_case
 
@@ -99,10 +99,7 @@ EXTRACT_BODY: dict[str, Any] = {
 
 
 def _read(raw: bytes) -> ExtractRequest:
-    try:
-        data = json.loads(raw)
-    except ValueError as exc:  # includes invalid UTF-8
-        raise CaseError([InputError("", f"the request body is not JSON: {exc}")]) from None
+    data = parse_json(raw)  # not UTF-8, not JSON, too deep, a number too long, a lone surrogate: 422 with a path
     try:
         return ExtractRequest.model_validate(data)
     except ValidationError as exc:

@@ -11,7 +11,6 @@ the case path it would have filled.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import types
 import typing
@@ -25,6 +24,7 @@ from pydantic import BaseModel
 from mesostage import Case, CaseError, InputError, default_system, load_systems
 from mesostage.case import BASES, HISTOLOGIES, PCI_REGION_NAMES, SITES, Patient
 from mesostage.labels import humanize, label
+from mesostage.limits import parse_json
 from mesostage.web.labels import VOCABULARY, labels
 
 __all__ = [
@@ -435,12 +435,7 @@ _PYDANTIC_WORDS = {
 
 def case_from_json_field(text: str) -> dict[str, Any]:
     """A case pasted (or carried between pages) as JSON text."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CaseError(
-            [InputError("", f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")]
-        ) from None
+    data = parse_json(text)
     if not isinstance(data, dict):
         raise CaseError([InputError("", f"a case must be a JSON object, got {type(data).__name__}")])
     return data

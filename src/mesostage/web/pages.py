@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Annotated, Any
@@ -23,13 +24,14 @@ import mesostage
 from mesostage import Case, CaseError, InputError, load_systems
 from mesostage.case import HISTOLOGIES, PCI_REGION_NAMES
 from mesostage.labels import humanize
+from mesostage.limits import PDF_MAX_IN_FLIGHT, PDF_RETRY_AFTER_SECONDS
 from mesostage.web import form as forms
 from mesostage.web.examples import example, examples
 from mesostage.web.labels import labels
-from mesostage.web.report import render_pdf
-from mesostage.web.view import DISCLAIMER, SECTIONS, SEVERITY_WORDS, analyse, data_version
+from mesostage.web.report import render_pdf_isolated as render_pdf
+from mesostage.web.view import DISCLAIMER, SECTIONS, SEVERITY_WORDS, Analysis, analyse, data_version
 
-__all__ = ["environment", "render", "router"]
+__all__ = ["PDF_ADMISSION", "Admission", "environment", "render", "router"]
 
 router = APIRouter(include_in_schema=False)
 _MAX_FIELDS = 400
@@ -239,15 +241,51 @@ async def edit(request: Request) -> HTMLResponse:
     return _form_page(fields)
 
 
+class Admission:
+    """A bound on requests under way at once (counted across threads and event loops)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.count = 0
+        self._lock = threading.Lock()
+
+    def enter(self) -> bool:
+        with self._lock:
+            if self.count >= self.limit:
+                return False
+            self.count += 1
+            return True
+
+    def leave(self) -> None:
+        with self._lock:
+            self.count -= 1
+
+
+#: PDF requests under way; at most ``PDF_RENDER_SLOTS`` of them are drawn at once (in worker processes, see
+#: :mod:`mesostage.web.report`), the others wait their turn.
+PDF_ADMISSION = Admission(PDF_MAX_IN_FLIGHT)
+
+
+def _pdf_of(analysis: Analysis, template: str, stylesheet: str) -> bytes:
+    return render_pdf(render(template, a=analysis, report=True), stylesheet)
+
+
 async def _pdf(request: Request, template: str, stylesheet: str, name: str) -> Response:
     data = await _read_form(request)
     try:
         case = _case_from(data)
     except _Invalid as exc:
         return _form_page(data, errors=exc.errors, case=exc.raw, warnings=exc.warnings, status=422)
-    analysis = await run_in_threadpool(analyse, case, _view(data))
+    if not PDF_ADMISSION.enter():
+        message = (
+            f"The server is making {PDF_ADMISSION.limit} PDF reports already. Please try again in a few seconds, "
+            "or use 'Print this page' and save as PDF."
+        )
+        headers = {"retry-after": str(PDF_RETRY_AFTER_SECONDS)}
+        return HTMLResponse(render("error.html", status=503, message=message), status_code=503, headers=headers)
     try:
-        pdf = await run_in_threadpool(lambda: render_pdf(render(template, a=analysis, report=True), stylesheet))
+        analysis = await run_in_threadpool(analyse, case, _view(data))
+        pdf = await run_in_threadpool(_pdf_of, analysis, template, stylesheet)
     except (ImportError, OSError):
         # WeasyPrint needs Pango from the system; without it, say so and offer the browser's own printing.
         message = (
@@ -255,6 +293,8 @@ async def _pdf(request: Request, template: str, stylesheet: str, name: str) -> R
             "libpangoft2-1.0-0 libharfbuzz-subset0). Use 'Print this page' and save as PDF instead."
         )
         return HTMLResponse(render("error.html", status=503, message=message), status_code=503)
+    finally:
+        PDF_ADMISSION.leave()
     stamp = analysis.created.strftime("%Y%m%d-%H%M")
     return Response(
         pdf,

@@ -1,11 +1,31 @@
-"""The printable report: the results page's sections as one PDF (WeasyPrint), with date, versions and disclaimer."""
+"""The printable report: the results page's sections as one PDF (WeasyPrint), with date, versions and disclaimer.
+
+The web app draws reports in worker processes (:func:`render_pdf_isolated`): at most ``PDF_RENDER_SLOTS`` at once, on
+as many cores, and the workers are replaced after ``PDF_TASKS_PER_WORKER`` reports each, so the server's memory
+stays flat however many reports it makes (WeasyPrint's caches grow with every document).
+"""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from functools import cache
 from importlib import resources
 
-__all__ = ["render_pdf", "report_css"]
+from mesostage.limits import PDF_RENDER_SLOTS
+
+__all__ = ["PDF_TASKS_PER_WORKER", "render_pdf", "render_pdf_isolated", "report_css", "shutdown_workers"]
+
+#: Reports a worker process draws before a fresh one takes its place.
+PDF_TASKS_PER_WORKER = 50
+
+_POOL: ProcessPoolExecutor | None = None
+_TASKS = 0  # reports given to the current pool
+_POOL_LOCK = threading.Lock()
 
 
 @cache
@@ -25,3 +45,69 @@ def render_pdf(html: str, stylesheet_name: str = "report.css") -> bytes:
     stylesheet = CSS(string=report_css(stylesheet_name), url_fetcher=no_fetch)
     pdf: bytes = HTML(string=html, url_fetcher=no_fetch).write_pdf(stylesheets=[stylesheet])
     return pdf
+
+
+def _exit_with(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(0)  # the server is gone (even killed): a worker never outlives it
+
+
+def _worker_start(parent: int) -> None:
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True, name="exit-with-server").start()
+
+
+def _pool() -> ProcessPoolExecutor:
+    """The pool for the next report: a new one (new workers) after ``PDF_TASKS_PER_WORKER`` reports per worker.
+
+    The old pool is shut down without waiting: its reports under way finish, then its workers exit. (Python 3.11's
+    own ``max_tasks_per_child`` can leave the pool with no worker and every later report waiting for ever.)
+    """
+    global _POOL, _TASKS
+    with _POOL_LOCK:
+        old = None
+        if _POOL is None or _TASKS >= PDF_TASKS_PER_WORKER * PDF_RENDER_SLOTS:
+            old, _POOL, _TASKS = (
+                _POOL,
+                ProcessPoolExecutor(
+                    max_workers=PDF_RENDER_SLOTS,
+                    mp_context=multiprocessing.get_context("spawn"),  # no fork of a threaded server
+                    initializer=_worker_start,
+                    initargs=(os.getpid(),),
+                ),
+                0,
+            )
+        _TASKS += 1
+        pool = _POOL
+    if old is not None:
+        old.shutdown(wait=False)
+    return pool
+
+
+def shutdown_workers() -> None:
+    """Stop the worker processes (the app's shutdown); the next report starts new ones."""
+    global _POOL
+    with _POOL_LOCK:
+        pool, _POOL = _POOL, None
+    if pool is not None:
+        pool.shutdown(wait=False, cancel_futures=True)  # the workers exit on their own when the server has gone
+
+
+def render_pdf_isolated(html: str, stylesheet_name: str = "report.css") -> bytes:
+    """:func:`render_pdf` in a worker process (see the module docstring). Blocks until the report is drawn.
+
+    Raises
+    ------
+    OSError
+        When a worker stopped before it finished (for example out of memory): the next report gets a new one.
+    """
+    global _POOL
+    pool = _pool()
+    try:
+        return pool.submit(render_pdf, html, stylesheet_name).result()
+    except BrokenProcessPool:
+        with _POOL_LOCK:
+            if _POOL is pool:
+                _POOL = None
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise OSError("the process drawing the PDF stopped before it finished") from None

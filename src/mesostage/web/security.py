@@ -11,7 +11,13 @@ import json
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["CONTENT_SECURITY_POLICY", "SECURITY_HEADERS", "BodyLimitMiddleware", "SecurityHeadersMiddleware"]
+__all__ = [
+    "CONTENT_SECURITY_POLICY",
+    "SECURITY_HEADERS",
+    "BodyLimitMiddleware",
+    "SecurityHeadersMiddleware",
+    "error_headers",
+]
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -28,6 +34,11 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
 )
 _NO_STORE = (b"cache-control", b"no-store")
 _STATIC_CACHE = (b"cache-control", b"no-cache")
+
+
+def error_headers() -> dict[str, str]:
+    """The security headers and ``no-store``, for an answer made outside the middleware (a 500)."""
+    return {k.decode(): v.decode() for k, v in (*SECURITY_HEADERS, _NO_STORE)}
 
 
 class SecurityHeadersMiddleware:

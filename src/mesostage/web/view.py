@@ -13,6 +13,7 @@ import hashlib
 import json
 import threading
 import warnings
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -21,6 +22,7 @@ from typing import Any, Literal
 import mesostage
 from mesostage import Case, StagingResult, SystemResult, load_system, load_systems
 from mesostage.labels import humanize
+from mesostage.trials.index import DamagedIndex
 from mesostage.web.answer import Answer, answer
 from mesostage.web.form import patient_fields, patient_value
 from mesostage.web.labels import VOCABULARY, labels
@@ -461,25 +463,51 @@ def _options_section(a: Analysis) -> Mapping[str, Any]:
 
 def _outlook_section(a: Analysis) -> Mapping[str, Any]:
     outlook = mesostage.prognosis(a.case, staging=a.staging)
-    png = outlook_figure(a.case, "png", outlook)
+    png = outlook_figure(a.case, "png", outlook, with_id=False)
     return {"prognosis": outlook, "figure": base64.b64encode(png).decode("ascii")}
 
 
 _FIGURE_LOCK = threading.Lock()
+_CACHE_LOCK = threading.Lock()
+_FIGURES: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+#: Figures kept (about 100 kB each): pages of the same outlook, the view switch and the PDF draw it once.
+FIGURE_CACHE_SIZE = 64
 
 
-def outlook_figure(case: Case, fmt: str, outlook: mesostage.Prognosis | None = None) -> bytes:
+def outlook_figure(case: Case, fmt: str, outlook: mesostage.Prognosis | None = None, *, with_id: bool = True) -> bytes:
     """The outlook figure. A character the figure's font lacks (a control character in the case id, say) is drawn
-    as a box; matplotlib's warning about it is not a failure of the page."""
-    # One figure at a time: pages are rendered in worker threads, and matplotlib does not promise thread safety.
+    as a box; matplotlib's warning about it is not a failure of the page.
+
+    The figure depends on the outlook alone, so it is cached by the outlook: a page whose figure was drawn before
+    does not wait for another page's figure. ``with_id=False`` leaves the case id out of the title (the page shows
+    it above the figure), so that every case with the same outlook shares one figure.
+    """
+    outlook = outlook if outlook is not None else mesostage.prognosis(case)
+    if not with_id:
+        outlook = outlook.model_copy(update={"id": None})
+    key = (outlook.model_dump_json(), fmt)
+    with _CACHE_LOCK:
+        if (hit := _FIGURES.get(key)) is not None:
+            _FIGURES.move_to_end(key)
+            return hit
+    # One figure drawn at a time: pages are rendered in worker threads, and matplotlib's settings are global.
     with _FIGURE_LOCK, warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning)
-        return mesostage.prognosis_figure(case, fmt, result=outlook)
+        image = mesostage.prognosis_figure(case, fmt, result=outlook)
+    with _CACHE_LOCK:
+        _FIGURES[key] = image
+        while len(_FIGURES) > FIGURE_CACHE_SIZE:
+            _FIGURES.popitem(last=False)
+    return image
 
 
 def _trials_section(a: Analysis) -> Mapping[str, Any]:
     # The navigator's list with its default filters (open trials, nearest first); its form posts to /trials.
-    return trials_section(a.case, a.view, a.case_json)
+    try:
+        return trials_section(a.case, a.view, a.case_json)
+    except DamagedIndex as exc:
+        # A damaged index file: say what is wrong and how to rebuild it; the rest of the page still stands.
+        return {"damaged": str(exc)}
 
 
 def _entered_section(a: Analysis) -> Mapping[str, Any]:

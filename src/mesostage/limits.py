@@ -1,0 +1,203 @@
+"""Limits on what mesostage reads, in one place, and the safe JSON reading that enforces them.
+
+Every surface (Python API, CLI, HTTP API, web pages, batch, FHIR, trial import) reads untrusted input. These bounds
+keep the time and memory of one request or one record small, and every breach is a clear error naming the field
+(never a traceback or a generic "internal error"). Other modules import the numbers from here rather than repeat
+them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from mesostage.errors import CaseError, InputError
+
+__all__ = [
+    "MAX_CASE_FILE_BYTES",
+    "MAX_CSV_COLUMNS",
+    "MAX_ECHO_CHARS",
+    "MAX_INT_DIGITS",
+    "MAX_JSON_DEPTH",
+    "MAX_LINE_BYTES",
+    "MAX_TEXT_CHARS",
+    "MAX_XML_TOKEN_BYTES",
+    "PDF_MAX_IN_FLIGHT",
+    "PDF_RENDER_SLOTS",
+    "PDF_RETRY_AFTER_SECONDS",
+    "SERVE_HEADER_TIMEOUT",
+    "SERVE_LIMIT_CONCURRENCY",
+    "SERVE_MAX_HEADER_BYTES",
+    "SERVE_TIMEOUT_KEEP_ALIVE",
+    "clip",
+    "json_problems",
+    "parse_json",
+]
+
+#: Every free-text field of a case (``id``, ``patient.location``, ``reported_stage.stage``), in characters.
+MAX_TEXT_CHARS = 200
+#: How much of a user's value an error message (or a figure) repeats.
+MAX_ECHO_CHARS = 60
+#: Nesting depth of a JSON document (a case is 3 levels deep, a FHIR bundle or a registry study about 10).
+MAX_JSON_DEPTH = 64
+#: Digits of a JSON integer (Python refuses more than 4300 on its own, with no field path).
+MAX_INT_DIGITS = 30
+#: A case file read by the command line (a full case is under 5 kB).
+MAX_CASE_FILE_BYTES = 1024 * 1024
+#: One line of a CSV or JSON Lines file (a registry row or a case is a few kB).
+MAX_LINE_BYTES = 1024 * 1024
+#: Columns of a CSV file (a full NAACCR export has about 800 items).
+MAX_CSV_COLUMNS = 2000
+#: A single XML token (an attribute value, or the text of an element), in bytes.
+MAX_XML_TOKEN_BYTES = 1024 * 1024
+#: PDF reports drawn at once by the web app (each takes a core for about a second) ...
+PDF_RENDER_SLOTS = 2
+#: ... and PDF requests taken at once, drawing or waiting; past that the answer is 503 with ``Retry-After``.
+PDF_MAX_IN_FLIGHT = 6
+#: Seconds a client is asked to wait before it asks for a PDF again.
+PDF_RETRY_AFTER_SECONDS = 5
+#: ``mesostage serve``: connections and tasks at once (uvicorn answers 503 past it) ...
+SERVE_LIMIT_CONCURRENCY = 64
+#: ... seconds an idle kept-alive connection stays open ...
+SERVE_TIMEOUT_KEEP_ALIVE = 5
+#: ... bytes of request line and headers (h11), so an endless header is cut off ...
+SERVE_MAX_HEADER_BYTES = 16 * 1024
+#: ... and seconds a new connection has to send its request head (slowloris).
+SERVE_HEADER_TIMEOUT = 10.0
+
+
+def clip(text: str, limit: int = MAX_ECHO_CHARS) -> str:
+    """``text`` cut to ``limit`` characters, saying how long it was; lone surrogates shown as escapes."""
+    shown = text if len(text) <= limit else text[:limit] + f"... ({len(text)} characters)"
+    return shown.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+class _Rejected:
+    """A JSON number that was not converted: too many digits, or not finite."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+def _int(text: str) -> int | _Rejected:
+    digits = len(text.lstrip("-"))
+    if digits > MAX_INT_DIGITS:
+        return _Rejected(f"a number with {digits} digits (at most {MAX_INT_DIGITS})")
+    return int(text)
+
+
+def _float(text: str) -> float | _Rejected:
+    value = float(text)
+    if not math.isfinite(value):
+        return _Rejected(f"the number {clip(text)} is too large")
+    return value
+
+
+def _constant(text: str) -> _Rejected:
+    return _Rejected(f"{text} is not a number JSON allows")
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _join(path: str, key: str | int) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key
+
+
+def json_problems(data: Any, where: str = "", *, max_depth: int = MAX_JSON_DEPTH) -> list[InputError]:
+    """What in parsed JSON breaks the limits: nesting, numbers that were not converted, lone surrogates.
+
+    Iterative (no recursion), so any depth is checked safely; each problem names its field path.
+    """
+    problems: list[InputError] = []
+    stack: list[tuple[str, Any, int]] = [(where, data, 0)]
+    while stack and len(problems) < 20:
+        path, value, depth = stack.pop()
+        if isinstance(value, _Rejected):
+            problems.append(InputError(clip(path, MAX_TEXT_CHARS), value.reason))
+        elif isinstance(value, str):
+            if _has_surrogate(value):
+                problems.append(
+                    InputError(clip(path, MAX_TEXT_CHARS), "text with a lone surrogate (\\ud800-\\udfff): not Unicode")
+                )
+        elif isinstance(value, dict | list):
+            if depth >= max_depth:
+                problems.append(InputError(clip(path, MAX_TEXT_CHARS), f"nested more than {max_depth} levels deep"))
+                continue
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            for key, item in reversed(list(items)):
+                if isinstance(key, str) and _has_surrogate(key):
+                    problems.append(
+                        InputError(clip(path, MAX_TEXT_CHARS), f"the field name {clip(key)} is not Unicode")
+                    )
+                    continue
+                stack.append((_join(path, key), item, depth + 1))
+    return problems
+
+
+def _deep_path(text: str, where: str, max_depth: int) -> str:
+    """The path at which JSON text first nests deeper than ``max_depth`` (for text the parser gave up on)."""
+    stack: list[list[Any]] = []  # [path, next index or None (object), last key]
+    path = where
+    i, n = 0, len(text)
+    while i < n:
+        char = text[i]
+        if char == '"':
+            end = i + 1
+            while end < n and text[end] != '"':
+                end += 2 if text[end] == "\\" else 1
+            if stack and stack[-1][1] is None:
+                stack[-1][2] = text[i + 1 : end]
+            i = end + 1
+            continue
+        if char in "[{":
+            if stack:
+                top_path, index, key = stack[-1]
+                path = _join(top_path, index if index is not None else str(key))
+            if len(stack) >= max_depth:
+                return path
+            stack.append([path, 0 if char == "[" else None, None])
+        elif char in "]}" and stack:
+            stack.pop()
+        elif char == "," and stack and stack[-1][1] is not None:
+            stack[-1][1] += 1
+        i += 1
+    return where
+
+
+def parse_json(text: str | bytes, where: str = "", *, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """JSON text parsed within the limits above.
+
+    Raises
+    ------
+    CaseError
+        Not UTF-8, not valid JSON, nested too deeply, a number too long or too large, a lone surrogate: one
+        :class:`InputError` per problem, each with its path (``where`` is the path of the document itself).
+    """
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise CaseError([InputError(where, f"not UTF-8 text: {exc.reason} at byte {exc.start}")]) from None
+    try:
+        data = json.loads(text, parse_int=_int, parse_float=_float, parse_constant=_constant)
+    except json.JSONDecodeError as exc:
+        raise CaseError(
+            [InputError(where, f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")]
+        ) from None
+    except RecursionError:
+        path = clip(_deep_path(text, where, max_depth), MAX_TEXT_CHARS)
+        raise CaseError([InputError(path, f"nested more than {max_depth} levels deep")]) from None
+    if problems := json_problems(data, where, max_depth=max_depth):
+        raise CaseError(problems)
+    return data
