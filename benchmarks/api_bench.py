@@ -32,6 +32,20 @@ _LENGTH = re.compile(rb"content-length:\s*(\d+)", re.I)
 _STATUS = re.compile(rb"HTTP/1.1 (\d{3})")
 
 
+def _when_healthy(proc: subprocess.Popen[bytes], port: int, seconds: float, what: str) -> subprocess.Popen[bytes]:
+    """``proc`` once its /api/v1/health answers 200; killed, and the run stopped, if it does not within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://{HOST}:{port}/api/v1/health", timeout=1) as r:
+                if r.status == 200:
+                    return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit(f"{what} did not start within {seconds:g} s")
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind((HOST, 0))
@@ -54,17 +68,7 @@ def _start_server(port: int) -> subprocess.Popen[bytes]:
         "warning",
         "--no-access-log",
     ]
-    proc = subprocess.Popen(cmd)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://{HOST}:{port}/api/v1/health", timeout=1) as r:
-                if r.status == 200:
-                    return proc
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("the server did not start within 20 s")
+    return _when_healthy(subprocess.Popen(cmd), port, 20, "the server")
 
 
 async def _worker(port: int, body: bytes, count: int, stop_at: float, latencies: list[float]) -> None:
@@ -171,16 +175,7 @@ def _start_serve(port: int) -> subprocess.Popen[bytes]:
     """``mesostage serve`` as users run it (its connection limits, PDF worker processes), on loopback."""
     exe = Path(sys.executable).parent / "mesostage"
     proc = subprocess.Popen([str(exe), "serve", "--port", str(port)], stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://{HOST}:{port}/api/v1/health", timeout=1) as r:
-                if r.status == 200:
-                    return proc
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("mesostage serve did not start within 30 s")
+    return _when_healthy(proc, port, 30, "mesostage serve")
 
 
 _CASES = ("diaphragm-origin", "example-1", "pleural-unknowns", "peritoneal-pci", "pericardial")
