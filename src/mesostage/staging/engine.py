@@ -9,13 +9,22 @@ categories, so the work is linear in the number of unknowns instead of 2**n. The
 and highest stage over the product of the components' reachable sets (at most a few dozen table look-ups).
 An unknown *matters* when, for some values of the other unknowns, switching it changes the stage; this is decided
 the same way, per component, with the other inputs' reachable sets.
+
+What is prepared once per system and basis (``_compile``): each component's rank table, its rules by finding
+name with their determinants (they do not depend on the case), and the stage table as a map from category ranks
+to the stage. Questions that depend only on the system and on sets of ranks (the stages a product of category sets
+gives; whether a component's values can change the stage) are remembered per system, so a case with many unknowns
+costs one pass over its inputs plus a few look-ups: the unknown inputs that give the same set of categories are
+decided once (``_matters``).
 """
 
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from mesostage.case import PCI_REGION_NAMES, Case
 from mesostage.staging.definitions import Check, Component, Measure, Rule, SystemDefinition
@@ -74,43 +83,104 @@ def _section_assessed(case: Case, section: str) -> bool:
     return sec is not None and bool(sec.assessed)
 
 
+_Hit = tuple[int, Rule, int, "Determinant"]  # (rule index, rule, rank, its determinant)
+
+
 @dataclass(frozen=True)
 class _Compiled:
-    """A component's rules prepared once per basis: (rule, rank, section or None, finding name or flag path)."""
+    """A component's rules prepared once per basis, with their determinants (they do not depend on the case)."""
 
     rank: dict[str, int]
-    rules: tuple[tuple[Rule, int, str | None, str], ...]
+    #: per finding section, finding name -> the rules that read it, in rule order
+    by_name: dict[str, dict[str, tuple[_Hit, ...]]]
+    #: per finding section, every rule that reads it, in rule order
+    by_section: dict[str, tuple[_Hit, ...]]
+    flags: tuple[_Hit, ...]
     measures: tuple[tuple[Measure, set[int]], ...]
     every_rank: frozenset[int]
     sections: frozenset[str]
 
 
-# (id of the component, basis) -> (the component itself, so the id cannot be reused while cached; its compiled form)
-_COMPILED: dict[tuple[int, str], tuple[Component, _Compiled]] = {}
+@dataclass
+class _System:
+    """A system prepared once per basis: its components, the stage table by category ranks, and what is remembered
+    about it (answers that depend only on the system and on sets of ranks)."""
+
+    defn: SystemDefinition
+    comps: dict[int, _Compiled]
+    table: dict[tuple[int, ...], str | None]
+    unique: dict[tuple[frozenset[int], ...], str | None]
+    reach: dict[tuple[frozenset[int], ...], frozenset[str]]
+    differs: dict[object, bool]
 
 
-def _compile(comp: Component, basis: str) -> _Compiled:
-    cached = _COMPILED.get((id(comp), basis))
-    if cached is not None and cached[0] is comp:
-        return cached[1]
+# (id of the system, basis) -> (the system itself, so the id cannot be reused while cached; its prepared form)
+_COMPILED: dict[tuple[int, str], tuple[SystemDefinition, _System]] = {}
+#: a bound on each remembered map of a system (cleared when reached; the answers are recomputed)
+_MEMO_LIMIT = 1 << 14
+
+
+def _compile_component(system: SystemDefinition, comp: Component, basis: str) -> _Compiled:
     rank = {c: i for i, c in enumerate(comp.categories)}
-    rules = tuple(
-        (r, rank[r.category], r.section, r.finding.partition(".")[2] if r.finding else r.key)
-        for r in comp.rules
-        if _applies(r.basis, basis)
-    )
+    by_name: dict[str, dict[str, list[_Hit]]] = {}
+    by_section: dict[str, list[_Hit]] = {}
+    flags: list[_Hit] = []
+    for index, rule in enumerate(r for r in comp.rules if _applies(r.basis, basis)):
+        name = rule.finding.partition(".")[2] if rule.finding else rule.key
+        det = Determinant(
+            component=comp.name,
+            finding=name,
+            category=rule.category,
+            reason=rule.note,
+            source=system.sources[rule.source].cited,
+        )
+        hit = (index, rule, rank[rule.category], det)
+        section = rule.section
+        if section is None:
+            flags.append(hit)
+        else:
+            by_name.setdefault(section, {}).setdefault(name, []).append(hit)
+            by_section.setdefault(section, []).append(hit)
     measures = tuple((m, {rank[b.category] for b in m.bands}) for m in comp.measures if _applies(m.basis, basis))
-    every = {rank[comp.floor]} | {r for _, r, _, _ in rules} | {x for _, ranks in measures for x in ranks}
-    sections = frozenset(section for _, _, section, _ in rules if section is not None)
-    compiled = _Compiled(rank, rules, measures, frozenset(every), sections)
-    _COMPILED[(id(comp), basis)] = (comp, compiled)
+    hits = [h for hs in by_section.values() for h in hs] + flags
+    every = {rank[comp.floor]} | {h[2] for h in hits} | {x for _, ranks in measures for x in ranks}
+    return _Compiled(
+        rank,
+        {sec: {n: tuple(hs) for n, hs in names.items()} for sec, names in by_name.items()},
+        {sec: tuple(hs) for sec, hs in by_section.items()},
+        tuple(flags),
+        measures,
+        frozenset(every),
+        frozenset(by_section),
+    )
+
+
+def _compile(system: SystemDefinition, basis: str) -> _System:
+    cached = _COMPILED.get((id(system), basis))
+    if cached is not None and cached[0] is system:
+        return cached[1]
+    comps = {id(c): _compile_component(system, c, basis) for c in system.components}
+    names = [c.name for c in system.components]
+    table = {
+        combo: _lookup(system, {n: c.categories[r] for n, c, r in zip(names, system.components, combo, strict=True)})
+        for combo in itertools.product(*(range(len(c.categories)) for c in system.components))
+    }
+    compiled = _System(system, comps, table, {}, {}, {})
+    _COMPILED[(id(system), basis)] = (system, compiled)
     return compiled
+
+
+def _remember(memo: dict[Any, Any]) -> dict[Any, Any]:
+    if len(memo) >= _MEMO_LIMIT:
+        memo.clear()
+    return memo
 
 
 class _Context:
     def __init__(self, system: SystemDefinition, case: Case) -> None:
         self.system = system
         self.case = case
+        self.compiled = _compile(system, case.basis)
         # per finding section: (present names, unknown names), or None when not assessed
         self.sections: dict[str, tuple[frozenset[str], frozenset[str]] | None] = {}
         for name in ("tumor", "nodes", "metastases"):
@@ -123,7 +193,7 @@ class _Context:
 
     def evaluate(self, comp: Component) -> _Evaluated:
         case = self.case
-        compiled = _compile(comp, case.basis)
+        compiled = self.compiled.comps[id(comp)]
         rank, every_rank = compiled.rank, compiled.every_rank
 
         tumor = case.tumor
@@ -144,30 +214,36 @@ class _Context:
         replaced = {
             m.replaces for m, _ in compiled.measures if m.replaces and isinstance(_value(case, m.field), int | float)
         }
-        for rule, r, section, name in compiled.rules:
-            if rule.finding in replaced:
+        # The rules that fire or stay open, in rule order: only the names the case gives are looked at.
+        hits: list[tuple[int, bool, Rule, int, Determinant]] = []
+        first_open: dict[str, int] = {}
+        for section, names in compiled.by_name.items():
+            state_of = self.sections[section]
+            if state_of is None:
+                kept = [h for h in compiled.by_section[section] if h[1].finding not in replaced]
+                if kept:
+                    first_open[section] = kept[0][0]
+                    unassessed[section] = {_NOTHING} | {h[2] for h in kept}
                 continue
-            if section is not None:
-                state_of = self.sections[section]
-                if state_of is None:
-                    unassessed.setdefault(section, {_NOTHING}).add(r)
-                    continue
-                found, unknown = state_of
-                state: bool | None = True if name in found else None if name in unknown else False
-            else:
-                flag = _value(case, name)
-                state = flag if isinstance(flag, bool) else None
-            if state:
-                det = Determinant(
-                    component=comp.name,
-                    finding=name,
-                    category=rule.category,
-                    reason=rule.note,
-                    source=self.cite(rule.source),
-                )
+            for is_present, given in ((True, state_of[0]), (False, state_of[1])):
+                for name in given:
+                    for index, rule, r, det in names.get(name, ()):
+                        if rule.finding not in replaced:
+                            hits.append((index, is_present, rule, r, det))
+        for index, rule, r, det in compiled.flags:
+            flag = _value(case, rule.key)
+            if flag is True:
+                hits.append((index, True, rule, r, det))
+            elif not isinstance(flag, bool):
+                hits.append((index, False, rule, r, det))
+        hits.sort(key=lambda h: h[0])
+        for _, is_present, rule, r, det in hits:
+            if is_present:
                 present.append((r, det))
-            elif state is None:
+            else:
                 items.append(_Item(rule.key, frozenset({_NOTHING, r}), False))
+        if len(unassessed) > 1:
+            unassessed = {sec: unassessed[sec] for sec in sorted(unassessed, key=first_open.__getitem__)}
         for m, band_ranks in compiled.measures:
             section = m.field.partition(".")[0]
             if section in unassessed:
@@ -233,14 +309,28 @@ def _lookup(system: SystemDefinition, cats: dict[str, str]) -> str | None:
     return None
 
 
-def _unique_stage(
-    system: SystemDefinition, comps: Sequence[_Evaluated], choices: Sequence[Iterable[int]]
-) -> str | None:
-    stages = {
-        _lookup(system, {c.defn.name: c.defn.categories[r] for c, r in zip(comps, combo, strict=True)})
-        for combo in itertools.product(*choices)
-    }
-    return stages.pop() if len(stages) == 1 else None
+def _unique_stage(compiled: _System, choices: Sequence[frozenset[int]]) -> str | None:
+    """The one stage every combination of the components' category ranks in ``choices`` gives, else ``None``."""
+    key = tuple(choices)
+    memo = compiled.unique
+    if key in memo:
+        return memo[key]
+    table = compiled.table
+    stages = {table[combo] for combo in itertools.product(*key)}
+    found = stages.pop() if len(stages) == 1 else None
+    _remember(memo)[key] = found
+    return found
+
+
+def _reachable_stages(compiled: _System, choices: tuple[frozenset[int], ...]) -> frozenset[str]:
+    """Every stage some combination of the category ranks in ``choices`` gives."""
+    memo = compiled.reach
+    found = memo.get(choices)
+    if found is None:
+        table = compiled.table
+        found = frozenset(s for combo in itertools.product(*choices) if (s := table[combo]) is not None)
+        _remember(memo)[choices] = found
+    return found
 
 
 def stage_group(system: SystemDefinition, categories: dict[str, str]) -> str | None:
@@ -267,39 +357,63 @@ def stage_group(system: SystemDefinition, categories: dict[str, str]) -> str | N
     return stages.pop() if len(stages) == 1 else None
 
 
-def _matters(system: SystemDefinition, comps: Sequence[_Evaluated]) -> list[str]:
-    """The unknown inputs whose value could change the stage, in the order of the components and rules."""
+def _matters(compiled: _System, comps: Sequence[_Evaluated]) -> list[str]:
+    """The unknown inputs whose value could change the stage, in the order of the components and rules.
+
+    The other inputs of a component reach the same set whatever copy of a repeated option set is left out (taking
+    the highest is idempotent), so each distinct option set is decided once: linear in the number of unknowns.
+    """
     # Another component's value is one certain set (no unknowns: T0 stays open as one set) or any reachable one.
-    free: list[list[frozenset[int]]] = [
-        [c.stage_options] if not c.items else [frozenset({r}) for r in sorted(c.range_options)] for c in comps
-    ]
+    free = tuple(
+        (c.stage_options,) if not c.items else tuple(frozenset({r}) for r in sorted(c.range_options)) for c in comps
+    )
     out: list[str] = []
     for k, comp in enumerate(comps):
-        for i, item in enumerate(comp.items):
-            rest = _reachable(comp.known, (it.options for j, it in enumerate(comp.items) if j != i))
-            outcomes = {frozenset({max(s, o) for o in item.options}) for s in rest}
-            if any(_differs(system, comps, free, k, values) for values in outcomes if len(values) > 1):
+        if not comp.items:
+            continue
+        counts = Counter(it.options for it in comp.items)
+        everything = _reachable(comp.known, counts)
+        decided: dict[frozenset[int], bool] = {}
+        for item in comp.items:
+            options = item.options
+            matters = decided.get(options)
+            if matters is None:
+                others = (o for o in counts if o != options)
+                rest = everything if counts[options] > 1 else _reachable(comp.known, others)
+                outcomes = {frozenset({max(s, o) for o in options}) for s in rest}
+                matters = any(_differs(compiled, free, k, values) for values in outcomes if len(values) > 1)
+                decided[options] = matters
+            if matters:
                 out.append(item.key)
     return out
 
 
 def _differs(
-    system: SystemDefinition,
-    comps: Sequence[_Evaluated],
-    free: Sequence[Sequence[frozenset[int]]],
+    compiled: _System,
+    free: tuple[tuple[frozenset[int], ...], ...],
     k: int,
     values: frozenset[int],
 ) -> bool:
     """True when two of ``values`` for component ``k`` give different stages for some values of the others."""
-    others = [free[j] if j != k else [frozenset()] for j in range(len(comps))]
+    key = (free, k, values)
+    memo = compiled.differs
+    found = memo.get(key)
+    if found is not None:
+        return found
+    found = False
+    others = [free[j] if j != k else (frozenset(),) for j in range(len(free))]
     for combo in itertools.product(*others):
         seen = set()
         for v in values:
-            choice = [combo[j] if j != k else frozenset({v}) for j in range(len(comps))]
-            seen.add(_unique_stage(system, comps, choice))
+            choice = [combo[j] if j != k else frozenset({v}) for j in range(len(free))]
+            seen.add(_unique_stage(compiled, choice))
             if len(seen) > 1:
-                return True
-    return False
+                found = True
+                break
+        if found:
+            break
+    _remember(memo)[key] = found
+    return found
 
 
 def _check_fires(check: Check, case: Case, comps: Sequence[_Evaluated]) -> bool:
@@ -330,13 +444,11 @@ def stage_in_system(system: SystemDefinition, case: Case) -> tuple[SystemResult,
         )
         return result, []
     ctx = _Context(system, case)
+    compiled = ctx.compiled
     comps = [ctx.evaluate(c) for c in system.components]
-    stage = _unique_stage(system, comps, [c.stage_options for c in comps])
-    reachable = {
-        _lookup(system, {c.defn.name: c.defn.categories[r] for c, r in zip(comps, combo, strict=True)})
-        for combo in itertools.product(*(sorted(c.range_options) for c in comps))
-    }
-    ordered = sorted((s for s in reachable if s is not None), key=system.stages.index)
+    stage = _unique_stage(compiled, [c.stage_options for c in comps])
+    reachable = _reachable_stages(compiled, tuple(c.range_options for c in comps))
+    ordered = sorted(reachable, key=system.stages.index)
     stage_range = [ordered[0], ordered[-1]] if ordered else None
 
     labels = {c.defn.name: c.label for c in comps}
@@ -393,7 +505,7 @@ def stage_in_system(system: SystemDefinition, case: Case) -> tuple[SystemResult,
         stage=stage,
         stage_range=stage_range,
         determinants=determinants,
-        unknowns_that_matter=_matters(system, comps),
+        unknowns_that_matter=_matters(compiled, comps),
         evidence=system.evidence,
         evidence_note=system.evidence_note,
         sources=list(dict.fromkeys(sources)),
@@ -420,14 +532,18 @@ def unknown_outcomes(system: SystemDefinition, case: Case) -> dict[str, list[str
     ctx = _Context(system, case)
     comps = [ctx.evaluate(c) for c in system.components]
     out: dict[str, list[str | None]] = {}
+    certain = [c.stage_options for c in comps]
     for k, comp in enumerate(comps):
+        required = [it.options for it in comp.items if it.required]
         for i, item in enumerate(comp.items):
-            required_rest = [it.options for j, it in enumerate(comp.items) if j != i and it.required]
+            required_rest = required
+            if item.required:
+                required_rest = [it.options for j, it in enumerate(comp.items) if j != i and it.required]
             stages: list[str | None] = []
             for option in sorted(item.options):
-                choices = [c.stage_options for c in comps]
+                choices = list(certain)
                 choices[k] = _reachable(max(comp.known, option), required_rest)
-                stage = _unique_stage(system, comps, choices)
+                stage = _unique_stage(ctx.compiled, choices)
                 if stage not in stages:
                     stages.append(stage)
             out[item.key] = stages
