@@ -15,7 +15,7 @@ from mesostage.staging.definitions import (
     site_notes,
     tumor_type_notes,
 )
-from mesostage.staging.engine import stage_group, stage_in_system
+from mesostage.staging.engine import case_sections, stage_group, stage_in_system
 from mesostage.staging.result import Determinant, PciRegion, ReviewNote, StagingResult, SystemResult
 
 __all__ = [
@@ -81,6 +81,7 @@ def stage(case: Case | Mapping[str, Any], *, systems: Iterable[str] | None = Non
     results: list[SystemResult] = []
     notes: list[ReviewNote] = []
     not_staged = tumor_type_notes().get(parsed.tumor_type or "diffuse")
+    sections = case_sections(parsed)
     for system_id in wanted:
         if not_staged is not None:
             system = load_system(system_id)
@@ -94,7 +95,7 @@ def stage(case: Case | Mapping[str, Any], *, systems: Iterable[str] | None = Non
                 )
             )
             continue
-        result, raised = stage_in_system(load_system(system_id), parsed)
+        result, raised = stage_in_system(load_system(system_id), parsed, sections=sections)
         results.append(result)
         notes.extend(raised)
     if not_staged is not None:

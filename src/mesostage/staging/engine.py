@@ -83,7 +83,7 @@ def _section_assessed(case: Case, section: str) -> bool:
     return sec is not None and bool(sec.assessed)
 
 
-_Hit = tuple[int, Rule, int, "Determinant"]  # (rule index, rule, rank, its determinant)
+_Hit = tuple[int, Rule, int, "Determinant", "_Item"]  # (rule index, rule, rank, its determinant, its open item)
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,7 @@ class _Compiled:
     measures: tuple[tuple[Measure, set[int]], ...]
     every_rank: frozenset[int]
     sections: frozenset[str]
+    floor: Determinant
 
 
 @dataclass
@@ -134,7 +135,13 @@ def _compile_component(system: SystemDefinition, comp: Component, basis: str) ->
             reason=rule.note,
             source=system.sources[rule.source].cited,
         )
-        hit = (index, rule, rank[rule.category], det)
+        hit = (
+            index,
+            rule,
+            rank[rule.category],
+            det,
+            _Item(rule.key, frozenset({_NOTHING, rank[rule.category]}), False),
+        )
         section = rule.section
         if section is None:
             flags.append(hit)
@@ -152,6 +159,7 @@ def _compile_component(system: SystemDefinition, comp: Component, basis: str) ->
         measures,
         frozenset(every),
         frozenset(by_section),
+        Determinant(component=comp.name, category=comp.floor, reason=comp.floor_reason),
     )
 
 
@@ -176,17 +184,26 @@ def _remember(memo: dict[Any, Any]) -> dict[Any, Any]:
     return memo
 
 
+_Sections = dict[str, tuple[frozenset[str], frozenset[str]] | None]
+
+
+def case_sections(case: Case) -> _Sections:
+    """Per finding section of the case: (present names, unknown names), or None when not assessed (read once per
+    case by ``mesostage.staging.stage`` and passed to each system)."""
+    out: _Sections = {}
+    for name in ("tumor", "nodes", "metastases"):
+        sec = getattr(case, name)
+        ok = sec is not None and sec.assessed
+        out[name] = (frozenset(sec.findings), frozenset(sec.unknown)) if ok else None
+    return out
+
+
 class _Context:
-    def __init__(self, system: SystemDefinition, case: Case) -> None:
+    def __init__(self, system: SystemDefinition, case: Case, sections: _Sections | None = None) -> None:
         self.system = system
         self.case = case
         self.compiled = _compile(system, case.basis)
-        # per finding section: (present names, unknown names), or None when not assessed
-        self.sections: dict[str, tuple[frozenset[str], frozenset[str]] | None] = {}
-        for name in ("tumor", "nodes", "metastases"):
-            sec = getattr(case, name)
-            ok = sec is not None and sec.assessed
-            self.sections[name] = (frozenset(sec.findings), frozenset(sec.unknown)) if ok else None
+        self.sections = sections if sections is not None else case_sections(case)
 
     def cite(self, ref: str) -> str:
         return self.system.sources[ref].cited
@@ -215,7 +232,7 @@ class _Context:
             m.replaces for m, _ in compiled.measures if m.replaces and isinstance(_value(case, m.field), int | float)
         }
         # The rules that fire or stay open, in rule order: only the names the case gives are looked at.
-        hits: list[tuple[int, bool, Rule, int, Determinant]] = []
+        hits: list[tuple[int, bool, int, Determinant, _Item]] = []
         first_open: dict[str, int] = {}
         for section, names in compiled.by_name.items():
             state_of = self.sections[section]
@@ -227,21 +244,21 @@ class _Context:
                 continue
             for is_present, given in ((True, state_of[0]), (False, state_of[1])):
                 for name in given:
-                    for index, rule, r, det in names.get(name, ()):
-                        if rule.finding not in replaced:
-                            hits.append((index, is_present, rule, r, det))
-        for index, rule, r, det in compiled.flags:
+                    for index, rule, r, det, item in names.get(name, ()):
+                        if not replaced or rule.finding not in replaced:
+                            hits.append((index, is_present, r, det, item))
+        for index, rule, r, det, item in compiled.flags:
             flag = _value(case, rule.key)
             if flag is True:
-                hits.append((index, True, rule, r, det))
+                hits.append((index, True, r, det, item))
             elif not isinstance(flag, bool):
-                hits.append((index, False, rule, r, det))
+                hits.append((index, False, r, det, item))
         hits.sort(key=lambda h: h[0])
-        for _, is_present, rule, r, det in hits:
+        for _, is_present, r, det, item in hits:
             if is_present:
                 present.append((r, det))
             else:
-                items.append(_Item(rule.key, frozenset({_NOTHING, r}), False))
+                items.append(item)
         if len(unassessed) > 1:
             unassessed = {sec: unassessed[sec] for sec in sorted(unassessed, key=first_open.__getitem__)}
         for m, band_ranks in compiled.measures:
@@ -274,9 +291,9 @@ class _Context:
         known = max([rank[comp.floor]] + [r for r, _ in present])
         deciding = [d for r, d in present if r == known]
         if not deciding:
-            deciding = [Determinant(component=comp.name, category=comp.floor, reason=comp.floor_reason)]
-        stage_opts = _reachable(known, (i.options for i in items if i.required))
-        range_opts = _reachable(known, (i.options for i in items))
+            deciding = [compiled.floor]
+        stage_opts = _reachable(known, {i.options: None for i in items if i.required})
+        range_opts = _reachable(known, {i.options: None for i in items})
         if len(stage_opts) == 1:
             label = comp.categories[next(iter(stage_opts))]
         else:
@@ -435,15 +452,17 @@ def _check_fires(check: Check, case: Case, comps: Sequence[_Evaluated]) -> bool:
     return not set(check.findings) <= present
 
 
-def stage_in_system(system: SystemDefinition, case: Case) -> tuple[SystemResult, list[ReviewNote]]:
-    """Stage one (already validated) case in one system."""
+def stage_in_system(
+    system: SystemDefinition, case: Case, *, sections: _Sections | None = None
+) -> tuple[SystemResult, list[ReviewNote]]:
+    """Stage one (already validated) case in one system (``sections``: ``case_sections(case)``, if already read)."""
     if case.site not in system.applies_to:
         why_not = system.not_applicable_reason.format(site=case.site.replace("_", " "))
         result = SystemResult(
             system=system.id, name=system.name, applicable=False, formal_system=system.formal_system, reason=why_not
         )
         return result, []
-    ctx = _Context(system, case)
+    ctx = _Context(system, case, sections)
     compiled = ctx.compiled
     comps = [ctx.evaluate(c) for c in system.components]
     stage = _unique_stage(compiled, [c.stage_options for c in comps])
