@@ -7,12 +7,16 @@ from typing import Any
 
 from mesostage.case import Case, parse_case
 from mesostage.checks import check_case
-from mesostage.review import review
-from mesostage.staging import StagingResult
+from mesostage.review import review, review_inputs
+from mesostage.staging import ReviewNote, StagingResult
 from mesostage.staging import stage as _stage_all
 from mesostage.staging.definitions import check_system_ids
+from mesostage.staging.memo import Memo, fresh, staging_key
 
 __all__ = ["stage"]
+
+#: (staging key, review inputs) -> (staging result in every system, review): the cases staged last
+_MEMO = Memo(1024)
 
 
 def stage(case: Case | Mapping[str, Any], *, systems: Iterable[str] | None = None) -> StagingResult:
@@ -33,9 +37,22 @@ def stage(case: Case | Mapping[str, Any], *, systems: Iterable[str] | None = Non
     """
     parsed = parse_case(case)
     wanted = check_system_ids(systems)
-    full = _stage_all(parsed)
-    notes = review(parsed, full)
+    staging = staging_key(parsed)
+    key = (staging, review_inputs(parsed)) if staging is not None else None
+    remembered: tuple[StagingResult, list[ReviewNote]] | None = _MEMO.get(key) if key is not None else None
+    if remembered is None:
+        full = _stage_all(parsed)
+        remembered = full, review(parsed, full)
+        if key is not None:
+            _MEMO.put(key, remembered)
+    full, notes = remembered
     by_id = {r.system: r for r in full.results}
+    # Each caller gets its own copies: the remembered result never changes (the id is the caller's case's).
     return full.model_copy(
-        update={"results": [by_id[s] for s in wanted], "review": notes, "warnings": check_case(parsed)}
+        update={
+            "id": parsed.id,
+            "results": [fresh(by_id[s]) for s in wanted],
+            "review": [fresh(n) for n in notes],
+            "warnings": check_case(parsed),
+        }
     )

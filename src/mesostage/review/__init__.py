@@ -7,7 +7,7 @@ to check.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Hashable, Iterator, Mapping
 from functools import cache
 from typing import Any
 
@@ -19,7 +19,7 @@ from mesostage.staging import stage as stage_only
 from mesostage.staging.engine import unknown_outcomes
 from mesostage.staging.result import ReviewNote
 
-__all__ = ["review"]
+__all__ = ["review", "review_inputs"]
 
 _SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
 _TNM = ("tnm7", "tnm8", "tnm9")
@@ -320,6 +320,14 @@ def _staging_codes() -> frozenset[str]:
     """Codes raised by the staging data files themselves (and the site note), not by the review checks."""
     extra = {"no_formal_staging_system", "not_diffuse_mesothelioma"}
     return frozenset({c.code for s in load_systems() for c in s.checks} | extra)
+
+
+def review_inputs(case: Case) -> Hashable:
+    """What the review reads of a case besides the staging inputs (``mesostage.staging.memo.KEYED``) and the
+    staging result: two cases that agree on both get the same review. Keep it in step with the checks above."""
+    talc = case.patient.talc_pleurodesis if case.patient is not None else None
+    reported = (case.reported_stage.system, case.reported_stage.stage) if case.reported_stage is not None else None
+    return (case.diagnosis_date, case.histology, case.tumor_type, reported, talc)
 
 
 def review(case: Case | Mapping[str, Any], result: StagingResult | None = None) -> list[ReviewNote]:

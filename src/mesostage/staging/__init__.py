@@ -16,6 +16,7 @@ from mesostage.staging.definitions import (
     tumor_type_notes,
 )
 from mesostage.staging.engine import case_sections, stage_group, stage_in_system
+from mesostage.staging.memo import Memo, fresh, staging_key
 from mesostage.staging.result import Determinant, PciRegion, ReviewNote, StagingResult, SystemResult
 
 __all__ = [
@@ -50,6 +51,10 @@ def default_system(case: Case) -> str | None:
     return "tnm8" if d >= _TNM8_FROM else "tnm7"
 
 
+#: (system id, staging key) -> (result, notes) of the cases staged last (``mesostage.staging.memo``)
+_MEMO = Memo(4096)
+
+
 def _merge(notes: Iterable[ReviewNote]) -> list[ReviewNote]:
     merged: dict[str, ReviewNote] = {}
     for note in notes:
@@ -81,7 +86,8 @@ def stage(case: Case | Mapping[str, Any], *, systems: Iterable[str] | None = Non
     results: list[SystemResult] = []
     notes: list[ReviewNote] = []
     not_staged = tumor_type_notes().get(parsed.tumor_type or "diffuse")
-    sections = case_sections(parsed)
+    key = staging_key(parsed) if not_staged is None else None
+    sections = None
     for system_id in wanted:
         if not_staged is not None:
             system = load_system(system_id)
@@ -95,9 +101,15 @@ def stage(case: Case | Mapping[str, Any], *, systems: Iterable[str] | None = Non
                 )
             )
             continue
-        result, raised = stage_in_system(load_system(system_id), parsed, sections=sections)
-        results.append(result)
-        notes.extend(raised)
+        remembered = _MEMO.get((system_id, key)) if key is not None else None
+        if remembered is None:
+            sections = sections or case_sections(parsed)
+            remembered = stage_in_system(load_system(system_id), parsed, sections=sections)
+            if key is not None:
+                _MEMO.put((system_id, key), remembered)
+        result, raised = remembered
+        results.append(fresh(result))
+        notes.extend(fresh(n) for n in raised)
     if not_staged is not None:
         notes.insert(
             0,

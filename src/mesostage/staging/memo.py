@@ -1,0 +1,91 @@
+"""Remembered staging results: a case seen again (a server answering the same case, the web page staging it for
+each part of the answer) is not staged again in a system.
+
+The key is every case input staging reads (``KEYED``: the site, the basis, the finding sections with their
+measurements, the flags, the peritoneal block and the resection, as JSON), so two cases with the same key have the
+same result in every system; the tests check that every path a system file reads is keyed.
+Each caller gets its own copy of the lists and dicts of a remembered result (the models are frozen, their nested
+models hold only text and numbers), so changing a returned result never changes another.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Hashable
+from typing import Any, TypeVar, get_args
+
+from pydantic import BaseModel
+
+from mesostage.case import Case
+
+__all__ = ["KEYED", "Memo", "fresh", "staging_key"]
+
+#: The case fields whose values decide staging (sub-models in full).
+KEYED = ("site", "basis", "tumor", "nodes", "metastases", "pleural_effusion_malignant", "peritoneal", "resection")
+
+M = TypeVar("M", bound=BaseModel)
+_INCLUDE: set[str] = set(KEYED)
+
+
+def _float_fields() -> tuple[tuple[str, str], ...]:
+    """(section, field) of every number field of the keyed sub-models that can hold a float."""
+    out = []
+    for name in KEYED:
+        model = next((a for a in get_args(Case.model_fields[name].annotation) if isinstance(a, type)), None)
+        if model is not None and issubclass(model, BaseModel):
+            out += [(name, f) for f, info in model.model_fields.items() if float in get_args(info.annotation)]
+    return tuple(out)
+
+
+_FLOATS = _float_fields()
+
+
+def staging_key(case: Case) -> str | None:
+    """Every input of ``case`` that staging reads, as text; ``None`` (not remembered) when a measurement is not a
+    finite number, which JSON cannot tell apart from a missing one."""
+    for section, name in _FLOATS:
+        value = getattr(getattr(case, section), name, None)
+        if value is not None and not math.isfinite(value):
+            return None
+    return case.model_dump_json(include=_INCLUDE)
+
+
+def fresh(model: M) -> M:
+    """A copy of ``model`` with its own lists and dicts (nested frozen models are shared: they cannot change).
+
+    As ``copy.copy`` of a pydantic model (the same fields set, extra and private values), without its overhead."""
+    cls = type(model)
+    out = cls.__new__(cls)
+    fields = {k: v.copy() if type(v) is list or type(v) is dict else v for k, v in model.__dict__.items()}
+    extra, private = model.__pydantic_extra__, getattr(model, "__pydantic_private__", None)
+    _set(out, "__dict__", fields)
+    _set(out, "__pydantic_extra__", None if extra is None else dict(extra))
+    _set(out, "__pydantic_fields_set__", set(model.__pydantic_fields_set__))
+    _set(out, "__pydantic_private__", None if private is None else dict(private))
+    return out
+
+
+_set = object.__setattr__
+
+
+class Memo:
+    """A bounded map from keys to values, safe to share between threads; the oldest entries go first when full."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._data: dict[Hashable, Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any:
+        return self._data.get(key)
+
+    def put(self, key: Hashable, value: Any) -> None:
+        with self._lock:
+            if key not in self._data and len(self._data) >= self._size:
+                del self._data[next(iter(self._data))]
+            self._data[key] = value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
