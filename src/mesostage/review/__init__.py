@@ -31,16 +31,34 @@ _SITE_ADVICE = {
 }
 
 
-def _note(code: str, *, evidence: str, systems: list[str] | None = None, **fields: Any) -> ReviewNote:
+@cache
+def _cite(refs: tuple[str, ...]) -> str:
+    return catalog().cite(refs)
+
+
+@cache
+def _settled_by(item: str) -> tuple[str, str] | None:
+    return catalog().settled_by(item)
+
+
+@cache
+def _label(key: str) -> str:
+    return label(key)
+
+
+def _note(
+    code: str, *, evidence: str, systems: list[str] | None = None, more_sources: str | None = None, **fields: Any
+) -> ReviewNote:
     entry = catalog().codes[code]
     severity = fields.pop("severity", entry.severity)
+    source = _cite(entry.sources)
     return ReviewNote(
         code=code,
         severity=severity,
         message=entry.message.format(**fields),
         systems=systems or [],
         evidence=evidence,
-        source=catalog().cite(entry.sources),
+        source=f"{source}; {more_sources}" if more_sources is not None else source,
         item=fields.get("item"),
         settled_by=fields.get("settled_by_test"),
         possible_stages=fields.get("possible_stages"),
@@ -219,13 +237,15 @@ def _unknowns(case: Case, result: StagingResult) -> Iterator[ReviewNote]:
             stages = list(dict.fromkeys([*stages, *r.stage_range]))
         ranked = sorted(stages, key=lambda s: _rank(system_id, s))
         shift = _rank(system_id, ranked[-1]) - _rank(system_id, ranked[0]) if ranked else 0
-        test = catalog().settled_by(item)
+        test = _settled_by(item)
         settled = f"What would settle it: {test[0]}." if test else ""
+        words = _label(item)
         note = _note(
             "unknown_changes_stage",
             evidence=f"{item} unknown; {system_id} outcomes {ranked}",
             systems=[system_id],
-            label=label(item)[0].upper() + label(item)[1:],
+            more_sources=test[1] if test else None,
+            label=words[0].upper() + words[1:],
             system=load_system(system_id).short_name,
             stages=" or ".join(ranked) if ranked else "different",
             settled_by=settled,
@@ -233,8 +253,6 @@ def _unknowns(case: Case, result: StagingResult) -> Iterator[ReviewNote]:
             settled_by_test=test[0] if test else None,
             possible_stages=ranked,
         )
-        if test:
-            note = note.model_copy(update={"source": f"{note.source}; {test[1]}"})
         notes.append((-shift, len(notes), note))
     yield from (n for _, _, n in sorted(notes))
 

@@ -253,7 +253,7 @@ class _Context:
                 hits.append((index, True, r, det, item))
             elif not isinstance(flag, bool):
                 hits.append((index, False, r, det, item))
-        hits.sort(key=lambda h: h[0])
+        hits.sort()  # by rule index (unique)
         for _, is_present, r, det, item in hits:
             if is_present:
                 present.append((r, det))
