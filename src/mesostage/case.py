@@ -522,10 +522,14 @@ def parse_case(data: Case | Mapping[str, Any]) -> Case:
     """
     if isinstance(data, Case):
         return data
+    if isinstance(data, Mapping) and (problems := json_problems(data)):
+        raise CaseError(problems)
+    return _validate(data)
+
+
+def _validate(data: object) -> Case:
     if not isinstance(data, Mapping):
         raise CaseError([InputError("", f"a case must be a JSON object, got {type(data).__name__}")])
-    if problems := json_problems(data):
-        raise CaseError(problems)
     try:
         return Case.model_validate(dict(data))
     except ValidationError as exc:
@@ -534,4 +538,4 @@ def parse_case(data: Case | Mapping[str, Any]) -> Case:
 
 def parse_case_json(text: str | bytes) -> Case:
     """Parse and validate one case from JSON text (within the limits of :mod:`mesostage.limits`)."""
-    return parse_case(parse_json(text))
+    return _validate(parse_json(text))  # parse_json has checked the limits parse_case checks
