@@ -8,7 +8,7 @@ model's JSON Schema (added in ``app.py``).
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -25,6 +25,7 @@ from mesostage import (
     Prognosis,
     ReviewNote,
     StagingResult,
+    SystemResult,
     TreatmentOptions,
     load_systems,
 )
@@ -110,6 +111,29 @@ def _json(model: BaseModel) -> Response:
     return Response(model.model_dump_json(), media_type="application/json")
 
 
+#: What ``fields`` may name: a field of the staging result, or ``results.<field>`` of each system's result.
+STAGE_FIELDS = tuple(StagingResult.model_fields) + tuple(f"results.{f}" for f in SystemResult.model_fields)
+if TYPE_CHECKING:
+    StageField = str
+else:
+    StageField = Literal[STAGE_FIELDS]
+
+
+def stage_include(fields: list[str] | None) -> dict[str, Any] | None:
+    """The pydantic ``include`` for the ``fields`` asked for (``None``: everything). ``results`` keeps whole
+    system results; ``results.stage`` keeps only that field of each (``results`` alone wins over both)."""
+    if not fields:
+        return None
+    include: dict[str, Any] = {}
+    for name in fields:
+        top, _, sub = name.partition(".")
+        if not sub:
+            include[top] = True
+        elif include.get(top) is not True:
+            include.setdefault(top, {"__all__": set()})["__all__"].add(sub)
+    return include
+
+
 @router.post(
     "/stage",
     response_model=StagingResult,
@@ -122,11 +146,22 @@ async def stage(
     systems: Annotated[
         list[SystemId] | None, Query(description="system ids to report (repeatable); default all")
     ] = None,
+    fields: Annotated[
+        list[StageField] | None,
+        Query(
+            description="a compact answer: only these fields (repeatable), a field of the staging result (results, "
+            "review, warnings, ...) or results.<field> of each system's result (results.system, results.stage, "
+            "results.stage_range, ...); default every field, as in the case format"
+        ),
+    ] = None,
 ) -> Response:
     """The stage in every system (or in ``systems``), each with its range, determinants, unknowns that matter and
-    sources, and the review notes that staging raises."""
+    sources, and the review notes that staging raises. ``systems`` and ``fields`` make the answer smaller (for a
+    client that needs only the stage, ``?systems=tnm9&fields=results.system&fields=results.stage``); without them
+    the answer is the full staging result of the case format."""
     case = await read_case(request)
-    return _json(mesostage.stage(case, systems=systems))
+    result = mesostage.stage(case, systems=systems)
+    return Response(result.model_dump_json(include=stage_include(fields)), media_type="application/json")
 
 
 @router.post(
