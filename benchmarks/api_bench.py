@@ -9,6 +9,7 @@ this process over keep-alive connections, a fixed number of requests, bounded in
     .venv/bin/python benchmarks/api_bench.py            # full run (about a minute)
     .venv/bin/python benchmarks/api_bench.py --quick    # smoke run
     .venv/bin/python benchmarks/api_bench.py --pages    # only the page and PDF load and the memory run (minutes)
+    .venv/bin/python benchmarks/api_bench.py --api      # only POST /api/v1/stage against a bare FastAPI route
 """
 
 from __future__ import annotations
@@ -53,13 +54,15 @@ def _free_port() -> int:
         return port
 
 
-def _start_server(port: int) -> subprocess.Popen[bytes]:
+def _start_server(port: int, app: str = "mesostage.web.app:create_app") -> subprocess.Popen[bytes]:
     cmd = [
         sys.executable,
         "-m",
         "uvicorn",
+        "--app-dir",
+        str(Path(__file__).parent),
         "--factory",
-        "mesostage.web.app:create_app",
+        app,
         "--host",
         HOST,
         "--port",
@@ -71,10 +74,12 @@ def _start_server(port: int) -> subprocess.Popen[bytes]:
     return _when_healthy(subprocess.Popen(cmd), port, 20, "the server")
 
 
-async def _worker(port: int, body: bytes, count: int, stop_at: float, latencies: list[float]) -> None:
+async def _worker(
+    port: int, body: bytes, count: int, stop_at: float, latencies: list[float], path: str = "/api/v1/stage"
+) -> None:
     reader, writer = await asyncio.open_connection(HOST, port)
     request = (
-        f"POST /api/v1/stage HTTP/1.1\r\nHost: {HOST}:{port}\r\nContent-Type: application/json\r\n"
+        f"POST {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\nContent-Type: application/json\r\n"
         f"Content-Length: {len(body)}\r\n\r\n"
     ).encode() + body
     try:
@@ -96,12 +101,14 @@ async def _worker(port: int, body: bytes, count: int, stop_at: float, latencies:
         await writer.wait_closed()
 
 
-async def _load(port: int, body: bytes, total: int, connections: int, max_seconds: float) -> tuple[float, list[float]]:
+async def _load(
+    port: int, body: bytes, total: int, connections: int, max_seconds: float, path: str = "/api/v1/stage"
+) -> tuple[float, list[float]]:
     latencies: list[float] = []
     start = time.perf_counter()
     stop_at = start + max_seconds
     per = total // connections
-    await asyncio.gather(*(_worker(port, body, per, stop_at, latencies) for _ in range(connections)))
+    await asyncio.gather(*(_worker(port, body, per, stop_at, latencies, path) for _ in range(connections)))
     return time.perf_counter() - start, latencies
 
 
@@ -116,21 +123,66 @@ def _case(name: str) -> dict[str, object]:
     return data
 
 
-def bench_api(total: int, connections: int, max_seconds: float) -> None:
+def _cpu_s(proc: subprocess.Popen[bytes]) -> float:
+    import psutil
+
+    times = psutil.Process(proc.pid).cpu_times()
+    return float(times.user + times.system)
+
+
+#: The subjects: the default answer (the full staging result of the case format) and the compact one.
+_SUBJECTS = {
+    "default": "/api/v1/stage",
+    "compact": "/api/v1/stage?systems=tnm9&fields=results.system&fields=results.stage&fields=review",
+}
+
+
+def bench_api(total: int, connections: int, max_seconds: float, rounds: int = 3) -> None:
+    """POST /api/v1/stage against a bare FastAPI route (``bare_app.py``) under the same uvicorn, the same client
+    and the same concurrency, in alternating rounds (floor, default, compact, floor, ...). Goals (issue 17): >= 50 %
+    of the bare route's requests/s at 8 connections, p99 <= 20 ms; issue 7: >= 500 requests/s, p99 <= 50 ms."""
+    import os
+
     body = json.dumps(_case("example-1")).encode()
-    port = _free_port()
-    proc = _start_server(port)
+    ports = {"floor": _free_port(), "app": _free_port()}
+    procs = {"floor": _start_server(ports["floor"], "bare_app:create_app"), "app": _start_server(ports["app"])}
+    runs: dict[str, list[tuple[float, list[float], float]]] = {"floor": [], **{k: [] for k in _SUBJECTS}}
+    plan = [("floor", "floor", "/api/v1/stage")] + [(k, "app", path) for k, path in _SUBJECTS.items()]
     try:
-        asyncio.run(_load(port, body, 200, connections, 10))  # warm-up
-        elapsed, lat = asyncio.run(_load(port, body, total, connections, max_seconds))
+        for _name, server, path in plan:  # warm-up
+            asyncio.run(_load(ports[server], body, 200, connections, 10, path))
+        for _ in range(rounds):
+            for name, server, path in plan:
+                cpu0 = _cpu_s(procs[server])
+                elapsed, lat = asyncio.run(_load(ports[server], body, total, connections, max_seconds, path))
+                runs[name].append((len(lat) / elapsed, lat, (_cpu_s(procs[server]) - cpu0) / len(lat)))
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-    print(
-        f"POST /api/v1/stage (contract example, 6 systems + review), {connections} keep-alive connections: "
-        f"{len(lat)} requests in {elapsed:.2f} s = {len(lat) / elapsed:.0f} requests/s; "
-        f"latency median {statistics.median(lat) * 1000:.2f} ms, p99 {_pct(lat, 0.99) * 1000:.2f} ms"
-    )
+        for proc in procs.values():
+            proc.terminate()
+            proc.wait(timeout=10)
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; {rounds} alternating rounds")
+    summary: dict[str, tuple[float, float]] = {}
+    for name, results in runs.items():
+        rates = [r for r, _, _ in results]
+        lat = [x for _, ls, _ in results for x in ls]
+        cpu = statistics.median(c for _, _, c in results) * 1e6
+        summary[name] = (statistics.median(rates), _pct(lat, 0.99) * 1000)
+        what = "bare FastAPI route (reads the body, answers a fixed small JSON)" if name == "floor" else name
+        print(
+            f"POST /api/v1/stage {what}, {connections} keep-alive connections: {statistics.median(rates):.0f} "
+            f"requests/s (rounds {', '.join(f'{r:.0f}' for r in rates)}); latency median "
+            f"{statistics.median(lat) * 1000:.2f} ms, p99 {summary[name][1]:.2f} ms; server CPU {cpu:.0f} us/request"
+        )
+    floor_rate = summary["floor"][0]
+    for name in _SUBJECTS:
+        rate, p99 = summary[name]
+        ratio = rate / floor_rate
+        met = "yes" if ratio >= 0.5 and p99 <= 20 else "no"
+        print(
+            f"GOAL api {name} answer vs bare FastAPI ({connections} connections) | value {rate:.0f} requests/s | "
+            f"floor {floor_rate:.0f} requests/s (bare FastAPI route, same uvicorn, client and concurrency) | "
+            f"ratio {ratio:.2f} | goal >= 0.50 and p99 <= 20 ms (p99 {p99:.2f} ms) | met {met}"
+        )
 
 
 def bench_render(repeats: int, pdf_repeats: int) -> None:
@@ -282,16 +334,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
     parser.add_argument("--pages", action="store_true", help="only the page, PDF and memory load (issue 16)")
+    parser.add_argument("--api", action="store_true", help="only POST /api/v1/stage against its floor (issue 17)")
     parser.add_argument("--pdfs", type=int, default=1000, help="PDFs for the memory run (0: none)")
     args = parser.parse_args()
     print(f"{platform.machine()} {platform.processor() or ''} Python {platform.python_version()}, {Path.cwd().name}")
     if args.quick:
-        bench_api(total=400, connections=4, max_seconds=10)
+        bench_api(total=400, connections=8, max_seconds=10, rounds=1)
         bench_render(repeats=10, pdf_repeats=2)
         bench_pages({"/results": {1: 3, 8: 1}, "/report.pdf": {1: 1, 8: 1}}, pdfs_for_memory=0)
         return
+    if args.api:
+        bench_api(total=6_000, connections=8, max_seconds=30)
+        return
     if not args.pages:
-        bench_api(total=20_000, connections=8, max_seconds=60)
+        bench_api(total=6_000, connections=8, max_seconds=30)
         bench_render(repeats=30, pdf_repeats=10)
     bench_pages(
         {"/results": {1: 20, 8: 10, 32: 4}, "/report.pdf": {1: 5, 8: 3, 32: 2}},

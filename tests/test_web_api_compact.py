@@ -35,7 +35,8 @@ def test_whole_parts_and_parts_of_each_result(api: Any) -> None:
     assert "reported_stage_differs" in [n["code"] for n in r["review"]]
     # results asked for whole wins over one of its fields
     whole = api.post("/api/v1/stage?fields=results.stage&fields=results", json=case).json()
-    assert set(whole) == {"results"} and "determinants" in whole["results"][0]
+    assert set(whole) == {"results"}
+    assert "determinants" in whole["results"][0]
 
 
 def test_without_fields_the_answer_is_the_full_staging_result(api: Any) -> None:

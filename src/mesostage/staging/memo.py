@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Hashable
-from typing import Any, TypeVar, get_args
+from typing import Any, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel
 
@@ -51,13 +51,33 @@ def staging_key(case: Case) -> str | None:
     return case.model_dump_json(include=_INCLUDE)
 
 
+def _containers(cls: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of ``cls`` that can hold a list or a dict (what a caller could change in place)."""
+    names = _CONTAINERS.get(cls)
+    if names is None:
+        names = tuple(
+            name
+            for name, info in cls.model_fields.items()
+            if any(get_origin(t) in (list, dict) for t in (info.annotation, *get_args(info.annotation)))
+        )
+        _CONTAINERS[cls] = names
+    return names
+
+
+_CONTAINERS: dict[type[BaseModel], tuple[str, ...]] = {}
+
+
 def fresh(model: M) -> M:
     """A copy of ``model`` with its own lists and dicts (nested frozen models are shared: they cannot change).
 
     As ``copy.copy`` of a pydantic model (the same fields set, extra and private values), without its overhead."""
     cls = type(model)
     out = cls.__new__(cls)
-    fields = {k: v.copy() if type(v) is list or type(v) is dict else v for k, v in model.__dict__.items()}
+    fields = model.__dict__.copy()
+    for name in _containers(cls):
+        value = fields[name]
+        if value is not None:
+            fields[name] = value.copy()
     extra, private = model.__pydantic_extra__, getattr(model, "__pydantic_private__", None)
     _set(out, "__dict__", fields)
     _set(out, "__pydantic_extra__", None if extra is None else dict(extra))
