@@ -16,7 +16,7 @@ from mesostage.staging.memo import Memo, fresh, staging_key
 __all__ = ["stage"]
 
 #: (staging key, review inputs) -> (staging result in every system, review): the cases staged last
-_MEMO = Memo(1024)
+_MEMO = Memo(256)
 
 
 def stage(case: Case | Mapping[str, Any], *, systems: Iterable[str] | None = None) -> StagingResult:

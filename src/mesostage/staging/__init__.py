@@ -52,7 +52,7 @@ def default_system(case: Case) -> str | None:
 
 
 #: (system id, staging key) -> (result, notes) of the cases staged last (``mesostage.staging.memo``)
-_MEMO = Memo(4096)
+_MEMO = Memo(1024)
 
 
 def _merge(notes: Iterable[ReviewNote]) -> list[ReviewNote]:

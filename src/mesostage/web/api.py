@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
 from starlette.concurrency import run_in_threadpool
 
 import mesostage
@@ -119,6 +119,29 @@ else:
     StageField = Literal[STAGE_FIELDS]
 
 
+def _compact(model: type[BaseModel], name: str, **nested: Any) -> type[BaseModel]:
+    """The shape of ``model`` with every field optional (for the OpenAPI document of a compact answer)."""
+    fields: dict[str, Any] = {}
+    for f, info in model.model_fields.items():
+        annotation: Any = nested.get(f, info.annotation)
+        fields[f] = (annotation | None, Field(None, description=info.description))
+    compact: type[BaseModel] = create_model(
+        name,
+        __config__=ConfigDict(extra="forbid"),
+        __doc__=f"{model.__name__} with only the fields asked for",
+        **fields,
+    )
+    return compact
+
+
+CompactSystemResult = _compact(SystemResult, "CompactSystemResult")
+CompactStagingResult = _compact(
+    StagingResult,
+    "CompactStagingResult",
+    results=list[CompactSystemResult],  # type: ignore[valid-type]
+)
+
+
 def stage_include(fields: list[str] | None) -> dict[str, Any] | None:
     """The pydantic ``include`` for the ``fields`` asked for (``None``: everything). ``results`` keeps whole
     system results; ``results.stage`` keeps only that field of each (``results`` alone wins over both)."""
@@ -136,7 +159,7 @@ def stage_include(fields: list[str] | None) -> dict[str, Any] | None:
 
 @router.post(
     "/stage",
-    response_model=StagingResult,
+    response_model=StagingResult | CompactStagingResult,
     responses=ERRORS,
     openapi_extra=CASE_BODY,
     summary="Stage one case in every system",
