@@ -113,6 +113,8 @@ class _System:
     unique: dict[tuple[frozenset[int], ...], str | None]
     reach: dict[tuple[frozenset[int], ...], frozenset[str]]
     differs: dict[object, bool]
+    rows: dict[object, Determinant]
+    reads_pci: bool
 
 
 # (id of the system, basis) -> (the system itself, so the id cannot be reused while cached; its prepared form)
@@ -173,7 +175,8 @@ def _compile(system: SystemDefinition, basis: str) -> _System:
         combo: _lookup(system, {n: c.categories[r] for n, c, r in zip(names, system.components, combo, strict=True)})
         for combo in itertools.product(*(range(len(c.categories)) for c in system.components))
     }
-    compiled = _System(system, comps, table, {}, {}, {})
+    reads_pci = any(m.field == "peritoneal.pci" for c in system.components for m in c.measures)
+    compiled = _System(system, comps, table, {}, {}, {}, {}, reads_pci)
     _COMPILED[(id(system), basis)] = (system, compiled)
     return compiled
 
@@ -481,12 +484,7 @@ def stage_in_system(
     elif unmet:
         stage, reason = None, "; ".join(q.reason for q in unmet)
     if stage is not None:
-        row = next(r for r in system.stage_table if r.stage == stage and _row_reachable(r.when, comps))
-        combo = " ".join(labels.values())
-        why = f"{combo} gives stage {stage}" if len(comps) > 1 else "the most advanced finding sets the stage"
-        determinants.append(
-            Determinant(component="stage_group", category=stage, reason=why, source=ctx.cite(row.source))
-        )
+        determinants.append(_stage_determinant(compiled, stage, comps, tuple(labels.values())))
     elif not unmet:
         reason = f"{' '.join(labels.values())}: the stage cannot be determined until the open categories are known"
 
@@ -503,10 +501,10 @@ def stage_in_system(
         for chk in system.checks
         if _check_fires(chk, case, comps)
     ]
-    pci_fields = {m.field for c in system.components for m in c.measures}
-    pci = case.peritoneal.pci_total if case.peritoneal and "peritoneal.pci" in pci_fields else None
+    reads_pci = compiled.reads_pci
+    pci = case.peritoneal.pci_total if case.peritoneal and reads_pci else None
     regions = None
-    if case.peritoneal and case.peritoneal.pci_regions is not None and "peritoneal.pci" in pci_fields:
+    if case.peritoneal and case.peritoneal.pci_regions is not None and reads_pci:
         regions = [
             PciRegion(region=i, name=PCI_REGION_NAMES[i], score=s) for i, s in enumerate(case.peritoneal.pci_regions)
         ]
@@ -532,6 +530,23 @@ def stage_in_system(
         pci_regions=regions,
     )
     return result, notes
+
+
+def _stage_determinant(
+    compiled: _System, stage: str, comps: Sequence[_Evaluated], labels: tuple[str, ...]
+) -> Determinant:
+    """The determinant of the stage-table row that gives ``stage`` (the first row the categories can reach)."""
+    key = (stage, labels, tuple(c.stage_options for c in comps))
+    det = compiled.rows.get(key)
+    if det is None:
+        system = compiled.defn
+        row = next(r for r in system.stage_table if r.stage == stage and _row_reachable(r.when, comps))
+        combo = " ".join(labels)
+        why = f"{combo} gives stage {stage}" if len(comps) > 1 else "the most advanced finding sets the stage"
+        source = system.sources[row.source].cited
+        det = Determinant(component="stage_group", category=stage, reason=why, source=source)
+        _remember(compiled.rows)[key] = det
+    return det
 
 
 def _row_reachable(when: dict[str, tuple[str, ...]], comps: Sequence[_Evaluated]) -> bool:
