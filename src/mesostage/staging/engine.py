@@ -24,7 +24,7 @@ import itertools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from mesostage.case import PCI_REGION_NAMES, Case
 from mesostage.staging.definitions import Check, Component, Measure, Rule, SystemDefinition
@@ -36,8 +36,7 @@ _NOTHING = -1
 _PREFIX = {"clinical": "c", "pathological": "p", "post_therapy": "yp"}
 
 
-@dataclass(frozen=True)
-class _Item:
+class _Item(NamedTuple):
     """One unknown input of a component: its case path and the category ranks it could contribute."""
 
     key: str
@@ -45,8 +44,9 @@ class _Item:
     required: bool
 
 
-@dataclass(frozen=True)
-class _Evaluated:
+class _Evaluated(NamedTuple):
+    """A component evaluated for one case (tuples: built many times per case, never changed)."""
+
     defn: Component
     known: int
     items: tuple[_Item, ...]
