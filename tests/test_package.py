@@ -114,3 +114,14 @@ def test_the_functions_named_like_their_module_stay_functions() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
+
+
+def test_project_urls_are_addresses_the_project_names() -> None:
+    """No made-up project URL: any that the metadata gives is one the README names (today there is none,
+    docs/packaging.md says why)."""
+    meta = metadata.metadata("mesostage")
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    urls = [entry.partition(", ")[2] for entry in meta.get_all("Project-URL") or []]
+    urls += [u for u in (meta.get("Home-page"),) if u]
+    for url in urls:
+        assert url in readme, url
