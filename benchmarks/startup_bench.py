@@ -31,6 +31,8 @@ import mesostage
 EXAMPLE = (Path(mesostage.__file__).parent / "examples" / "example-1.json").read_text(encoding="utf-8")
 _CITY = "import mesostage.trials.geo as g; g.locate('Turin, Italy'); g.locate('Torino, Italy')"
 _NO_CITY = "import mesostage.trials.geo as g"
+# What the command line cannot start below while it uses these libraries: typer and one pydantic model.
+_LIBRARIES = "import typer.main\nfrom pydantic import BaseModel\nclass M(BaseModel):\n    x: int"
 
 
 def _script() -> list[str]:
@@ -113,6 +115,12 @@ def main() -> None:
         print("mesostage stage FILE, cold:")
         runs = _interleaved(floor, [*_script(), "stage", str(case)], n, env)
         _goal("cli stage cold start", runs, "python -c pass", 10.0, 150.0)
+        libs = _interleaved(floor, [sys.executable, "-c", _LIBRARIES], n, env)
+        print(
+            f"  for comparison, typer and one pydantic model alone: median {statistics.median(libs['subject']):.1f} ms "
+            f"wall, {statistics.median(libs['subject_cpu']):.1f} ms CPU "
+            f"({statistics.median(libs['subject']) / statistics.median(libs['floor']):.2f}x python -c pass)"
+        )
         print("first city lookup in a new process:")
         runs = _interleaved([sys.executable, "-c", _NO_CITY], [sys.executable, "-c", _CITY], n_city, env)
         _goal("first city lookup", runs, "the same process without the lookup", 2.0, None)
