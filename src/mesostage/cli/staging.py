@@ -15,7 +15,7 @@ import typer
 
 from mesostage import review, stage
 from mesostage.case import SYSTEM_IDS, Case
-from mesostage.cli.common import DISCLAIMER, OutputFormat, fail, read_case
+from mesostage.cli.common import DISCLAIMER, OutputFormat, fail, read_case, warn
 from mesostage.errors import CaseError
 from mesostage.labels import humanize, label
 from mesostage.staging import StagingResult, SystemResult, load_system, load_systems
@@ -119,11 +119,6 @@ def render_text(result: StagingResult) -> str:
     return "\n".join(lines)
 
 
-def _warn(result: StagingResult) -> None:
-    for w in result.warnings:
-        typer.echo(f"warning: {w.path}: {w.message}", err=True)
-
-
 def stage_command(
     file: Annotated[str, typer.Argument(help="case JSON file, or - for standard input")],
     system: Annotated[
@@ -133,10 +128,10 @@ def stage_command(
 ) -> None:
     """Stage one case in every system (or in --system ones)."""
     try:
-        result = stage(read_case(file), systems=system or None)
+        result = stage(read_case(file, check=False), systems=system or None)
     except CaseError as exc:
         raise fail(exc.errors) from None
-    _warn(result)
+    warn(result.warnings)
     if output is OutputFormat.json:
         typer.echo(result.model_dump_json(indent=2))
     else:
