@@ -1,16 +1,19 @@
 """Evaluate trial matching: first on REAL ClinicalTrials.gov records, then on the FICTIONAL evaluation set.
 
-Real corpus: tests/data/trials_real/studies.json (real registry text with provenance), 11 patient profiles and
-hand-written labels in benchmarks/trials_eval/real/ (written before the matcher ran on these records). Every record
-is imported as if it were open (its overall status is set to RECRUITING in the copy imported; judging is "as if every
+Real corpus: tests/data/trials_real/studies.json (real registry text with provenance), 11 patient profiles and hand-
+written labels in benchmarks/trials_eval/real/ (written before the matcher ran on these records). Every record is
+imported as if it were open (its overall status is set to RECRUITING in the copy imported; judging is "as if every
 trial were open"), with scope "all" so that the distractors are in the index too. For every profile x record pair
-the matcher's answer is: offered (a possible match), excluded (listed with a reason against) or not listed (another
-site or not mesothelioma). Reported: eligible precision and recall, share of exclusions caught (not offered),
-eligible trials lost (excluded or not listed, each listed), NDCG@10 of the list a person sees (possible matches, then
-excluded trials; gains eligible 2, excluded 1, not relevant 0), and criterion-level accuracy per criterion type with
-the 4x4 confusion of labels. A labelled criterion is found among the matcher's criteria of that trial by its words
-(mesostage.trials.metrics.map_criterion: the matcher criterion covering >= 80% of the labelled words, counted with
-repeats; the shortest on ties); criteria not found, and trials not listed for the profile, are counted apart.
+the matcher's answer is: offered (a possible match: nothing known counts against the person), check first (listed
+with the possible matches but marked: an open question about something the person has decides it, so it is not shown
+as fitting and not counted as offered; reported apart with the judged labels), excluded (listed with a reason
+against) or not listed (another site or not mesothelioma). Reported: eligible precision and recall, share of
+exclusions caught (not offered), eligible trials lost (excluded or not listed, each listed), NDCG@10 of the list a
+person sees (possible matches, then excluded trials; gains eligible 2, excluded 1, not relevant 0), and criterion-
+level accuracy per criterion type with the 4x4 confusion of labels. A labelled criterion is found among the
+matcher's criteria of that trial by its words (mesostage.trials.metrics.map_criterion: the matcher criterion
+covering >= 80% of the labelled words, counted with repeats; the shortest on ties); criteria not found, and trials
+not listed for the profile, are counted apart.
 
 Profile fields that the current case model does not know yet (the new optional fields of issue 11) are dropped for
 the run and named in the output, so the same script measures the matcher before and after they exist.
@@ -101,7 +104,9 @@ def run_real(verbose: bool) -> int:
             dropped_all.update(dropped)
             result = mesostage.match_trials(case, index=index)
             for m in result.matches:
-                answered[(pid, m.nct_id)] = "offered"
+                answered[(pid, m.nct_id)] = "offered" if m.verdict == "possible match" else "check first"
+                if m.verdict == "check first":
+                    why_not[(pid, m.nct_id)] = m.open_questions
             for m in result.excluded:
                 answered[(pid, m.nct_id)] = "excluded"
                 why_not[(pid, m.nct_id)] = m.why_not
@@ -126,6 +131,12 @@ def run_real(verbose: bool) -> int:
         f" judged excluded not offered; {pairs.excluded_listed} of them listed as excluded with a reason)"
     )
     print(f"  not-relevant trials offered: {pairs.not_relevant_offered}")
+    cf = pairs.check_first
+    print(
+        f"  check first (listed, not shown as fitting): {sum(cf.values())} pairs: {cf['eligible']} judged eligible, "
+        f"{cf['excluded']} excluded, {cf['not_relevant']} not relevant; recall counting them as offered "
+        f"{(pairs.offered_eligible + cf['eligible']) / pairs.eligible:.3f}"
+    )
     lost_excluded = [x for x in pairs.lost if x[2] == "excluded"]
     lost_unlisted = [x for x in pairs.lost if x[2] != "excluded"]
     print(f"  eligible trials wrongly excluded: {len(lost_excluded)}; eligible trials not listed: {len(lost_unlisted)}")
@@ -139,6 +150,10 @@ def run_real(verbose: bool) -> int:
         + " ".join(f"{p}={v:.2f}" for p, v in sorted(ndcgs.items()))
     )
     if verbose:
+        print("  check first (open questions):")
+        for (pid, nct), got in sorted(answered.items()):
+            if got == "check first":
+                print(f"    {pid} {nct} judged {judged.get((pid, nct))}: {'; '.join(why_not[(pid, nct)])[:200]}")
         print("  offered but judged not eligible:")
         for pid, nct, label in pairs.wrongly_offered:
             print(f"    {pid} {nct} judged {label}: \u201c{deciding[(pid, nct)][:150]}\u201d")

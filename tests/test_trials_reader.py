@@ -847,3 +847,123 @@ def test_a_one_sex_field_that_the_criteria_text_contradicts_is_left_to_the_trial
     assert _sex_filter(plain, man).passed is False
     both = _trial("NCT00000002", sex="MALE", eligibility_text="Men and women aged 18 or over")
     assert _sex_filter(both, woman).passed is None
+
+
+# ------------------------------------------------- open questions: "check first", never shown as fitting
+
+
+def _outcome(text: str, p: PatientFacts, kind: str = "inclusion") -> Any:
+    heading = "Inclusion Criteria:" if kind == "inclusion" else "Exclusion Criteria:"
+    (c,) = parse_eligibility(f"{heading}\n* {text}")
+    return evaluate_criterion(c, p)
+
+
+def test_an_effusion_allowed_only_if_controlled_is_an_open_question_for_a_person_who_has_one() -> None:
+    # NCT00030459: "Symptomatic pleural effusion allowed if treated and controlled by drainage, pleurodesis, or
+    # pleurectomy"; NCT00075699: "Symptomatic pleural effusion must have been treated and brought under control by
+    # drainage, pleurodesis, or pleurectomy". Whether an effusion is controlled is not in the case.
+    for text in (
+        "Symptomatic pleural effusion allowed if treated and controlled by drainage, pleurodesis, or pleurectomy",
+        "Symptomatic pleural effusion must have been treated and brought under control by drainage, pleurodesis, "
+        "or pleurectomy",
+    ):
+        with_effusion = _outcome(text, person(pleural_effusion_malignant=True))
+        assert with_effusion.label == NEI
+        assert with_effusion.open_question
+        assert "under control" in with_effusion.reason
+        without = _outcome(text, person(pleural_effusion_malignant=False))
+        assert without.label == NA
+        assert not without.open_question
+
+
+def test_prior_pleurodesis_allowed_is_not_a_question_about_the_effusion() -> None:
+    # NCT00004033: "Prior pleurodesis or chest surgery on the same side of the effusion is allowed as long as there
+    # is a free flowing pleural effusion without loculations": a person with no prior pleurodesis or chest surgery
+    # has nothing here to check
+    o = _outcome(
+        "Prior pleurodesis or chest surgery on the same side of the effusion is allowed as long as there is a free "
+        "flowing pleural effusion without loculations",
+        person({"prior_chest_surgery": False}, pleural_effusion_malignant=True),
+    )
+    assert not o.open_question
+    assert o.label == NA
+
+
+def test_brain_metastases_allowed_under_conditions_are_an_open_question_only_for_a_person_who_has_them() -> None:
+    # NCT01139775: "Have central nervous system (CNS) metastases (unless the participant has completed successful
+    # local therapy for CNS metastases ...)": with brain metastases whose treatment is not recorded, the team must
+    # answer it; without brain metastases it is decided
+    text = (
+        "Have central nervous system (CNS) metastases (unless the participant has completed successful local "
+        "therapy for CNS metastases and has been off corticosteroids for at least 4 weeks before starting study "
+        "therapy)"
+    )
+    unknown_state = _outcome(text, person({"brain_metastases": True}), kind="exclusion")
+    assert unknown_state.label == NEI
+    assert unknown_state.open_question
+    none = _outcome(text, person({"brain_metastases": False}), kind="exclusion")
+    assert none.label == NOT_MET
+    assert not none.open_question
+
+
+def test_a_waiting_time_is_a_routine_unknown_not_an_open_question() -> None:
+    # NCT00003034: "At least 6 weeks since prior chemotherapy": a waiting time delays the start, it does not bar the
+    # person; the date of the last dose is asked for in "to check" but does not hold the trial back
+    o = _outcome(
+        "At least 6 weeks since prior chemotherapy",
+        person({"prior_systemic_lines": 1, "prior_agents": ["cisplatin", "pemetrexed"]}),
+    )
+    assert o.label == NEI
+    assert not o.open_question
+    assert "date of your last treatment" in o.reason
+
+
+def test_a_marker_share_the_case_cannot_hold_is_an_open_question() -> None:
+    # NCT04577326: "Epithelioid or biphasic histologic diagnosis provided that >=10% of the tumor expresses MSLN by
+    # IHC analysis": "mesothelin positive" does not say in how much of the tumour
+    o = _outcome(
+        "Epithelioid or biphasic histologic diagnosis provided that ≥10% of the tumor expresses MSLN by IHC analysis",
+        person({"biomarkers": {"mesothelin": "positive"}}),
+    )
+    assert o.label == NEI
+    assert o.open_question
+    negative = _outcome(
+        "Epithelioid or biphasic histologic diagnosis provided that ≥10% of the tumor expresses MSLN by IHC analysis",
+        person({"biomarkers": {"mesothelin": "negative"}}),
+    )
+    assert negative.label == NOT_MET
+
+
+@pytest.fixture(scope="module")
+def real_index_open(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real records, each imported as if it were recruiting (as the labelled evaluation judges them)."""
+    studies = json.loads(REAL.read_text(encoding="utf-8"))["studies"]
+    for s in studies:
+        s["protocolSection"]["statusModule"] = {"overallStatus": "RECRUITING"}
+    path = tmp_path_factory.mktemp("real_open") / "index.sqlite"
+    import_records(((s["protocolSection"]["identificationModule"]["nctId"], s) for s in studies), path, source="t")
+    return path
+
+
+def test_real_records_an_open_question_makes_the_trial_check_first_not_a_possible_match(
+    real_index_open: Path,
+) -> None:
+    # NCT00075699 (pleural, first line) for a person with a malignant pleural effusion whose control is not known
+    case = {
+        "site": "pleura",
+        "histology": "epithelioid",
+        "tumor": {"findings": ["parietal_pleura"]},
+        "nodes": {"findings": []},
+        "metastases": {"findings": []},
+        "pleural_effusion_malignant": True,
+        "patient": {"age_years": 70, "ecog": 1, "prior_systemic_lines": 0, "measurable_disease": True},
+    }
+    result = mesostage.match_trials(case, index=real_index_open)
+    m = next(m for m in result.matches if m.nct_id == "NCT00075699")
+    assert m.verdict == "check first"
+    assert any("under control" in q for q in m.open_questions)
+    assert set(m.open_questions) <= set(m.to_check)
+    # every trial shown as a possible match comes before those to check first in its status group
+    for status in ("RECRUITING", "NOT_YET_RECRUITING"):
+        verdicts = [x.verdict for x in result.matches if x.overall_status == status]
+        assert verdicts == sorted(verdicts, key=lambda v: v != "possible match")

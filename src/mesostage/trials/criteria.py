@@ -1493,7 +1493,14 @@ def _effusion_fact(t: str, kind: Kind = "inclusion") -> Fact | None:
             t,
         )
     )
-    if re.search(r"(?:allowed|permitted|eligible|acceptable)\b", t) or _EFFUSION_NOT_REQUIRED.search(t):
+    if re.search(r"\bprior (?:pleurodesis|[a-z ]{0,20}surgery)\b", before) and re.search(r"\ballowed\b", t):
+        # "Prior pleurodesis or chest surgery on the same side of the effusion is allowed as long as there is a free
+        # flowing pleural effusion" (NCT00004033): about the earlier procedure, not a requirement on the effusion
+        return None
+    # "All patients undergoing thoracoscopy for suspected malignant pleural effusion are eligible" (NCT00644319): who
+    # the trial is for, not a remark on an effusion being allowed
+    who = bool(re.match(r"^\W*all (?:patients|participants|subjects)\b", t))
+    if (re.search(r"(?:allowed|permitted|eligible|acceptable)\b", t) and not who) or _EFFUSION_NOT_REQUIRED.search(t):
         return {"type": "effusion", "present": True, "symptomatic": False, "qualified": True, "permissive": True}
     if kind == "inclusion" and re.search(r"other than|indicator lesions?|lesions? other|measurab|bone scan", t):
         return None  # "indicator lesions other than ... pleural effusions": not a requirement to have one
@@ -1682,14 +1689,19 @@ def extract_facts(text: str, kind: Kind = "inclusion", reading: Reading = _PLAIN
         facts.append(f)
     if f := _resectability_fact(t):
         facts.append(f)
-    facts += _treatment_facts(t)
-    facts += _prior_local_facts(t)
+    brain = _brain_fact(t)
+    # "CNS metastases (unless ... local therapy ... and off corticosteroids for at least 4 weeks ...)" (NCT01139775):
+    # the treatment named after "unless" says which metastases are let in, it is not a condition of its own
+    exception = re.search(r"\b(?:unless|except)\b", t) if brain else None
+    history = t[: exception.start()] if exception else t
+    facts += _treatment_facts(history)
+    facts += _prior_local_facts(history)
     if f := _ecog_fact(t):
         facts.append(f)
     if f := _measurable_fact(t):
         facts.append(f)
-    if f := _brain_fact(t):
-        facts.append({**f, "kind": kind})
+    if brain:
+        facts.append({**brain, "kind": kind})
     else:
         facts += _contraindication_facts(t)
     if f := _effusion_fact(t, kind):

@@ -26,13 +26,17 @@ __all__ = ["LABELS", "CriterionOutcome", "PatientFacts", "evaluate_all", "evalua
 
 Label = Literal["met", "not met", "not applicable", "not enough information"]
 Effect = Literal["for", "against", "unknown", "neutral"]
-Value = Literal["yes", "no", "unknown", "na"]
+# "ask": not enough information, and the answer turns on something the person HAS (a drug they had and a waiting
+# time, an effusion and whether it is controlled, brain metastases and whether they count, results outside the usual
+# limits against "adequate organ function"): an open question about them, not a routine unknown.
+Value = Literal["yes", "no", "unknown", "ask", "na"]
 LABELS: tuple[Label, ...] = ("met", "not met", "not applicable", "not enough information")
 _LABEL: dict[Value, Label] = {
     "yes": "met",
     "no": "not met",
     "na": "not applicable",
     "unknown": "not enough information",
+    "ask": "not enough information",
 }
 _SITE_WORDS = {
     "pleura": "pleural",
@@ -168,6 +172,9 @@ class CriterionOutcome:
     label: Label
     effect: Effect
     reason: str
+    # the label is "not enough information" about something the person has: the trial cannot be shown as fitting
+    # until the study team has answered it
+    open_question: bool = False
 
 
 def _ranges_text(values: list[int]) -> str:
@@ -257,7 +264,7 @@ def _fact(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
         if not has:
             return "unknown", f"{name}: not recorded for you"
         if f["qualified"]:
-            return "unknown", f"you have {name}; the criterion has exceptions, so the team must check"
+            return "ask", f"you have {name}; the criterion has exceptions, so the team must check"
         return ("yes" if f["present"] else "no"), f"you have {name}"
     if kind == "age":
         return _age(f, p)
@@ -426,7 +433,7 @@ def _prior_local(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
     if f["permissive"]:
         return ("yes" if had else "na"), f"prior {'surgery' if surgery else 'radiotherapy'} is allowed"
     if had and f.get("specific"):
-        return "unknown", f"you have had {name}; whether it was the kind named needs checking"
+        return "ask", f"you have had {name}; whether it was the kind named needs checking"
     word = "had" if had else "not had"
     return (
         "yes" if had == f["present"] else "no"
@@ -437,6 +444,8 @@ def _effusion(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
     if f.get("permissive"):
         if p.effusion is False:
             return "na", "about how a pleural effusion is handled; you have none recorded"
+        if p.effusion:
+            return "ask", "you have a pleural effusion: needs whether it has been treated and is under control"
         return "unknown", "about how a pleural effusion is handled (treated, drained, controlled): needs checking"
     if p.effusion is None:
         return "unknown", "about a malignant pleural effusion (fluid around the lung): not recorded for you"
@@ -479,8 +488,8 @@ def _biomarker(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
         return "unknown", f"{want}: needs your {words} result"
     if got == f["want"] and f.get("min_percent"):
         return (
-            "unknown",
-            f"{want} in at least {f['min_percent']}% of the tumour; yours is {got}, the share is not recorded",
+            "ask",
+            f"{want} in at least {f['min_percent']}% of the tumour; yours is {got}: needs the share of tumour cells",
         )
     return ("yes" if got == f["want"] else "no"), f"{want}; yours is {got.replace('_', ' ')}"
 
@@ -488,7 +497,8 @@ def _biomarker(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
 def _lab(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
     results = [check_lab(t, p.labs) for t in f["any_of"]]
     values = [v for v, _ in results]
-    value: Value = "yes" if "yes" in values else ("no" if all(v == "no" for v in values) else "unknown")
+    undecided: Value = "ask" if "ask" in values else "unknown"
+    value: Value = "yes" if "yes" in values else ("no" if all(v == "no" for v in values) else undecided)
     reasons = [r for v, r in results if v == value] or [r for _, r in results]
     return value, " or ".join(reasons)
 
@@ -531,7 +541,7 @@ def _lines(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
     mine = f"{pl}" if pl == ph else f"at least {pl}"
     text = f"{want}; you have had {mine}"
     if value == "no" and f.get("or_refused") and ph is not None and ph < fmin:
-        return "unknown", text + "; the trial also takes people who refused it (not recorded)"
+        return "ask", text + "; the trial also takes people who refused it: needs whether you did"
     if value == "yes" and classes:
         if p.agent_classes is None:
             return "unknown", text + "; which drugs is not given"
@@ -573,7 +583,7 @@ def _brain(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
         if stable:
             ok: Value = "yes" if f.get("kind", "inclusion") == "inclusion" else "no"
             return ok, f"allows brain metastases that are treated and stable; yours are {state}"
-        return "unknown", "allows brain metastases only under conditions the team must check"
+        return "ask", "allows brain metastases only under conditions the team must check"
     if active and stable is not None:
         # "no untreated or symptomatic brain metastases", "CNS metastases (unless treated ...)": do the person's
         # count?
@@ -581,8 +591,8 @@ def _brain(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
         return (
             "yes" if counts == f["present"] else "no"
         ), f"about active or untreated brain metastases; yours are {state}"
-    if f["qualified"]:
-        return "unknown", "you have brain metastases; whether they count (treated, stable) needs checking"
+    if f["qualified"] or active:
+        return "ask", "you have brain metastases; whether they count (treated, stable) needs checking"
     return ("yes" if f["present"] else "no"), "you have brain metastases" + where
 
 
@@ -607,13 +617,14 @@ def _combine(values: list[Value], kind: str) -> Value:
     real = [v for v in values if v != "na"]
     if not real:
         return "na"
+    undecided: Value = "ask" if "ask" in real else "unknown"
     if kind == "exclusion":  # "A or B" is the usual reading of an exclusion
         if "yes" in real:
             return "yes"
-        return "no" if all(v == "no" for v in real) else "unknown"
+        return "no" if all(v == "no" for v in real) else undecided
     if "no" in real:
         return "no"
-    return "yes" if all(v == "yes" for v in real) else "unknown"
+    return "yes" if all(v == "yes" for v in real) else undecided
 
 
 def evaluate_criterion(criterion: Criterion, p: PatientFacts) -> CriterionOutcome:
@@ -643,7 +654,7 @@ def evaluate_criterion(criterion: Criterion, p: PatientFacts) -> CriterionOutcom
     value = _combine([v for v, _ in results], criterion.kind)
     label = _LABEL[value]
     effect: Effect
-    if value == "unknown":
+    if value in ("unknown", "ask"):
         effect = "unknown"
     elif value == "na":
         effect = "neutral"
@@ -654,7 +665,9 @@ def evaluate_criterion(criterion: Criterion, p: PatientFacts) -> CriterionOutcom
     # The reason shows the facts that decided the label first.
     deciding = [r for v, r in results if v == value] or [r for _, r in results]
     reason = "; ".join(dict.fromkeys(deciding))
-    return CriterionOutcome(criterion.kind, criterion.text, criterion.context, criterion.type, label, effect, reason)
+    return CriterionOutcome(
+        criterion.kind, criterion.text, criterion.context, criterion.type, label, effect, reason, value == "ask"
+    )
 
 
 def _title_yields_to_text(criteria: tuple[Criterion, ...] | list[Criterion], outcomes: list[CriterionOutcome]) -> None:

@@ -226,7 +226,8 @@ def _unit_of(field: str) -> str:
 
 
 def check_lab(test: dict[str, Any], values: dict[str, float]) -> tuple[str, str]:
-    """("yes" | "no" | "unknown", reason) for one threshold against the case's values (field name -> value)."""
+    """("yes" | "no" | "unknown" | "ask", reason) for one threshold against the case's values (field name -> value);
+    "ask" when the person's value misses the limit but a condition written after it may let them in."""
     a = analytes()[test["analyte"]]
     op = test["op"]
     if "uln" in test:
@@ -248,5 +249,5 @@ def check_lab(test: dict[str, Any], values: dict[str, float]) -> tuple[str, str]
         ok = _holds(value, op, test["value"])
         mine = f"yours is {_fmt(value)} {unit}"
     if not ok and test.get("conditional"):
-        return "unknown", f"{want}; {mine}, but the limit depends on a condition the team must check"
+        return "ask", f"{want}; {mine}, but the limit depends on a condition the team must check"
     return ("yes" if ok else "no"), f"{want}; {mine}"
