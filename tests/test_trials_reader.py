@@ -967,3 +967,38 @@ def test_real_records_an_open_question_makes_the_trial_check_first_not_a_possibl
     for status in ("RECRUITING", "NOT_YET_RECRUITING"):
         verdicts = [x.verdict for x in result.matches if x.overall_status == status]
         assert verdicts == sorted(verdicts, key=lambda v: v != "possible match")
+
+
+@pytest.mark.parametrize(
+    ("nct", "text"),
+    [
+        (
+            # NCT00002641 (soft tissue sarcoma): mesothelioma is one of the "Ineligible subtypes", a nested list
+            "NCT00002641",
+            "DISEASE CHARACTERISTICS:\n\n  -  Histologically proven soft tissue sarcoma that is amenable to definitive "
+            "surgery\n\n       -  Eligible subtypes:\n\n            -  Angiosarcoma\n\n            -  Synovial "
+            "sarcoma\n\n       -  Ineligible subtypes:\n\n            -  Chondrosarcoma\n\n            -  Malignant "
+            "mesothelioma\n\n            -  Osteosarcoma\n\n  -  Confirmed high-grade tumor",
+        ),
+        (
+            # NCT00413192 (soft tissue sarcoma): "The following tumor types are not eligible:" then the types as
+            # items of the same level
+            "NCT00413192",
+            "Inclusion Criteria:\n\n  1. Histologically proven advanced and/or metastatic malignant soft tissue "
+            "sarcoma of one of the following histologies:\n\n       -  Leiomyosarcoma\n\n       -  Synovial sarcoma\n\n"
+            "       -  The following tumor types are not eligible:\n\n       -  Chondrosarcoma\n\n       -  Malignant "
+            "mesothelioma\n\n       -  Mixed mesodermal tumors of the uterus\n\n  2. Formalin fixed paraffin embedded "
+            "tumor blocks",
+        ),
+    ],
+)
+def test_scope_mesothelioma_in_a_list_of_ineligible_subtypes_is_not_a_mesothelioma_trial(nct: str, text: str) -> None:
+    t = _trial(nct, conditions=("soft tissue sarcoma",), eligibility_text=text)
+    assert mesothelioma_scope(t) == ""
+    # the same list with mesothelioma among the eligible subtypes would be a basket
+    eligible = text.replace("Malignant mesothelioma", "Angiosarcoma").replace(
+        "Synovial sarcoma", "Malignant mesothelioma"
+    )
+    assert (
+        mesothelioma_scope(_trial(nct, conditions=("soft tissue sarcoma",), eligibility_text=eligible)) == SCOPE_BASKET
+    )
