@@ -1002,3 +1002,69 @@ def test_scope_mesothelioma_in_a_list_of_ineligible_subtypes_is_not_a_mesothelio
     assert (
         mesothelioma_scope(_trial(nct, conditions=("soft tissue sarcoma",), eligibility_text=eligible)) == SCOPE_BASKET
     )
+
+
+# ----------------------------------------------------------------------- organ function and "normal" results
+
+_NORMAL_LABS = {
+    "neutrophils_10e9_per_l": 4.2,
+    "platelets_10e9_per_l": 250,
+    "wbc_10e9_per_l": 7.1,
+    "creatinine_umol_per_l": 80,
+    "creatinine_uln_umol_per_l": 110,
+    "creatinine_clearance_ml_per_min": 85,
+    "bilirubin_umol_per_l": 10,
+    "bilirubin_uln_umol_per_l": 21,
+    "ast_u_per_l": 25,
+    "ast_uln_u_per_l": 40,
+    "alt_u_per_l": 22,
+    "alt_uln_u_per_l": 40,
+}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Adequate organ function",  # NCT00700336
+        "Have adequate hematologic, hepatic, and renal organ function",  # NCT01139775
+    ],
+)
+def test_adequate_organ_function_without_limits_is_never_decided_but_poor_results_are_an_open_question(
+    text: str,
+) -> None:
+    within = _outcome(text, person(_NORMAL_LABS))
+    assert within.label == NEI
+    assert not within.open_question  # results within the usual limits: a routine question
+    # neutrophils 1.2 x10^9/L and platelets 85 x10^9/L are below the 1.5 and 100 most trials ask for
+    poor = _outcome(text, person({**_NORMAL_LABS, "neutrophils_10e9_per_l": 1.2, "platelets_10e9_per_l": 85}))
+    assert poor.label == NEI
+    assert poor.open_question
+    assert "neutrophil" in poor.reason
+    unknown = _outcome(text, person({"age_years": 60}))
+    assert unknown.label == NEI
+    assert not unknown.open_question
+
+
+def test_organ_function_with_its_limits_written_after_it_is_read_from_the_limits() -> None:
+    # NCT00703638: "Adequate organ function within 7 days of study enrollment including the following:" - the limits
+    # are its sub-items, so the heading itself states no question
+    (c,) = parse_eligibility(
+        "Inclusion Criteria:\n* Adequate organ function within 7 days of study enrollment including the following:"
+    )
+    assert not [f for f in c.facts if f["type"] == "organ_function"]
+
+
+@pytest.mark.parametrize(
+    ("text", "uln_field", "field"),
+    [
+        ("Bilirubin normal", "bilirubin_uln_umol_per_l", "bilirubin_umol_per_l"),  # NCT00002608
+        ("Creatinine normal", "creatinine_uln_umol_per_l", "creatinine_umol_per_l"),  # NCT00003034
+    ],
+)
+def test_a_result_that_must_be_normal_is_at_most_the_upper_limit_of_normal(
+    text: str, uln_field: str, field: str
+) -> None:
+    normal = _outcome(text, person(_NORMAL_LABS))
+    assert normal.label == MET
+    high = _outcome(text, person({**_NORMAL_LABS, field: _NORMAL_LABS[uln_field] * 1.4}))
+    assert high.label == NOT_MET

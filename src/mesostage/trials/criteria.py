@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, Literal
 
-from mesostage.trials.labs import lab_facts
+from mesostage.trials.labs import lab_facts, organ_function_fact
 
 __all__ = [
     "CRITERION_TYPES",
@@ -61,6 +61,7 @@ CRITERION_TYPES: tuple[str, ...] = (
     "effusion",
     "biomarker",
     "lab",
+    "organ_function",
     "ecog",
     "measurable",
     "brain_mets",
@@ -1717,6 +1718,8 @@ def extract_facts(text: str, kind: Kind = "inclusion", reading: Reading = _PLAIN
     if labs:  # "significant renal impairment (serum creatinine > 1.7 mg/dL)": the threshold says what counts
         facts = [f for f in facts if f["type"] != "contraindication" or f["code"] != "renal_impairment"]
     facts += labs
+    if f := organ_function_fact(t):
+        facts.append(f)
     if f := _age_fact(t):
         facts.append(f)
     if _PREGNANCY.search(t):

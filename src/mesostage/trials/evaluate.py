@@ -20,7 +20,7 @@ from typing import Any, Literal
 from mesostage.case import Case
 from mesostage.staging import load_system, stage
 from mesostage.trials.criteria import Criterion, vocabulary
-from mesostage.trials.labs import analytes, check_lab
+from mesostage.trials.labs import analytes, check_lab, check_organ_function
 
 __all__ = ["LABELS", "CriterionOutcome", "PatientFacts", "evaluate_all", "evaluate_criterion", "patient_facts"]
 
@@ -297,6 +297,9 @@ def _fact(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
         return _biomarker(f, p)
     if kind == "lab":
         return _lab(f, p)
+    if kind == "organ_function":
+        value, reason = check_organ_function(f, p.labs)
+        return ("ask" if value == "ask" else "unknown"), reason
     if kind == "pregnancy":
         if p.sex == "male":
             return "na", "about pregnancy; does not apply to men"

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-__all__ = ["Analyte", "analytes", "check_lab", "lab_facts"]
+__all__ = ["Analyte", "analytes", "check_lab", "check_organ_function", "lab_facts", "organ_function_fact"]
 
 
 @dataclass(frozen=True)
@@ -104,6 +104,12 @@ _CONDITION = re.compile(
 _OR = re.compile(r"\bor\b")
 
 
+_NORMAL = re.compile(
+    r"^\s*(?:levels?\s+)?(?:(?:is|must be|should be)\s+)?(?:normal|within (?:the )?(?:institutional )?normal "
+    r"(?:range|limits)|wnl)\b(?!\s*to\b)"
+)
+
+
 def _op(m: re.Match[str]) -> str:
     for i, (_, op) in enumerate(_OPS):
         if m.group(f"op{i}"):
@@ -123,6 +129,14 @@ def lab_facts(t: str) -> list[dict[str, Any]]:
     for m in pattern.finditer(t):
         names = term_to[m.group(0)]
         tail = t[m.end() : m.end() + 70]
+        if normal := _NORMAL.match(tail):
+            # "Bilirubin normal" (NCT00002608), "Creatinine normal" (NCT00003034): at most the upper limit of normal
+            tests += [
+                (m.start(), m.end() + normal.end(), {"op": "<=", "uln": 1.0, "conditional": False, "analyte": name})
+                for name in names
+                if found[name].uln_field is not None
+            ]
+            continue
         # skip "(ANC)", "(ULN)", "count" and similar filler between the name and the operator
         op = _OP.search(tail)
         if op is None or re.search(r"[;.](?:\s|$)", tail[: op.start()]) or op.start() > 40:
@@ -251,3 +265,65 @@ def check_lab(test: dict[str, Any], values: dict[str, float]) -> tuple[str, str]
     if not ok and test.get("conditional"):
         return "ask", f"{want}; {mine}, but the limit depends on a condition the team must check"
     return ("yes" if ok else "no"), f"{want}; {mine}"
+
+
+# ------------------------------------------------------------------------ "adequate organ function", no limits
+
+
+@functools.cache
+def _adequate() -> tuple[dict[str, dict[str, Any]], str]:
+    raw = tomllib.loads(resources.files("mesostage.trials").joinpath("data", "labs.toml").read_text(encoding="utf-8"))
+    systems = {k: v for k, v in raw["adequate"].items() if isinstance(v, dict)}
+    return systems, str(raw["adequate"]["source"])
+
+
+_ADEQUATE = re.compile(
+    r"\b(?:adequate|sufficient|acceptable|normal)\b(?P<what>[a-z ,/&-]{0,60}?)\b(?:organ )?(?:function|reserve)s?\b"
+)
+#: the limits follow in sub-items or after the words: "... including the following:", "... as defined below"
+_LIMITS_FOLLOW = re.compile(r"following|defined below|as defined|as evidenced|as indicated|as follows|:\s*$|\bby\b")
+
+
+def organ_function_fact(t: str) -> dict[str, Any] | None:
+    """``{"type": "organ_function", "systems": [...]}`` for "adequate (hepatic, renal, ...) organ function" written
+    without limits, in a prepared (lower-case) text; None when the criterion writes its limits (those are ``lab``
+    facts) or says they follow."""
+    m = _ADEQUATE.search(t)
+    if m is None or _LIMITS_FOLLOW.search(t[m.end() :]) or lab_facts(t):
+        return None
+    words = m.group(0)
+    systems, _ = _adequate()
+    named = [name for name, sys in systems.items() if any(re.search(rf"\b{w}\b", words) for w in sys["terms"])]
+    if not named and "organ" not in words:
+        return None  # "normal cardiac function", "adequate pulmonary function": not blood tests
+    return {"type": "organ_function", "systems": named or list(systems)}
+
+
+def check_organ_function(fact: dict[str, Any], values: dict[str, float]) -> tuple[str, str]:
+    """("ask" | "unknown", reason): never met or not met, the trial's limits are not written. "ask" when a result
+    misses the usual limits (``[adequate]`` in labs.toml), so the study team must say whether it is adequate."""
+    systems, _ = _adequate()
+    missed: list[str] = []
+    unknown = False
+    for name in fact["systems"]:
+        sys = systems[name]
+        if "all_of" in sys:
+            got = [check_lab(test, values) for test in sys["all_of"]]
+            missed += [r for v, r in got if v == "no"]
+            unknown = unknown or any(v == "unknown" for v, _ in got)
+        else:
+            got = [check_lab(test, values) for test in sys["any_of"]]
+            if all(v == "no" for v, _ in got):
+                missed.append(" and ".join(r for _, r in got))
+            elif not any(v == "yes" for v, _ in got):
+                unknown = True
+    if missed:
+        return (
+            "ask",
+            "the trial writes no limits, and a result of yours is outside those most trials use (NCI template): "
+            + "; ".join(missed)
+            + ": the study team must say whether it is adequate",
+        )
+    if unknown:
+        return "unknown", "the trial writes no limits: needs your blood tests, and the study team's limits"
+    return "unknown", "the trial writes no limits; your results are within those most trials use (NCI template)"
