@@ -298,8 +298,8 @@ def _fact(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
     if kind == "lab":
         return _lab(f, p)
     if kind == "organ_function":
-        value, reason = check_organ_function(f, p.labs)
-        return ("ask" if value == "ask" else "unknown"), reason
+        said, why = check_organ_function(f, p.labs)
+        return ("ask" if said == "ask" else "unknown"), why
     if kind == "pregnancy":
         if p.sex == "male":
             return "na", "about pregnancy; does not apply to men"
