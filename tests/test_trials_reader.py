@@ -1068,3 +1068,59 @@ def test_a_result_that_must_be_normal_is_at_most_the_upper_limit_of_normal(
     assert normal.label == MET
     high = _outcome(text, person({**_NORMAL_LABS, field: _NORMAL_LABS[uln_field] * 1.4}))
     assert high.label == NOT_MET
+
+
+# ------------------------------------------------------------------------------ extent of disease, in words
+
+_CONTRALATERAL_NODE = {"nodes": {"findings": ["contralateral_mediastinal"]}}
+_CONTRALATERAL_LUNG = {"metastases": {"findings": ["lung_contralateral"]}}
+
+
+def test_no_contralateral_thoracic_or_intra_abdominal_involvement() -> None:
+    # NCT00003263: "No contralateral thoracic or intra-abdominal involvement"
+    text = "No contralateral thoracic or intra-abdominal involvement"
+    assert _outcome(text, person()).label == MET  # disease on one side of the chest only
+    assert _outcome(text, person(**_CONTRALATERAL_NODE)).label == NOT_MET  # a node across the midline
+    assert _outcome(text, person(**_CONTRALATERAL_LUNG)).label == NOT_MET
+    assert _outcome(text, person(tumor={"findings": ["parietal_pleura", "transdiaphragmatic"]})).label == NOT_MET
+    # a section not assessed leaves it open
+    assert _outcome(text, person(metastases={"assessed": False})).label == NEI
+
+
+def test_disease_confined_to_the_peritoneal_cavity() -> None:
+    # NCT00004547: "Radiologic workup must demonstrate that the disease is confined to the peritoneal cavity."
+    text = "Radiologic workup must demonstrate that the disease is confined to the peritoneal cavity."
+    peritoneal = {"site": "peritoneum", "tumor": None, "nodes": None, "metastases": None}
+    inside = person(**peritoneal, peritoneal={"pci": 12, "extra_abdominal_metastases": False})
+    outside = person(**peritoneal, peritoneal={"pci": 12, "extra_abdominal_metastases": True})
+    assert _outcome(text, inside).label == MET
+    assert _outcome(text, outside).label == NOT_MET
+    assert _outcome(text, person()).label == NOT_MET  # pleural mesothelioma is in the chest
+
+
+def test_distant_metastases_in_words() -> None:
+    # NCT07121374 (exclusion): "Contralateral mediastinal (N2) or distant metastatic disease (evaluated by PET and
+    # chest CT)"; NCT00354393: "Intraperitoneal extension, contralateral thoracic extension, or distant metastases
+    # are eligible, but considered unresectable"
+    excl = "Contralateral mediastinal (N2) or distant metastatic disease (evaluated by PET and chest CT)"
+    assert _outcome(excl, person(metastases={"findings": ["bone"]}), kind="exclusion").label == MET
+    assert _outcome(excl, person(), kind="exclusion").label == NOT_MET
+    allowed = "Intraperitoneal extension, contralateral thoracic extension, or distant metastases are eligible"
+    assert _outcome(allowed, person(metastases={"findings": ["bone"]})).label == MET
+    assert _outcome(allowed, person()).label == NA
+
+
+def test_a_metastatic_tumour_in_an_inclusion() -> None:
+    # NCT02614456: "Patients must have a histologically or cytologically confirmed metastatic solid tumor ...":
+    # met with metastases, not met for a tumour that can be removed, open for an unresectable one without
+    # metastases (the word is often used for any advanced cancer)
+    text = "Patients must have a histologically or cytologically confirmed metastatic solid tumor"
+    assert _outcome(text, person(metastases={"findings": ["liver"]})).label == MET
+    assert _outcome(text, person({"resectable": True})).label == NOT_MET
+    assert _outcome(text, person({"resectable": False})).label == NEI
+    # "... for the advanced/metastatic disease" (NCT01139775) says what treatment was for, not where the disease is
+    (c,) = parse_eligibility(
+        "Exclusion Criteria:\n* Have received more than 2 previous lines of chemotherapy for the advanced/metastatic "
+        "disease"
+    )
+    assert not [f for f in c.facts if f["type"] == "extent"]

@@ -50,6 +50,7 @@ CRITERION_TYPES: tuple[str, ...] = (
     "tumor_type",
     "stage",
     "tnm",
+    "extent",
     "resectability",
     "lines",
     "prior_agent",
@@ -1598,6 +1599,60 @@ _TNM_PART = {
 }
 
 
+#: Where the disease has spread, in words: "No contralateral thoracic or intra-abdominal involvement" (NCT00003263),
+#: "the disease is confined to the peritoneal cavity" (NCT00004547), "distant metastatic disease" (NCT07121374),
+#: "a ... confirmed metastatic solid tumor" (NCT02614456)
+_EXTENT_TERMS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "contralateral_thoracic",
+        re.compile(
+            r"contralateral (?:thoracic|chest|hemithorax|pleural?|lung)\b(?: \w+)?(?: or [\w-]+)? "
+            r"(?:involvement|extension|disease|spread|metasta)"
+        ),
+    ),
+    (
+        "intra_abdominal",
+        re.compile(
+            r"(?:intra-?abdominal|intraperitoneal|transdiaphragmatic) (?:involvement|extension|spread)|"
+            r"intra-?abdominal (?:disease|metasta)"
+        ),
+    ),
+    ("confined_peritoneal", re.compile(r"confined to the (?:peritoneal cavity|abdomen|abdominal cavity)")),
+    (
+        "distant",
+        re.compile(
+            r"distant (?:metasta\w*|disease|spread)|(?<!or )\bmetastatic (?:solid )?(?:tumou?r|disease|cancer)"
+            r"(?! or| and/or)"
+        ),
+    ),
+)
+_EXTENT_PERMISSIVE = re.compile(r"\b(?:are|is) (?:also )?(?:eligible|allowed|permitted)\b")
+
+
+def _extent_fact(t: str, kind: Kind) -> Fact | None:
+    found = [(name, m) for name, pattern in _EXTENT_TERMS if (m := pattern.search(t))]
+    if not found:
+        return None
+    if [n for n, _ in found] == ["distant"] and re.search(
+        r"\b(?:brain|cns|bone|liver)\b[^;,.]{0,12}metasta|extra-?abdominal metasta|(?:advanced|recurrent)/metastatic|"
+        r"metastatic setting|for (?:the )?(?:advanced or |locally advanced or )?metastatic disease",
+        t,
+    ):
+        # "brain metastases" (their own criteria); "minimal extraabdominal metastatic disease" (NCT00001332); "lines
+        # of chemotherapy for the advanced/metastatic disease" (NCT01139775): what treatment was for, not the spread
+        return None
+    first = min(m.start() for _, m in found)
+    negated = _negated(t, first) or bool(re.match(r"^\W*no\b", t))
+    return {
+        "type": "extent",
+        "what": [name for name, _ in found],
+        "present": not negated,
+        "permissive": bool(_EXTENT_PERMISSIVE.search(t)),
+        # "must have a ... metastatic solid tumor" (NCT02614456) is often written for any advanced cancer
+        "loose": kind == "inclusion" and bool(re.search(r"\bmetastatic (?:solid )?(?:tumou?r|cancer)", t)),
+    }
+
+
 def _tnm_fact(t: str) -> Fact | None:
     found: dict[str, list[int]] = {}
     for cat, pattern in _TNM_PART.items():
@@ -1688,6 +1743,8 @@ def extract_facts(text: str, kind: Kind = "inclusion", reading: Reading = _PLAIN
         facts.append(f)
     if f := _tnm_fact(t):
         facts.append(f)
+    if f := _extent_fact(t, kind):
+        facts.append(f)
     if f := _resectability_fact(t):
         facts.append(f)
     brain = _brain_fact(t)
@@ -1711,7 +1768,9 @@ def extract_facts(text: str, kind: Kind = "inclusion", reading: Reading = _PLAIN
     if _OTHER_MALIGNANCY.search(t) and not _MESO_WORD.search(t):
         # "No other prior malignancy ... except ... stage I or II cancer in complete remission": the stage,
         # treatment and cell type are the other cancer's
-        facts = [f for f in facts if f["type"] not in ("stage", "tnm", "histology", "lines", "prior_agent", "site")]
+        facts = [
+            f for f in facts if f["type"] not in ("stage", "tnm", "extent", "histology", "lines", "prior_agent", "site")
+        ]
     if f := _tumor_type_fact(t, kind):
         facts.append(f)
     labs = lab_facts(t)
@@ -1793,7 +1852,9 @@ def parse_eligibility(text: str, reading: Reading = _PLAIN_READING) -> list[Crit
 
 
 #: Fact types an alternative of a "one of the following" list may state (disease, stage, cohort).
-_ALTERNATIVE_TYPES = frozenset({"site", "histology", "stage", "tnm", "resectability", "cohort", "diagnosis_confirmed"})
+_ALTERNATIVE_TYPES = frozenset(
+    {"site", "histology", "stage", "tnm", "extent", "resectability", "cohort", "diagnosis_confirmed"}
+)
 
 
 _COHORT_PREFIX = re.compile(

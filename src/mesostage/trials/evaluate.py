@@ -77,6 +77,9 @@ class PatientFacts:
     prior_chest_radiotherapy: bool | None = None
     biomarkers: dict[str, Any] = field(default_factory=dict)
     tumor_type: str | None = None  # WHO 2021 type; the case format assumes diffuse when not given
+    # where the disease has spread (contralateral_thoracic, intra_abdominal, confined_peritoneal, distant): True,
+    # False, or None when the findings do not say
+    extent: dict[str, bool | None] = field(default_factory=dict)
 
 
 @functools.cache
@@ -90,6 +93,55 @@ def _possible(system: str, r: Any) -> tuple[str, ...] | None:
     labels = load_system(system).stages
     lo, hi = labels.index(r.stage_range[0]), labels.index(r.stage_range[1])
     return tuple(labels[lo : hi + 1])
+
+
+_CONTRALATERAL_THORAX = frozenset(
+    {
+        "contralateral_pleura_direct",
+        "contralateral_mediastinal",
+        "contralateral_internal_mammary",
+        "contralateral_hilar",
+        "contralateral_supraclavicular",
+        "lung_contralateral",
+        "pleura_contralateral_discontinuous",
+    }
+)
+_ABDOMEN = frozenset({"transdiaphragmatic", "peritoneum_discontinuous", "liver", "adrenal"})
+
+
+def _extent(case: Case) -> dict[str, bool | None]:
+    """Where the disease has spread, from the staging findings: a section not assessed, or a finding listed as
+    unknown, leaves the answer open."""
+    if case.site == "peritoneum":
+        extra = case.peritoneal.extra_abdominal_metastases if case.peritoneal else None
+        return {
+            "intra_abdominal": True,
+            "confined_peritoneal": None if extra is None else not extra,
+            "distant": extra,
+            "contralateral_thoracic": False if extra is False else None,
+        }
+    if case.site != "pleura":
+        return {}
+    sections = [s for s in (case.tumor, case.nodes, case.metastases) if s is not None]
+    if len(sections) < 3 or not all(s.assessed for s in sections):
+        return {"confined_peritoneal": False}
+
+    def spread(names: frozenset[str], among: list[Any]) -> bool | None:
+        if any(set(s.findings) & names for s in among):
+            return True
+        if any(set(s.unknown) & names for s in among):
+            return None
+        return False
+
+    metastases = case.metastases
+    assert metastases is not None
+    distant: bool | None = bool(metastases.findings) or (None if metastases.unknown else False)
+    return {
+        "contralateral_thoracic": spread(_CONTRALATERAL_THORAX, sections),
+        "intra_abdominal": spread(_ABDOMEN, sections),
+        "confined_peritoneal": False,
+        "distant": distant,
+    }
 
 
 def patient_facts(case: Case) -> PatientFacts:
@@ -160,6 +212,7 @@ def patient_facts(case: Case) -> PatientFacts:
         prior_chest_radiotherapy=p.prior_chest_radiotherapy if p else None,
         biomarkers=p.biomarkers.model_dump(exclude_none=True) if p and p.biomarkers else {},
         tumor_type=case.tumor_type,
+        extent=_extent(case),
     )
 
 
@@ -281,6 +334,8 @@ def _fact(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
         return "na", f"this part of the trial is for {f['disease']}, not mesothelioma"
     if kind == "tnm":
         return _tnm(f, p)
+    if kind == "extent":
+        return _extent_value(f, p)
     if kind == "washout":
         return _washout(f, p)
     if kind == "current_treatment":
@@ -390,6 +445,32 @@ def _tnm(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
         values.append("yes" if f[c][0] <= int(digit) <= f[c][1] else "no")
     value: Value = "no" if "no" in values else ("yes" if all(v == "yes" for v in values) else "unknown")
     return value, f"{spec}{edition}; yours is {' '.join(mine)}"
+
+
+_EXTENT_WORDS = {
+    "contralateral_thoracic": "disease on the other side of the chest",
+    "intra_abdominal": "disease in the abdomen",
+    "confined_peritoneal": "disease only inside the abdomen (peritoneal cavity)",
+    "distant": "metastases (distant spread)",
+}
+
+
+def _extent_value(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
+    known = [p.extent.get(w) for w in f["what"]]
+    has = True if True in known else (False if known and all(k is False for k in known) else None)
+    what = " or ".join(_EXTENT_WORDS[w] for w in f["what"])
+    if has is None and f.get("loose") and p.resectable is True and f["present"]:
+        has = False  # "a metastatic tumour": a tumour that can be removed is not one (unless metastases are found)
+    if has is None:
+        return "unknown", f"about {what}: your staging findings do not say"
+    mine = f"you have {what}" if has else f"you have no {what} recorded"
+    if f.get("loose") and f["present"] and not has and p.resectable is not True:
+        # "a metastatic solid tumor" (NCT02614456) is often written for any advanced cancer: a tumour that cannot be
+        # removed may be what the trial means; the study team decides
+        return "unknown", f"a metastatic cancer; {mine}, and an advanced tumour may count: the study team decides"
+    if f["permissive"]:
+        return ("yes" if has else "na"), f"{what} allowed; {mine}"
+    return ("yes" if has == f["present"] else "no"), f"{'' if f['present'] else 'no '}{what}; {mine}"
 
 
 def _had(classes: list[str], p: PatientFacts) -> bool | None:
