@@ -69,7 +69,7 @@ def as_open(path: Path) -> Iterator[Record]:
     for i, study in enumerate(json.loads(path.read_text(encoding="utf-8"))["studies"]):
         rec = copy.deepcopy(study)
         rec.pop("_provenance", None)
-        rec["protocolSection"]["statusModule"] = {"overallStatus": "RECRUITING"}
+        rec["protocolSection"].setdefault("statusModule", {})["overallStatus"] = "RECRUITING"  # dates kept
         yield f"{path.name}#{i}", rec
 
 

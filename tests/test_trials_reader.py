@@ -939,7 +939,7 @@ def real_index_open(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real records, each imported as if it were recruiting (as the labelled evaluation judges them)."""
     studies = json.loads(REAL.read_text(encoding="utf-8"))["studies"]
     for s in studies:
-        s["protocolSection"]["statusModule"] = {"overallStatus": "RECRUITING"}
+        s["protocolSection"].setdefault("statusModule", {})["overallStatus"] = "RECRUITING"  # dates kept
     path = tmp_path_factory.mktemp("real_open") / "index.sqlite"
     import_records(((s["protocolSection"]["identificationModule"]["nctId"], s) for s in studies), path, source="t")
     return path
@@ -1124,3 +1124,29 @@ def test_a_metastatic_tumour_in_an_inclusion() -> None:
         "disease"
     )
     assert not [f for f in c.facts if f["type"] == "extent"]
+
+
+def test_a_stage_in_a_trial_from_before_peritoneal_staging_is_a_pleural_stage() -> None:
+    # NCT00003974 (started 1997-08): "... OR Stage I or II mesothelioma": no staging of peritoneal mesothelioma
+    # existed before Yan et al. 2011, so the stage is a pleural one; for a peritoneal patient the study team must say
+    t = _record("NCT00003974")
+    assert t.start_date is not None
+    assert t.start_date < "2010-11"
+    peritoneal = person(
+        site="peritoneum", tumor=None, nodes=None, metastases=None, peritoneal={"pci": 12, "nodes_positive": False}
+    )
+    got = _outcomes("NCT00003974", peritoneal)
+    stage = next(v for k, v in got.items() if "Stage I or II mesothelioma" in k)
+    assert stage == NEI
+    from mesostage.trials.evaluate import evaluate_all
+    from mesostage.trials.importer import trial_criteria
+    from mesostage.trials.scope import mesothelioma_scope as scope_of
+
+    criteria = trial_criteria(t, scope_of(t))
+    outcome = next(
+        o for c, o in zip(criteria, evaluate_all(criteria, peritoneal), strict=True) if "Stage I or II" in c.text
+    )
+    assert outcome.open_question
+    assert "pleural" in outcome.reason
+    # a pleural patient is read in the edition in force at the start (IMIG 1995 / 7th): cT2 N0 M0 is stage I-II
+    assert next(v for k, v in _outcomes("NCT00003974", person()).items() if "Stage I or II" in k) == MET

@@ -1991,6 +1991,14 @@ def _editions_by_nct() -> tuple[tuple[int, str], ...]:
     return tuple(sorted(((int(n), str(e)) for e, n in raw["stage_editions_by_nct"]["from"].items()), reverse=True))
 
 
+@functools.cache
+def _peritoneal_staging_from() -> str:
+    raw = tomllib.loads(
+        resources.files("mesostage.trials").joinpath("data", "vocabulary.toml").read_text(encoding="utf-8")
+    )
+    return str(raw["peritoneal_staging"]["from"])
+
+
 def edition_by_registration(nct_id: str | None) -> str | None:
     """The edition in force when a trial was registered, from its NCT number ("NCT00003508" -> "7")."""
     if not nct_id or not re.fullmatch(r"NCT\d{8}", nct_id):
@@ -2039,6 +2047,8 @@ def parse_trial(
                     f["edition"], f["edition_from"] = in_force, f"start {start_date}"
                 elif era := edition_by_registration(nct_id):
                     f["edition_era"] = era
+                if f["type"] == "stage" and start_date and start_date < _peritoneal_staging_from():
+                    f["pleural_only"] = start_date  # no peritoneal staging existed yet: a pleural stage
             facts.append(f)
         out.append(Criterion(kind=c.kind, text=c.text, context=c.context, facts=tuple(facts), group=c.group))
     return out

@@ -396,6 +396,12 @@ def _edition_system(f: dict[str, Any], p: PatientFacts) -> tuple[str | None, tup
 
 def _stage(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
     spec = ", ".join(a if a == b else f"{a}-{b}" for a, b in f["ranges"])
+    if f.get("pleural_only") and p.site != "pleura":
+        return "ask", (
+            f"stage {spec}: the trial started ({f['pleural_only']}) before any staging of {_SITE_WORDS[p.site]} "
+            "mesothelioma existed (2011), so it names a stage of pleural mesothelioma: the study team must say whether "
+            "your disease fits"
+        )
     system_id, stages, edition = _edition_system(f, p)
     if system_id is None or stages is None:
         return "unknown", f"stage {spec}{edition}; your stage is not known"
