@@ -1150,3 +1150,84 @@ def test_a_stage_in_a_trial_from_before_peritoneal_staging_is_a_pleural_stage() 
     assert "pleural" in outcome.reason
     # a pleural patient is read in the edition in force at the start (IMIG 1995 / 7th): cT2 N0 M0 is stage I-II
     assert next(v for k, v in _outcomes("NCT00003974", person()).items() if "Stage I or II" in k) == MET
+
+
+# ------------------------------------------------------------- criteria the case decides (labelled real corpus)
+
+_UNTREATED = {"age_years": 60, "ecog": 1, "prior_systemic_lines": 0}
+_AFTER_CISPLATIN = {"age_years": 64, "ecog": 1, "prior_systemic_lines": 1, "prior_agents": ["cisplatin", "pemetrexed"]}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Age: 18 and over",  # NCT00003263, a PDQ sub-label: the label says what the item is about
+        "Subject, age >/= 18 years",  # NCT00652574, ">/=" for >=
+    ],
+)
+def test_age_written_with_a_pdq_label_or_a_slashed_sign(text: str) -> None:
+    assert _outcome(text, person({"age_years": 60})).label == MET
+    assert _outcome(text, person({"age_years": 16})).label == NOT_MET
+
+
+def test_a_pdq_therapy_label_names_the_treatment_of_a_bare_waiting_time() -> None:
+    # NCT00002465: "Chemotherapy: At least 4 weeks since therapy": after chemotherapy, so it does not concern a
+    # person who had immunotherapy only
+    text = "Chemotherapy: At least 4 weeks since therapy"
+    io_only = person({"prior_systemic_lines": 1, "prior_agents": ["nivolumab", "ipilimumab"]})
+    assert _outcome(text, io_only).label == NA
+    assert _outcome(text, person(_AFTER_CISPLATIN)).label == NEI
+
+
+def test_agents_older_records_name() -> None:
+    # NCT00003508: "No prior antineoplastons"; NCT00001332: "Patients with prior CDDP will be eligible if there is no
+    # evidence of existing irreversible renal damage" (CDDP = cisplatin)
+    assert _outcome("No prior antineoplastons", person(_UNTREATED)).label == MET
+    assert _outcome("No prior antineoplastons", person(_AFTER_CISPLATIN)).label == MET
+    cddp = "Patients with prior CDDP will be eligible if there is no evidence of existing irreversible renal damage"
+    assert _outcome(cddp, person(_UNTREATED)).label == NA
+    assert _outcome(cddp, person(_AFTER_CISPLATIN)).label == MET
+
+
+def test_recovered_from_prior_treatment_concerns_only_the_treated() -> None:
+    # NCT00004547: "Patients must have recovered from any toxicity from all prior chemotherapy, immunotherapy, or
+    # radiotherapy (30 days)."
+    text = "Patients must have recovered from any toxicity from all prior chemotherapy, immunotherapy, or radiotherapy"
+    untreated = person({**_UNTREATED, "prior_chest_radiotherapy": False})
+    assert _outcome(text, untreated).label == NA
+    assert _outcome(text, person(_AFTER_CISPLATIN)).label == NEI
+
+
+def test_performance_status_on_the_ctc_scale_and_a_cancer_class() -> None:
+    # NCT00042770: "CTC 0-2" (the NCI Common Toxicity Criteria performance scale is the ECOG one); "Histologically
+    # or cytologically confirmed solid tumor or hematologic malignancy"; NCT00644319: "No primary lymphoma or small
+    # cell lung carcinoma"; NCT00004183: "Any site of origin allowed including, but not limited to, the following:
+    # Pleura Peritoneum"
+    assert _outcome("CTC 0-2", person({"ecog": 2})).label == MET
+    assert _outcome("CTC 0-2", person({"ecog": 3})).label == NOT_MET
+    for text in (
+        "Histologically or cytologically confirmed solid tumor or hematologic malignancy",
+        "No primary lymphoma or small cell lung carcinoma",
+        "Any site of origin allowed including, but not limited to, the following: Pleura Peritoneum",
+    ):
+        assert _outcome(text, person()).label == MET, text
+    assert _outcome("Concurrent systemic chemotherapy allowed", person(_UNTREATED)).label == NA
+
+
+def test_a_lesion_measured_in_one_dimension_is_measurable_disease() -> None:
+    # NCT00004183: "At least one lesion accurately measured in at least one dimension"
+    text = "At least one lesion accurately measured in at least one dimension"
+    assert _outcome(text, person({"measurable_disease": True})).label == MET
+    assert _outcome(text, person({"measurable_disease": False})).label == NOT_MET
+
+
+def test_a_cell_type_the_trial_exempts_from_the_marker_test() -> None:
+    # NCT01583686: "Metastatic or unresectable measurable cancers that express mesothelin. As in other protocols ...,
+    # epithelial mesotheliomas and pancreatic cancers do not need to be assessed for mesothelin expression since all
+    # of these tumors have been shown to express mesothelin. ... Bi-phasic mesotheliomas must express mesothelin on
+    # greater than 50% of the cells in the epithelial component."
+    got = _outcomes("NCT01583686", person({"resectable": False, "measurable_disease": True}))
+    first = next(v for k, v in got.items() if k.startswith("Metastatic or unresectable measurable cancers"))
+    assert first == MET  # epithelioid, no mesothelin result: exempt by the trial's own words
+    biphasic = _outcomes("NCT01583686", person({"resectable": False, "measurable_disease": True}, histology="biphasic"))
+    assert next(v for k, v in biphasic.items() if k.startswith("Metastatic or unresectable measurable")) == NEI

@@ -640,6 +640,7 @@ _COMPARISONS = re.compile("|".join(sorted(_COMPARISON_SIGNS, key=len, reverse=Tr
 def _prepare(text: str) -> str:
     """Lower case, ``≥``/``≤`` as ``>=``/``<=``, number words as digits, spaces collapsed."""
     t = text.lower().replace("≥", ">=").replace("≤", "<=").replace("=>", ">=").replace("=<", "<=")
+    t = t.replace(">/=", ">=").replace("</=", "<=")  # "Subject, age >/= 18 years" (NCT00652574)
     t = t.replace("\uff1e", ">").replace("\uff1c", "<").replace("naïve", "naive")  # full-width signs
     t = _NUM_WORD.sub(lambda m: _NUMBER_WORDS[m.group(1)], t)
     t = _COMPARISONS.sub(lambda m: _COMPARISON_SIGNS[m.group(0)], t)
@@ -650,7 +651,8 @@ def _prepare(text: str) -> str:
 # -- performance status
 
 _PS = re.compile(
-    r"\b(?:ecog|eastern cooperative oncology group|who|zubrod)\b(?:[\s/-]*(?:who|ecog))?(?:\s*performance)?"
+    r"\b(?:ecog|eastern cooperative oncology group|who|zubrod|(?:nci )?ctc)\b(?:[\s/-]*(?:who|ecog))?"
+    r"(?:\s*performance)?"
     r"(?:\s*status)?(?:\s*(?:score|grade|scale))?(?:\s*\((?:ps|ecog ps|ecog)\))?(?:\s*ps)?|\bperformance status\b"
     r"|\bps\b"
 )
@@ -861,6 +863,17 @@ def _site_facts(t: str, kind: Kind, reading: Reading) -> list[Fact]:
         )
     ):
         return [{"type": "site", "sites": ["peritoneum"]}]  # disease in the abdomen (NCT00001332)
+    if kind == "inclusion" and not _MESO_WORD.search(t):
+        # "Histologically or cytologically confirmed solid tumor or hematologic malignancy" (NCT00042770): a class
+        # of cancer mesothelioma belongs to; "No primary lymphoma or small cell lung carcinoma" (NCT00644319):
+        # cancers a person with mesothelioma does not have as their primary
+        if re.search(r"(?:confirmed|proven|diagnosis of)\b[^;.]{0,40}\bsolid (?:tumou?rs?|malignanc\w*|cancers?)\b", t):
+            return [{"type": "site", "sites": []}]
+        if re.match(r"^\W*no primary\b", t) and vocabulary().term_patterns["other_cancer"].search(t):
+            return [{"type": "site", "sites": []}]
+    any_site = r"\bany (?:primary )?site(?: of origin)? (?:is |are )?(?:allowed|eligible)"
+    if kind == "inclusion" and re.search(any_site, t):
+        return [{"type": "site", "sites": []}]  # "Any site of origin allowed including ... Pleura Peritoneum"
     if reading.mpm_site != "pleura":
         # "MPM" in a peritoneal trial is malignant peritoneal mesothelioma
         t = re.sub(r"\bmpm\b", "mpem", t)
@@ -1193,7 +1206,32 @@ def _current_fact(c: str) -> Fact | None:
     m = re.search(r"\bcurrently (?:receiving|on|undergoing|being treated)\b", c)
     if m and not _negated(c, m.start()):
         return {"type": "current_treatment"}
+    if re.match(r"^\W*concurrent [\w -]{0,40}(?:allowed|permitted)\b", c):
+        return {"type": "current_treatment", "permissive": True}  # "Concurrent systemic chemotherapy allowed"
     return None
+
+
+_RECOVERED = re.compile(
+    r"recovered from (?:the )?(?:acute )?(?:any |all )?(?:toxic\w*|side[- ]effects|adverse (?:events|effects))"
+    r"[^.;]{0,30}\b(?:prior|previous)\b"
+)
+
+
+def _recovered_fact(c: str) -> Fact | None:
+    """ "Patients must have recovered from any toxicity from all prior chemotherapy, immunotherapy or radiotherapy"
+    (NCT00001332, NCT00004547): like a waiting time, it concerns only what the person has had."""
+    m = _RECOVERED.search(c)
+    if not m:
+        return None
+    tail = c[m.start() :]
+    classes: set[str] = set()
+    for _, found in _classes_in(tail):
+        agents = {k for k in found if k.startswith("agent:")}
+        classes |= agents or found  # a drug named is that drug, not every drug of its class
+    local = set()
+    for x in _LOCAL_WORDS.finditer(tail):
+        local.add("radiotherapy" if x.group("rt") else "surgery")
+    return {"type": "washout", "classes": sorted(classes), "local": sorted(local), "had_within": False}
 
 
 def _washout_fact(c: str) -> Fact | None:
@@ -1305,7 +1343,10 @@ def _clause_treatment_facts(c: str) -> list[Fact]:
 
 # -- measurable disease, brain metastases, contraindications, pregnancy
 
-_MEASURABLE = re.compile(r"(?<![\w-])measurable|(?:\bm?recist\b).{0,40}(?:lesion|disease)|target lesion")
+_MEASURABLE = re.compile(
+    r"(?<![\w-])measurable|(?:\bm?recist\b).{0,40}(?:lesion|disease)|target lesion|"
+    r"lesions?\b[^;.]{0,20}\b(?:accurately )?measured in at least (?:1|one) dimension"
+)
 _BRAIN = re.compile(
     r"(?:brain|cns|central nervous system|cerebral|intracranial)(?:\s+(?:or|and|and/or)\s+[\w-]+)?\s+"
     r"(?:\([\w\s]+\)\s+)?(?:\w+\s+)?"
@@ -1754,6 +1795,8 @@ def extract_facts(text: str, kind: Kind = "inclusion", reading: Reading = _PLAIN
     history = t[: exception.start()] if exception else t
     facts += _treatment_facts(history)
     facts += _prior_local_facts(history)
+    if not any(f["type"] == "washout" for f in facts) and (recovered := _recovered_fact(history)):
+        facts.append(recovered)
     if f := _ecog_fact(t):
         facts.append(f)
     if f := _measurable_fact(t):
@@ -1791,6 +1834,16 @@ _LABEL_PREFIX = re.compile(r"^\s*([A-Z][A-Za-z ]{2,25}):\s+")
 _NEGATED_HEAD = re.compile(r"^\W*(?:no|none of the following|absence of|without)\b[^:]*:\s*$", re.IGNORECASE)
 
 
+#: PDQ therapy sub-labels and the words that show an item already names its own treatment
+_THERAPY_LABELS = {
+    "Chemotherapy": r"chemo|cytotoxic",
+    "Radiotherapy": r"radi",
+    "Biologic therapy": r"biologic|immuno|vaccin|antibod",
+    "Immunotherapy": r"immuno",
+    "Endocrine therapy": r"endocrine|hormon",
+}
+
+
 def _fact_text(c: Criterion) -> str:
     """The text a criterion's facts are read from: without a leading PDQ sub-label ("Biologic therapy: No prior
     biologic therapy"), and with the "No" of a list head it belongs to ("No known history of the following:" /
@@ -1798,7 +1851,13 @@ def _fact_text(c: Criterion) -> str:
     text = c.text
     m = _LABEL_PREFIX.match(text)
     if m and m.group(1).strip() in vocabulary().pdq_sub_labels:
-        text = text[m.end() :]
+        label, text = m.group(1).strip(), text[m.end() :]
+        # the label says what a bare item is about: "Age: 18 and over" (NCT00003263), "Chemotherapy: At least 4
+        # weeks since therapy" (NCT00002465) is a waiting time after chemotherapy
+        if label == "Age" and not re.search(r"\bage", text, re.IGNORECASE):
+            text = "Age " + text
+        elif label in _THERAPY_LABELS and not re.search(_THERAPY_LABELS[label], text, re.IGNORECASE):
+            text = re.sub(r"\b(?:therapy|treatment)\b", label.lower(), text, count=1)
     head = (c.context.split(":")[-2] + ":") if c.context and ":" in c.context else (c.context or "")
     if _NEGATED_HEAD.match(head) and not re.match(r"^\W*(?:no|not)\b", text, re.IGNORECASE):
         text = "No " + text
@@ -1848,7 +1907,36 @@ def parse_eligibility(text: str, reading: Reading = _PLAIN_READING) -> list[Crit
                 # a subtype in another cancer's list (NCT00413192: soft-tissue sarcoma subtypes, "mixed-type")
                 facts = ({"type": "cohort", "disease": other_cancer.search(context).group(0)},)  # type: ignore[union-attr]
         out.append(Criterion(kind=c.kind, text=c.text, context=c.context, facts=facts))
-    return _alternative_groups(_cohort_groups(out))
+    return _alternative_groups(_cohort_groups(_marker_exemptions(out)))
+
+
+#: "epithelial mesotheliomas and pancreatic cancers do not need to be assessed for mesothelin expression since all
+#: of these tumors have been shown to express mesothelin" (NCT01583686)
+_MARKER_EXEMPT = re.compile(
+    r"\b(?P<hist>[a-z-]+) mesotheliomas?\b[^.;]{0,60}\b(?:do|does|need) not (?:need to )?(?:be )?(?:assessed|tested)"
+    r"[^.;]{0,20}\b(?P<marker>mesothelin|msln)\b"
+)
+
+
+def _marker_exemptions(criteria: list[Criterion]) -> list[Criterion]:
+    """A sentence that exempts a cell type from a marker test applies to the trial's marker requirements."""
+    exempt: list[str] = []
+    for c in criteria:
+        if m := _MARKER_EXEMPT.search(_prepare(c.text)):
+            hist = _histology_fact(m.group("hist") + " mesothelioma")
+            exempt += hist["allowed"] if hist else []
+    if not exempt:
+        return criteria
+    out = []
+    for c in criteria:
+        facts = tuple(
+            {**f, "exempt": sorted(set(exempt))}
+            if f["type"] == "biomarker" and f["marker"] == "mesothelin" and f.get("want") == "positive"
+            else f
+            for f in c.facts
+        )
+        out.append(Criterion(kind=c.kind, text=c.text, context=c.context, facts=facts, group=c.group))
+    return out
 
 
 #: Fact types an alternative of a "one of the following" list may state (disease, stage, cohort).

@@ -339,6 +339,8 @@ def _fact(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
     if kind == "washout":
         return _washout(f, p)
     if kind == "current_treatment":
+        if f.get("permissive"):
+            return "na", "treatment at the same time is allowed; it does not count against you"
         if p.progressed is True:
             return "no", "treatment you are receiving now; your disease progressed after the last treatment"
         if p.lines_high == 0:
@@ -574,6 +576,8 @@ def _biomarker(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
         return ("yes" if ok else "no"), f"{want}; yours is {tps:g}%"
     got = p.biomarkers.get(marker)
     want = f"{marker.upper()} {f['want'].replace('_', ' ')}"
+    if p.histology is not None and p.histology in f.get("exempt", ()):
+        return "yes", f"{want}: the trial takes {p.histology} mesothelioma as {f['want']} without a test"
     if got is None:
         return "unknown", f"{want}: needs your {words} result"
     if got == f["want"] and f.get("min_percent"):
