@@ -166,7 +166,7 @@ def run_real(verbose: bool) -> int:
         if listed is None:
             rows.append((lab["type"], lab["expected"], lab["decidable"] == "yes", None, None))
             continue
-        found = map_criterion(lab["text"], [c.text for c in listed])
+        found = map_criterion(lab["text"], [c.text for c in listed], kind=lab["kind"], kinds=[c.kind for c in listed])
         if found.index is None:
             rows.append((lab["type"], lab["expected"], lab["decidable"] == "yes", None, False))
             continue

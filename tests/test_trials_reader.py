@@ -1231,3 +1231,14 @@ def test_a_cell_type_the_trial_exempts_from_the_marker_test() -> None:
     assert first == MET  # epithelioid, no mesothelin result: exempt by the trial's own words
     biphasic = _outcomes("NCT01583686", person({"resectable": False, "measurable_disease": True}, histology="biphasic"))
     assert next(v for k, v in biphasic.items() if k.startswith("Metastatic or unresectable measurable")) == NEI
+
+
+def test_disease_that_can_be_debulked_is_disease_that_can_be_removed() -> None:
+    # NCT00004547: "Radiologic workup or prior abdominal exploration must be consistent with disease which can be
+    # debulked to a residual size of less that 1 cm in diameter" (complete cytoreduction)
+    text = (
+        "Radiologic workup or prior abdominal exploration must be consistent with disease which can be debulked to a "
+        "residual size of less that 1 cm in diameter"
+    )
+    assert _outcome(text, person({"resectable": True})).label == MET
+    assert _outcome(text, person({"resectable": False})).label == NOT_MET

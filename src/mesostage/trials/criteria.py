@@ -1019,6 +1019,8 @@ _RESECTABLE = re.compile(
     r"(?<![\w-])resectable|amenable to (?:\w+[\s-]){0,3}(?:surgery|resection)|candidates? for (?:\w+[\s-]){0,3}"
     r"(?:surgery|resection|pleurectomy|cytoreducti)|planned (?:for )?(?:\w+[\s-]){0,2}(?:surgery|resection|"
     r"pleurectomy|cytoreducti|extrapleural)|(?<![\w-])operable"
+    # "disease which can be debulked to a residual size of less than 1 cm" (NCT00004547): complete cytoreduction
+    r"|can be (?:\w+ )?(?:debulked|cytoreduced)\b"
 )
 
 

@@ -123,24 +123,34 @@ class CriterionMatch:
     coarse: bool
 
 
-def map_criterion(text: str, candidates: Sequence[str], *, threshold: float = 0.8) -> CriterionMatch:
+def map_criterion(
+    text: str,
+    candidates: Sequence[str],
+    *,
+    threshold: float = 0.8,
+    kind: str | None = None,
+    kinds: Sequence[str] | None = None,
+) -> CriterionMatch:
     """Find the matcher's criterion that holds a labelled criterion: the candidate covering the largest share of
-    the labelled words (counted with repeats), at least ``threshold``; ties go to the shortest candidate. A match
-    more than three times as long as the labelled text is flagged ``coarse`` (the reader did not split it)."""
+    the labelled words (counted with repeats), at least ``threshold``; ties go to a candidate of the labelled
+    ``kind`` (inclusion / exclusion, when ``kinds`` gives each candidate's: "ECOG performance status <=2" and "...
+    >2" have the same words, NCT02555007), then to the shortest. A match more than three times as long as the
+    labelled text is flagged ``coarse`` (the reader did not split it)."""
     want = Counter(normalise_words(text))
     total = sum(want.values())
     if not total:
         return CriterionMatch(None, 0.0, False)
-    best: tuple[float, int, int] | None = None  # (cover, -length, index)
+    best: tuple[float, int, int, int] | None = None  # (cover, same kind, -length, index)
     for i, cand in enumerate(candidates):
         words = Counter(normalise_words(cand))
         cover = sum((want & words).values()) / total
-        key = (cover, -sum(words.values()), i)
-        if best is None or key[:2] > best[:2]:
+        same = int(kind is not None and kinds is not None and kinds[i] == kind)
+        key = (cover, same, -sum(words.values()), i)
+        if best is None or key[:3] > best[:3]:
             best = key
     if best is None or best[0] < threshold:
         return CriterionMatch(None, best[0] if best else 0.0, False)
-    return CriterionMatch(best[2], best[0], -best[1] > 3 * total)
+    return CriterionMatch(best[3], best[0], -best[2] > 3 * total)
 
 
 LABELS: tuple[str, ...] = ("met", "not met", "not applicable", "not enough information")
