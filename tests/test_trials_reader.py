@@ -1242,3 +1242,26 @@ def test_disease_that_can_be_debulked_is_disease_that_can_be_removed() -> None:
     )
     assert _outcome(text, person({"resectable": True})).label == MET
     assert _outcome(text, person({"resectable": False})).label == NOT_MET
+
+
+def test_lung_re_expansion_concerns_only_a_person_with_an_effusion() -> None:
+    # NCT00002872: "Lung re-expansion demonstrated on chest x-ray"
+    text = "Lung re-expansion demonstrated on chest x-ray"
+    assert _outcome(text, person(pleural_effusion_malignant=False)).label == NA
+    assert _outcome(text, person(pleural_effusion_malignant=True)).label == NEI
+
+
+def test_potentially_resectable_as_who_the_trial_takes_and_as_a_subgroup() -> None:
+    # NCT00652574: "Patients with potentially resectable malignant pleural mesothelioma, IMIG stage I-III" (who the
+    # trial takes); NCT00354393: "Patients with potentially resectable disease must have undergone mediastinoscopy to
+    # establish surgical stage" (a rule for a subgroup)
+    takes = "Patients with potentially resectable malignant pleural mesothelioma, IMIG stage I-III"
+    assert _outcome(takes, person({"resectable": False})).label == NOT_MET
+    assert _outcome(takes, person({"resectable": True})).label == MET
+    subgroup = "Patients with potentially resectable disease must have undergone mediastinoscopy to establish stage"
+    assert not [f for f in _outcome_facts(subgroup) if f["type"] == "resectability"]
+
+
+def _outcome_facts(text: str) -> tuple[dict[str, Any], ...]:
+    (c,) = parse_eligibility(f"Inclusion Criteria:\n* {text}")
+    return c.facts

@@ -1027,10 +1027,13 @@ _RESECTABLE = re.compile(
 def _resectability_fact(t: str) -> Fact | None:
     if re.search(
         r"\bif (?:deemed |considered |found |judged )?(?:to be )?(?:resectable|operable)\b|"
-        r"^\W*(?:patients|participants|those) with (?:potentially )?resectable",
+        r"^\W*(?:patients|participants|those) with (?:potentially )?resectable\b.*\b(?:must|should|will|may|need)\b",
         t,
     ):
-        return None  # "Amenable to aggressive surgical resection, if deemed resectable": about a subgroup
+        # "Amenable to aggressive surgical resection, if deemed resectable", "Patients with potentially resectable
+        # disease must have undergone mediastinoscopy" (NCT00354393): about a subgroup; but "Patients with
+        # potentially resectable malignant pleural mesothelioma, IMIG stage I-III" (NCT00652574) is who the trial takes
+        return None
     if re.search(r"\b(?:are|is) (?:also )?(?:eligible|allowed|permitted)\b", t):
         return None  # "... distant metastases are eligible, but considered unresectable": a permission
     if _UNRESECTABLE.search(t):
@@ -1524,6 +1527,10 @@ def _effusion_fact(t: str, kind: Kind = "inclusion") -> Fact | None:
     been treated and brought under control", "pleural effusions are not considered measurable")."""
     m = _EFFUSION.search(t)
     if not m:
+        if re.search(r"\blung re-?expan|\bre-?expansion of the lung|\btrapped lung", t):
+            # "Lung re-expansion demonstrated on chest x-ray" (NCT00002872): about the lung after an effusion is
+            # drained; it concerns only a person with an effusion
+            return {"type": "effusion", "present": True, "symptomatic": False, "qualified": True, "conditional": True}
         return None
     before = t[: m.start()]
     negated = _negated(t, m.start()) or bool(re.match(r"^\W*(?:no|absence of|without|unavailab\w*)\b", t))

@@ -539,6 +539,8 @@ def _effusion(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
         if p.effusion:
             return "ask", "you have a pleural effusion: needs whether it has been treated and is under control"
         return "unknown", "about how a pleural effusion is handled (treated, drained, controlled): needs checking"
+    if f.get("conditional") and p.effusion is False:
+        return "na", "about the lung after a pleural effusion is drained; you have no effusion recorded"
     if p.effusion is None:
         return "unknown", "about a malignant pleural effusion (fluid around the lung): not recorded for you"
     if not p.effusion:
