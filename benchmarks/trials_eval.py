@@ -289,6 +289,8 @@ def main() -> int:
     only.add_argument("--fictional-only", action="store_true")
     args = parser.parse_args()
     real = run_real(args.verbose) if not args.fictional_only else None
+    if real is not None and not args.real_only:
+        print()
     fictional = run_fictional(args.verbose) if not args.real_only else None
     print()
     if real is not None:
