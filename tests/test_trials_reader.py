@@ -1265,3 +1265,24 @@ def test_potentially_resectable_as_who_the_trial_takes_and_as_a_subgroup() -> No
 def _outcome_facts(text: str) -> tuple[dict[str, Any], ...]:
     (c,) = parse_eligibility(f"Inclusion Criteria:\n* {text}")
     return c.facts
+
+
+def test_kidney_or_liver_disease_named_without_limits_is_read_from_the_results() -> None:
+    # NCT00644319: "No severe renal or liver disease": normal kidney and liver tests show none; a result outside the
+    # normal range is for the study team to judge; no results leave it open
+    text = "No severe renal or liver disease"
+    assert _outcome(text, person(_NORMAL_LABS)).label == MET
+    high = _outcome(text, person({**_NORMAL_LABS, "creatinine_umol_per_l": 160, "creatinine_clearance_ml_per_min": 40}))
+    assert high.label == NEI
+    assert high.open_question
+    assert _outcome(text, person({"age_years": 60})).label == NEI
+    # listed as a condition of the person, renal impairment decides
+    listed = person({**_NORMAL_LABS, "contraindications": ["renal_impairment"]})
+    assert _outcome("Renal insufficiency", listed, kind="exclusion").label == MET
+    assert _outcome("Renal insufficiency", person(_NORMAL_LABS), kind="exclusion").label == NOT_MET
+
+
+def test_a_disease_inside_the_condition_of_another_limit_is_not_a_criterion() -> None:
+    # NCT01211275: "AP < 5xUNL (unless bone metastases are present in the absence or any liver disease)"
+    facts = _outcome_facts("AP < 5xUNL (unless bone metastases are present in the absence or any liver disease)")
+    assert not [f for f in facts if f["type"] == "organ_disease"]

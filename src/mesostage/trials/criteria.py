@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, Literal
 
-from mesostage.trials.labs import lab_facts, organ_function_fact
+from mesostage.trials.labs import lab_facts, organ_disease_fact, organ_function_fact
 
 __all__ = [
     "CRITERION_TYPES",
@@ -63,6 +63,7 @@ CRITERION_TYPES: tuple[str, ...] = (
     "biomarker",
     "lab",
     "organ_function",
+    "organ_disease",
     "ecog",
     "measurable",
     "brain_mets",
@@ -1830,6 +1831,11 @@ def extract_facts(text: str, kind: Kind = "inclusion", reading: Reading = _PLAIN
         facts = [f for f in facts if f["type"] != "contraindication" or f["code"] != "renal_impairment"]
     facts += labs
     if f := organ_function_fact(t):
+        facts.append(f)
+    if f := organ_disease_fact(t):
+        # "No severe renal or liver disease" (NCT00644319): read from the results, in place of a condition the case
+        # would have to list
+        facts = [x for x in facts if x["type"] != "contraindication" or x["code"] != "renal_impairment"]
         facts.append(f)
     if f := _age_fact(t):
         facts.append(f)

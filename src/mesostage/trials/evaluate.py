@@ -20,7 +20,7 @@ from typing import Any, Literal
 from mesostage.case import Case
 from mesostage.staging import load_system, stage
 from mesostage.trials.criteria import Criterion, vocabulary
-from mesostage.trials.labs import analytes, check_lab, check_organ_function
+from mesostage.trials.labs import analytes, check_lab, check_organ_disease, check_organ_function
 
 __all__ = ["LABELS", "CriterionOutcome", "PatientFacts", "evaluate_all", "evaluate_criterion", "patient_facts"]
 
@@ -354,6 +354,11 @@ def _fact(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
         return _biomarker(f, p)
     if kind == "lab":
         return _lab(f, p)
+    if kind == "organ_disease":
+        if "kidney" in f["systems"] and "renal_impairment" in p.contraindications:
+            return ("yes" if f["present"] else "no"), "kidney disease: you have renal impairment recorded"
+        said, why = check_organ_disease(f, p.labs)
+        return {"yes": "yes", "no": "no", "ask": "ask"}.get(said, "unknown"), why  # type: ignore[return-value]
     if kind == "organ_function":
         said, why = check_organ_function(f, p.labs)
         return ("ask" if said == "ask" else "unknown"), why

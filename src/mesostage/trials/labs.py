@@ -18,7 +18,16 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-__all__ = ["Analyte", "analytes", "check_lab", "check_organ_function", "lab_facts", "organ_function_fact"]
+__all__ = [
+    "Analyte",
+    "analytes",
+    "check_lab",
+    "check_organ_disease",
+    "check_organ_function",
+    "lab_facts",
+    "organ_disease_fact",
+    "organ_function_fact",
+]
 
 
 @dataclass(frozen=True)
@@ -271,10 +280,14 @@ def check_lab(test: dict[str, Any], values: dict[str, float]) -> tuple[str, str]
 
 
 @functools.cache
-def _adequate() -> tuple[dict[str, dict[str, Any]], str]:
+def _systems(table: str) -> tuple[dict[str, dict[str, Any]], str]:
     raw = tomllib.loads(resources.files("mesostage.trials").joinpath("data", "labs.toml").read_text(encoding="utf-8"))
-    systems = {k: v for k, v in raw["adequate"].items() if isinstance(v, dict)}
-    return systems, str(raw["adequate"]["source"])
+    systems = {k: v for k, v in raw[table].items() if isinstance(v, dict)}
+    return systems, str(raw[table]["source"])
+
+
+def _adequate() -> tuple[dict[str, dict[str, Any]], str]:
+    return _systems("adequate")
 
 
 _ADEQUATE = re.compile(
@@ -299,13 +312,12 @@ def organ_function_fact(t: str) -> dict[str, Any] | None:
     return {"type": "organ_function", "systems": named or list(systems)}
 
 
-def check_organ_function(fact: dict[str, Any], values: dict[str, float]) -> tuple[str, str]:
-    """("ask" | "unknown", reason): never met or not met, the trial's limits are not written. "ask" when a result
-    misses the usual limits (``[adequate]`` in labs.toml), so the study team must say whether it is adequate."""
-    systems, _ = _adequate()
+def _missed(table: str, names: list[str], values: dict[str, float]) -> tuple[list[str], bool]:
+    """The results that miss a table's limits for these organ systems, and whether any needed result is missing."""
+    systems, _ = _systems(table)
     missed: list[str] = []
     unknown = False
-    for name in fact["systems"]:
+    for name in names:
         sys = systems[name]
         if "all_of" in sys:
             got = [check_lab(test, values) for test in sys["all_of"]]
@@ -317,6 +329,13 @@ def check_organ_function(fact: dict[str, Any], values: dict[str, float]) -> tupl
                 missed.append(" and ".join(r for _, r in got))
             elif not any(v == "yes" for v, _ in got):
                 unknown = True
+    return missed, unknown
+
+
+def check_organ_function(fact: dict[str, Any], values: dict[str, float]) -> tuple[str, str]:
+    """("ask" | "unknown", reason): never met or not met, the trial's limits are not written. "ask" when a result
+    misses the usual limits (``[adequate]`` in labs.toml), so the study team must say whether it is adequate."""
+    missed, unknown = _missed("adequate", fact["systems"], values)
     if missed:
         return (
             "ask",
@@ -327,3 +346,42 @@ def check_organ_function(fact: dict[str, Any], values: dict[str, float]) -> tupl
     if unknown:
         return "unknown", "the trial writes no limits: needs your blood tests, and the study team's limits"
     return "unknown", "the trial writes no limits; your results are within those most trials use (NCI template)"
+
+
+# --------------------------------------------------------------- kidney or liver disease named without limits
+
+_ORGAN_DISEASE = re.compile(
+    r"\b(?P<a>renal|kidney|hepatic|liver)(?: (?:or|and|and/or) (?P<b>renal|kidney|hepatic|liver))? "
+    r"(?:disease|dysfunction|impairment|insufficiency|failure)"
+)
+
+
+def organ_disease_fact(t: str) -> dict[str, Any] | None:
+    """``{"type": "organ_disease", "systems": [...], "present": bool}`` for "(severe) renal or liver disease" written
+    without limits (a prepared, lower-case text); None when the criterion writes its limits."""
+    m = _ORGAN_DISEASE.search(t)
+    if m is None or lab_facts(t) or re.search(r"\b(?:adequate|normal|sufficient)\b", t[: m.start()]):
+        return None
+    if re.search(r"\b(?:unless|except|if|absence|in case of|due to|caused by)\b|\buln\b|\bunl\b|\d", t[: m.start()]):
+        # "AP < 5xUNL (unless bone metastases are present in the absence or any liver disease)" (NCT01211275): a
+        # condition on another limit, not a criterion about the disease
+        return None
+    systems, _ = _systems("organ_disease")
+    named = [name for name, sys in systems.items() if any(w in (m.group("a"), m.group("b")) for w in sys["terms"])]
+    before = t[max(0, m.start() - 40) : m.start()]
+    negated = bool(re.search(r"(?:\bno\b|\bwithout\b|\bfree of\b|\babsence of\b)[^,;.]{0,30}$", before))
+    return {"type": "organ_disease", "systems": named, "present": not negated}
+
+
+def check_organ_disease(fact: dict[str, Any], values: dict[str, float]) -> tuple[str, str]:
+    """("yes" | "no" | "ask" | "unknown", reason): whether the person has the disease *as the criterion states it*
+    ("yes" for "No renal disease" means they have none). Decided from the results (``[organ_disease]``)."""
+    missed, unknown = _missed("organ_disease", fact["systems"], values)
+    words = " or ".join({"kidney": "kidney", "liver": "liver"}[s] for s in fact["systems"])
+    if missed:
+        return "ask", f"{words} disease: " + "; ".join(missed) + ": the study team decides whether it counts"
+    if unknown:
+        return "unknown", f"{words} disease: needs your {words} blood tests"
+    # normal results: no such disease, so "No renal disease" holds and "Severe renal disease" does not
+    tests = " and ".join({"kidney": "kidney", "liver": "liver"}[s] for s in fact["systems"])
+    return ("no" if fact["present"] else "yes"), f"{words} disease: your {tests} blood tests are normal"
