@@ -265,6 +265,15 @@ class Biomarkers(BaseModel):
     pdl1_tps_percent: float | None = Field(None, ge=0, le=100, description="PD-L1 tumour proportion score, %")
 
 
+def _only_iso_date(value: object) -> object:
+    """Only an ISO date string (or a date): a number such as 0 would otherwise become 1970-01-01."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise ValueError("expected a date as YYYY-MM-DD")
+    return value
+
+
 class Patient(BaseModel):
     """Optional details about the person, used by the options, outlook and trial matching. Units are in the names;
     a value outside its plausible range is an input error (never clipped)."""
@@ -351,6 +360,11 @@ class Patient(BaseModel):
     )
     biomarkers: Biomarkers | None = None
 
+    @field_validator("last_systemic_therapy_date", "last_radiotherapy_date", "last_surgery_date", mode="before")
+    @classmethod
+    def _iso_dates(cls, value: object) -> object:
+        return _only_iso_date(value)
+
     @model_validator(mode="after")
     def _consistent(self) -> Patient:
         if self.brain_metastases_treated_stable is not None and self.brain_metastases is False:
@@ -397,12 +411,7 @@ class Case(BaseModel):
     @field_validator("diagnosis_date", mode="before")
     @classmethod
     def _iso_date(cls, value: object) -> object:
-        # Only an ISO date string (or a date): a number such as 0 would otherwise become 1970-01-01.
-        if value is None or isinstance(value, dt.date):
-            return value
-        if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
-            raise ValueError("expected a date as YYYY-MM-DD")
-        return value
+        return _only_iso_date(value)
 
     @model_validator(mode="after")
     def _site_consistent(self) -> Case:
