@@ -165,6 +165,7 @@ def code_text(value: object, width: int | None = None) -> str | None:
 # ---------------------------------------------------------------------------------------------- EOD codes
 
 
+@cache  # a registry file has a few thousand distinct dates; each is read by several checks
 def _year(date: str) -> int | None:
     """The year of a NAACCR date (YYYYMMDD, YYYYMM, YYYY) or an ISO date (YYYY-MM-DD); None if it is not one."""
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
