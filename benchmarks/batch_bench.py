@@ -315,7 +315,7 @@ def bench_eod(folder: Path, n: int, runs: int) -> None:
     ratio = subject[0] / floor[0]
     print(
         goal_line(
-            "batch EOD 1M rows vs polars floor",
+            "batch EOD rows vs polars floor",
             subject[0],
             "s",
             floor[0],
