@@ -44,8 +44,8 @@ test-lowest: install
 lock: install
 	$(BIN)/uv pip compile pyproject.toml --extra test --group dev --python-version 3.11 --quiet -o constraints.txt
 
-# Every benchmark script, then a table of every goal with its floor and ratio (benchmarks/run_all.py). About 10-15
-# minutes on the quiet 2-core machine; BENCH=--quick for smoke runs, BENCH=--full for every size (up to an hour).
+# Every benchmark script, then a table of every goal with its floor and ratio (benchmarks/run_all.py). An estimated
+# 10-15 minutes on the quiet 2-core machine; BENCH=--quick for smoke runs, BENCH=--full for every size (up to an hour).
 BENCH ?=
 bench: install
 	$(BIN)/python benchmarks/run_all.py $(BENCH)

@@ -8,8 +8,8 @@
 (on one line), which are collected into the summary at the end. A script that is not there, fails, or prints no
 GOAL line yet is listed as such; the other scripts still run. Modes:
 
-* default: every script at the sizes its goals are set for, except the slow parts (about 10-15 minutes on the
-  2-core reference machine when it is quiet): the trial benchmark imports 10,000 studies instead of 100,000,
+* default: every script at the sizes its goals are set for, except the slow parts (an estimated 10-15 minutes on
+  the 2-core reference machine when it is quiet): the trial benchmark imports 10,000 studies instead of 100,000,
   dask_bench runs each figure once, batch_bench leaves out NAACCR XML and the EOD 2025+ and recorded-stage runs;
 * ``--quick``: every script's smoke run (``--quick`` where it has one; a minute or two);
 * ``--full``: everything at full size (the 100,000-study trial import, NAACCR XML, finding rows with the review,
