@@ -22,7 +22,7 @@ from mesostage.prognosis.survival import stage_figures, stages_of
 from mesostage.prognosis.wording import DISCLAIMER
 from mesostage.staging import load_system
 
-__all__ = ["BAR", "HEIGHT_PX", "HIGHLIGHT", "WIDTH_PX", "caption_lines", "render"]
+__all__ = ["BAR", "HEIGHT_PX", "HIGHLIGHT", "WIDTH_PX", "caption_lines", "drawn_from", "render"]
 
 WIDTH_PX, HEIGHT_PX, DPI = 1000, 750, 100
 #: Bar colours (colour-blind safe pair): the case's stage, and every other stage.
@@ -176,6 +176,14 @@ def caption_lines(outlook: Prognosis) -> list[str]:
     )
     lines += textwrap.wrap(" ".join([*explain, "It is not a prediction for one person.", DISCLAIMER]), _CAPTION_WIDTH)
     return lines
+
+
+def drawn_from(outlook: Prognosis) -> str:
+    """Everything of ``outlook`` that :func:`render` draws (the site, the id in the title, the survival by stage in
+    each system): two outlooks with the same text here have the same figure. The scores and cohorts are not drawn,
+    so cases of one stage group share a figure whatever their age or blood counts."""
+    survival = ",".join(c.model_dump_json() for c in outlook.survival)
+    return f"{outlook.site}|{clip(outlook.id, _ID_CHARS) if outlook.id else ''}|[{survival}]"
 
 
 def render(outlook: Prognosis, fmt: str) -> bytes:
