@@ -242,4 +242,17 @@ def render(outlook: Prognosis, fmt: str) -> bytes:
             fig.savefig(buf, format="svg", metadata={"Date": None})
         else:
             fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
+            return _palette_png(buf.getvalue())
     return buf.getvalue()
+
+
+def _palette_png(png: bytes) -> bytes:
+    """``png`` with 128 colours (a chart of flat colours and smoothed text looks the same): a third of the bytes,
+    and the PDF report that embeds it is laid out faster."""
+    from PIL import Image  # a dependency of matplotlib
+
+    with Image.open(io.BytesIO(png)) as image:
+        palette = image.convert("RGB").quantize(colors=128, method=Image.Quantize.MEDIANCUT)
+    out = io.BytesIO()
+    palette.save(out, format="PNG", optimize=True)
+    return out.getvalue()
