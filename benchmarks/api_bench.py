@@ -1,6 +1,7 @@
 """Web benchmarks: requests/s and latency of POST /api/v1/stage under uvicorn on loopback, and the time to render
 the results page and the PDF report; the results page and the PDF at 1, 8 and 32 clients against ``mesostage serve``,
-and its memory across 1,000 PDFs (issue 16).
+and its memory across 1,000 PDFs (issue 16). The page run prints a ``GOAL`` line for each goal of issues 16 and 17,
+each against a floor measured just before it at the same number of clients.
 
 The server is one uvicorn process (one worker, as ``mesostage serve`` runs it) on 127.0.0.1; the load comes from
 this process over keep-alive connections, a fixed number of requests, bounded in time. Goals (issue 7):
