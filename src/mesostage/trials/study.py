@@ -9,7 +9,7 @@ the current status); enum values not known here are kept as given and reported, 
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 __all__ = [
@@ -134,7 +134,27 @@ class Trial:
         return None if self.fictional else f"https://clinicaltrials.gov/study/{self.nct_id}"
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """What :func:`dataclasses.asdict` gives, built directly: every value is immutable, so the deep copies it
+        makes (most of an import's time) are not needed."""
+        d = {name: getattr(self, name) for name in _TRIAL_FIELDS}
+        d["central_contacts"] = tuple(_contact_dict(c) for c in self.central_contacts)
+        d["sites"] = tuple(
+            {
+                **{name: getattr(s, name) for name in _SITE_FIELDS},
+                "contacts": tuple(_contact_dict(c) for c in s.contacts),
+            }
+            for s in self.sites
+        )
+        return d
+
+
+_TRIAL_FIELDS = tuple(f.name for f in fields(Trial))
+_SITE_FIELDS = tuple(f.name for f in fields(Site))
+_CONTACT_FIELDS = tuple(f.name for f in fields(Contact))
+
+
+def _contact_dict(c: Contact) -> dict[str, Any]:
+    return {name: getattr(c, name) for name in _CONTACT_FIELDS}
 
 
 def trial_from_dict(data: dict[str, Any]) -> Trial:
