@@ -15,7 +15,6 @@ score, then site-specific before any-site and basket trials, then distance.
 from __future__ import annotations
 
 import functools
-import json
 import os
 import re
 import threading
@@ -213,7 +212,9 @@ def _fact_keys(candidates: tuple[_Candidate, ...]) -> dict[int, int]:
     keys: dict[int, int] = {}
     for item in candidates:
         for c in item.criteria:
-            key = json.dumps([c.kind, c.facts], sort_keys=True, separators=(",", ":"), default=repr)
+            # repr of JSON values: equal text only for equal values (1, 1.0 and True differ); the same facts with
+            # their keys in another order only miss the reuse
+            key = repr((c.kind, c.facts))
             keys[id(c)] = numbers.setdefault(key, len(numbers))
     return keys
 
