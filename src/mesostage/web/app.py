@@ -17,6 +17,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 import mesostage
 from mesostage import Case, CaseError, InputError
+from mesostage.trials.geo import forbid_cache_writes
 from mesostage.trials.index import DamagedIndex
 from mesostage.web import api, extract_api, pages, trial_routes
 from mesostage.web.report import shutdown_workers
@@ -91,6 +92,7 @@ def create_app(
         Host header values accepted (``None``: any). The default accepts only the loopback names, which is right
         for the default bind address 127.0.0.1.
     """
+    forbid_cache_writes()  # the place index is read while serving, never written (`mesostage serve` builds it first)
     app = FastAPI(
         title="mesostage",
         version=mesostage.__version__,
