@@ -349,6 +349,12 @@ class Patient(BaseModel):
     last_surgery_date: dt.date | None = Field(
         None, strict=False, description="YYYY-MM-DD: the last operation (surgery) for the cancer"
     )
+
+    @field_validator("last_systemic_therapy_date", "last_radiotherapy_date", "last_surgery_date", mode="before")
+    @classmethod
+    def _iso_dates(cls, value: object) -> object:
+        return _iso_date_only(value)
+
     biomarkers: Biomarkers | None = None
 
     @model_validator(mode="after")
@@ -367,6 +373,15 @@ class Patient(BaseModel):
 
 _PLEURAL_SECTIONS = ("tumor", "nodes", "laterality")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date_only(value: object) -> object:
+    """Only an ISO date string (or a date): a number such as 0 would otherwise become 1970-01-01."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise ValueError("expected a date as YYYY-MM-DD")
+    return value
 
 
 class Case(BaseModel):
@@ -397,12 +412,7 @@ class Case(BaseModel):
     @field_validator("diagnosis_date", mode="before")
     @classmethod
     def _iso_date(cls, value: object) -> object:
-        # Only an ISO date string (or a date): a number such as 0 would otherwise become 1970-01-01.
-        if value is None or isinstance(value, dt.date):
-            return value
-        if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
-            raise ValueError("expected a date as YYYY-MM-DD")
-        return value
+        return _iso_date_only(value)
 
     @model_validator(mode="after")
     def _site_consistent(self) -> Case:
