@@ -50,9 +50,11 @@ BENCH ?=
 bench: install
 	$(BIN)/python benchmarks/run_all.py $(BENCH)
 
-# Trial matching: the evaluation set (seconds), then the 100,000-study import and match benchmark (minutes).
+# Trial matching: the evaluation set (seconds), match latency over the real records (seconds), then the
+# 100,000-study import and match benchmark (minutes).
 bench-trials: install
 	$(BIN)/python benchmarks/trials_eval.py
+	$(BIN)/python benchmarks/trials_real_bench.py
 	$(BIN)/python benchmarks/trials_bench.py
 	$(BIN)/python benchmarks/jsonstream_bench.py
 

@@ -6,7 +6,7 @@ import statistics
 import time
 from collections.abc import Callable
 
-__all__ = ["goal_line", "summary", "times_ms"]
+__all__ = ["goal_line", "p95", "summary", "times_ms"]
 
 
 def times_ms(fn: Callable[[], object], n: int) -> list[float]:
@@ -48,3 +48,9 @@ def goal_line(
         f"GOAL {name} | value {value:.4g} {unit} | floor {floor:.4g} {floor_unit} ({floor_what}) | ratio {ratio:.2f} "
         f"| goal {goal} | met {'yes' if met else 'no'}"
     )
+
+
+def p95(values: list[float]) -> float:
+    """The 95th percentile (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[max(0, round(0.95 * len(ordered)) - 1)]
