@@ -265,7 +265,10 @@ class Biomarkers(BaseModel):
     pdl1_tps_percent: float | None = Field(None, ge=0, le=100, description="PD-L1 tumour proportion score, %")
 
 
-def _only_iso_date(value: object) -> object:
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _only_iso_date(cls: type[BaseModel], value: object) -> object:
     """Only an ISO date string (or a date): a number such as 0 would otherwise become 1970-01-01."""
     if value is None or isinstance(value, dt.date):
         return value
@@ -360,10 +363,9 @@ class Patient(BaseModel):
     )
     biomarkers: Biomarkers | None = None
 
-    @field_validator("last_systemic_therapy_date", "last_radiotherapy_date", "last_surgery_date", mode="before")
-    @classmethod
-    def _iso_dates(cls, value: object) -> object:
-        return _only_iso_date(value)
+    _iso_dates = field_validator(
+        "last_systemic_therapy_date", "last_radiotherapy_date", "last_surgery_date", mode="before"
+    )(_only_iso_date)
 
     @model_validator(mode="after")
     def _consistent(self) -> Patient:
@@ -380,7 +382,6 @@ class Patient(BaseModel):
 
 
 _PLEURAL_SECTIONS = ("tumor", "nodes", "laterality")
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class Case(BaseModel):
@@ -408,10 +409,7 @@ class Case(BaseModel):
     reported_stage: ReportedStage | None = None
     patient: Patient | None = None
 
-    @field_validator("diagnosis_date", mode="before")
-    @classmethod
-    def _iso_date(cls, value: object) -> object:
-        return _only_iso_date(value)
+    _iso_date = field_validator("diagnosis_date", mode="before")(_only_iso_date)
 
     @model_validator(mode="after")
     def _site_consistent(self) -> Case:
