@@ -29,6 +29,7 @@ from mesostage import Case, CaseError, default_system, load_system, parse_case
 from mesostage.batch.recorded import with_recorded_checks
 from mesostage.batch.rows import RowOutcome, finding_outcome
 from mesostage.staging.definitions import tumor_type_notes
+from mesostage.staging.engine import case_value
 
 __all__ = ["finding_staging"]
 
@@ -146,17 +147,6 @@ def _system(system_id: str, basis: str) -> _System:
     )
 
 
-def _value(case: Case, path: str) -> object:
-    """The value at a dotted case path, None where any part is missing (``peritoneal.pci`` is the total)."""
-    head, _, tail = path.partition(".")
-    obj = getattr(case, head)
-    if not tail or obj is None:
-        return obj
-    if path == "peritoneal.pci":
-        return case.peritoneal.pci_total if case.peritoneal else None
-    return getattr(obj, tail)
-
-
 def _reachable(base: int, options: list[frozenset[int]]) -> frozenset[int]:
     """The categories a component can take: the highest of its known rank and one option of each open input. Every
     input's options include 'nothing', so these are the known rank and every option above it."""
@@ -176,7 +166,7 @@ def _evaluate(comp: _Component, case: Case, sections: Mapping[str, Any]) -> tupl
     required: list[frozenset[int]] = []
     optional: list[frozenset[int]] = []
     unassessed: dict[str, set[int]] = {}
-    replaced = {m.replaces for m in comp.measures if m.replaces and isinstance(_value(case, m.field), int | float)}
+    replaced = {m.replaces for m in comp.measures if m.replaces and isinstance(case_value(case, m.field), int | float)}
     for rule in comp.rules:
         if rule.finding is not None and rule.finding in replaced:
             continue
@@ -188,7 +178,7 @@ def _evaluate(comp: _Component, case: Case, sections: Mapping[str, Any]) -> tupl
             found, unknown = state_of
             state: bool | None = True if rule.name in found else None if rule.name in unknown else False
         else:
-            flag = _value(case, rule.name)
+            flag = case_value(case, rule.name)
             state = flag if isinstance(flag, bool) else None
         if state:
             present.append(rule.rank)
@@ -198,7 +188,7 @@ def _evaluate(comp: _Component, case: Case, sections: Mapping[str, Any]) -> tupl
         if m.section in unassessed:
             unassessed[m.section] |= m.ranks
             continue
-        value = _value(case, m.field)
+        value = case_value(case, m.field)
         if not isinstance(value, int | float):
             if m.replaces is None:
                 (required if m.required else optional).append(frozenset({_NOTHING} | m.ranks))
@@ -248,7 +238,7 @@ def _staged(system: _System, case: Case) -> tuple[dict[str, str], str | None, tu
     evaluated = [_evaluate(c, case, sections) for c in system.components]
     stage = _stage(system, tuple(s for _, s, _ in evaluated))
     stage_range = _range(system, tuple(r for _, _, r in evaluated))
-    unmet = [(without, closed) for flag, without, closed in system.requires if _value(case, flag) is not True]
+    unmet = [(without, closed) for flag, without, closed in system.requires if case_value(case, flag) is not True]
     if unmet:
         # Every way the missing input could turn out gives one stage (Brigham: IV-IV): that is the stage.
         shut = stage_range[0] if stage_range is not None and stage_range[0] == stage_range[1] else None

@@ -30,7 +30,7 @@ from mesostage.case import PCI_REGION_NAMES, Case
 from mesostage.staging.definitions import Check, Component, Measure, Rule, SystemDefinition
 from mesostage.staging.result import Determinant, PciRegion, ReviewNote, SystemResult
 
-__all__ = ["stage_group", "stage_in_system", "unknown_outcomes"]
+__all__ = ["case_value", "stage_group", "stage_in_system", "unknown_outcomes"]
 
 _NOTHING = -1
 _PREFIX = {"clinical": "c", "pathological": "p", "post_therapy": "yp"}
@@ -67,7 +67,7 @@ def _applies(basis: tuple[str, ...] | None, case_basis: str) -> bool:
     return basis is None or case_basis in basis
 
 
-def _value(case: Case, path: str) -> object:
+def case_value(case: Case, path: str) -> object:
     """The value at a dotted case path, ``None`` where any part is missing (``peritoneal.pci`` is the total)."""
     head, _, tail = path.partition(".")
     obj = getattr(case, head)
@@ -232,7 +232,9 @@ class _Context:
         unassessed: dict[str, set[int]] = {}
         # A measured value replaces the finding it stands for (9th-edition Fmax for the fissure).
         replaced = {
-            m.replaces for m, _ in compiled.measures if m.replaces and isinstance(_value(case, m.field), int | float)
+            m.replaces
+            for m, _ in compiled.measures
+            if m.replaces and isinstance(case_value(case, m.field), int | float)
         }
         # The rules that fire or stay open, in rule order: only the names the case gives are looked at.
         hits: list[tuple[int, bool, int, Determinant, _Item]] = []
@@ -251,7 +253,7 @@ class _Context:
                         if not replaced or rule.finding not in replaced:
                             hits.append((index, is_present, r, det, item))
         for index, rule, r, det, item in compiled.flags:
-            flag = _value(case, rule.key)
+            flag = case_value(case, rule.key)
             if flag is True:
                 hits.append((index, True, r, det, item))
             elif not isinstance(flag, bool):
@@ -269,7 +271,7 @@ class _Context:
             if section in unassessed:
                 unassessed[section] |= band_ranks
                 continue
-            value = _value(case, m.field)
+            value = case_value(case, m.field)
             if not isinstance(value, int | float):
                 if m.replaces is None:
                     items.append(_Item(m.field, frozenset({_NOTHING} | band_ranks), m.required))
@@ -440,11 +442,11 @@ def _check_fires(check: Check, case: Case, comps: Sequence[_Evaluated]) -> bool:
     if check.kind == "section_not_assessed":
         return check.section is not None and not _section_assessed(case, check.section)
     if check.kind == "flag_true":
-        return check.flag is not None and _value(case, check.flag) is True
+        return check.flag is not None and case_value(case, check.flag) is True
     if check.kind == "measure_equals":
-        return check.field is not None and _value(case, check.field) == check.value
+        return check.field is not None and case_value(case, check.field) == check.value
     if check.kind == "finding_with_measure_at_most":
-        value = _value(case, check.field) if check.field else None
+        value = case_value(case, check.field) if check.field else None
         found = {f"tumor.{f}" for f in case.tumor.findings} if case.tumor and case.tumor.assessed else set()
         limit = check.value if check.value is not None else float("inf")
         return isinstance(value, int | float) and value <= limit and bool(set(check.findings) & found)
@@ -476,7 +478,7 @@ def stage_in_system(
     labels = {c.defn.name: c.label for c in comps}
     determinants = [d for c in comps for d in c.determinants]
     reason: str | None = None
-    unmet = [q for q in system.requires if _value(case, q.flag) is not True]
+    unmet = [q for q in system.requires if case_value(case, q.flag) is not True]
     closed = stage_range[0] if stage_range is not None and stage_range[0] == stage_range[1] else None
     if unmet and closed is not None and all(q.closed_reason and closed in q.without for q in unmet):
         # Every way the missing input could turn out gives one stage (e.g. distant spread: IV-IV): that is the stage.
