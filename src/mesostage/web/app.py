@@ -17,15 +17,15 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 import mesostage
 from mesostage import Case, CaseError, InputError
+from mesostage.settings import DEFAULT_MAX_BODY_BYTES, settings
 from mesostage.trials.index import DamagedIndex
 from mesostage.web import api, extract_api, pages, trial_routes
+from mesostage.web.access import RequestLogMiddleware
 from mesostage.web.report import shutdown_workers
 from mesostage.web.security import BodyLimitMiddleware, SecurityHeadersMiddleware, error_headers
 
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "LOOPBACK_HOSTS", "create_app"]
 
-#: A case with every finding and a full patient block is under 5 kB; the limit leaves room and no more.
-DEFAULT_MAX_BODY_BYTES = 64 * 1024
 #: Host names accepted when the app serves the loopback interface (guards against DNS rebinding).
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 OPENAPI_URL = "/api/v1/openapi.json"
@@ -78,7 +78,7 @@ def _wants_json(request: Request) -> bool:
 
 def create_app(
     *,
-    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    max_body_bytes: int | None = None,
     allowed_hosts: Sequence[str] | None = LOOPBACK_HOSTS,
 ) -> FastAPI:
     """The mesostage web app.
@@ -86,11 +86,15 @@ def create_app(
     Parameters
     ----------
     max_body_bytes
-        Request bodies over this size are refused with 413.
+        Request bodies over this size are refused with 413 (default: ``$MESOSTAGE_MAX_BODY_BYTES``, else
+        ``DEFAULT_MAX_BODY_BYTES``).
     allowed_hosts
         Host header values accepted (``None``: any). The default accepts only the loopback names, which is right
         for the default bind address 127.0.0.1.
     """
+    config = settings()  # a bad MESOSTAGE_* value stops here, naming the variable
+    # One admission bound for the process (it counts across threads and event loops): the last app made sets it.
+    pages.PDF_ADMISSION.limit = config.pdf_max_in_flight
     app = FastAPI(
         title="mesostage",
         version=mesostage.__version__,
@@ -152,8 +156,9 @@ def create_app(
             return JSONResponse(body, status_code=500, headers=headers)
         return HTMLResponse(pages.render("error.html", status=500, message=message), status_code=500, headers=headers)
 
-    app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes or config.max_body_bytes)
     if allowed_hosts is not None:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(RequestLogMiddleware)  # outermost: it sees every answer, 400 for a bad host and 413 too
     return app
