@@ -28,13 +28,30 @@ from mesostage import (
     TreatmentOptions,
     load_systems,
 )
+from mesostage.web.examples import examples
 from mesostage.web.view import DISCLAIMER, data_version, outlook_figure
 
-__all__ = ["CASE_BODY", "ErrorItem", "ErrorResponse", "Health", "SystemInfo", "router"]
+__all__ = ["CASE_BODY", "ErrorItem", "ErrorResponse", "Health", "Location", "SystemInfo", "router"]
 
 router = APIRouter(prefix="/api/v1", tags=["api v1"])
 
-Audience = Annotated[Literal["patient", "clinician"], Query(description="who reads it")]
+Audience = Annotated[
+    Literal["patient", "clinician"],
+    Query(
+        description="who reads it: patient (plain words, for patients and families) or clinician (categories, "
+        "deciding findings and sources)",
+        openapi_examples={"patient": {"value": "patient"}, "clinician": {"value": "clinician"}},
+    ),
+]
+Location = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=200,
+        description="US ZIP code or 'City, Country'; replaces patient.location",
+        openapi_examples={"zip": {"value": "10021"}, "city": {"value": "Leeds, United Kingdom"}},
+    ),
+]
 #: The system ids of the case model (tests check that the two lists agree).
 SystemId = Literal["tnm8", "tnm9", "tnm7", "butchart", "brigham", "peritoneal_tnm"]
 
@@ -87,11 +104,18 @@ def error_body(errors: tuple[InputError, ...] | list[InputError]) -> dict[str, A
     return {"errors": [e.as_dict() for e in errors]}
 
 
+def _case_examples() -> dict[str, Any]:
+    """The example cases of the form page (``mesostage/examples/``), as the OpenAPI examples of a case body."""
+    return {e.name: {"summary": e.title, "description": e.summary, "value": e.case()} for e in examples()}
+
+
 CASE_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
-        "description": "One case in the case format (shared/spec/CASE_FORMAT.md).",
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Case"}}},
+        "description": "One case in the case format (docs/CASE_FORMAT.md).",
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/Case"}, "examples": _case_examples()}
+        },
     }
 }
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -112,6 +136,7 @@ def _json(model: BaseModel) -> Response:
 
 @router.post(
     "/stage",
+    operation_id="stage_case",
     response_model=StagingResult,
     responses=ERRORS,
     openapi_extra=CASE_BODY,
@@ -120,7 +145,11 @@ def _json(model: BaseModel) -> Response:
 async def stage(
     request: Request,
     systems: Annotated[
-        list[SystemId] | None, Query(description="system ids to report (repeatable); default all")
+        list[SystemId] | None,
+        Query(
+            description="system ids to report (repeatable); default all",
+            openapi_examples={"tnm9": {"summary": "the 9th edition only", "value": ["tnm9"]}},
+        ),
     ] = None,
 ) -> Response:
     """The stage in every system (or in ``systems``), each with its range, determinants, unknowns that matter and
@@ -131,6 +160,7 @@ async def stage(
 
 @router.post(
     "/review",
+    operation_id="review_case",
     response_model=list[ReviewNote],
     responses=ERRORS,
     openapi_extra=CASE_BODY,
@@ -146,6 +176,7 @@ async def review(request: Request) -> Response:
 
 @router.post(
     "/explain",
+    operation_id="explain_case",
     response_model=Explanation,
     responses=ERRORS,
     openapi_extra=CASE_BODY,
@@ -159,6 +190,7 @@ async def explain(request: Request, audience: Audience = "patient") -> Response:
 
 @router.post(
     "/options",
+    operation_id="treatment_options",
     response_model=TreatmentOptions,
     responses=ERRORS,
     openapi_extra=CASE_BODY,
@@ -173,6 +205,7 @@ async def options(request: Request, audience: Audience = "patient") -> Response:
 
 @router.post(
     "/prognosis",
+    operation_id="prognosis",
     response_model=Prognosis,
     responses=ERRORS,
     openapi_extra=CASE_BODY,
@@ -187,6 +220,7 @@ async def prognosis(request: Request) -> Response:
 
 @router.post(
     "/prognosis/figure",
+    operation_id="prognosis_figure",
     responses={
         200: {
             "description": "Median survival by stage, the case's stage highlighted",
@@ -200,7 +234,10 @@ async def prognosis(request: Request) -> Response:
 )
 async def prognosis_figure(
     request: Request,
-    format: Annotated[Literal["png", "svg"], Query(description="png (1000 x 750 px) or svg")] = "png",
+    format: Annotated[
+        Literal["png", "svg"],
+        Query(description="png (1000 x 750 px) or svg", openapi_examples={"svg": {"value": "svg"}}),
+    ] = "png",
 ) -> Response:
     case = await read_case(request)
     image = await run_in_threadpool(outlook_figure, case, format)
@@ -209,6 +246,7 @@ async def prognosis_figure(
 
 @router.post(
     "/trials/match",
+    operation_id="match_trials",
     response_model=MatchResult,
     responses=ERRORS,
     openapi_extra=CASE_BODY,
@@ -216,12 +254,23 @@ async def prognosis_figure(
 )
 async def trials_match(
     request: Request,
-    location: Annotated[
-        str | None, Query(min_length=1, max_length=200, description="US ZIP code or 'City, Country'")
+    location: Location = None,
+    max_distance_km: Annotated[
+        float | None,
+        Query(gt=0, le=50_000, description="nearest open site within, km", openapi_examples={"km": {"value": 300}}),
     ] = None,
-    max_distance_km: Annotated[float | None, Query(gt=0, le=50_000, description="nearest open site within")] = None,
-    include_closed: Annotated[bool, Query(description="also list trials that are not open")] = False,
-    limit: Annotated[int | None, Query(ge=1, le=500, description="at most this many matches and exclusions")] = None,
+    include_closed: Annotated[
+        bool, Query(description="also list trials that are not open", openapi_examples={"yes": {"value": True}})
+    ] = False,
+    limit: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=500,
+            description="at most this many matches and exclusions",
+            openapi_examples={"ten": {"value": 10}},
+        ),
+    ] = None,
 ) -> Response:
     """Possible matches (recruiting first), excluded trials with their reasons, and what the index holds. Uses the
     imported ClinicalTrials.gov index, or the bundled FICTIONAL demo trials when none was imported (it says so)."""
@@ -234,9 +283,13 @@ async def trials_match(
     return _json(result)
 
 
-@router.get("/systems", response_model=list[SystemInfo], summary="The staging systems")
+@router.get("/systems", operation_id="list_systems", response_model=list[SystemInfo], summary="The staging systems")
 async def systems() -> list[SystemInfo]:
     """Every staging system with the sites it applies to, its evidence level, its stages and its sources."""
+    return _systems()
+
+
+def _systems() -> list[SystemInfo]:
     return [
         SystemInfo(
             id=s.id,
@@ -253,8 +306,14 @@ async def systems() -> list[SystemInfo]:
     ]
 
 
-@router.get("/health", response_model=Health, summary="Liveness, version and staging-data version")
+@router.get(
+    "/health", operation_id="health", response_model=Health, summary="Liveness, version and staging-data version"
+)
 async def health() -> Health:
+    return _health()
+
+
+def _health() -> Health:
     v = data_version()
     return Health(
         status="ok",
@@ -262,6 +321,15 @@ async def health() -> Health:
         staging_data=StagingDataVersion(fingerprint=v.fingerprint, systems=dict(v.systems)),
         disclaimer=DISCLAIMER,
     )
+
+
+def response_examples() -> dict[str, Any]:
+    """The answers of the routes that take no input, by operation id: their examples in the OpenAPI document (the
+    real answers of this server, made when the document is)."""
+    return {
+        "list_systems": [s.model_dump(mode="json") for s in _systems()],
+        "health": _health().model_dump(mode="json"),
+    }
 
 
 def case_error_response(exc: CaseError) -> Response:

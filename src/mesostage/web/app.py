@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -38,8 +39,15 @@ def _path(loc: Sequence[int | str]) -> str:
     return out
 
 
+def _operation_id(route: APIRoute) -> str:
+    """A route's id where it gives no ``operation_id``: its function's name, never FastAPI's path-and-method
+    mangling (every API route names its id; tests/test_openapi.py checks that they are readable and stable)."""
+    return route.name
+
+
 def _openapi(app: FastAPI) -> dict[str, Any]:
-    """The OpenAPI document, with the case model's JSON Schema as the request body of the POST routes."""
+    """The OpenAPI document, with the case model's JSON Schema as the request body of the POST routes and the real
+    answers of the routes that take no input as their examples."""
     if app.openapi_schema:
         return app.openapi_schema
     schema = get_openapi(
@@ -50,9 +58,15 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     )
     case_schema = Case.model_json_schema(ref_template="#/components/schemas/{model}")
     components = schema.setdefault("components", {}).setdefault("schemas", {})
-    for name, sub in case_schema.pop("$defs", {}).items():
-        components.setdefault(name, sub)
-    components["Case"] = case_schema
+    for name, sub in {**case_schema.pop("$defs", {}), "Case": case_schema}.items():
+        if components.setdefault(name, sub) != sub:  # two models of one name: the $refs would be ambiguous
+            raise RuntimeError(f"two different models are named {name} in the OpenAPI document")
+    examples = api.response_examples()
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            if operation["operationId"] in examples:
+                content = operation["responses"]["200"]["content"]["application/json"]
+                content["example"] = examples[operation["operationId"]]
     app.openapi_schema = schema
     return schema
 
@@ -107,6 +121,7 @@ def create_app(
         redoc_url=None,
         openapi_url=OPENAPI_URL,
         lifespan=_lifespan,
+        generate_unique_id_function=_operation_id,
     )
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.include_router(api.router)
