@@ -2,7 +2,8 @@
 navigator takes them: the diaphragm case told stage IV, an untouched form, a date in the future, each pair of answers
 that cannot both be true, saving and loading a case, a share link (and that the server never sees the case in any
 request line or header, nor writes it in its own request log), the outlook only on request, the one-page summary PDF,
-a 390 px phone. axe-core checks every new view; the first screen of each journey is saved under ``artifacts/web/``."""
+a 390 px phone. axe-core checks every new view; the first screen of each journey is saved under ``artifacts/web/``.
+"""
 
 # The browser fixtures come from tests/test_web_e2e.py; pytest passes them by name, which ruff reads as a redefinition.
 # ruff: noqa: F811
