@@ -7,7 +7,6 @@ the default.
 
 :func:`settings` reads the environment each time it is called (cheaply: the values are parsed once for each set of
 ``MESOSTAGE_*`` values), so a changed variable takes effect at the next call.
-
 """
 
 from __future__ import annotations

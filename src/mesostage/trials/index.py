@@ -3,7 +3,8 @@
 Where it lives: ``$MESOSTAGE_TRIALS_INDEX``, else ``$MESOSTAGE_DATA_DIR/trials.sqlite`` when that variable is set
 (tests use a temporary directory), else ``trials.sqlite`` in ``platformdirs.user_data_dir("mesostage")``. Every
 command also takes an explicit path. The file is only ever replaced whole (see :mod:`mesostage.trials.importer`), so
-a reader never sees half an import."""
+a reader never sees half an import.
+"""
 
 from __future__ import annotations
 

@@ -3,7 +3,8 @@
 The web app draws reports in worker processes (:func:`render_pdf_isolated`): at most ``$MESOSTAGE_PDF_WORKERS``
 (default ``PDF_RENDER_SLOTS``) at once, on as many cores, and the workers are replaced after ``PDF_TASKS_PER_WORKER``
 reports each, so the server's memory stays flat however many reports it makes (WeasyPrint's caches grow with every
-document)."""
+document).
+"""
 
 from __future__ import annotations
 
