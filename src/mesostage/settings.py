@@ -138,9 +138,17 @@ def _environment() -> dict[str, str]:
     }
 
 
+#: Variables of the name space that are not settings of the program (the tests read ``MESOSTAGE_SHARED``).
+_OTHERS = frozenset({"MESOSTAGE_SHARED"})
+
+
 def unknown_variables() -> list[str]:
     """``MESOSTAGE_*`` variables that are set but name no setting (a misspelt name is otherwise silently unused)."""
-    return sorted(k for k in os.environ if k.startswith(ENV_PREFIX) and k[len(ENV_PREFIX) :].lower() not in _FIELDS)
+    return sorted(
+        k
+        for k in os.environ
+        if k.startswith(ENV_PREFIX) and k[len(ENV_PREFIX) :].lower() not in _FIELDS and k not in _OTHERS
+    )
 
 
 def settings(**overrides: object) -> Settings:

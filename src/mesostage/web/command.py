@@ -72,7 +72,7 @@ def serve(
         # same handler, from WARNING unless mesostage's own level asks for more. Its access log is off: it would
         # hold query strings; mesostage.web.access logs each request without them.
         log_config=None,
-        log_level=logging.DEBUG if config.log_level == "debug" else logging.WARNING,
+        log_level=logging.DEBUG if logging.getLogger("mesostage").isEnabledFor(logging.DEBUG) else logging.WARNING,
         access_log=False,
         # Bounds against many slow or idle connections (slowloris): uvicorn answers 503 past the limit.
         limit_concurrency=config.limit_concurrency,
