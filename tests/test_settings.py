@@ -106,7 +106,9 @@ def test_log_level_and_format(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     assert (entries[-1]["read"], entries[-1]["kept"], entries[-1]["done"]) == (5, 3, True)
 
 
-def test_host_port_and_connection_limits_reach_uvicorn(started: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_host_port_and_connection_limits_reach_uvicorn(
+    started: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("MESOSTAGE_HOST", "0.0.0.0")
     monkeypatch.setenv("MESOSTAGE_PORT", "8123")
     monkeypatch.setenv("MESOSTAGE_LIMIT_CONCURRENCY", "7")
