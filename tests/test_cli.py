@@ -99,6 +99,17 @@ def test_input_checks_are_warnings_on_stderr() -> None:
     assert "Check what was entered:" in text
 
 
+@pytest.mark.parametrize(
+    "command",
+    [["review"], ["explain"], ["explain", "-a", "clinician"], ["options"], ["outlook"], ["trials", "match"]],
+)
+def test_every_command_that_reads_a_case_warns_about_the_input(command: list[str]) -> None:
+    case = {"site": "pleura", "diagnosis_date": "2999-01-01", "tumor": {"findings": ["parietal_pleura"]}}
+    out = RUNNER.invoke(app, [*command, "-"], input=json.dumps(case))
+    assert "warning: diagnosis_date: The date of diagnosis (2999-01-01) is after today" in out.stderr
+    assert out.stderr.count("warning: diagnosis_date") == 1
+
+
 def test_bad_input_exits_2_with_paths_on_stderr() -> None:
     case = {"site": "pleura", "tumor": {"findings": ["parietal_pleura", "ribs"]}, "basis": "surgical"}
     out = RUNNER.invoke(app, ["stage", "-"], input=json.dumps(case))

@@ -68,6 +68,14 @@ def test_free_text_fields_are_bounded_and_not_echoed_whole(field: str, value: st
     assert len(str(problem)) < 400  # the 60 kB id is not repeated in the message
 
 
+def test_a_long_value_is_echoed_with_its_own_length() -> None:
+    # 201 characters: the message must say 201, not the length of the repr with its quotes
+    with pytest.raises(CaseError) as err:
+        mesostage.parse_case({"site": "pleura", "id": "x" * 201})
+    (problem,) = err.value.errors
+    assert "(201 characters)" in problem.message
+
+
 def test_a_long_id_is_refused_on_every_web_surface(web: Any) -> None:
     case = dict(example_case("example-1"), id="x" * 60_000)
     r = web.post("/api/v1/prognosis/figure", json=case)

@@ -44,3 +44,18 @@ def test_shell_completion_offers_commands_including_those_loaded_on_first_use() 
     assert _complete("mesostage st", 1) == ["stage"]
     assert _complete("mesostage tr", 1) == ["trials"]  # a lazily loaded command group
     assert {"stage", "review", "explain", "batch", "serve"} <= set(_complete("mesostage ", 1))
+
+
+def test_the_console_script_is_the_command_line_package() -> None:
+    (script,) = (e for e in metadata.entry_points(group="console_scripts") if e.name == "mesostage")
+    assert script.value == "mesostage.cli:main"
+    assert script.load() is __import__("mesostage.cli", fromlist=["main"]).main
+
+
+def test_help_lists_every_command_of_every_group() -> None:
+    result = CliRunner().invoke(app, ["--help"])
+    assert result.exit_code == 0
+    listed = [line.split()[1] for line in result.output.splitlines() if line.startswith("│ ") and len(line.split()) > 2]
+    staging = ["stage", "review", "explain", "systems", "schema", "example"]
+    loaded_on_first_use = ["outlook", "options", "batch", "fhir", "trials", "serve", "extract"]
+    assert [c for c in listed if c in staging + loaded_on_first_use] == staging + loaded_on_first_use

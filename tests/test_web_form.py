@@ -18,6 +18,7 @@ from mesostage.case import (
     PCI_REGION_NAMES,
     PRIOR_AGENTS,
     TUMOR_FINDINGS,
+    TUMOR_TYPES,
     Patient,
 )
 from mesostage.web.form import case_from_form, field_id_for_path, form_from_case, patient_fields
@@ -259,6 +260,8 @@ def cases(draw: st.DrawFn) -> dict[str, Any]:
     case: dict[str, Any] = {"site": site, "basis": draw(st.sampled_from(["clinical", "pathological", "post_therapy"]))}
     if draw(st.booleans()):
         case["histology"] = draw(st.sampled_from(HISTOLOGIES))
+    if draw(st.booleans()):
+        case["tumor_type"] = draw(st.sampled_from(TUMOR_TYPES))
     if draw(st.booleans()):
         case["diagnosis_date"] = draw(st.dates()).isoformat()
     sections = ["tumor", "nodes", "metastases"] if site == "pleura" else ["metastases"] if site != "peritoneum" else []

@@ -162,6 +162,18 @@ def test_diaphragm_origin_results(web: Any) -> None:
     assert page.text("in-range") == page.text("current")
 
 
+def test_the_form_asks_the_kind_of_mesothelioma_and_in_situ_is_not_staged(web: Any) -> None:
+    form = web.get("/").text
+    for value in ("diffuse", "localized", "in_situ", "well_differentiated_papillary"):
+        assert f'<option value="{value}"' in form
+    # WHO 2021: mesothelioma in situ is not diffuse disease, so no TNM stage is given (issue 12 item 7)
+    fields = {"site": "pleura", "tumor_type": "in_situ", "tumor.status": "assessed", "tumor.parietal_pleura": "yes"}
+    page = _post(web, "/results", fields).text
+    assert "mesothelioma in situ" in page
+    assert "It is not given a stage" in page
+    assert _post(web, "/results", {**fields, "tumor_type": "nodular"}).status_code == 422
+
+
 def test_results_page_has_every_section_in_both_views(web: Any) -> None:
     for view in ("patient", "clinician"):
         page = Page(web.get(f"/examples/diaphragm-origin?view={view}").text)

@@ -16,7 +16,7 @@ from typing import Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from mesostage.errors import CaseError, InputError
-from mesostage.limits import MAX_TEXT_CHARS, clip, json_problems, parse_json
+from mesostage.limits import MAX_ECHO_CHARS, MAX_TEXT_CHARS, clip, json_problems, parse_json
 from mesostage.vocabulary import (
     BASES,
     HISTOLOGIES,
@@ -539,7 +539,10 @@ def _allowed_for(loc: tuple[int | str, ...]) -> tuple[str, ...]:
 
 
 def _shown(value: object) -> str:
-    """A value as an error message repeats it: its repr, cut short (a 60 kB id is not echoed whole)."""
+    """A value as an error message repeats it: its repr, cut short (a 60 kB id is not echoed whole), with the
+    length of the value itself (not of its repr, which adds quotes and escapes)."""
+    if isinstance(value, str) and len(value) > MAX_ECHO_CHARS:
+        return f"{value[:MAX_ECHO_CHARS]!r}... ({len(value)} characters)"
     return clip(repr(value))
 
 

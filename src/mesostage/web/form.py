@@ -22,7 +22,7 @@ import annotated_types
 from pydantic import BaseModel
 
 from mesostage import Case, CaseError, InputError, default_system, load_systems
-from mesostage.case import BASES, HISTOLOGIES, PCI_REGION_NAMES, SITES, Patient
+from mesostage.case import BASES, HISTOLOGIES, PCI_REGION_NAMES, SITES, TUMOR_TYPES, Patient
 from mesostage.labels import humanize, label
 from mesostage.limits import parse_json
 from mesostage.web.labels import VOCABULARY, labels
@@ -175,6 +175,7 @@ def _known_fields() -> frozenset[str]:
         "id",
         "diagnosis_date",
         "histology",
+        "tumor_type",
         "basis",
         "laterality",
         "pleural_effusion_malignant",
@@ -362,6 +363,8 @@ def read_form(data: FormData) -> tuple[dict[str, Any], list[InputError]]:
             r.errors.append(InputError("diagnosis_date", f"{date!r} is not a date (YYYY-MM-DD)"))
     if histology := r.choice("histology", "histology", ("", *HISTOLOGIES), ""):
         case["histology"] = histology
+    if tumor_type := r.choice("tumor_type", "tumor_type", ("", *TUMOR_TYPES), ""):
+        case["tumor_type"] = tumor_type
     case["basis"] = r.choice("basis", "basis", BASES, "clinical")
     if laterality := r.choice("laterality", "laterality", ("", "left", "right"), ""):
         case["laterality"] = laterality
@@ -448,7 +451,7 @@ def _tri(value: bool | None) -> str:
 def form_from_case(case: Mapping[str, Any]) -> dict[str, list[str]]:
     """The form fields that describe ``case`` (a valid case as a mapping), for filling the form again."""
     out: dict[str, list[str]] = {"site": [case["site"]], "basis": [case.get("basis", "clinical")]}
-    for key in ("id", "diagnosis_date", "histology", "laterality"):
+    for key in ("id", "diagnosis_date", "histology", "tumor_type", "laterality"):
         if case.get(key) is not None:
             out[key] = [str(case[key])]
     out["pleural_effusion_malignant"] = [_tri(case.get("pleural_effusion_malignant"))]

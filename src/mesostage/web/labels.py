@@ -8,7 +8,7 @@ from importlib import resources
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from mesostage.case import METASTASIS_FINDINGS, NODE_FINDINGS, PCI_REGION_NAMES, SITES, TUMOR_FINDINGS
+from mesostage.case import METASTASIS_FINDINGS, NODE_FINDINGS, PCI_REGION_NAMES, SITES, TUMOR_FINDINGS, TUMOR_TYPES
 
 __all__ = ["FindingLabel", "Group", "Labels", "SectionLabels", "labels"]
 
@@ -75,6 +75,7 @@ class Labels(BaseModel):
     sites: dict[str, SiteLabel]
     bases: dict[str, TermLabel]
     histologies: dict[str, str]
+    tumor_types: dict[str, TermLabel]
     sections: tuple[SectionLabels, ...]
     paths: dict[str, str]
     measurements: dict[str, TermLabel]
@@ -87,6 +88,8 @@ class Labels(BaseModel):
         problems: list[str] = []
         if set(self.sites) != set(SITES):
             problems.append(f"sites: {sorted(self.sites)} != {sorted(SITES)}")
+        if list(self.tumor_types) != list(TUMOR_TYPES):
+            problems.append(f"tumor_types: {list(self.tumor_types)} != {list(TUMOR_TYPES)}")
         if [s.id for s in self.sections] != list(VOCABULARY):
             problems.append("sections must be tumor, nodes, metastases in that order")
         for section in self.sections:

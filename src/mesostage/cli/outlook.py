@@ -1,6 +1,6 @@
 """``mesostage outlook FILE``: published survival for the case's stage and the prognostic scores.
 
-Registered on the Typer app in ``cli.py``. Uses only the public API.
+Registered (loaded on first use) on the Typer app in ``mesostage.cli``.
 """
 
 from __future__ import annotations
@@ -13,13 +13,9 @@ from typing import Annotated
 import typer
 
 from mesostage import CaseError, InputError, Prognosis, prognosis, prognosis_figure
+from mesostage.cli.common import DISCLAIMER, OutputFormat, fail, read_case
 
 __all__ = ["outlook_command", "render_outlook_text"]
-
-
-class OutlookFormat(StrEnum):
-    json = "json"
-    text = "text"
 
 
 class EortcHistology(StrEnum):
@@ -83,7 +79,7 @@ def render_outlook_text(result: Prognosis) -> str:
 
 def outlook_command(
     file: Annotated[str, typer.Argument(help="case JSON file, or - for standard input")],
-    output: Annotated[OutlookFormat, typer.Option("--format", "-f", help="json or text")] = OutlookFormat.json,
+    output: Annotated[OutputFormat, typer.Option("--format", "-f", help="json or text")] = OutputFormat.json,
     figure: Annotated[
         Path | None, typer.Option("--figure", help="also write the survival-by-stage figure to PATH.png or PATH.svg")
     ] = None,
@@ -96,25 +92,22 @@ def outlook_command(
     ] = False,
 ) -> None:
     """Published survival for the case's stage in each system, and the prognostic scores, with their sources."""
-    # Imported here: cli.py registers this command, so importing cli at module level would be circular.
-    from mesostage.cli import DISCLAIMER, _fail, _read_case
-
     suffix = figure.suffix.lower() if figure is not None else ""
     if figure is not None and suffix not in (".png", ".svg"):
-        raise _fail([InputError("--figure", f"'{figure}' must end in .png or .svg", (".png", ".svg"))])
+        raise fail([InputError("--figure", f"'{figure}' must end in .png or .svg", (".png", ".svg"))])
     try:
-        case = _read_case(file)
+        case = read_case(file)
         result = prognosis(
             case, eortc_histology=eortc_histology.value.replace("-", "_"), unverified_weights=unverified_weights
         )
     except CaseError as exc:
-        raise _fail(exc.errors) from None
+        raise fail(exc.errors) from None
     if figure is not None:
         try:
             figure.write_bytes(prognosis_figure(case, suffix[1:], result=result))
         except OSError as exc:
-            raise _fail([InputError("--figure", f"cannot write {figure}: {exc.strerror or exc}")]) from None
-    if output is OutlookFormat.json:
+            raise fail([InputError("--figure", f"cannot write {figure}: {exc.strerror or exc}")]) from None
+    if output is OutputFormat.json:
         typer.echo(result.model_dump_json(indent=2))
     else:
         typer.echo(render_outlook_text(result))

@@ -1,139 +1,34 @@
-"""The ``mesostage`` command line: stage a case file, list the systems, print the case schema.
+"""``mesostage stage``, ``review``, ``explain``, ``systems``, ``schema`` and ``example``: the staging commands.
 
-Exit status: 0 on success, 2 for bad input (the errors go to stderr, each with its field path). No traceback
-reaches the user: an unexpected failure prints one line and exits with 1.
+Registered on the Typer app in ``mesostage.cli``.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
-import sys
 import textwrap
 from enum import StrEnum
 from importlib import resources
-from pathlib import Path
 from typing import Annotated
 
 import typer
-from typer import _click as click  # Typer >= 0.29 vendors click; its group API is typed against it
-from typer.core import TyperGroup
 
 from mesostage import review, stage
-from mesostage.case import SYSTEM_IDS, Case, parse_case_json
-from mesostage.errors import CaseError, InputError
+from mesostage.case import SYSTEM_IDS, Case
+from mesostage.cli.common import DISCLAIMER, OutputFormat, fail, read_case, warn
+from mesostage.errors import CaseError
 from mesostage.labels import humanize, label
-from mesostage.limits import MAX_CASE_FILE_BYTES, clip
 from mesostage.staging import StagingResult, SystemResult, load_system, load_systems
 
-__all__ = ["app", "main"]
-
-DISCLAIMER = "Supports, and does not replace, a specialist's judgement. Not medical advice."
-
-# Commands of the other capabilities, loaded only when used so that `mesostage stage` starts fast:
-# name -> (module, attribute). The attribute is a command function or a Typer sub-app.
-_LAZY_COMMANDS: dict[str, tuple[str, str]] = {
-    "outlook": ("mesostage.cli_outlook", "outlook_command"),
-    "options": ("mesostage.options_cli", "options_command"),
-    "batch": ("mesostage.batch.command", "batch_command"),
-    "fhir": ("mesostage.fhir.command", "fhir_app"),
-    "trials": ("mesostage.cli_trials", "trials_app"),
-    "serve": ("mesostage.web.command", "serve"),
-    "extract": ("mesostage.extraction.command", "extract_command"),
-}
-
-
-class _LazyGroup(TyperGroup):
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return [*super().list_commands(ctx), *_LAZY_COMMANDS]
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name not in _LAZY_COMMANDS:
-            return super().get_command(ctx, cmd_name)
-        module, attr = _LAZY_COMMANDS[cmd_name]
-        target = getattr(importlib.import_module(module), attr)
-        if not isinstance(target, typer.Typer):
-            single = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
-            single.command(cmd_name)(target)
-            target = single
-        command = typer.main.get_command(target)
-        command.name = cmd_name
-        return command
-
-
-app = typer.Typer(
-    cls=_LazyGroup,
-    name="mesostage",
-    help="Mesothelioma staging in every system in use, with the findings that decided it and its range. " + DISCLAIMER,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-)
-
-
-def _print_version(value: bool) -> None:
-    if value:
-        from mesostage import __version__
-
-        typer.echo(f"mesostage {__version__}")
-        raise typer.Exit()
-
-
-class LogLevelChoice(StrEnum):
-    debug = "debug"
-    info = "info"
-    warning = "warning"
-    error = "error"
-
-
-@app.callback()
-def _root(
-    version: Annotated[
-        bool,
-        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
-    ] = False,
-    log_level: Annotated[
-        LogLevelChoice | None,
-        typer.Option(help="least severe log message shown on stderr [default: $MESOSTAGE_LOG_LEVEL, else info]"),
-    ] = None,
-) -> None:
-    """Mesothelioma staging in every system in use, with the findings that decided it and its range."""
-    from mesostage.logs import configure_from_settings
-
-    try:
-        configure_from_settings(log_level=log_level.value if log_level else None)
-    except ValueError as exc:  # a MESOSTAGE_* variable that cannot be used (SettingsError)
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(code=2) from None
-
-
-class OutputFormat(StrEnum):
-    json = "json"
-    text = "text"
-
-
-def _fail(errors: list[InputError] | tuple[InputError, ...]) -> typer.Exit:
-    for err in errors:
-        typer.echo(f"error: {err}", err=True)
-    return typer.Exit(code=2)
-
-
-def _read_case(file: str) -> Case:
-    if file == "-":
-        data = sys.stdin.buffer.read(MAX_CASE_FILE_BYTES + 1)
-    else:
-        path = Path(file)
-        if path.is_dir():
-            raise _fail([InputError("FILE", f"{file} is a directory, not a case file")])
-        if not path.exists():
-            raise _fail([InputError("FILE", f"no such file: {file}")])
-        try:
-            with path.open("rb") as fh:
-                data = fh.read(MAX_CASE_FILE_BYTES + 1)
-        except OSError as exc:
-            raise _fail([InputError("FILE", f"cannot read {file}: {exc.strerror or exc}")]) from None
-    if len(data) > MAX_CASE_FILE_BYTES:
-        raise _fail([InputError("FILE", f"larger than {MAX_CASE_FILE_BYTES} bytes: a case is a few kB of JSON")])
-    return parse_case_json(data)
+__all__ = [
+    "example_command",
+    "explain_command",
+    "render_text",
+    "review_command",
+    "schema_command",
+    "stage_command",
+    "systems_command",
+]
 
 
 def _wrap(text: str, width: int) -> list[str]:
@@ -224,12 +119,6 @@ def render_text(result: StagingResult) -> str:
     return "\n".join(lines)
 
 
-def _warn(result: StagingResult) -> None:
-    for w in result.warnings:
-        typer.echo(f"warning: {w.path}: {w.message}", err=True)
-
-
-@app.command("stage")
 def stage_command(
     file: Annotated[str, typer.Argument(help="case JSON file, or - for standard input")],
     system: Annotated[
@@ -239,26 +128,25 @@ def stage_command(
 ) -> None:
     """Stage one case in every system (or in --system ones)."""
     try:
-        result = stage(_read_case(file), systems=system or None)
+        result = stage(read_case(file, check=False), systems=system or None)
     except CaseError as exc:
-        raise _fail(exc.errors) from None
-    _warn(result)
+        raise fail(exc.errors) from None
+    warn(result.warnings)
     if output is OutputFormat.json:
         typer.echo(result.model_dump_json(indent=2))
     else:
         typer.echo(render_text(result))
 
 
-@app.command("review")
 def review_command(
     file: Annotated[str, typer.Argument(help="case JSON file, or - for standard input")],
     output: Annotated[OutputFormat, typer.Option("--format", "-f", help="json or text")] = OutputFormat.text,
 ) -> None:
     """Second-opinion review: what would change the stage, and the known staging mistakes."""
     try:
-        notes = review(_read_case(file))
+        notes = review(read_case(file))
     except CaseError as exc:
-        raise _fail(exc.errors) from None
+        raise fail(exc.errors) from None
     if output is OutputFormat.json:
         typer.echo(json.dumps([n.model_dump(exclude_none=True) for n in notes], indent=2))
         return
@@ -279,7 +167,6 @@ class AudienceChoice(StrEnum):
     clinician = "clinician"
 
 
-@app.command("explain")
 def explain_command(
     file: Annotated[str, typer.Argument(help="case JSON file, or - for standard input")],
     audience: Annotated[AudienceChoice, typer.Option("--audience", "-a", help="patient or clinician")] = (
@@ -291,16 +178,15 @@ def explain_command(
     from mesostage.explain import explain
 
     try:
-        explanation = explain(_read_case(file), audience=audience.value)
+        explanation = explain(read_case(file), audience=audience.value)
     except CaseError as exc:
-        raise _fail(exc.errors) from None
+        raise fail(exc.errors) from None
     if output is OutputFormat.json:
         typer.echo(explanation.model_dump_json(indent=2))
     else:
         typer.echo(explanation.text)
 
 
-@app.command("systems")
 def systems_command(
     output: Annotated[OutputFormat, typer.Option("--format", "-f", help="json or text")] = OutputFormat.text,
 ) -> None:
@@ -332,48 +218,11 @@ def systems_command(
         typer.echo("")
 
 
-@app.command("schema")
 def schema_command() -> None:
     """Print the JSON Schema of the case format."""
     typer.echo(json.dumps(Case.model_json_schema(), indent=2))
 
 
-@app.command("example")
 def example_command() -> None:
     """Print an example case (the one in the case-format contract) to start from."""
     typer.echo(resources.files("mesostage").joinpath("examples", "example-1.json").read_text(encoding="utf-8"))
-
-
-def failure_message(exc: BaseException) -> str:
-    """One line for a failure no command foresaw, naming the problem (never a traceback)."""
-    if isinstance(exc, OSError):
-        where = f"{exc.filename}: " if exc.filename else ""
-        return f"mesostage: {where}{exc.strerror or exc}"
-    if isinstance(exc, MemoryError):
-        return "mesostage: out of memory: the input is too large for this computer"
-    detail = clip(str(exc)) if str(exc) else "no detail"
-    return (
-        f"mesostage: the command failed ({type(exc).__name__}: {detail}). This is a fault in mesostage, not in "
-        "the input: please report it with the command that led to it."
-    )
-
-
-def main() -> None:
-    try:
-        # One program name however it is started (`mesostage` or `python -m mesostage`): help and completion use it.
-        app(prog_name="mesostage")
-    except BrokenPipeError:  # the reader of the output went away (e.g. | head)
-        sys.stderr.close()
-        sys.exit(1)
-    except ModuleNotFoundError as exc:
-        from mesostage.extras import missing_extra, missing_extra_message
-
-        extra = missing_extra(exc)
-        if extra is None:
-            typer.echo(failure_message(exc), err=True)
-            sys.exit(1)
-        typer.echo(f"error: {missing_extra_message(extra)}", err=True)
-        sys.exit(2)
-    except Exception as exc:
-        typer.echo(failure_message(exc), err=True)
-        sys.exit(1)

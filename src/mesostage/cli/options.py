@@ -1,4 +1,7 @@
-"""``mesostage options FILE``: the guideline treatment options for a case, as JSON or as text for one audience."""
+"""``mesostage options FILE``: the guideline treatment options for a case, as JSON or as text for one audience.
+
+Registered (loaded on first use) on the Typer app in ``mesostage.cli``.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from typing import Annotated
 import typer
 
 from mesostage import CaseError, TreatmentOption, TreatmentOptions, options
+from mesostage.cli.common import OutputFormat, fail, read_case
 from mesostage.treatment import SourceRef
 
 __all__ = ["Audience", "options_command", "render_options_text"]
@@ -19,11 +23,6 @@ _WIDTH = 100
 class Audience(StrEnum):
     patient = "patient"
     clinician = "clinician"
-
-
-class _Format(StrEnum):
-    json = "json"
-    text = "text"
 
 
 _SECTION_TITLES = {
@@ -168,14 +167,12 @@ def render_options_text(result: TreatmentOptions) -> str:
 
 def options_command(
     file: Annotated[str, typer.Argument(help="case JSON file, or - for standard input")],
-    output: Annotated[_Format, typer.Option("--format", "-f", help="json or text")] = _Format.json,
+    output: Annotated[OutputFormat, typer.Option("--format", "-f", help="json or text")] = OutputFormat.json,
     audience: Annotated[Audience, typer.Option("--audience", "-a", help="patient or clinician")] = Audience.patient,
 ) -> None:
     """Treatment options for one case from the guidelines, with goals, evidence, sources and questions."""
-    from mesostage.cli import _fail, _read_case  # the shared readers; imported here to avoid an import cycle
-
     try:
-        result = options(_read_case(file), audience=audience.value)
+        result = options(read_case(file), audience=audience.value)
     except CaseError as exc:
-        raise _fail(exc.errors) from None
-    typer.echo(result.model_dump_json(indent=2) if output is _Format.json else render_options_text(result))
+        raise fail(exc.errors) from None
+    typer.echo(result.model_dump_json(indent=2) if output is OutputFormat.json else render_options_text(result))

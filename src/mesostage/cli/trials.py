@@ -1,7 +1,8 @@
 """``mesostage trials ...``: import, sync, inspect and search the local trial index, and match a case against it.
 
 The index lives in the user's data directory (``$MESOSTAGE_DATA_DIR`` overrides it; ``--index`` picks a file).
-Before anything is imported, matching uses the bundled FICTIONAL demo trials and says so.
+Before anything is imported, matching uses the bundled FICTIONAL demo trials and says so. Registered (loaded on
+first use) on the Typer app in ``mesostage.cli``.
 """
 
 from __future__ import annotations
@@ -9,13 +10,13 @@ from __future__ import annotations
 import json
 import sqlite3
 import textwrap
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from mesostage import CaseError, InputError, match_trials
+from mesostage.cli.common import DISCLAIMER, OutputFormat, fail, read_case
 from mesostage.limits import MAX_TEXT_CHARS
 from mesostage.safeio import Terminated, sigterm_as_interrupt
 from mesostage.trials import (
@@ -35,8 +36,6 @@ from mesostage.trials.index import DamagedIndex
 
 __all__ = ["render_matches", "trials_app"]
 
-DISCLAIMER = "Supports, and does not replace, a specialist's judgement. Not medical advice."
-
 trials_app = typer.Typer(
     name="trials",
     help="Clinical trials: import ClinicalTrials.gov records, sync, and match a case with a reason for every "
@@ -45,21 +44,10 @@ trials_app = typer.Typer(
 )
 
 
-class Format(StrEnum):
-    json = "json"
-    text = "text"
-
-
 IndexOption = Annotated[
     Path | None,
     typer.Option("--index", help="index file (default: trials.sqlite in the user data dir or $MESOSTAGE_DATA_DIR)"),
 ]
-
-
-def _fail(errors: list[InputError] | tuple[InputError, ...]) -> typer.Exit:
-    for err in errors:
-        typer.echo(f"error: {err}", err=True)
-    return typer.Exit(code=2)
 
 
 def _index_path(index: Path | None) -> Path:
@@ -161,16 +149,13 @@ def match_command(
     pick: Annotated[
         list[str] | None, typer.Option(help="NCT id for the shortlist (repeatable; default the top 10)")
     ] = None,
-    output: Annotated[Format, typer.Option("--format", "-f", help="text or json")] = Format.text,
+    output: Annotated[OutputFormat, typer.Option("--format", "-f", help="text or json")] = OutputFormat.text,
 ) -> None:
     """Match a case against the trial index: every criterion labelled, nearest open site, contacts."""
-    # Imported here: cli.py registers this command, so importing cli at module level would be circular.
-    from mesostage.cli import _read_case
-
     if location is not None and len(location) > MAX_TEXT_CHARS:
-        raise _fail([InputError("--location", f"at most {MAX_TEXT_CHARS} characters, got {len(location)}")])
+        raise fail([InputError("--location", f"at most {MAX_TEXT_CHARS} characters, got {len(location)}")])
     try:
-        case = _read_case(file)
+        case = read_case(file)
         result = match_trials(
             case,
             index=index,
@@ -180,18 +165,18 @@ def match_command(
             limit=limit,
         )
     except CaseError as exc:
-        raise _fail(exc.errors) from None
+        raise fail(exc.errors) from None
     except (FileNotFoundError, ValueError) as exc:
-        raise _fail([InputError("--index", str(exc))]) from None
+        raise fail([InputError("--index", str(exc))]) from None
     if shortlist is not None:
         try:
             shortlist.write_text(shortlist_markdown(result, pick or None), encoding="utf-8")
         except KeyError as exc:
-            raise _fail([InputError("--pick", str(exc.args[0]))]) from None
+            raise fail([InputError("--pick", str(exc.args[0]))]) from None
         except OSError as exc:
-            raise _fail([InputError("--shortlist", f"cannot write {shortlist}: {exc.strerror or exc}")]) from None
+            raise fail([InputError("--shortlist", f"cannot write {shortlist}: {exc.strerror or exc}")]) from None
         typer.echo(f"shortlist written to {shortlist}", err=True)
-    if output is Format.json:
+    if output is OutputFormat.json:
         typer.echo(result.model_dump_json(indent=2))
     else:
         typer.echo(render_matches(result, criteria=criteria))
@@ -211,10 +196,10 @@ def import_command(
 ) -> None:
     """Import ClinicalTrials.gov API v2 study JSON. All or nothing: a failed import leaves the index as it was."""
     if not source.exists():
-        raise _fail([InputError("SOURCE", f"no such file or directory: {source}")])
+        raise fail([InputError("SOURCE", f"no such file or directory: {source}")])
     target = _index_path(index)
     if target.is_dir():
-        raise _fail([InputError("--index", f"{target} is a directory: give the index file's name")])
+        raise fail([InputError("--index", f"{target} is a directory: give the index file's name")])
     try:
         with sigterm_as_interrupt():
             result = import_source(
@@ -307,7 +292,7 @@ def info_command(index: IndexOption = None) -> None:
         with TrialIndex.open(target) as idx:
             meta, total, scopes, fictional = idx.meta(), idx.count(), idx.counts_by_scope(), idx.has_fictional()
     except ValueError as exc:
-        raise _fail([InputError("--index", str(exc))]) from None
+        raise fail([InputError("--index", str(exc))]) from None
     typer.echo(f"Index: {target}")
     typer.echo(f"Source: {meta.get('source')}{' (FICTIONAL demo trials)' if fictional else ''}")
     typer.echo(f"Imported: {meta.get('imported_at')}; data as of {meta.get('data_as_of')}")
@@ -325,14 +310,14 @@ def search_command(
     """Full-text search over titles, conditions, interventions and eligibility text of the index."""
     target = _index_path(index)
     if not target.is_file():
-        raise _fail([InputError("--index", f"no index at {target}: run 'mesostage trials demo', import or sync")])
+        raise fail([InputError("--index", f"no index at {target}: run 'mesostage trials demo', import or sync")])
     try:
         with TrialIndex.open(target) as idx:
             rows = idx.search(query, limit=limit)
     except DamagedIndex as exc:
-        raise _fail([InputError("--index", str(exc))]) from None
+        raise fail([InputError("--index", str(exc))]) from None
     except sqlite3.OperationalError as exc:  # a malformed FTS5 query
-        raise _fail([InputError("QUERY", f"not a valid search: {exc}")]) from None
+        raise fail([InputError("QUERY", f"not a valid search: {exc}")]) from None
     for nct, title, status, _rank in rows:
         typer.echo(f"{nct}  {status:<22} {title}")
     if not rows:
