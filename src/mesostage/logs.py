@@ -12,20 +12,22 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mesostage.settings import LogFormat, LogLevel, settings, unknown_variables
+if TYPE_CHECKING:  # mesostage.settings is imported only when a MESOSTAGE_* variable is set (start-up time)
+    from mesostage.settings import LogFormat, LogLevel
 
-__all__ = ["JsonFormatter", "configure_from_settings", "configure_logging", "level_number"]
+__all__ = ["DEFAULT_FORMAT", "DEFAULT_LEVEL", "JsonFormatter", "configure_from_settings", "configure_logging"]
+
+#: The defaults of MESOSTAGE_LOG_LEVEL and MESOSTAGE_LOG_FORMAT (mesostage.settings takes them from here).
+DEFAULT_LEVEL: LogLevel = "info"
+DEFAULT_FORMAT: LogFormat = "text"
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 #: What every LogRecord has; anything else on a record was passed as ``extra`` and goes into the JSON object.
 _STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
-
-
-def level_number(level: LogLevel) -> int:
-    return logging.getLevelNamesMapping()[level.upper()]
 
 
 class JsonFormatter(logging.Formatter):
@@ -64,7 +66,7 @@ def configure_logging(level: LogLevel, fmt: LogFormat) -> None:
     handler = _StderrHandler()
     handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
     root.addHandler(handler)
-    logging.getLogger("mesostage").setLevel(level_number(level))
+    logging.getLogger("mesostage").setLevel(level.upper())
 
 
 def configure_from_settings(log_level: LogLevel | None = None) -> None:
@@ -77,6 +79,11 @@ def configure_from_settings(log_level: LogLevel | None = None) -> None:
         When a ``MESOSTAGE_*`` variable holds a value that cannot be used (every setting is checked here, so a
         command stops at its start rather than half-way).
     """
+    if not any(name.startswith("MESOSTAGE_") for name in os.environ):  # the usual case, without the settings model
+        configure_logging(log_level or DEFAULT_LEVEL, DEFAULT_FORMAT)
+        return
+    from mesostage.settings import settings, unknown_variables
+
     config = settings(log_level=log_level)
     configure_logging(config.log_level, config.log_format)
     for name in unknown_variables():

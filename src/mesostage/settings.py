@@ -19,6 +19,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from mesostage.limits import PDF_MAX_IN_FLIGHT, PDF_RENDER_SLOTS, SERVE_LIMIT_CONCURRENCY, SERVE_TIMEOUT_KEEP_ALIVE
+from mesostage.logs import DEFAULT_FORMAT, DEFAULT_LEVEL
 
 __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
@@ -55,8 +56,8 @@ class Settings(BaseModel):
         None, description="folder of the trial index; default: the platform's user data folder"
     )
     trials_index: Path | None = Field(None, description="the trial index file; default: trials.sqlite in data_dir")
-    log_level: LogLevel = Field("info", description="the least severe of mesostage's log messages shown")
-    log_format: LogFormat = Field("text", description="text (one line a message) or json (one object a line)")
+    log_level: LogLevel = Field(DEFAULT_LEVEL, description="the least severe of mesostage's log messages shown")
+    log_format: LogFormat = Field(DEFAULT_FORMAT, description="text (one line a message) or json (one object a line)")
     host: str = Field("127.0.0.1", min_length=1, description="address `mesostage serve` listens on")
     port: int = Field(8000, ge=1, le=65535, description="port `mesostage serve` listens on")
     allowed_hosts: tuple[str, ...] | None = Field(
