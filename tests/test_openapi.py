@@ -222,3 +222,9 @@ def test_two_models_of_one_name_stop_the_document() -> None:
             create_app().openapi()
     finally:
         api.router.routes[:] = [r for r in api.router.routes if getattr(r, "path", "") != "/api/v1/clash-test"]
+
+
+def test_the_web_apis_own_models_describe_every_field(doc: dict[str, Any]) -> None:
+    schemas = doc["components"]["schemas"]
+    own = ("ErrorItem", "ErrorResponse", "SystemInfo", "StagingDataVersion", "Health")
+    assert [f"{m}.{f}" for m in own for f, p in schemas[m]["properties"].items() if not p.get("description")] == []

@@ -59,7 +59,7 @@ SystemId = Literal["tnm8", "tnm9", "tnm7", "butchart", "brigham", "peritoneal_tn
 class ErrorItem(BaseModel):
     model_config = ConfigDict(extra="forbid")
     path: str = Field(description="field path in the case, e.g. tumor.findings[3]; empty for the whole body")
-    message: str
+    message: str = Field(description="what is wrong, in words")
     allowed: list[str] = Field(description="the allowed values, where there is a fixed list")
 
 
@@ -67,20 +67,20 @@ class ErrorResponse(BaseModel):
     """Every problem found, not only the first."""
 
     model_config = ConfigDict(extra="forbid")
-    errors: list[ErrorItem]
+    errors: list[ErrorItem] = Field(description="every problem, each with its field path")
 
 
 class SystemInfo(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    id: str
-    name: str
-    short_name: str
-    applies_to: list[str]
-    evidence: str
-    evidence_note: str | None
-    stages: list[str]
-    main_source: str
-    sources: dict[str, str]
+    id: str = Field(description="the system id of the case format, e.g. tnm9")
+    name: str = Field(description="the full name with its edition")
+    short_name: str = Field(description="a short name for tables")
+    applies_to: list[str] = Field(description="the primary sites it stages (case field site)")
+    evidence: str = Field(description="official, secondary (the table rests on a secondary source) or historical")
+    evidence_note: str | None = Field(description="why the evidence level is what it is, where it needs saying")
+    stages: list[str] = Field(description="its stage groups, lowest first")
+    main_source: str = Field(description="the citation of its defining publication")
+    sources: dict[str, str] = Field(description="every source its rules cite: key to citation")
 
 
 class StagingDataVersion(BaseModel):
@@ -91,10 +91,10 @@ class StagingDataVersion(BaseModel):
 
 class Health(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    status: Literal["ok"]
-    version: str
-    staging_data: StagingDataVersion
-    disclaimer: str
+    status: Literal["ok"] = Field(description="ok: the server answers")
+    version: str = Field(description="the mesostage version")
+    staging_data: StagingDataVersion = Field(description="the staging data in use")
+    disclaimer: str = Field(description="what mesostage is and is not")
 
 
 _NOTES = TypeAdapter(list[ReviewNote])
