@@ -50,6 +50,7 @@ bench: install
 	$(BIN)/python benchmarks/options_bench.py
 	$(BIN)/python benchmarks/api_bench.py
 	$(BIN)/python benchmarks/logging_bench.py
+	$(BIN)/python benchmarks/startup_bench.py
 
 # Trial matching: the evaluation set (seconds), then the 100,000-study import and match benchmark (minutes).
 bench-trials: install

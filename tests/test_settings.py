@@ -25,10 +25,11 @@ DOC = REPO / "docs" / "configuration.md"
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """No MESOSTAGE_* variable from outside, and the logging set up as it was before each test."""
+    """No MESOSTAGE_* variable from outside (but the session's cache folder: tests/conftest.py), and the logging set
+    up as it was before each test."""
     import os
 
-    for name in [k for k in os.environ if k.startswith(ENV_PREFIX)]:
+    for name in [k for k in os.environ if k.startswith(ENV_PREFIX) and k != "MESOSTAGE_CACHE_DIR"]:
         monkeypatch.delenv(name)
     root, ours = logging.getLogger(), logging.getLogger("mesostage")
     handlers, level = list(root.handlers), ours.level

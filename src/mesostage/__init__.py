@@ -6,6 +6,8 @@ Supports, and does not replace, a specialist's judgement.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 from mesostage.api import stage
@@ -23,18 +25,6 @@ from mesostage.case import (
 )
 from mesostage.checks import CaseWarning, check_case
 from mesostage.errors import CaseError, InputError
-
-# Submodules named like their function (explain, prognosis) are imported eagerly: importing the submodule would
-# otherwise replace the function attribute with the module.
-from mesostage.explain import Explanation, explain, plain_note
-from mesostage.prognosis import (
-    Prognosis,
-    ScoreResult,
-    SurvivalContext,
-    SurvivalFigure,
-    prognosis,
-    prognosis_figure,
-)
 from mesostage.review import review
 from mesostage.staging import (
     Determinant,
@@ -49,6 +39,15 @@ from mesostage.staging import (
 
 # The other capabilities load on first use, so that `import mesostage` (and `mesostage stage`) stays fast.
 _LAZY = {
+    "Explanation": "mesostage.explain",
+    "explain": "mesostage.explain",
+    "plain_note": "mesostage.explain",
+    "Prognosis": "mesostage.prognosis",
+    "ScoreResult": "mesostage.prognosis",
+    "SurvivalContext": "mesostage.prognosis",
+    "SurvivalFigure": "mesostage.prognosis",
+    "prognosis": "mesostage.prognosis",
+    "prognosis_figure": "mesostage.prognosis",
     "Extraction": "mesostage.extraction",
     "extract": "mesostage.extraction",
     "TreatmentOption": "mesostage.treatment",
@@ -61,9 +60,34 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:
+    from mesostage.explain import Explanation, explain, plain_note
     from mesostage.extraction import Extraction, extract
+    from mesostage.prognosis import (
+        Prognosis,
+        ScoreResult,
+        SurvivalContext,
+        SurvivalFigure,
+        prognosis,
+        prognosis_figure,
+    )
     from mesostage.treatment import TreatmentOption, TreatmentOptions, options
     from mesostage.trials import MatchResult, TrialMatch, match_trials, shortlist_markdown
+
+
+# Submodules named like their function (explain, prognosis): importing the submodule binds it on the package, which
+# would hide the function of that name; the package keeps the function instead (as `from mesostage.explain import
+# explain` at the top of this file used to do).
+_FUNCTION_MODULES = frozenset({"explain", "prognosis"})
+
+
+class _Package(types.ModuleType):
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _FUNCTION_MODULES and isinstance(value, types.ModuleType):
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str) -> Any:

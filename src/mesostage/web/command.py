@@ -1,4 +1,4 @@
-"""``mesostage serve``: start the web app (registered on the CLI in ``cli.py``).
+"""``mesostage serve``: start the web app (registered on the command line in ``mesostage.cli``).
 
 Each option falls back to its ``MESOSTAGE_*`` variable, then to its default (``docs/configuration.md``).
 """
@@ -41,6 +41,7 @@ def serve(
     try:
         import uvicorn
 
+        from mesostage.trials.geo import warm_places
         from mesostage.web.app import LOOPBACK_HOSTS, create_app
         from mesostage.web.protocol import HeaderDeadlineProtocol
     except ImportError as exc:
@@ -63,6 +64,7 @@ def serve(
     if host not in _LOOPBACK:
         typer.echo(f"warning: listening on {host}: other machines can reach this app", err=True)
     shown = f"[{host}]" if ":" in host else host
+    warm_places()  # the place index for trial distances, written now (once per machine) rather than while serving
     typer.echo(f"mesostage: open http://{shown}:{config.port}/ in a browser (Ctrl+C stops it)", err=True)
     uvicorn.run(
         create_app(allowed_hosts=hosts),
