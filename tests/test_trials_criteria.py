@@ -10,7 +10,7 @@ from collections import defaultdict
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mesostage import parse_case
@@ -282,6 +282,8 @@ def test_life_expectancy_is_not_read_as_age() -> None:
 # ---------------------------------------------------------------------------------------------- properties
 
 
+# no deadline, as in the other property tests: the machine is shared, and a deadline is a timed assertion
+@settings(deadline=None)
 @given(low=st.integers(0, 4), high=st.integers(0, 4), style=st.sampled_from(["{a}-{b}", "{a} to {b}", "of {a} - {b}"]))
 def test_ecog_range_property(low: int, high: int, style: str) -> None:
     a, b = min(low, high), max(low, high)
@@ -290,6 +292,7 @@ def test_ecog_range_property(low: int, high: int, style: str) -> None:
     assert fact["allowed"] == list(range(a, b + 1))
 
 
+@settings(deadline=None)
 @given(low=st.integers(18, 60), span=st.integers(1, 40), age=st.integers(1, 110))
 def test_age_range_label_property(low: int, span: int, age: int) -> None:
     high = low + span

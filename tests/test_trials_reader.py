@@ -847,3 +847,442 @@ def test_a_one_sex_field_that_the_criteria_text_contradicts_is_left_to_the_trial
     assert _sex_filter(plain, man).passed is False
     both = _trial("NCT00000002", sex="MALE", eligibility_text="Men and women aged 18 or over")
     assert _sex_filter(both, woman).passed is None
+
+
+# ------------------------------------------------- open questions: "check first", never shown as fitting
+
+
+def _outcome(text: str, p: PatientFacts, kind: str = "inclusion") -> Any:
+    heading = "Inclusion Criteria:" if kind == "inclusion" else "Exclusion Criteria:"
+    (c,) = parse_eligibility(f"{heading}\n* {text}")
+    return evaluate_criterion(c, p)
+
+
+def test_an_effusion_allowed_only_if_controlled_is_an_open_question_for_a_person_who_has_one() -> None:
+    # NCT00030459: "Symptomatic pleural effusion allowed if treated and controlled by drainage, pleurodesis, or
+    # pleurectomy"; NCT00075699: "Symptomatic pleural effusion must have been treated and brought under control by
+    # drainage, pleurodesis, or pleurectomy". Whether an effusion is controlled is not in the case.
+    for text in (
+        "Symptomatic pleural effusion allowed if treated and controlled by drainage, pleurodesis, or pleurectomy",
+        "Symptomatic pleural effusion must have been treated and brought under control by drainage, pleurodesis, "
+        "or pleurectomy",
+    ):
+        with_effusion = _outcome(text, person(pleural_effusion_malignant=True))
+        assert with_effusion.label == NEI
+        assert with_effusion.open_question
+        assert "under control" in with_effusion.reason
+        without = _outcome(text, person(pleural_effusion_malignant=False))
+        assert without.label == NA
+        assert not without.open_question
+
+
+def test_prior_pleurodesis_allowed_is_not_a_question_about_the_effusion() -> None:
+    # NCT00004033: "Prior pleurodesis or chest surgery on the same side of the effusion is allowed as long as there
+    # is a free flowing pleural effusion without loculations": a person with no prior pleurodesis or chest surgery
+    # has nothing here to check
+    o = _outcome(
+        "Prior pleurodesis or chest surgery on the same side of the effusion is allowed as long as there is a free "
+        "flowing pleural effusion without loculations",
+        person({"prior_chest_surgery": False}, pleural_effusion_malignant=True),
+    )
+    assert not o.open_question
+    assert o.label == NA
+
+
+def test_brain_metastases_allowed_under_conditions_are_an_open_question_only_for_a_person_who_has_them() -> None:
+    # NCT01139775: "Have central nervous system (CNS) metastases (unless the participant has completed successful
+    # local therapy for CNS metastases ...)": with brain metastases whose treatment is not recorded, the team must
+    # answer it; without brain metastases it is decided
+    text = (
+        "Have central nervous system (CNS) metastases (unless the participant has completed successful local "
+        "therapy for CNS metastases and has been off corticosteroids for at least 4 weeks before starting study "
+        "therapy)"
+    )
+    unknown_state = _outcome(text, person({"brain_metastases": True}), kind="exclusion")
+    assert unknown_state.label == NEI
+    assert unknown_state.open_question
+    none = _outcome(text, person({"brain_metastases": False}), kind="exclusion")
+    assert none.label == NOT_MET
+    assert not none.open_question
+
+
+def test_a_waiting_time_is_a_routine_unknown_not_an_open_question() -> None:
+    # NCT00003034: "At least 6 weeks since prior chemotherapy": a waiting time delays the start, it does not bar the
+    # person; the date of the last dose is asked for in "to check" but does not hold the trial back
+    o = _outcome(
+        "At least 6 weeks since prior chemotherapy",
+        person({"prior_systemic_lines": 1, "prior_agents": ["cisplatin", "pemetrexed"]}),
+    )
+    assert o.label == NEI
+    assert not o.open_question
+    assert "date of your last treatment" in o.reason
+
+
+def test_a_marker_share_the_case_cannot_hold_is_an_open_question() -> None:
+    # NCT04577326: "Epithelioid or biphasic histologic diagnosis provided that >=10% of the tumor expresses MSLN by
+    # IHC analysis": "mesothelin positive" does not say in how much of the tumour
+    o = _outcome(
+        "Epithelioid or biphasic histologic diagnosis provided that ≥10% of the tumor expresses MSLN by IHC analysis",
+        person({"biomarkers": {"mesothelin": "positive"}}),
+    )
+    assert o.label == NEI
+    assert o.open_question
+    negative = _outcome(
+        "Epithelioid or biphasic histologic diagnosis provided that ≥10% of the tumor expresses MSLN by IHC analysis",
+        person({"biomarkers": {"mesothelin": "negative"}}),
+    )
+    assert negative.label == NOT_MET
+
+
+@pytest.fixture(scope="module")
+def real_index_open(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real records, each imported as if it were recruiting (as the labelled evaluation judges them)."""
+    studies = json.loads(REAL.read_text(encoding="utf-8"))["studies"]
+    for s in studies:
+        s["protocolSection"].setdefault("statusModule", {})["overallStatus"] = "RECRUITING"  # dates kept
+    path = tmp_path_factory.mktemp("real_open") / "index.sqlite"
+    import_records(((s["protocolSection"]["identificationModule"]["nctId"], s) for s in studies), path, source="t")
+    return path
+
+
+def test_real_records_an_open_question_makes_the_trial_check_first_not_a_possible_match(
+    real_index_open: Path,
+) -> None:
+    # NCT00075699 (pleural, first line) for a person with a malignant pleural effusion whose control is not known
+    case = {
+        "site": "pleura",
+        "histology": "epithelioid",
+        "tumor": {"findings": ["parietal_pleura"]},
+        "nodes": {"findings": []},
+        "metastases": {"findings": []},
+        "pleural_effusion_malignant": True,
+        "patient": {"age_years": 70, "ecog": 1, "prior_systemic_lines": 0, "measurable_disease": True},
+    }
+    result = mesostage.match_trials(case, index=real_index_open)
+    m = next(m for m in result.matches if m.nct_id == "NCT00075699")
+    assert m.verdict == "check first"
+    assert any("under control" in q for q in m.open_questions)
+    assert set(m.open_questions) <= set(m.to_check)
+    # every trial shown as a possible match comes before those to check first in its status group
+    for status in ("RECRUITING", "NOT_YET_RECRUITING"):
+        verdicts = [x.verdict for x in result.matches if x.overall_status == status]
+        assert verdicts == sorted(verdicts, key=lambda v: v != "possible match")
+
+
+@pytest.mark.parametrize(
+    ("nct", "text"),
+    [
+        (
+            # NCT00002641 (soft tissue sarcoma): mesothelioma is one of the "Ineligible subtypes", a nested list
+            "NCT00002641",
+            "DISEASE CHARACTERISTICS:\n\n  -  Histologically proven soft tissue sarcoma that is amenable to definitive "
+            "surgery\n\n       -  Eligible subtypes:\n\n            -  Angiosarcoma\n\n            -  Synovial "
+            "sarcoma\n\n       -  Ineligible subtypes:\n\n            -  Chondrosarcoma\n\n            -  Malignant "
+            "mesothelioma\n\n            -  Osteosarcoma\n\n  -  Confirmed high-grade tumor",
+        ),
+        (
+            # NCT00413192 (soft tissue sarcoma): "The following tumor types are not eligible:" then the types as
+            # items of the same level
+            "NCT00413192",
+            "Inclusion Criteria:\n\n  1. Histologically proven advanced and/or metastatic malignant soft tissue "
+            "sarcoma of one of the following histologies:\n\n       -  Leiomyosarcoma\n\n       -  Synovial sarcoma\n\n"
+            "       -  The following tumor types are not eligible:\n\n       -  Chondrosarcoma\n\n       -  Malignant "
+            "mesothelioma\n\n       -  Mixed mesodermal tumors of the uterus\n\n  2. Formalin fixed paraffin embedded "
+            "tumor blocks",
+        ),
+    ],
+)
+def test_scope_mesothelioma_in_a_list_of_ineligible_subtypes_is_not_a_mesothelioma_trial(nct: str, text: str) -> None:
+    t = _trial(nct, conditions=("soft tissue sarcoma",), eligibility_text=text)
+    assert mesothelioma_scope(t) == ""
+    # the same list with mesothelioma among the eligible subtypes would be a basket
+    eligible = text.replace("Malignant mesothelioma", "Angiosarcoma").replace(
+        "Synovial sarcoma", "Malignant mesothelioma"
+    )
+    assert (
+        mesothelioma_scope(_trial(nct, conditions=("soft tissue sarcoma",), eligibility_text=eligible)) == SCOPE_BASKET
+    )
+
+
+# ----------------------------------------------------------------------- organ function and "normal" results
+
+_NORMAL_LABS = {
+    "neutrophils_10e9_per_l": 4.2,
+    "platelets_10e9_per_l": 250,
+    "wbc_10e9_per_l": 7.1,
+    "creatinine_umol_per_l": 80,
+    "creatinine_uln_umol_per_l": 110,
+    "creatinine_clearance_ml_per_min": 85,
+    "bilirubin_umol_per_l": 10,
+    "bilirubin_uln_umol_per_l": 21,
+    "ast_u_per_l": 25,
+    "ast_uln_u_per_l": 40,
+    "alt_u_per_l": 22,
+    "alt_uln_u_per_l": 40,
+}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Adequate organ function",  # NCT00700336
+        "Have adequate hematologic, hepatic, and renal organ function",  # NCT01139775
+    ],
+)
+def test_adequate_organ_function_without_limits_is_never_decided_but_poor_results_are_an_open_question(
+    text: str,
+) -> None:
+    within = _outcome(text, person(_NORMAL_LABS))
+    assert within.label == NEI
+    assert not within.open_question  # results within the usual limits: a routine question
+    # neutrophils 1.2 x10^9/L and platelets 85 x10^9/L are below the 1.5 and 100 most trials ask for
+    poor = _outcome(text, person({**_NORMAL_LABS, "neutrophils_10e9_per_l": 1.2, "platelets_10e9_per_l": 85}))
+    assert poor.label == NEI
+    assert poor.open_question
+    assert "neutrophil" in poor.reason
+    unknown = _outcome(text, person({"age_years": 60}))
+    assert unknown.label == NEI
+    assert not unknown.open_question
+
+
+def test_organ_function_with_its_limits_written_after_it_is_read_from_the_limits() -> None:
+    # NCT00703638: "Adequate organ function within 7 days of study enrollment including the following:" - the limits
+    # are its sub-items, so the heading itself states no question
+    (c,) = parse_eligibility(
+        "Inclusion Criteria:\n* Adequate organ function within 7 days of study enrollment including the following:"
+    )
+    assert not [f for f in c.facts if f["type"] == "organ_function"]
+
+
+@pytest.mark.parametrize(
+    ("text", "uln_field", "field"),
+    [
+        ("Bilirubin normal", "bilirubin_uln_umol_per_l", "bilirubin_umol_per_l"),  # NCT00002608
+        ("Creatinine normal", "creatinine_uln_umol_per_l", "creatinine_umol_per_l"),  # NCT00003034
+    ],
+)
+def test_a_result_that_must_be_normal_is_at_most_the_upper_limit_of_normal(
+    text: str, uln_field: str, field: str
+) -> None:
+    normal = _outcome(text, person(_NORMAL_LABS))
+    assert normal.label == MET
+    high = _outcome(text, person({**_NORMAL_LABS, field: _NORMAL_LABS[uln_field] * 1.4}))
+    assert high.label == NOT_MET
+
+
+# ------------------------------------------------------------------------------ extent of disease, in words
+
+_CONTRALATERAL_NODE = {"nodes": {"findings": ["contralateral_mediastinal"]}}
+_CONTRALATERAL_LUNG = {"metastases": {"findings": ["lung_contralateral"]}}
+
+
+def test_no_contralateral_thoracic_or_intra_abdominal_involvement() -> None:
+    # NCT00003263: "No contralateral thoracic or intra-abdominal involvement"
+    text = "No contralateral thoracic or intra-abdominal involvement"
+    assert _outcome(text, person()).label == MET  # disease on one side of the chest only
+    assert _outcome(text, person(**_CONTRALATERAL_NODE)).label == NOT_MET  # a node across the midline
+    assert _outcome(text, person(**_CONTRALATERAL_LUNG)).label == NOT_MET
+    assert _outcome(text, person(tumor={"findings": ["parietal_pleura", "transdiaphragmatic"]})).label == NOT_MET
+    # a section not assessed leaves it open
+    assert _outcome(text, person(metastases={"assessed": False})).label == NEI
+
+
+def test_disease_confined_to_the_peritoneal_cavity() -> None:
+    # NCT00004547: "Radiologic workup must demonstrate that the disease is confined to the peritoneal cavity."
+    text = "Radiologic workup must demonstrate that the disease is confined to the peritoneal cavity."
+    peritoneal = {"site": "peritoneum", "tumor": None, "nodes": None, "metastases": None}
+    inside = person(**peritoneal, peritoneal={"pci": 12, "extra_abdominal_metastases": False})
+    outside = person(**peritoneal, peritoneal={"pci": 12, "extra_abdominal_metastases": True})
+    assert _outcome(text, inside).label == MET
+    assert _outcome(text, outside).label == NOT_MET
+    assert _outcome(text, person()).label == NOT_MET  # pleural mesothelioma is in the chest
+
+
+def test_distant_metastases_in_words() -> None:
+    # NCT07121374 (exclusion): "Contralateral mediastinal (N2) or distant metastatic disease (evaluated by PET and
+    # chest CT)"; NCT00354393: "Intraperitoneal extension, contralateral thoracic extension, or distant metastases
+    # are eligible, but considered unresectable"
+    excl = "Contralateral mediastinal (N2) or distant metastatic disease (evaluated by PET and chest CT)"
+    assert _outcome(excl, person(metastases={"findings": ["bone"]}), kind="exclusion").label == MET
+    assert _outcome(excl, person(), kind="exclusion").label == NOT_MET
+    allowed = "Intraperitoneal extension, contralateral thoracic extension, or distant metastases are eligible"
+    assert _outcome(allowed, person(metastases={"findings": ["bone"]})).label == MET
+    assert _outcome(allowed, person()).label == NA
+
+
+def test_a_metastatic_tumour_in_an_inclusion() -> None:
+    # NCT02614456: "Patients must have a histologically or cytologically confirmed metastatic solid tumor ...":
+    # met with metastases, not met for a tumour that can be removed, open for an unresectable one without
+    # metastases (the word is often used for any advanced cancer)
+    text = "Patients must have a histologically or cytologically confirmed metastatic solid tumor"
+    assert _outcome(text, person(metastases={"findings": ["liver"]})).label == MET
+    assert _outcome(text, person({"resectable": True})).label == NOT_MET
+    assert _outcome(text, person({"resectable": False})).label == NEI
+    # "... for the advanced/metastatic disease" (NCT01139775) says what treatment was for, not where the disease is
+    (c,) = parse_eligibility(
+        "Exclusion Criteria:\n* Have received more than 2 previous lines of chemotherapy for the advanced/metastatic "
+        "disease"
+    )
+    assert not [f for f in c.facts if f["type"] == "extent"]
+
+
+def test_a_stage_in_a_trial_from_before_peritoneal_staging_is_a_pleural_stage() -> None:
+    # NCT00003974 (started 1997-08): "... OR Stage I or II mesothelioma": no staging of peritoneal mesothelioma
+    # existed before Yan et al. 2011, so the stage is a pleural one; for a peritoneal patient the study team must say
+    t = _record("NCT00003974")
+    assert t.start_date is not None
+    assert t.start_date < "2010-11"
+    peritoneal = person(
+        site="peritoneum", tumor=None, nodes=None, metastases=None, peritoneal={"pci": 12, "nodes_positive": False}
+    )
+    got = _outcomes("NCT00003974", peritoneal)
+    stage = next(v for k, v in got.items() if "Stage I or II mesothelioma" in k)
+    assert stage == NEI
+    from mesostage.trials.evaluate import evaluate_all
+    from mesostage.trials.importer import trial_criteria
+    from mesostage.trials.scope import mesothelioma_scope as scope_of
+
+    criteria = trial_criteria(t, scope_of(t))
+    outcome = next(
+        o for c, o in zip(criteria, evaluate_all(criteria, peritoneal), strict=True) if "Stage I or II" in c.text
+    )
+    assert outcome.open_question
+    assert "pleural" in outcome.reason
+    # a pleural patient is read in the edition in force at the start (IMIG 1995 / 7th): cT2 N0 M0 is stage I-II
+    assert next(v for k, v in _outcomes("NCT00003974", person()).items() if "Stage I or II" in k) == MET
+
+
+# ------------------------------------------------------------- criteria the case decides (labelled real corpus)
+
+_UNTREATED = {"age_years": 60, "ecog": 1, "prior_systemic_lines": 0}
+_AFTER_CISPLATIN = {"age_years": 64, "ecog": 1, "prior_systemic_lines": 1, "prior_agents": ["cisplatin", "pemetrexed"]}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Age: 18 and over",  # NCT00003263, a PDQ sub-label: the label says what the item is about
+        "Subject, age >/= 18 years",  # NCT00652574, ">/=" for >=
+    ],
+)
+def test_age_written_with_a_pdq_label_or_a_slashed_sign(text: str) -> None:
+    assert _outcome(text, person({"age_years": 60})).label == MET
+    assert _outcome(text, person({"age_years": 16})).label == NOT_MET
+
+
+def test_a_pdq_therapy_label_names_the_treatment_of_a_bare_waiting_time() -> None:
+    # NCT00002465: "Chemotherapy: At least 4 weeks since therapy": after chemotherapy, so it does not concern a
+    # person who had immunotherapy only
+    text = "Chemotherapy: At least 4 weeks since therapy"
+    io_only = person({"prior_systemic_lines": 1, "prior_agents": ["nivolumab", "ipilimumab"]})
+    assert _outcome(text, io_only).label == NA
+    assert _outcome(text, person(_AFTER_CISPLATIN)).label == NEI
+
+
+def test_agents_older_records_name() -> None:
+    # NCT00003508: "No prior antineoplastons"; NCT00001332: "Patients with prior CDDP will be eligible if there is no
+    # evidence of existing irreversible renal damage" (CDDP = cisplatin)
+    assert _outcome("No prior antineoplastons", person(_UNTREATED)).label == MET
+    assert _outcome("No prior antineoplastons", person(_AFTER_CISPLATIN)).label == MET
+    cddp = "Patients with prior CDDP will be eligible if there is no evidence of existing irreversible renal damage"
+    assert _outcome(cddp, person(_UNTREATED)).label == NA
+    assert _outcome(cddp, person(_AFTER_CISPLATIN)).label == MET
+
+
+def test_recovered_from_prior_treatment_concerns_only_the_treated() -> None:
+    # NCT00004547: "Patients must have recovered from any toxicity from all prior chemotherapy, immunotherapy, or
+    # radiotherapy (30 days)."
+    text = "Patients must have recovered from any toxicity from all prior chemotherapy, immunotherapy, or radiotherapy"
+    untreated = person({**_UNTREATED, "prior_chest_radiotherapy": False})
+    assert _outcome(text, untreated).label == NA
+    assert _outcome(text, person(_AFTER_CISPLATIN)).label == NEI
+
+
+def test_performance_status_on_the_ctc_scale_and_a_cancer_class() -> None:
+    # NCT00042770: "CTC 0-2" (the NCI Common Toxicity Criteria performance scale is the ECOG one); "Histologically
+    # or cytologically confirmed solid tumor or hematologic malignancy"; NCT00644319: "No primary lymphoma or small
+    # cell lung carcinoma"; NCT00004183: "Any site of origin allowed including, but not limited to, the following:
+    # Pleura Peritoneum"
+    assert _outcome("CTC 0-2", person({"ecog": 2})).label == MET
+    assert _outcome("CTC 0-2", person({"ecog": 3})).label == NOT_MET
+    for text in (
+        "Histologically or cytologically confirmed solid tumor or hematologic malignancy",
+        "No primary lymphoma or small cell lung carcinoma",
+        "Any site of origin allowed including, but not limited to, the following: Pleura Peritoneum",
+    ):
+        assert _outcome(text, person()).label == MET, text
+    assert _outcome("Concurrent systemic chemotherapy allowed", person(_UNTREATED)).label == NA
+
+
+def test_a_lesion_measured_in_one_dimension_is_measurable_disease() -> None:
+    # NCT00004183: "At least one lesion accurately measured in at least one dimension"
+    text = "At least one lesion accurately measured in at least one dimension"
+    assert _outcome(text, person({"measurable_disease": True})).label == MET
+    assert _outcome(text, person({"measurable_disease": False})).label == NOT_MET
+
+
+def test_a_cell_type_the_trial_exempts_from_the_marker_test() -> None:
+    # NCT01583686: "Metastatic or unresectable measurable cancers that express mesothelin. As in other protocols ...,
+    # epithelial mesotheliomas and pancreatic cancers do not need to be assessed for mesothelin expression since all
+    # of these tumors have been shown to express mesothelin. ... Bi-phasic mesotheliomas must express mesothelin on
+    # greater than 50% of the cells in the epithelial component."
+    got = _outcomes("NCT01583686", person({"resectable": False, "measurable_disease": True}))
+    first = next(v for k, v in got.items() if k.startswith("Metastatic or unresectable measurable cancers"))
+    assert first == MET  # epithelioid, no mesothelin result: exempt by the trial's own words
+    biphasic = _outcomes("NCT01583686", person({"resectable": False, "measurable_disease": True}, histology="biphasic"))
+    assert next(v for k, v in biphasic.items() if k.startswith("Metastatic or unresectable measurable")) == NEI
+
+
+def test_disease_that_can_be_debulked_is_disease_that_can_be_removed() -> None:
+    # NCT00004547: "Radiologic workup or prior abdominal exploration must be consistent with disease which can be
+    # debulked to a residual size of less that 1 cm in diameter" (complete cytoreduction)
+    text = (
+        "Radiologic workup or prior abdominal exploration must be consistent with disease which can be debulked to a "
+        "residual size of less that 1 cm in diameter"
+    )
+    assert _outcome(text, person({"resectable": True})).label == MET
+    assert _outcome(text, person({"resectable": False})).label == NOT_MET
+
+
+def test_lung_re_expansion_concerns_only_a_person_with_an_effusion() -> None:
+    # NCT00002872: "Lung re-expansion demonstrated on chest x-ray"
+    text = "Lung re-expansion demonstrated on chest x-ray"
+    assert _outcome(text, person(pleural_effusion_malignant=False)).label == NA
+    assert _outcome(text, person(pleural_effusion_malignant=True)).label == NEI
+
+
+def test_potentially_resectable_as_who_the_trial_takes_and_as_a_subgroup() -> None:
+    # NCT00652574: "Patients with potentially resectable malignant pleural mesothelioma, IMIG stage I-III" (who the
+    # trial takes); NCT00354393: "Patients with potentially resectable disease must have undergone mediastinoscopy to
+    # establish surgical stage" (a rule for a subgroup)
+    takes = "Patients with potentially resectable malignant pleural mesothelioma, IMIG stage I-III"
+    assert _outcome(takes, person({"resectable": False})).label == NOT_MET
+    assert _outcome(takes, person({"resectable": True})).label == MET
+    subgroup = "Patients with potentially resectable disease must have undergone mediastinoscopy to establish stage"
+    assert not [f for f in _outcome_facts(subgroup) if f["type"] == "resectability"]
+
+
+def _outcome_facts(text: str) -> tuple[dict[str, Any], ...]:
+    (c,) = parse_eligibility(f"Inclusion Criteria:\n* {text}")
+    return c.facts
+
+
+def test_kidney_or_liver_disease_named_without_limits_is_read_from_the_results() -> None:
+    # NCT00644319: "No severe renal or liver disease": normal kidney and liver tests show none; a result outside the
+    # normal range is for the study team to judge; no results leave it open
+    text = "No severe renal or liver disease"
+    assert _outcome(text, person(_NORMAL_LABS)).label == MET
+    high = _outcome(text, person({**_NORMAL_LABS, "creatinine_umol_per_l": 160, "creatinine_clearance_ml_per_min": 40}))
+    assert high.label == NEI
+    assert high.open_question
+    assert _outcome(text, person({"age_years": 60})).label == NEI
+    # listed as a condition of the person, renal impairment decides
+    listed = person({**_NORMAL_LABS, "contraindications": ["renal_impairment"]})
+    assert _outcome("Renal insufficiency", listed, kind="exclusion").label == MET
+    assert _outcome("Renal insufficiency", person(_NORMAL_LABS), kind="exclusion").label == NOT_MET
+
+
+def test_a_disease_inside_the_condition_of_another_limit_is_not_a_criterion() -> None:
+    # NCT01211275: "AP < 5xUNL (unless bone metastases are present in the absence or any liver disease)"
+    facts = _outcome_facts("AP < 5xUNL (unless bone metastases are present in the absence or any liver disease)")
+    assert not [f for f in facts if f["type"] == "organ_disease"]

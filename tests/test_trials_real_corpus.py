@@ -278,6 +278,12 @@ def test_map_criterion_finds_the_criterion_holding_the_text() -> None:
     assert hit.index == 1
     assert not hit.coarse
     assert map_criterion("ECOG performance status 0-1", [long]).coarse
+    # NCT02555007 has "ECOG performance status <=2" (inclusion) and "ECOG performance status >2" (exclusion): the same
+    # words; a labelled exclusion is the exclusion
+    both = ["ECOG performance status \u22642", "ECOG performance status >2"]
+    kinds = ["inclusion", "exclusion"]
+    assert map_criterion("ECOG performance status >2", both, kind="exclusion", kinds=kinds).index == 1
+    assert map_criterion("ECOG performance status \u22642", both, kind="inclusion", kinds=kinds).index == 0
 
 
 def test_criterion_scores_confusion_and_accuracy() -> None:

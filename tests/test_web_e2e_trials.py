@@ -150,3 +150,26 @@ def test_printable_shortlist_is_one_page(page: Any, base_url: str) -> None:  # n
     page.emulate_media(media="print")
     for paper in ("A4", "Letter"):
         assert len(_pdf_pages(page, paper)) == 1, paper
+
+
+def test_filters_fit_a_390_px_phone(browser: Any, base_url: str) -> None:  # noqa: F811
+    """On a 390 px phone every filter control wraps inside the screen: no control or row wider than the page."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, device_scale_factor=2)
+    pg = context.new_page()
+    pg.set_default_timeout(60_000)
+    try:
+        _show(pg, base_url, "10021")
+        width = pg.evaluate("document.documentElement.clientWidth")
+        assert width <= 390
+        boxes = pg.evaluate(
+            """() => [...document.querySelectorAll(
+                '#trial-filters, #trial-filters .filter-row, #trial-filters .pair, #trial-filters input, '
+                + '#trial-filters select, #trial-filters label, #trial-filters button')]
+              .map(e => { const r = e.getBoundingClientRect(); return [e.id || e.tagName, r.left, r.right]; })"""
+        )
+        too_wide = [(name, left, right) for name, left, right in boxes if left < 0 or right > width + 0.5]
+        assert too_wide == []
+        # the page itself does not scroll sideways
+        assert pg.evaluate("document.documentElement.scrollWidth") <= width
+    finally:
+        context.close()

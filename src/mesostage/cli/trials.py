@@ -65,6 +65,8 @@ def _trial_lines(i: int, m: TrialMatch, *, criteria: bool) -> list[str]:
     lines = _wrap(f"{i}. {m.nct_id}  {m.title}", indent="")
     phase = ", ".join(m.phases) or "no phase (observational or not given)"
     lines += _wrap(f"{m.status_note}; {phase}; last update {m.last_update or 'not given'}")
+    if m.verdict == "check first":
+        lines += _wrap("CHECK FIRST: an open question about you decides this trial (marked !); ask the study team")
     site = m.nearest_site
     if site is not None:
         where = ", ".join(x for x in (site.facility or "facility not named", site.city, site.state, site.country) if x)
@@ -82,7 +84,7 @@ def _trial_lines(i: int, m: TrialMatch, *, criteria: bool) -> list[str]:
     lines += _wrap(f"Record: {m.url}" if m.url else "Record: none (FICTIONAL demo trial)")
     for items, mark in ((m.why, "+"), (m.why_not, "x"), (m.to_check, "?")):
         for item in items:
-            lines += _wrap(f"{mark} {item}")
+            lines += _wrap(f"{'!' if mark == '?' and item in m.open_questions else mark} {item}")
     if criteria:
         lines += _wrap("Every criterion:")
         for c in m.criteria:

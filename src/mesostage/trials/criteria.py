@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, Literal
 
-from mesostage.trials.labs import lab_facts
+from mesostage.trials.labs import lab_facts, organ_disease_fact, organ_function_fact
 
 __all__ = [
     "CRITERION_TYPES",
@@ -50,6 +50,7 @@ CRITERION_TYPES: tuple[str, ...] = (
     "tumor_type",
     "stage",
     "tnm",
+    "extent",
     "resectability",
     "lines",
     "prior_agent",
@@ -61,6 +62,8 @@ CRITERION_TYPES: tuple[str, ...] = (
     "effusion",
     "biomarker",
     "lab",
+    "organ_function",
+    "organ_disease",
     "ecog",
     "measurable",
     "brain_mets",
@@ -638,6 +641,7 @@ _COMPARISONS = re.compile("|".join(sorted(_COMPARISON_SIGNS, key=len, reverse=Tr
 def _prepare(text: str) -> str:
     """Lower case, ``≥``/``≤`` as ``>=``/``<=``, number words as digits, spaces collapsed."""
     t = text.lower().replace("≥", ">=").replace("≤", "<=").replace("=>", ">=").replace("=<", "<=")
+    t = t.replace(">/=", ">=").replace("</=", "<=")  # "Subject, age >/= 18 years" (NCT00652574)
     t = t.replace("\uff1e", ">").replace("\uff1c", "<").replace("naïve", "naive")  # full-width signs
     t = _NUM_WORD.sub(lambda m: _NUMBER_WORDS[m.group(1)], t)
     t = _COMPARISONS.sub(lambda m: _COMPARISON_SIGNS[m.group(0)], t)
@@ -648,7 +652,8 @@ def _prepare(text: str) -> str:
 # -- performance status
 
 _PS = re.compile(
-    r"\b(?:ecog|eastern cooperative oncology group|who|zubrod)\b(?:[\s/-]*(?:who|ecog))?(?:\s*performance)?"
+    r"\b(?:ecog|eastern cooperative oncology group|who|zubrod|(?:nci )?ctc)\b(?:[\s/-]*(?:who|ecog))?"
+    r"(?:\s*performance)?"
     r"(?:\s*status)?(?:\s*(?:score|grade|scale))?(?:\s*\((?:ps|ecog ps|ecog)\))?(?:\s*ps)?|\bperformance status\b"
     r"|\bps\b"
 )
@@ -859,6 +864,17 @@ def _site_facts(t: str, kind: Kind, reading: Reading) -> list[Fact]:
         )
     ):
         return [{"type": "site", "sites": ["peritoneum"]}]  # disease in the abdomen (NCT00001332)
+    if kind == "inclusion" and not _MESO_WORD.search(t):
+        # "Histologically or cytologically confirmed solid tumor or hematologic malignancy" (NCT00042770): a class
+        # of cancer mesothelioma belongs to; "No primary lymphoma or small cell lung carcinoma" (NCT00644319):
+        # cancers a person with mesothelioma does not have as their primary
+        if re.search(r"(?:confirmed|proven|diagnosis of)\b[^;.]{0,40}\bsolid (?:tumou?rs?|malignanc\w*|cancers?)\b", t):
+            return [{"type": "site", "sites": []}]
+        if re.match(r"^\W*no primary\b", t) and vocabulary().term_patterns["other_cancer"].search(t):
+            return [{"type": "site", "sites": []}]
+    any_site = r"\bany (?:primary )?site(?: of origin)? (?:is |are )?(?:allowed|eligible)"
+    if kind == "inclusion" and re.search(any_site, t):
+        return [{"type": "site", "sites": []}]  # "Any site of origin allowed including ... Pleura Peritoneum"
     if reading.mpm_site != "pleura":
         # "MPM" in a peritoneal trial is malignant peritoneal mesothelioma
         t = re.sub(r"\bmpm\b", "mpem", t)
@@ -1004,16 +1020,21 @@ _RESECTABLE = re.compile(
     r"(?<![\w-])resectable|amenable to (?:\w+[\s-]){0,3}(?:surgery|resection)|candidates? for (?:\w+[\s-]){0,3}"
     r"(?:surgery|resection|pleurectomy|cytoreducti)|planned (?:for )?(?:\w+[\s-]){0,2}(?:surgery|resection|"
     r"pleurectomy|cytoreducti|extrapleural)|(?<![\w-])operable"
+    # "disease which can be debulked to a residual size of less than 1 cm" (NCT00004547): complete cytoreduction
+    r"|can be (?:\w+ )?(?:debulked|cytoreduced)\b"
 )
 
 
 def _resectability_fact(t: str) -> Fact | None:
     if re.search(
         r"\bif (?:deemed |considered |found |judged )?(?:to be )?(?:resectable|operable)\b|"
-        r"^\W*(?:patients|participants|those) with (?:potentially )?resectable",
+        r"^\W*(?:patients|participants|those) with (?:potentially )?resectable\b.*\b(?:must|should|will|may|need)\b",
         t,
     ):
-        return None  # "Amenable to aggressive surgical resection, if deemed resectable": about a subgroup
+        # "Amenable to aggressive surgical resection, if deemed resectable", "Patients with potentially resectable
+        # disease must have undergone mediastinoscopy" (NCT00354393): about a subgroup; but "Patients with
+        # potentially resectable malignant pleural mesothelioma, IMIG stage I-III" (NCT00652574) is who the trial takes
+        return None
     if re.search(r"\b(?:are|is) (?:also )?(?:eligible|allowed|permitted)\b", t):
         return None  # "... distant metastases are eligible, but considered unresectable": a permission
     if _UNRESECTABLE.search(t):
@@ -1191,7 +1212,32 @@ def _current_fact(c: str) -> Fact | None:
     m = re.search(r"\bcurrently (?:receiving|on|undergoing|being treated)\b", c)
     if m and not _negated(c, m.start()):
         return {"type": "current_treatment"}
+    if re.match(r"^\W*concurrent [\w -]{0,40}(?:allowed|permitted)\b", c):
+        return {"type": "current_treatment", "permissive": True}  # "Concurrent systemic chemotherapy allowed"
     return None
+
+
+_RECOVERED = re.compile(
+    r"recovered from (?:the )?(?:acute )?(?:any |all )?(?:toxic\w*|side[- ]effects|adverse (?:events|effects))"
+    r"[^.;]{0,30}\b(?:prior|previous)\b"
+)
+
+
+def _recovered_fact(c: str) -> Fact | None:
+    """ "Patients must have recovered from any toxicity from all prior chemotherapy, immunotherapy or radiotherapy"
+    (NCT00001332, NCT00004547): like a waiting time, it concerns only what the person has had."""
+    m = _RECOVERED.search(c)
+    if not m:
+        return None
+    tail = c[m.start() :]
+    classes: set[str] = set()
+    for _, found in _classes_in(tail):
+        agents = {k for k in found if k.startswith("agent:")}
+        classes |= agents or found  # a drug named is that drug, not every drug of its class
+    local = set()
+    for x in _LOCAL_WORDS.finditer(tail):
+        local.add("radiotherapy" if x.group("rt") else "surgery")
+    return {"type": "washout", "classes": sorted(classes), "local": sorted(local), "had_within": False}
 
 
 def _washout_fact(c: str) -> Fact | None:
@@ -1303,7 +1349,10 @@ def _clause_treatment_facts(c: str) -> list[Fact]:
 
 # -- measurable disease, brain metastases, contraindications, pregnancy
 
-_MEASURABLE = re.compile(r"(?<![\w-])measurable|(?:\bm?recist\b).{0,40}(?:lesion|disease)|target lesion")
+_MEASURABLE = re.compile(
+    r"(?<![\w-])measurable|(?:\bm?recist\b).{0,40}(?:lesion|disease)|target lesion|"
+    r"lesions?\b[^;.]{0,20}\b(?:accurately )?measured in at least (?:1|one) dimension"
+)
 _BRAIN = re.compile(
     r"(?:brain|cns|central nervous system|cerebral|intracranial)(?:\s+(?:or|and|and/or)\s+[\w-]+)?\s+"
     r"(?:\([\w\s]+\)\s+)?(?:\w+\s+)?"
@@ -1479,6 +1528,10 @@ def _effusion_fact(t: str, kind: Kind = "inclusion") -> Fact | None:
     been treated and brought under control", "pleural effusions are not considered measurable")."""
     m = _EFFUSION.search(t)
     if not m:
+        if re.search(r"\blung re-?expan|\bre-?expansion of the lung|\btrapped lung", t):
+            # "Lung re-expansion demonstrated on chest x-ray" (NCT00002872): about the lung after an effusion is
+            # drained; it concerns only a person with an effusion
+            return {"type": "effusion", "present": True, "symptomatic": False, "qualified": True, "conditional": True}
         return None
     before = t[: m.start()]
     negated = _negated(t, m.start()) or bool(re.match(r"^\W*(?:no|absence of|without|unavailab\w*)\b", t))
@@ -1493,7 +1546,14 @@ def _effusion_fact(t: str, kind: Kind = "inclusion") -> Fact | None:
             t,
         )
     )
-    if re.search(r"(?:allowed|permitted|eligible|acceptable)\b", t) or _EFFUSION_NOT_REQUIRED.search(t):
+    if re.search(r"\bprior (?:pleurodesis|[a-z ]{0,20}surgery)\b", before) and re.search(r"\ballowed\b", t):
+        # "Prior pleurodesis or chest surgery on the same side of the effusion is allowed as long as there is a free
+        # flowing pleural effusion" (NCT00004033): about the earlier procedure, not a requirement on the effusion
+        return None
+    # "All patients undergoing thoracoscopy for suspected malignant pleural effusion are eligible" (NCT00644319): who
+    # the trial is for, not a remark on an effusion being allowed
+    who = bool(re.match(r"^\W*all (?:patients|participants|subjects)\b", t))
+    if (re.search(r"(?:allowed|permitted|eligible|acceptable)\b", t) and not who) or _EFFUSION_NOT_REQUIRED.search(t):
         return {"type": "effusion", "present": True, "symptomatic": False, "qualified": True, "permissive": True}
     if kind == "inclusion" and re.search(r"other than|indicator lesions?|lesions? other|measurab|bone scan", t):
         return None  # "indicator lesions other than ... pleural effusions": not a requirement to have one
@@ -1590,6 +1650,60 @@ _TNM_PART = {
 }
 
 
+#: Where the disease has spread, in words: "No contralateral thoracic or intra-abdominal involvement" (NCT00003263),
+#: "the disease is confined to the peritoneal cavity" (NCT00004547), "distant metastatic disease" (NCT07121374),
+#: "a ... confirmed metastatic solid tumor" (NCT02614456)
+_EXTENT_TERMS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "contralateral_thoracic",
+        re.compile(
+            r"contralateral (?:thoracic|chest|hemithorax|pleural?|lung)\b(?: \w+)?(?: or [\w-]+)? "
+            r"(?:involvement|extension|disease|spread|metasta)"
+        ),
+    ),
+    (
+        "intra_abdominal",
+        re.compile(
+            r"(?:intra-?abdominal|intraperitoneal|transdiaphragmatic) (?:involvement|extension|spread)|"
+            r"intra-?abdominal (?:disease|metasta)"
+        ),
+    ),
+    ("confined_peritoneal", re.compile(r"confined to the (?:peritoneal cavity|abdomen|abdominal cavity)")),
+    (
+        "distant",
+        re.compile(
+            r"distant (?:metasta\w*|disease|spread)|(?<!or )\bmetastatic (?:solid )?(?:tumou?r|disease|cancer)"
+            r"(?! or| and/or)"
+        ),
+    ),
+)
+_EXTENT_PERMISSIVE = re.compile(r"\b(?:are|is) (?:also )?(?:eligible|allowed|permitted)\b")
+
+
+def _extent_fact(t: str, kind: Kind) -> Fact | None:
+    found = [(name, m) for name, pattern in _EXTENT_TERMS if (m := pattern.search(t))]
+    if not found:
+        return None
+    if [n for n, _ in found] == ["distant"] and re.search(
+        r"\b(?:brain|cns|bone|liver)\b[^;,.]{0,12}metasta|extra-?abdominal metasta|(?:advanced|recurrent)/metastatic|"
+        r"metastatic setting|for (?:the )?(?:advanced or |locally advanced or )?metastatic disease",
+        t,
+    ):
+        # "brain metastases" (their own criteria); "minimal extraabdominal metastatic disease" (NCT00001332); "lines
+        # of chemotherapy for the advanced/metastatic disease" (NCT01139775): what treatment was for, not the spread
+        return None
+    first = min(m.start() for _, m in found)
+    negated = _negated(t, first) or bool(re.match(r"^\W*no\b", t))
+    return {
+        "type": "extent",
+        "what": [name for name, _ in found],
+        "present": not negated,
+        "permissive": bool(_EXTENT_PERMISSIVE.search(t)),
+        # "must have a ... metastatic solid tumor" (NCT02614456) is often written for any advanced cancer
+        "loose": kind == "inclusion" and bool(re.search(r"\bmetastatic (?:solid )?(?:tumou?r|cancer)", t)),
+    }
+
+
 def _tnm_fact(t: str) -> Fact | None:
     found: dict[str, list[int]] = {}
     for cat, pattern in _TNM_PART.items():
@@ -1680,16 +1794,25 @@ def extract_facts(text: str, kind: Kind = "inclusion", reading: Reading = _PLAIN
         facts.append(f)
     if f := _tnm_fact(t):
         facts.append(f)
+    if f := _extent_fact(t, kind):
+        facts.append(f)
     if f := _resectability_fact(t):
         facts.append(f)
-    facts += _treatment_facts(t)
-    facts += _prior_local_facts(t)
+    brain = _brain_fact(t)
+    # "CNS metastases (unless ... local therapy ... and off corticosteroids for at least 4 weeks ...)" (NCT01139775):
+    # the treatment named after "unless" says which metastases are let in, it is not a condition of its own
+    exception = re.search(r"\b(?:unless|except)\b", t) if brain else None
+    history = t[: exception.start()] if exception else t
+    facts += _treatment_facts(history)
+    facts += _prior_local_facts(history)
+    if not any(f["type"] == "washout" for f in facts) and (recovered := _recovered_fact(history)):
+        facts.append(recovered)
     if f := _ecog_fact(t):
         facts.append(f)
     if f := _measurable_fact(t):
         facts.append(f)
-    if f := _brain_fact(t):
-        facts.append({**f, "kind": kind})
+    if brain:
+        facts.append({**brain, "kind": kind})
     else:
         facts += _contraindication_facts(t)
     if f := _effusion_fact(t, kind):
@@ -1698,13 +1821,22 @@ def extract_facts(text: str, kind: Kind = "inclusion", reading: Reading = _PLAIN
     if _OTHER_MALIGNANCY.search(t) and not _MESO_WORD.search(t):
         # "No other prior malignancy ... except ... stage I or II cancer in complete remission": the stage,
         # treatment and cell type are the other cancer's
-        facts = [f for f in facts if f["type"] not in ("stage", "tnm", "histology", "lines", "prior_agent", "site")]
+        facts = [
+            f for f in facts if f["type"] not in ("stage", "tnm", "extent", "histology", "lines", "prior_agent", "site")
+        ]
     if f := _tumor_type_fact(t, kind):
         facts.append(f)
     labs = lab_facts(t)
     if labs:  # "significant renal impairment (serum creatinine > 1.7 mg/dL)": the threshold says what counts
         facts = [f for f in facts if f["type"] != "contraindication" or f["code"] != "renal_impairment"]
     facts += labs
+    if f := organ_function_fact(t):
+        facts.append(f)
+    if f := organ_disease_fact(t):
+        # "No severe renal or liver disease" (NCT00644319): read from the results, in place of a condition the case
+        # would have to list
+        facts = [x for x in facts if x["type"] != "contraindication" or x["code"] != "renal_impairment"]
+        facts.append(f)
     if f := _age_fact(t):
         facts.append(f)
     if _PREGNANCY.search(t):
@@ -1717,6 +1849,16 @@ _LABEL_PREFIX = re.compile(r"^\s*([A-Z][A-Za-z ]{2,25}):\s+")
 _NEGATED_HEAD = re.compile(r"^\W*(?:no|none of the following|absence of|without)\b[^:]*:\s*$", re.IGNORECASE)
 
 
+#: PDQ therapy sub-labels and the words that show an item already names its own treatment
+_THERAPY_LABELS = {
+    "Chemotherapy": r"chemo|cytotoxic",
+    "Radiotherapy": r"radi",
+    "Biologic therapy": r"biologic|immuno|vaccin|antibod",
+    "Immunotherapy": r"immuno",
+    "Endocrine therapy": r"endocrine|hormon",
+}
+
+
 def _fact_text(c: Criterion) -> str:
     """The text a criterion's facts are read from: without a leading PDQ sub-label ("Biologic therapy: No prior
     biologic therapy"), and with the "No" of a list head it belongs to ("No known history of the following:" /
@@ -1724,7 +1866,13 @@ def _fact_text(c: Criterion) -> str:
     text = c.text
     m = _LABEL_PREFIX.match(text)
     if m and m.group(1).strip() in vocabulary().pdq_sub_labels:
-        text = text[m.end() :]
+        label, text = m.group(1).strip(), text[m.end() :]
+        # the label says what a bare item is about: "Age: 18 and over" (NCT00003263), "Chemotherapy: At least 4
+        # weeks since therapy" (NCT00002465) is a waiting time after chemotherapy
+        if label == "Age" and not re.search(r"\bage", text, re.IGNORECASE):
+            text = "Age " + text
+        elif label in _THERAPY_LABELS and not re.search(_THERAPY_LABELS[label], text, re.IGNORECASE):
+            text = re.sub(r"\b(?:therapy|treatment)\b", label.lower(), text, count=1)
     head = (c.context.split(":")[-2] + ":") if c.context and ":" in c.context else (c.context or "")
     if _NEGATED_HEAD.match(head) and not re.match(r"^\W*(?:no|not)\b", text, re.IGNORECASE):
         text = "No " + text
@@ -1774,11 +1922,42 @@ def parse_eligibility(text: str, reading: Reading = _PLAIN_READING) -> list[Crit
                 # a subtype in another cancer's list (NCT00413192: soft-tissue sarcoma subtypes, "mixed-type")
                 facts = ({"type": "cohort", "disease": other_cancer.search(context).group(0)},)  # type: ignore[union-attr]
         out.append(Criterion(kind=c.kind, text=c.text, context=c.context, facts=facts))
-    return _alternative_groups(_cohort_groups(out))
+    return _alternative_groups(_cohort_groups(_marker_exemptions(out)))
+
+
+#: "epithelial mesotheliomas and pancreatic cancers do not need to be assessed for mesothelin expression since all
+#: of these tumors have been shown to express mesothelin" (NCT01583686)
+_MARKER_EXEMPT = re.compile(
+    r"\b(?P<hist>[a-z-]+) mesotheliomas?\b[^.;]{0,60}\b(?:do|does|need) not (?:need to )?(?:be )?(?:assessed|tested)"
+    r"[^.;]{0,20}\b(?P<marker>mesothelin|msln)\b"
+)
+
+
+def _marker_exemptions(criteria: list[Criterion]) -> list[Criterion]:
+    """A sentence that exempts a cell type from a marker test applies to the trial's marker requirements."""
+    exempt: list[str] = []
+    for c in criteria:
+        if m := _MARKER_EXEMPT.search(_prepare(c.text)):
+            hist = _histology_fact(m.group("hist") + " mesothelioma")
+            exempt += hist["allowed"] if hist else []
+    if not exempt:
+        return criteria
+    out = []
+    for c in criteria:
+        facts = tuple(
+            {**f, "exempt": sorted(set(exempt))}
+            if f["type"] == "biomarker" and f["marker"] == "mesothelin" and f.get("want") == "positive"
+            else f
+            for f in c.facts
+        )
+        out.append(Criterion(kind=c.kind, text=c.text, context=c.context, facts=facts, group=c.group))
+    return out
 
 
 #: Fact types an alternative of a "one of the following" list may state (disease, stage, cohort).
-_ALTERNATIVE_TYPES = frozenset({"site", "histology", "stage", "tnm", "resectability", "cohort", "diagnosis_confirmed"})
+_ALTERNATIVE_TYPES = frozenset(
+    {"site", "histology", "stage", "tnm", "extent", "resectability", "cohort", "diagnosis_confirmed"}
+)
 
 
 _COHORT_PREFIX = re.compile(
@@ -1915,6 +2094,14 @@ def _editions_by_nct() -> tuple[tuple[int, str], ...]:
     return tuple(sorted(((int(n), str(e)) for e, n in raw["stage_editions_by_nct"]["from"].items()), reverse=True))
 
 
+@functools.cache
+def _peritoneal_staging_from() -> str:
+    raw = tomllib.loads(
+        resources.files("mesostage.trials").joinpath("data", "vocabulary.toml").read_text(encoding="utf-8")
+    )
+    return str(raw["peritoneal_staging"]["from"])
+
+
 def edition_by_registration(nct_id: str | None) -> str | None:
     """The edition in force when a trial was registered, from its NCT number ("NCT00003508" -> "7")."""
     if not nct_id or not re.fullmatch(r"NCT\d{8}", nct_id):
@@ -1963,6 +2150,8 @@ def parse_trial(
                     f["edition"], f["edition_from"] = in_force, f"start {start_date}"
                 elif era := edition_by_registration(nct_id):
                     f["edition_era"] = era
+                if f["type"] == "stage" and start_date and start_date < _peritoneal_staging_from():
+                    f["pleural_only"] = start_date  # no peritoneal staging existed yet: a pleural stage
             facts.append(f)
         out.append(Criterion(kind=c.kind, text=c.text, context=c.context, facts=tuple(facts), group=c.group))
     return out

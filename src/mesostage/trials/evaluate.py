@@ -20,19 +20,23 @@ from typing import Any, Literal
 from mesostage.case import Case
 from mesostage.staging import load_system, stage
 from mesostage.trials.criteria import Criterion, vocabulary
-from mesostage.trials.labs import analytes, check_lab
+from mesostage.trials.labs import analytes, check_lab, check_organ_disease, check_organ_function
 
 __all__ = ["LABELS", "CriterionOutcome", "PatientFacts", "evaluate_all", "evaluate_criterion", "patient_facts"]
 
 Label = Literal["met", "not met", "not applicable", "not enough information"]
 Effect = Literal["for", "against", "unknown", "neutral"]
-Value = Literal["yes", "no", "unknown", "na"]
+# "ask": not enough information, and the answer turns on something the person HAS (a drug they had and a waiting
+# time, an effusion and whether it is controlled, brain metastases and whether they count, results outside the usual
+# limits against "adequate organ function"): an open question about them, not a routine unknown.
+Value = Literal["yes", "no", "unknown", "ask", "na"]
 LABELS: tuple[Label, ...] = ("met", "not met", "not applicable", "not enough information")
 _LABEL: dict[Value, Label] = {
     "yes": "met",
     "no": "not met",
     "na": "not applicable",
     "unknown": "not enough information",
+    "ask": "not enough information",
 }
 _SITE_WORDS = {
     "pleura": "pleural",
@@ -73,6 +77,9 @@ class PatientFacts:
     prior_chest_radiotherapy: bool | None = None
     biomarkers: dict[str, Any] = field(default_factory=dict)
     tumor_type: str | None = None  # WHO 2021 type; the case format assumes diffuse when not given
+    # where the disease has spread (contralateral_thoracic, intra_abdominal, confined_peritoneal, distant): True,
+    # False, or None when the findings do not say
+    extent: dict[str, bool | None] = field(default_factory=dict)
 
 
 @functools.cache
@@ -86,6 +93,55 @@ def _possible(system: str, r: Any) -> tuple[str, ...] | None:
     labels = load_system(system).stages
     lo, hi = labels.index(r.stage_range[0]), labels.index(r.stage_range[1])
     return tuple(labels[lo : hi + 1])
+
+
+_CONTRALATERAL_THORAX = frozenset(
+    {
+        "contralateral_pleura_direct",
+        "contralateral_mediastinal",
+        "contralateral_internal_mammary",
+        "contralateral_hilar",
+        "contralateral_supraclavicular",
+        "lung_contralateral",
+        "pleura_contralateral_discontinuous",
+    }
+)
+_ABDOMEN = frozenset({"transdiaphragmatic", "peritoneum_discontinuous", "liver", "adrenal"})
+
+
+def _extent(case: Case) -> dict[str, bool | None]:
+    """Where the disease has spread, from the staging findings: a section not assessed, or a finding listed as
+    unknown, leaves the answer open."""
+    if case.site == "peritoneum":
+        extra = case.peritoneal.extra_abdominal_metastases if case.peritoneal else None
+        return {
+            "intra_abdominal": True,
+            "confined_peritoneal": None if extra is None else not extra,
+            "distant": extra,
+            "contralateral_thoracic": False if extra is False else None,
+        }
+    if case.site != "pleura":
+        return {}
+    sections = [s for s in (case.tumor, case.nodes, case.metastases) if s is not None]
+    if len(sections) < 3 or not all(s.assessed for s in sections):
+        return {"confined_peritoneal": False}
+
+    def spread(names: frozenset[str], among: list[Any]) -> bool | None:
+        if any(set(s.findings) & names for s in among):
+            return True
+        if any(set(s.unknown) & names for s in among):
+            return None
+        return False
+
+    metastases = case.metastases
+    assert metastases is not None
+    distant: bool | None = bool(metastases.findings) or (None if metastases.unknown else False)
+    return {
+        "contralateral_thoracic": spread(_CONTRALATERAL_THORAX, sections),
+        "intra_abdominal": spread(_ABDOMEN, sections),
+        "confined_peritoneal": False,
+        "distant": distant,
+    }
 
 
 def patient_facts(case: Case) -> PatientFacts:
@@ -156,6 +212,7 @@ def patient_facts(case: Case) -> PatientFacts:
         prior_chest_radiotherapy=p.prior_chest_radiotherapy if p else None,
         biomarkers=p.biomarkers.model_dump(exclude_none=True) if p and p.biomarkers else {},
         tumor_type=case.tumor_type,
+        extent=_extent(case),
     )
 
 
@@ -168,6 +225,9 @@ class CriterionOutcome:
     label: Label
     effect: Effect
     reason: str
+    # the label is "not enough information" about something the person has: the trial cannot be shown as fitting
+    # until the study team has answered it
+    open_question: bool = False
 
 
 def _ranges_text(values: list[int]) -> str:
@@ -257,7 +317,7 @@ def _fact(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
         if not has:
             return "unknown", f"{name}: not recorded for you"
         if f["qualified"]:
-            return "unknown", f"you have {name}; the criterion has exceptions, so the team must check"
+            return "ask", f"you have {name}; the criterion has exceptions, so the team must check"
         return ("yes" if f["present"] else "no"), f"you have {name}"
     if kind == "age":
         return _age(f, p)
@@ -274,9 +334,13 @@ def _fact(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
         return "na", f"this part of the trial is for {f['disease']}, not mesothelioma"
     if kind == "tnm":
         return _tnm(f, p)
+    if kind == "extent":
+        return _extent_value(f, p)
     if kind == "washout":
         return _washout(f, p)
     if kind == "current_treatment":
+        if f.get("permissive"):
+            return "na", "treatment at the same time is allowed; it does not count against you"
         if p.progressed is True:
             return "no", "treatment you are receiving now; your disease progressed after the last treatment"
         if p.lines_high == 0:
@@ -290,6 +354,14 @@ def _fact(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
         return _biomarker(f, p)
     if kind == "lab":
         return _lab(f, p)
+    if kind == "organ_disease":
+        if "kidney" in f["systems"] and "renal_impairment" in p.contraindications:
+            return ("yes" if f["present"] else "no"), "kidney disease: you have renal impairment recorded"
+        said, why = check_organ_disease(f, p.labs)
+        return {"yes": "yes", "no": "no", "ask": "ask"}.get(said, "unknown"), why  # type: ignore[return-value]
+    if kind == "organ_function":
+        said, why = check_organ_function(f, p.labs)
+        return ("ask" if said == "ask" else "unknown"), why
     if kind == "pregnancy":
         if p.sex == "male":
             return "na", "about pregnancy; does not apply to men"
@@ -331,6 +403,12 @@ def _edition_system(f: dict[str, Any], p: PatientFacts) -> tuple[str | None, tup
 
 def _stage(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
     spec = ", ".join(a if a == b else f"{a}-{b}" for a, b in f["ranges"])
+    if f.get("pleural_only") and p.site != "pleura":
+        return "ask", (
+            f"stage {spec}: the trial started ({f['pleural_only']}) before any staging of {_SITE_WORDS[p.site]} "
+            "mesothelioma existed (2011), so it names a stage of pleural mesothelioma: the study team must say whether "
+            "your disease fits"
+        )
     system_id, stages, edition = _edition_system(f, p)
     if system_id is None or stages is None:
         return "unknown", f"stage {spec}{edition}; your stage is not known"
@@ -382,6 +460,32 @@ def _tnm(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
     return value, f"{spec}{edition}; yours is {' '.join(mine)}"
 
 
+_EXTENT_WORDS = {
+    "contralateral_thoracic": "disease on the other side of the chest",
+    "intra_abdominal": "disease in the abdomen",
+    "confined_peritoneal": "disease only inside the abdomen (peritoneal cavity)",
+    "distant": "metastases (distant spread)",
+}
+
+
+def _extent_value(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
+    known = [p.extent.get(w) for w in f["what"]]
+    has = True if True in known else (False if known and all(k is False for k in known) else None)
+    what = " or ".join(_EXTENT_WORDS[w] for w in f["what"])
+    if has is None and f.get("loose") and p.resectable is True and f["present"]:
+        has = False  # "a metastatic tumour": a tumour that can be removed is not one (unless metastases are found)
+    if has is None:
+        return "unknown", f"about {what}: your staging findings do not say"
+    mine = f"you have {what}" if has else f"you have no {what} recorded"
+    if f.get("loose") and f["present"] and not has and p.resectable is not True:
+        # "a metastatic solid tumor" (NCT02614456) is often written for any advanced cancer: a tumour that cannot be
+        # removed may be what the trial means; the study team decides
+        return "unknown", f"a metastatic cancer; {mine}, and an advanced tumour may count: the study team decides"
+    if f["permissive"]:
+        return ("yes" if has else "na"), f"{what} allowed; {mine}"
+    return ("yes" if has == f["present"] else "no"), f"{'' if f['present'] else 'no '}{what}; {mine}"
+
+
 def _had(classes: list[str], p: PatientFacts) -> bool | None:
     """Whether the person has had any of these drugs or classes; None when it cannot be told: their drugs are not
     given, or a drug the case cannot name ("doxorubicin") may be among those recorded only as "other"."""
@@ -426,7 +530,7 @@ def _prior_local(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
     if f["permissive"]:
         return ("yes" if had else "na"), f"prior {'surgery' if surgery else 'radiotherapy'} is allowed"
     if had and f.get("specific"):
-        return "unknown", f"you have had {name}; whether it was the kind named needs checking"
+        return "ask", f"you have had {name}; whether it was the kind named needs checking"
     word = "had" if had else "not had"
     return (
         "yes" if had == f["present"] else "no"
@@ -437,7 +541,11 @@ def _effusion(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
     if f.get("permissive"):
         if p.effusion is False:
             return "na", "about how a pleural effusion is handled; you have none recorded"
+        if p.effusion:
+            return "ask", "you have a pleural effusion: needs whether it has been treated and is under control"
         return "unknown", "about how a pleural effusion is handled (treated, drained, controlled): needs checking"
+    if f.get("conditional") and p.effusion is False:
+        return "na", "about the lung after a pleural effusion is drained; you have no effusion recorded"
     if p.effusion is None:
         return "unknown", "about a malignant pleural effusion (fluid around the lung): not recorded for you"
     if not p.effusion:
@@ -475,12 +583,14 @@ def _biomarker(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
         return ("yes" if ok else "no"), f"{want}; yours is {tps:g}%"
     got = p.biomarkers.get(marker)
     want = f"{marker.upper()} {f['want'].replace('_', ' ')}"
+    if p.histology is not None and p.histology in f.get("exempt", ()):
+        return "yes", f"{want}: the trial takes {p.histology} mesothelioma as {f['want']} without a test"
     if got is None:
         return "unknown", f"{want}: needs your {words} result"
     if got == f["want"] and f.get("min_percent"):
         return (
-            "unknown",
-            f"{want} in at least {f['min_percent']}% of the tumour; yours is {got}, the share is not recorded",
+            "ask",
+            f"{want} in at least {f['min_percent']}% of the tumour; yours is {got}: needs the share of tumour cells",
         )
     return ("yes" if got == f["want"] else "no"), f"{want}; yours is {got.replace('_', ' ')}"
 
@@ -488,7 +598,8 @@ def _biomarker(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
 def _lab(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
     results = [check_lab(t, p.labs) for t in f["any_of"]]
     values = [v for v, _ in results]
-    value: Value = "yes" if "yes" in values else ("no" if all(v == "no" for v in values) else "unknown")
+    undecided: Value = "ask" if "ask" in values else "unknown"
+    value: Value = "yes" if "yes" in values else ("no" if all(v == "no" for v in values) else undecided)
     reasons = [r for v, r in results if v == value] or [r for _, r in results]
     return value, " or ".join(reasons)
 
@@ -531,7 +642,7 @@ def _lines(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
     mine = f"{pl}" if pl == ph else f"at least {pl}"
     text = f"{want}; you have had {mine}"
     if value == "no" and f.get("or_refused") and ph is not None and ph < fmin:
-        return "unknown", text + "; the trial also takes people who refused it (not recorded)"
+        return "ask", text + "; the trial also takes people who refused it: needs whether you did"
     if value == "yes" and classes:
         if p.agent_classes is None:
             return "unknown", text + "; which drugs is not given"
@@ -573,7 +684,7 @@ def _brain(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
         if stable:
             ok: Value = "yes" if f.get("kind", "inclusion") == "inclusion" else "no"
             return ok, f"allows brain metastases that are treated and stable; yours are {state}"
-        return "unknown", "allows brain metastases only under conditions the team must check"
+        return "ask", "allows brain metastases only under conditions the team must check"
     if active and stable is not None:
         # "no untreated or symptomatic brain metastases", "CNS metastases (unless treated ...)": do the person's
         # count?
@@ -581,8 +692,8 @@ def _brain(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
         return (
             "yes" if counts == f["present"] else "no"
         ), f"about active or untreated brain metastases; yours are {state}"
-    if f["qualified"]:
-        return "unknown", "you have brain metastases; whether they count (treated, stable) needs checking"
+    if f["qualified"] or active:
+        return "ask", "you have brain metastases; whether they count (treated, stable) needs checking"
     return ("yes" if f["present"] else "no"), "you have brain metastases" + where
 
 
@@ -607,13 +718,14 @@ def _combine(values: list[Value], kind: str) -> Value:
     real = [v for v in values if v != "na"]
     if not real:
         return "na"
+    undecided: Value = "ask" if "ask" in real else "unknown"
     if kind == "exclusion":  # "A or B" is the usual reading of an exclusion
         if "yes" in real:
             return "yes"
-        return "no" if all(v == "no" for v in real) else "unknown"
+        return "no" if all(v == "no" for v in real) else undecided
     if "no" in real:
         return "no"
-    return "yes" if all(v == "yes" for v in real) else "unknown"
+    return "yes" if all(v == "yes" for v in real) else undecided
 
 
 def evaluate_criterion(criterion: Criterion, p: PatientFacts) -> CriterionOutcome:
@@ -643,7 +755,7 @@ def evaluate_criterion(criterion: Criterion, p: PatientFacts) -> CriterionOutcom
     value = _combine([v for v, _ in results], criterion.kind)
     label = _LABEL[value]
     effect: Effect
-    if value == "unknown":
+    if value in ("unknown", "ask"):
         effect = "unknown"
     elif value == "na":
         effect = "neutral"
@@ -654,7 +766,9 @@ def evaluate_criterion(criterion: Criterion, p: PatientFacts) -> CriterionOutcom
     # The reason shows the facts that decided the label first.
     deciding = [r for v, r in results if v == value] or [r for _, r in results]
     reason = "; ".join(dict.fromkeys(deciding))
-    return CriterionOutcome(criterion.kind, criterion.text, criterion.context, criterion.type, label, effect, reason)
+    return CriterionOutcome(
+        criterion.kind, criterion.text, criterion.context, criterion.type, label, effect, reason, value == "ask"
+    )
 
 
 def _title_yields_to_text(criteria: tuple[Criterion, ...] | list[Criterion], outcomes: list[CriterionOutcome]) -> None:

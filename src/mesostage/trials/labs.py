@@ -18,7 +18,16 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-__all__ = ["Analyte", "analytes", "check_lab", "lab_facts"]
+__all__ = [
+    "Analyte",
+    "analytes",
+    "check_lab",
+    "check_organ_disease",
+    "check_organ_function",
+    "lab_facts",
+    "organ_disease_fact",
+    "organ_function_fact",
+]
 
 
 @dataclass(frozen=True)
@@ -104,6 +113,12 @@ _CONDITION = re.compile(
 _OR = re.compile(r"\bor\b")
 
 
+_NORMAL = re.compile(
+    r"^\s*(?:levels?\s+)?(?:(?:is|must be|should be)\s+)?(?:normal|within (?:the )?(?:institutional )?normal "
+    r"(?:range|limits)|wnl)\b(?!\s*to\b)"
+)
+
+
 def _op(m: re.Match[str]) -> str:
     for i, (_, op) in enumerate(_OPS):
         if m.group(f"op{i}"):
@@ -123,6 +138,14 @@ def lab_facts(t: str) -> list[dict[str, Any]]:
     for m in pattern.finditer(t):
         names = term_to[m.group(0)]
         tail = t[m.end() : m.end() + 70]
+        if normal := _NORMAL.match(tail):
+            # "Bilirubin normal" (NCT00002608), "Creatinine normal" (NCT00003034): at most the upper limit of normal
+            tests += [
+                (m.start(), m.end() + normal.end(), {"op": "<=", "uln": 1.0, "conditional": False, "analyte": name})
+                for name in names
+                if found[name].uln_field is not None
+            ]
+            continue
         # skip "(ANC)", "(ULN)", "count" and similar filler between the name and the operator
         op = _OP.search(tail)
         if op is None or re.search(r"[;.](?:\s|$)", tail[: op.start()]) or op.start() > 40:
@@ -226,7 +249,8 @@ def _unit_of(field: str) -> str:
 
 
 def check_lab(test: dict[str, Any], values: dict[str, float]) -> tuple[str, str]:
-    """("yes" | "no" | "unknown", reason) for one threshold against the case's values (field name -> value)."""
+    """("yes" | "no" | "unknown" | "ask", reason) for one threshold against the case's values (field name -> value);
+    "ask" when the person's value misses the limit but a condition written after it may let them in."""
     a = analytes()[test["analyte"]]
     op = test["op"]
     if "uln" in test:
@@ -248,5 +272,116 @@ def check_lab(test: dict[str, Any], values: dict[str, float]) -> tuple[str, str]
         ok = _holds(value, op, test["value"])
         mine = f"yours is {_fmt(value)} {unit}"
     if not ok and test.get("conditional"):
-        return "unknown", f"{want}; {mine}, but the limit depends on a condition the team must check"
+        return "ask", f"{want}; {mine}, but the limit depends on a condition the team must check"
     return ("yes" if ok else "no"), f"{want}; {mine}"
+
+
+# ------------------------------------------------------------------------ "adequate organ function", no limits
+
+
+@functools.cache
+def _systems(table: str) -> tuple[dict[str, dict[str, Any]], str]:
+    raw = tomllib.loads(resources.files("mesostage.trials").joinpath("data", "labs.toml").read_text(encoding="utf-8"))
+    systems = {k: v for k, v in raw[table].items() if isinstance(v, dict)}
+    return systems, str(raw[table]["source"])
+
+
+def _adequate() -> tuple[dict[str, dict[str, Any]], str]:
+    return _systems("adequate")
+
+
+_ADEQUATE = re.compile(
+    r"\b(?:adequate|sufficient|acceptable|normal)\b(?P<what>[a-z ,/&-]{0,60}?)\b(?:organ )?(?:function|reserve)s?\b"
+)
+#: the limits follow in sub-items or after the words: "... including the following:", "... as defined below"
+_LIMITS_FOLLOW = re.compile(r"following|defined below|as defined|as evidenced|as indicated|as follows|:\s*$|\bby\b")
+
+
+def organ_function_fact(t: str) -> dict[str, Any] | None:
+    """``{"type": "organ_function", "systems": [...]}`` for "adequate (hepatic, renal, ...) organ function" written
+    without limits, in a prepared (lower-case) text; None when the criterion writes its limits (those are ``lab``
+    facts) or says they follow."""
+    m = _ADEQUATE.search(t)
+    if m is None or _LIMITS_FOLLOW.search(t[m.end() :]) or lab_facts(t):
+        return None
+    words = m.group(0)
+    systems, _ = _adequate()
+    named = [name for name, sys in systems.items() if any(re.search(rf"\b{w}\b", words) for w in sys["terms"])]
+    if not named and "organ" not in words:
+        return None  # "normal cardiac function", "adequate pulmonary function": not blood tests
+    return {"type": "organ_function", "systems": named or list(systems)}
+
+
+def _missed(table: str, names: list[str], values: dict[str, float]) -> tuple[list[str], bool]:
+    """The results that miss a table's limits for these organ systems, and whether any needed result is missing."""
+    systems, _ = _systems(table)
+    missed: list[str] = []
+    unknown = False
+    for name in names:
+        sys = systems[name]
+        if "all_of" in sys:
+            got = [check_lab(test, values) for test in sys["all_of"]]
+            missed += [r for v, r in got if v == "no"]
+            unknown = unknown or any(v == "unknown" for v, _ in got)
+        else:
+            got = [check_lab(test, values) for test in sys["any_of"]]
+            if all(v == "no" for v, _ in got):
+                missed.append(" and ".join(r for _, r in got))
+            elif not any(v == "yes" for v, _ in got):
+                unknown = True
+    return missed, unknown
+
+
+def check_organ_function(fact: dict[str, Any], values: dict[str, float]) -> tuple[str, str]:
+    """("ask" | "unknown", reason): never met or not met, the trial's limits are not written. "ask" when a result
+    misses the usual limits (``[adequate]`` in labs.toml), so the study team must say whether it is adequate."""
+    missed, unknown = _missed("adequate", fact["systems"], values)
+    if missed:
+        return (
+            "ask",
+            "the trial writes no limits, and a result of yours is outside those most trials use (NCI template): "
+            + "; ".join(missed)
+            + ": the study team must say whether it is adequate",
+        )
+    if unknown:
+        return "unknown", "the trial writes no limits: needs your blood tests, and the study team's limits"
+    return "unknown", "the trial writes no limits; your results are within those most trials use (NCI template)"
+
+
+# --------------------------------------------------------------- kidney or liver disease named without limits
+
+_ORGAN_DISEASE = re.compile(
+    r"\b(?P<a>renal|kidney|hepatic|liver)(?: (?:or|and|and/or) (?P<b>renal|kidney|hepatic|liver))? "
+    r"(?:disease|dysfunction|impairment|insufficiency|failure)"
+)
+
+
+def organ_disease_fact(t: str) -> dict[str, Any] | None:
+    """``{"type": "organ_disease", "systems": [...], "present": bool}`` for "(severe) renal or liver disease" written
+    without limits (a prepared, lower-case text); None when the criterion writes its limits."""
+    m = _ORGAN_DISEASE.search(t)
+    if m is None or lab_facts(t) or re.search(r"\b(?:adequate|normal|sufficient)\b", t[: m.start()]):
+        return None
+    if re.search(r"\b(?:unless|except|if|absence|in case of|due to|caused by)\b|\buln\b|\bunl\b|\d", t[: m.start()]):
+        # "AP < 5xUNL (unless bone metastases are present in the absence or any liver disease)" (NCT01211275): a
+        # condition on another limit, not a criterion about the disease
+        return None
+    systems, _ = _systems("organ_disease")
+    named = [name for name, sys in systems.items() if any(w in (m.group("a"), m.group("b")) for w in sys["terms"])]
+    before = t[max(0, m.start() - 40) : m.start()]
+    negated = bool(re.search(r"(?:\bno\b|\bwithout\b|\bfree of\b|\babsence of\b)[^,;.]{0,30}$", before))
+    return {"type": "organ_disease", "systems": named, "present": not negated}
+
+
+def check_organ_disease(fact: dict[str, Any], values: dict[str, float]) -> tuple[str, str]:
+    """("yes" | "no" | "ask" | "unknown", reason): whether the person has the disease *as the criterion states it*
+    ("yes" for "No renal disease" means they have none). Decided from the results (``[organ_disease]``)."""
+    missed, unknown = _missed("organ_disease", fact["systems"], values)
+    words = " or ".join({"kidney": "kidney", "liver": "liver"}[s] for s in fact["systems"])
+    if missed:
+        return "ask", f"{words} disease: " + "; ".join(missed) + ": the study team decides whether it counts"
+    if unknown:
+        return "unknown", f"{words} disease: needs your {words} blood tests"
+    # normal results: no such disease, so "No renal disease" holds and "Severe renal disease" does not
+    tests = " and ".join({"kidney": "kidney", "liver": "liver"}[s] for s in fact["systems"])
+    return ("no" if fact["present"] else "yes"), f"{words} disease: your {tests} blood tests are normal"

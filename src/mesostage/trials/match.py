@@ -96,6 +96,11 @@ class CriterionResult(BaseModel):
     label: Literal["met", "not met", "not applicable", "not enough information"]
     effect: Literal["for", "against", "unknown", "neutral"]
     reason: str
+    open_question: bool = Field(
+        False,
+        description="not enough information about something the person has (a drug they had and a waiting time, "
+        "an effusion and whether it is controlled, ...): the study team must answer it first",
+    )
 
 
 class FilterResult(BaseModel):
@@ -122,11 +127,20 @@ class TrialMatch(BaseModel):
     )
     sponsor: str | None
     last_update: str | None
-    verdict: Literal["possible match", "excluded", "not open"]
+    verdict: Literal["possible match", "check first", "excluded", "not open"] = Field(
+        description="possible match: nothing known counts against the person; check first: nothing known counts "
+        "against them, but an open question about something they have (open_questions) decides it; excluded: a "
+        "criterion counts against them; not open: not recruiting"
+    )
     score: float = Field(description="share of the checked criteria that count for the person (0-1)")
     why: list[str]
     why_not: list[str]
     to_check: list[str]
+    open_questions: list[str] = Field(
+        default_factory=list,
+        description="the items of to_check that are about something the person has: the study team must answer "
+        "them before the trial can be taken as fitting",
+    )
     filters: list[FilterResult]
     criteria: list[CriterionResult]
     nearest_site: NearestSite | None
@@ -142,7 +156,10 @@ class MatchResult(BaseModel):
     site: str
     location: str | None
     location_label: str | None
-    matches: list[TrialMatch] = Field(description="possible matches: recruiting first, then not yet recruiting")
+    matches: list[TrialMatch] = Field(
+        description="possible matches, then those to check first (an open question about the person decides them): "
+        "recruiting first, then not yet recruiting"
+    )
     excluded: list[TrialMatch]
     not_open: list[TrialMatch]
     not_open_count: int
@@ -420,6 +437,7 @@ def _one(item: _Candidate, p: PatientFacts, origin: Place | None, max_km: float 
     why = [f.reason for f in filters if f.passed and f.name != "status"]
     why_not = [f.reason for f in filters if f.passed is False and f.name != "status"]
     to_check = [f.reason for f in filters if f.passed is None]
+    open_questions: list[str] = []
     checked_for = checked_unknown = 0
     for o in outcomes:
         verb = "needs" if o.kind == "inclusion" else "excludes"
@@ -429,12 +447,17 @@ def _one(item: _Candidate, p: PatientFacts, origin: Place | None, max_km: float 
             checked_for += 1
         elif o.effect == "against":
             why_not.append(quoted)
-        elif o.effect == "unknown" and o.type != "other":
+        elif o.effect == "unknown" and (o.type != "other" or o.open_question):
             to_check.append(quoted)
             checked_unknown += 1
+            if o.open_question:
+                open_questions.append(quoted)
     score = checked_for / (checked_for + checked_unknown) if checked_for + checked_unknown else 0.0
-    verdict: Literal["possible match", "excluded", "not open"]
-    verdict = "not open" if not is_open else ("excluded" if why_not else "possible match")
+    verdict: Literal["possible match", "check first", "excluded", "not open"]
+    if not is_open:
+        verdict = "not open"
+    else:
+        verdict = "excluded" if why_not else ("check first" if open_questions else "possible match")
     return TrialMatch(
         nct_id=trial.nct_id,
         title=trial.brief_title,
@@ -454,6 +477,7 @@ def _one(item: _Candidate, p: PatientFacts, origin: Place | None, max_km: float 
         why=why,
         why_not=why_not,
         to_check=to_check,
+        open_questions=open_questions,
         filters=filters,
         criteria=criteria,
         nearest_site=nearest,
@@ -470,7 +494,14 @@ def _criterion_result(o: CriterionOutcome) -> CriterionResult:
     kept: the results are frozen, and most outcomes recur from person to person (a criterion the case cannot
     decide has the same outcome for everyone), so hundreds per match need not be rebuilt."""
     return CriterionResult.model_construct(
-        kind=o.kind, text=o.text, context=o.context, type=o.type, label=o.label, effect=o.effect, reason=o.reason
+        kind=o.kind,
+        text=o.text,
+        context=o.context,
+        type=o.type,
+        label=o.label,
+        effect=o.effect,
+        reason=o.reason,
+        open_question=o.open_question,
     )
 
 
@@ -495,6 +526,7 @@ def _rank_key(m: TrialMatch, site: str) -> tuple[Any, ...]:
     distance = m.nearest_site.distance_km if m.nearest_site and m.nearest_site.distance_km is not None else 1e9
     return (
         0 if m.overall_status == "RECRUITING" else 1,
+        0 if m.verdict == "possible match" else 1,
         -m.score,
         -_specificity(m.scope, site),
         distance,
@@ -565,7 +597,9 @@ def match_trials(
     not_meso = scope_counts.get("", 0)
     total_for_site = sum(n for scope, n in scope_counts.items() if scope) - other_site
     results = [_one(item, facts, origin, max_distance_km) for item in snap.candidates]
-    matches = sorted((m for m in results if m.verdict == "possible match"), key=lambda m: _rank_key(m, parsed.site))
+    matches = sorted(
+        (m for m in results if m.verdict in ("possible match", "check first")), key=lambda m: _rank_key(m, parsed.site)
+    )
     excluded = sorted(
         (m for m in results if m.verdict == "excluded"),
         key=lambda m: (len(m.why_not), *_rank_key(m, parsed.site)),

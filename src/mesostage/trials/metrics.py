@@ -1,8 +1,10 @@
 """Measures for the trial-matching evaluation (``benchmarks/trials_eval.py``): ranking, pair and criterion level.
 
 Pair level: every (profile, trial) pair is judged ``eligible``, ``excluded`` or ``not_relevant`` by hand; the
-matcher's answer for the pair is ``offered`` (a possible match), ``excluded`` (listed with a reason against) or
-``not listed`` (left out as another site or not mesothelioma). Criterion level: a criterion labelled by hand is
+matcher's answer for the pair is ``offered`` (a possible match: nothing known counts against the person),
+``check first`` (listed with the possible matches, but an open question about something the person has decides it:
+not shown as fitting, so not counted as offered), ``excluded`` (listed with a reason against) or ``not listed`` (left
+out as another site or not mesothelioma). Criterion level: a criterion labelled by hand is
 found among the matcher's criteria for that trial by its words (:func:`map_criterion`), and the two labels are
 compared (four labels, a 4x4 confusion).
 """
@@ -30,7 +32,7 @@ __all__ = [
 
 #: Relevance gains for NDCG, as in the TREC Clinical Trials track: eligible 2, excluded 1, not relevant 0.
 GAINS: dict[str, int] = {"eligible": 2, "excluded": 1, "not_relevant": 0}
-OFFERED, EXCLUDED, NOT_LISTED = "offered", "excluded", "not listed"
+OFFERED, CHECK_FIRST, EXCLUDED, NOT_LISTED = "offered", "check first", "excluded", "not listed"
 
 
 def ndcg(ranked: Sequence[str], gains: Mapping[str, int], k: int = 10) -> float:
@@ -52,6 +54,7 @@ class PairScore:
     excluded_caught: int = 0  # judged excluded and not offered (listed as excluded, or not listed)
     excluded_listed: int = 0  # judged excluded and listed as excluded with a reason
     not_relevant_offered: int = 0
+    check_first: Counter[str] = field(default_factory=Counter)  # judged label -> pairs answered "check first"
     lost: list[tuple[str, str, str]] = field(default_factory=list)  # (profile, nct id, how: excluded / not listed)
     wrongly_offered: list[tuple[str, str, str]] = field(default_factory=list)  # (profile, nct id, judged label)
 
@@ -70,12 +73,15 @@ class PairScore:
 
 def pair_scores(judged: Mapping[tuple[str, str], str], answered: Mapping[tuple[str, str], str]) -> PairScore:
     """Compare judged labels (``eligible`` / ``excluded`` / ``not_relevant``) with the matcher's answers
-    (``offered`` / ``excluded`` / ``not listed``; a pair missing from ``answered`` is ``not listed``)."""
+    (``offered`` / ``check first`` / ``excluded`` / ``not listed``; a pair missing from ``answered`` is ``not
+    listed``)."""
     s = PairScore()
     for key, label in sorted(judged.items()):
         got = answered.get(key, NOT_LISTED)
         if got == OFFERED:
             s.offered += 1
+        elif got == CHECK_FIRST:
+            s.check_first[label] += 1
         if label == "eligible":
             s.eligible += 1
             if got == OFFERED:
@@ -117,24 +123,34 @@ class CriterionMatch:
     coarse: bool
 
 
-def map_criterion(text: str, candidates: Sequence[str], *, threshold: float = 0.8) -> CriterionMatch:
+def map_criterion(
+    text: str,
+    candidates: Sequence[str],
+    *,
+    threshold: float = 0.8,
+    kind: str | None = None,
+    kinds: Sequence[str] | None = None,
+) -> CriterionMatch:
     """Find the matcher's criterion that holds a labelled criterion: the candidate covering the largest share of
-    the labelled words (counted with repeats), at least ``threshold``; ties go to the shortest candidate. A match
-    more than three times as long as the labelled text is flagged ``coarse`` (the reader did not split it)."""
+    the labelled words (counted with repeats), at least ``threshold``; ties go to a candidate of the labelled
+    ``kind`` (inclusion / exclusion, when ``kinds`` gives each candidate's: "ECOG performance status <=2" and "...
+    >2" have the same words, NCT02555007), then to the shortest. A match more than three times as long as the
+    labelled text is flagged ``coarse`` (the reader did not split it)."""
     want = Counter(normalise_words(text))
     total = sum(want.values())
     if not total:
         return CriterionMatch(None, 0.0, False)
-    best: tuple[float, int, int] | None = None  # (cover, -length, index)
+    best: tuple[float, int, int, int] | None = None  # (cover, same kind, -length, index)
     for i, cand in enumerate(candidates):
         words = Counter(normalise_words(cand))
         cover = sum((want & words).values()) / total
-        key = (cover, -sum(words.values()), i)
-        if best is None or key[:2] > best[:2]:
+        same = int(kind is not None and kinds is not None and kinds[i] == kind)
+        key = (cover, same, -sum(words.values()), i)
+        if best is None or key[:3] > best[:3]:
             best = key
     if best is None or best[0] < threshold:
         return CriterionMatch(None, best[0] if best else 0.0, False)
-    return CriterionMatch(best[2], best[0], -best[1] > 3 * total)
+    return CriterionMatch(best[3], best[0], -best[2] > 3 * total)
 
 
 LABELS: tuple[str, ...] = ("met", "not met", "not applicable", "not enough information")

@@ -62,6 +62,12 @@ _EXCLUDING = re.compile(
 )
 
 
+#: a heading that opens a list of what is not taken ("Ineligible subtypes:", "The following ... are not eligible:")
+_EXCLUDING_LIST = re.compile(
+    r"(?:\bineligible\b|not (?:be )?eligible|(?:are|is|will be) excluded|exclusions?)[^:]{0,40}:\s*$", re.IGNORECASE
+)
+
+
 def _other_cancer(text: str) -> bool:
     from mesostage.trials.criteria import vocabulary
 
@@ -72,8 +78,17 @@ def _inclusion_names_mesothelioma(trial: Trial) -> bool:
     """An inclusion criterion that names mesothelioma as a disease the trial takes (not "no mesothelioma")."""
     from mesostage.trials.criteria import split_criteria
 
+    excluded_list: str | None = None  # the context of a "The following tumor types are not eligible:" item
     for c in split_criteria(trial.eligibility_text):
-        if c.kind != "inclusion":
+        if c.text.rstrip().endswith(":"):
+            excluded_list = c.context if _EXCLUDING_LIST.search(c.text) else None
+            if excluded_list is not None:
+                continue
+        elif excluded_list is not None and c.context != excluded_list:
+            excluded_list = None
+        if c.kind != "inclusion" or excluded_list is not None or _EXCLUDING_LIST.search(c.context or ""):
+            # an item of a list of subtypes that are not eligible: "Ineligible subtypes: ... Malignant mesothelioma"
+            # (NCT00002641), "The following tumor types are not eligible: ... Malignant mesothelioma" (NCT00413192)
             continue
         for m in _MESO.finditer(c.text):
             if _NEGATED.search(c.text[max(0, m.start() - 40) : m.start()]):

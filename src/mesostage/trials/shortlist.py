@@ -104,9 +104,10 @@ def _trial(
     lists = [
         (title_, tuple(_short(w, text_limit) for w in items))
         for title_, items in (
+            ("Check first - the study team must answer this about you:", m.open_questions[:reasons]),
             ("Why it may suit you:", m.why[:reasons]),
             ("Why it may not suit you:", m.why_not[:reasons_against]),
-            ("To check with the study team:", m.to_check[:reasons]),
+            ("To check with the study team:", [w for w in m.to_check if w not in m.open_questions][:reasons]),
         )
         if items
     ]
