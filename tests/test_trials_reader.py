@@ -1286,3 +1286,77 @@ def test_a_disease_inside_the_condition_of_another_limit_is_not_a_criterion() ->
     # NCT01211275: "AP < 5xUNL (unless bone metastases are present in the absence or any liver disease)"
     facts = _outcome_facts("AP < 5xUNL (unless bone metastases are present in the absence or any liver disease)")
     assert not [f for f in facts if f["type"] == "organ_disease"]
+
+
+# ------------------------------------------------------------------------------------ waiting times with dates
+
+_TODAY = __import__("datetime").date(2026, 12, 1)
+
+
+def _dated(days_ago: dict[str, int], **patient: Any) -> PatientFacts:
+    """A person who has had cisplatin and pemetrexed, with the last treatment of each kind ``days_ago``."""
+    import datetime as dt
+
+    names = {"systemic": "last_systemic_therapy_date", "radiotherapy": "last_radiotherapy_date"}
+    names["surgery"] = "last_surgery_date"
+    data: dict[str, Any] = {"prior_systemic_lines": 1, "prior_agents": ["cisplatin", "pemetrexed"], **patient}
+    data.update({names[k]: (_TODAY - dt.timedelta(days=d)).isoformat() for k, d in days_ago.items()})
+    case = parse_case({"site": "pleura", "histology": "epithelioid", "patient": data})
+    return patient_facts(case, today=_TODAY)
+
+
+def test_a_waiting_time_that_has_passed_is_decided_from_the_date_of_the_last_dose() -> None:
+    # NCT00703638: "... pemetrexed is allowed, but at least 3 months must have passed since the last dose."
+    text = "at least 3 months must have passed since the last dose of pemetrexed"
+    (c,) = parse_eligibility(f"Inclusion Criteria:\n- {text}")
+    assert c.facts[0]["days"] == [84, 93]  # 3 months: 84 to 93 days, decided only when every reading agrees
+    passed = evaluate_criterion(c, _dated({"systemic": 120}))
+    assert passed.label == NA  # a waiting time that has passed holds nobody back
+    assert "about 3 months ago" in passed.reason
+    recent = evaluate_criterion(c, _dated({"systemic": 20}))
+    assert recent.label == NEI  # too recent, but the last drug may not be the one named: never an exclusion
+    assert "2027-02-12" in recent.reason  # last dose 2026-11-11 + 93 days
+    between = evaluate_criterion(c, _dated({"systemic": 88}))
+    assert between.label == NEI
+    assert "needs the date" not in between.reason  # the date was given: the reason must not ask for it
+
+
+def test_a_waiting_time_for_two_kinds_needs_both_dates() -> None:
+    # NCT00629343: "At least 4 weeks since prior chemotherapy or at least 6 weeks since prior radiation therapy."
+    (c,) = parse_eligibility(
+        "- At least 4 weeks since prior chemotherapy or at least 6 weeks since prior radiation therapy."
+    )
+    assert c.facts[0]["days"] == [28, 42]
+    assert label(c, _dated({"systemic": 60}, prior_chest_radiotherapy=False)) == NA
+    # radiotherapy had, its date not given: not decided
+    assert label(c, _dated({"systemic": 60}, prior_chest_radiotherapy=True)) == NEI
+    assert label(c, _dated({"systemic": 60, "radiotherapy": 90}, prior_chest_radiotherapy=True)) == NA
+    assert label(c, _dated({"systemic": 60, "radiotherapy": 30}, prior_chest_radiotherapy=True)) == NEI
+
+
+def test_an_exclusion_for_recent_treatment_is_not_true_once_the_time_has_passed() -> None:
+    # NCT02614456 (exclusion): "Patients who have had chemotherapy or radiotherapy within 2 weeks prior to entering
+    # the study."
+    text = "Patients who have had chemotherapy or radiotherapy within 2 weeks prior to entering the study."
+    o = _outcome(text, _dated({"systemic": 40}, prior_chest_radiotherapy=False), kind="exclusion")
+    assert (o.label, o.effect) == (NOT_MET, "for")
+    o = _outcome(text, _dated({"systemic": 5}, prior_chest_radiotherapy=False), kind="exclusion")
+    assert (o.label, o.effect) == (NEI, "unknown")  # never excluded on a guess about which drug was last
+
+
+def test_a_waiting_time_after_surgery_uses_the_date_of_the_operation() -> None:
+    # NCT02397928: "At least 4 weeks since major surgery"
+    (c,) = parse_eligibility("- At least 4 weeks since major surgery")
+    assert label(c, _dated({"surgery": 45}, prior_chest_surgery=True)) == NA
+    assert label(c, _dated({"surgery": 10}, prior_chest_surgery=True)) == NEI
+
+
+def test_a_date_after_today_is_refused_by_the_checks_and_not_counted() -> None:
+    case = {"site": "pleura", "patient": {"last_surgery_date": "2999-01-01"}}
+    (warning,) = [w for w in mesostage.check_case(case) if w.path.startswith("patient.")]
+    assert (warning.path, warning.code, warning.level) == (
+        "patient.last_surgery_date",
+        "last_surgery_date_in_future",
+        "error",
+    )
+    assert patient_facts(parse_case(case)).days_since == {}

@@ -330,7 +330,16 @@ def test_form_round_trip_keeps_the_trial_criteria_fields() -> None:
             "brain_metastases": True,
             "brain_metastases_treated_stable": True,
             "prior_chest_radiotherapy": False,
+            "last_systemic_therapy_date": "2026-09-30",
+            "last_surgery_date": "2025-01-15",
             "biomarkers": {"bap1": "loss", "pdl1_tps_percent": 5.0},
         },
     }
     assert case_from_form(form_from_case(case))["patient"] == case["patient"]
+    assert patient_fields()[[f.name for f in patient_fields()].index("last_surgery_date")].kind == "date"
+
+
+def test_a_treatment_date_that_is_not_a_date_names_its_field() -> None:
+    with pytest.raises(CaseError) as err:
+        case_from_form(_form(site="pleura", **{"patient.last_radiotherapy_date": "last spring"}))
+    assert [e.path for e in err.value.errors] == ["patient.last_radiotherapy_date"]

@@ -385,6 +385,20 @@ class Patient(BaseModel):
     )
     prior_chest_surgery: bool | None = Field(None, description="an operation on the chest before (lung or pleura)")
     prior_chest_radiotherapy: bool | None = Field(None, description="radiotherapy to the chest before")
+    # Dates of the last treatment of each kind, for trial waiting times ("at least 4 weeks since prior chemotherapy");
+    # docs/case-format.md.
+    last_systemic_therapy_date: dt.date | None = Field(
+        None,
+        strict=False,
+        description="YYYY-MM-DD: the last dose of any drug treatment for the cancer (chemotherapy, immunotherapy, "
+        "targeted or trial drug)",
+    )
+    last_radiotherapy_date: dt.date | None = Field(
+        None, strict=False, description="YYYY-MM-DD: the last radiotherapy treatment for the cancer"
+    )
+    last_surgery_date: dt.date | None = Field(
+        None, strict=False, description="YYYY-MM-DD: the last operation (surgery) for the cancer"
+    )
     biomarkers: Biomarkers | None = Field(None, description="tumour markers that trials select on")
 
     @model_validator(mode="after")

@@ -80,21 +80,36 @@ def _nothing_marked(data: Mapping[str, Any]) -> CaseWarning | None:
     return None
 
 
-def _date(data: Mapping[str, Any], today: dt.date) -> CaseWarning | None:
-    value = data.get("diagnosis_date")
-    if isinstance(value, str):
-        try:
-            value = dt.date.fromisoformat(value)
-        except ValueError:
-            return None  # not a date: the case model names it
-    if isinstance(value, dt.date) and value > today:
-        return CaseWarning(
-            path="diagnosis_date",
-            code="diagnosis_date_in_future",
-            level="error",
-            message=f"The date of diagnosis ({value.isoformat()}) is after today. Please check it.",
-        )
-    return None
+#: Dates a case can hold, with the words a message uses for each; none can be after today.
+_DATES = {
+    "diagnosis_date": "The date of diagnosis",
+    "patient.last_systemic_therapy_date": "The date of the last drug treatment",
+    "patient.last_radiotherapy_date": "The date of the last radiotherapy",
+    "patient.last_surgery_date": "The date of the last operation",
+}
+
+
+def _dates(data: Mapping[str, Any], today: dt.date) -> list[CaseWarning | None]:
+    found: list[CaseWarning | None] = []
+    for path, words in _DATES.items():
+        value: Any = data
+        for part in path.split("."):
+            value = value.get(part) if isinstance(value, Mapping) else None
+        if isinstance(value, str):
+            try:
+                value = dt.date.fromisoformat(value)
+            except ValueError:
+                continue  # not a date: the case model names it
+        if isinstance(value, dt.date) and value > today:
+            found.append(
+                CaseWarning(
+                    path=path,
+                    code=f"{path.rpartition('.')[2]}_in_future",
+                    level="error",
+                    message=f"{words} ({value.isoformat()}) is after today. Please check it.",
+                )
+            )
+    return found
 
 
 def check_case(case: Case | Mapping[str, Any], *, today: dt.date | None = None) -> list[CaseWarning]:
@@ -109,7 +124,7 @@ def check_case(case: Case | Mapping[str, Any], *, today: dt.date | None = None) 
         The date to compare the diagnosis date with; default the date on this computer.
     """
     data: Mapping[str, Any] = case.model_dump(mode="json") if isinstance(case, Case) else case
-    found: list[CaseWarning | None] = [_date(data, today or dt.date.today())]
+    found: list[CaseWarning | None] = _dates(data, today or dt.date.today())
     tumor = _section(data, "tumor")
     resection = _section(data, "resection") or {}
     impossible = (

@@ -1240,6 +1240,28 @@ def _recovered_fact(c: str) -> Fact | None:
     return {"type": "washout", "classes": sorted(classes), "local": sorted(local), "had_within": False}
 
 
+_DURATION = re.compile(r"(\d+)\s*(hours?|hrs?|days?|weeks?|wks?|months?|mos?|years?)\b")
+#: The shortest and longest a unit can be, in days (a month is 28-31 days, a year 365-366), so that a waiting
+#: time is only decided when every reading of it agrees.
+_UNIT_DAYS = {"d": (1, 1), "w": (7, 7), "m": (28, 31), "y": (365, 366)}
+
+
+def _window_days(c: str) -> tuple[int, int] | None:
+    """The shortest and the longest waiting time the clause names, in days ("at least 4 weeks since prior
+    chemotherapy or at least 6 weeks since prior radiation therapy": 28 and 42); None when it names none."""
+    spans = []
+    for m in _DURATION.finditer(c):
+        n, unit = int(m.group(1)), m.group(2)[0]
+        if unit == "h":
+            spans.append((n // 24, -(-n // 24)))
+        else:
+            lo, hi = _UNIT_DAYS[unit]
+            spans.append((n * lo, n * hi))
+    if not spans:
+        return None
+    return min(lo for lo, _ in spans), max(hi for _, hi in spans)
+
+
 def _washout_fact(c: str) -> Fact | None:
     if not _WINDOW.search(c) or re.search(r"progress|relaps|recurr|respon", c):
         return None
@@ -1257,7 +1279,10 @@ def _washout_fact(c: str) -> Fact | None:
     had_within = bool(
         re.search(r"\b(?:had|received|receiving|treated with|treatment with|history of)\b[^.;]*\bwithin\b", c)
     )
-    return {"type": "washout", "classes": sorted(classes), "local": sorted(set(what)), "had_within": had_within}
+    fact: Fact = {"type": "washout", "classes": sorted(classes), "local": sorted(set(what)), "had_within": had_within}
+    if (days := _window_days(c)) is not None:
+        fact["days"] = list(days)
+    return fact
 
 
 def _clause_treatment_facts(c: str) -> list[Fact]:

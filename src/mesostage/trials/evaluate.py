@@ -13,6 +13,7 @@ given and does not list ``brain`` means no known brain metastases; a contraindic
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -80,6 +81,10 @@ class PatientFacts:
     # where the disease has spread (contralateral_thoracic, intra_abdominal, confined_peritoneal, distant): True,
     # False, or None when the findings do not say
     extent: dict[str, bool | None] = field(default_factory=dict)
+    # days since the last treatment of each kind ("systemic", "radiotherapy", "surgery"), from the case's dates;
+    # a kind without a date (or with a date after today) is absent
+    days_since: dict[str, int] = field(default_factory=dict)
+    as_of: dt.date | None = None  # the date days_since counts to
 
 
 @functools.cache
@@ -144,7 +149,20 @@ def _extent(case: Case) -> dict[str, bool | None]:
     }
 
 
-def patient_facts(case: Case) -> PatientFacts:
+def _days_since(p: Any, today: dt.date) -> dict[str, int]:
+    if p is None:
+        return {}
+    dates = {
+        "systemic": p.last_systemic_therapy_date,
+        "radiotherapy": p.last_radiotherapy_date,
+        "surgery": p.last_surgery_date,
+    }
+    return {kind: (today - d).days for kind, d in dates.items() if d is not None and d <= today}
+
+
+def patient_facts(case: Case, *, today: dt.date | None = None) -> PatientFacts:
+    """What matching knows about the person in ``case``; ``today`` (default: this computer's date) is the date
+    the waiting times after the last treatment are counted to."""
     p = case.patient
     system = None
     possible: tuple[str, ...] | None = None
@@ -213,6 +231,8 @@ def patient_facts(case: Case) -> PatientFacts:
         biomarkers=p.biomarkers.model_dump(exclude_none=True) if p and p.biomarkers else {},
         tumor_type=case.tumor_type,
         extent=_extent(case),
+        days_since=_days_since(p, today := today or dt.date.today()),
+        as_of=today,
     )
 
 
@@ -505,7 +525,10 @@ def _had(classes: list[str], p: PatientFacts) -> bool | None:
 
 
 def _washout(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
-    """A time since the last treatment: never a ban; it applies only to what the person has had."""
+    """A time since the last treatment: never a ban; it applies only to what the person has had. With the date of
+    the last treatment of each kind concerned, a waiting time that has passed is decided (the same as not having
+    had it); one that has not passed yet stays open, with the date it will have passed, because the last drug may
+    not have been of the kind the trial names."""
     what = [_class_names([c]) for c in f["classes"]] + list(f["local"])
     names = " or ".join(what) or "the last treatment"
     had: bool | None = False
@@ -514,11 +537,39 @@ def _washout(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
     local_had = [{"surgery": p.prior_chest_surgery, "radiotherapy": p.prior_chest_radiotherapy}[x] for x in f["local"]]
     if not f["classes"] and not f["local"]:
         had = None if p.agent_classes is None else bool(p.agent_classes)
+    not_had: Value = "no" if f.get("had_within") else "na"
     if had is False and all(x is False for x in local_had):
         if f.get("had_within"):
             return "no", f"{names} within a recent period; you have not had it"
         return "na", f"a waiting time after {names}; you have not had it"
+    # every kind of treatment the criterion concerns that the person has had, or may have had
+    kinds = ["systemic"] if had is not False else []
+    kinds += [x for x, h in zip(f["local"], local_had, strict=True) if h is not False]
+    window = f.get("days")
+    if window is not None and kinds and all(k in p.days_since for k in kinds):
+        since = min(p.days_since[k] for k in kinds)
+        shortest, longest = window
+        if since >= longest:
+            return not_had, f"a waiting time after {names}; your last was {_ago(since)}, longer than the time asked"
+        if since < shortest:
+            ready = (p.as_of or dt.date.today()) + dt.timedelta(days=longest - since)
+            return "unknown", (
+                f"a waiting time after {names}: your last treatment was {_ago(since)}, less than the time asked; "
+                f"the study team can say if it counts (it will have passed by {ready.isoformat()})"
+            )
+        return "unknown", (
+            f"a waiting time after {names}: your last treatment was {_ago(since)}, about the time asked; the study "
+            "team can say if it has passed"
+        )
     return "unknown", f"a waiting time after {names}: needs the date of your last treatment (not in the case)"
+
+
+def _ago(days: int) -> str:
+    if days < 14:
+        return f"{days} day{'s' if days != 1 else ''} ago"
+    if days < 90:
+        return f"{days // 7} weeks ago"
+    return f"about {days * 12 // 365} months ago"
 
 
 def _prior_local(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:

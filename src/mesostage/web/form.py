@@ -66,7 +66,7 @@ class PatientField:
     """One input of the optional patient block, derived from the case model's ``Patient`` field."""
 
     name: str
-    kind: Literal["int", "float", "bool", "choice", "multi", "text"]
+    kind: Literal["int", "float", "bool", "choice", "multi", "text", "date"]
     label: str
     hint: str | None
     unit: str | None
@@ -118,6 +118,8 @@ def _patient_field(name: str, model: type[BaseModel] = Patient, prefix: str = ""
         return PatientField(kind=kind, minimum=bounds.get("min"), maximum=bounds.get("max"), **common)
     if tp is str:
         return PatientField(kind="text", max_length=max_length, **common)
+    if tp is dt.date:
+        return PatientField(kind="date", **common)
     if (values := _literal_values(tp)) is not None:
         return PatientField(kind="choice", choices=values, **common)
     if typing.get_origin(tp) is list and (values := _literal_values(typing.get_args(tp)[0])) is not None:
@@ -222,6 +224,17 @@ class _Reader:
         value = self.choice(key, path, ("yes", "no", "unknown", ""), "unknown")
         return {"yes": True, "no": False}.get(value)
 
+    def date(self, key: str, path: str) -> str | None:
+        """The ISO date in field ``key`` (None when blank), or an error naming ``path``."""
+        text = self.one(key)
+        if not text:
+            return None
+        try:
+            return dt.date.fromisoformat(text).isoformat()
+        except ValueError:
+            self.errors.append(InputError(path, f"{text!r} is not a date (YYYY-MM-DD)"))
+            return None
+
     def number(self, key: str, path: str, *, integer: bool = False) -> float | int | None:
         text = self.one(key)
         if not text:
@@ -319,6 +332,9 @@ def _patient(r: _Reader) -> dict[str, Any] | None:
             text = r.choice(path, path, ("", *f.choices), "")
             if text:
                 _put(out, f.name, text)
+        elif f.kind == "date":
+            if (date := r.date(path, path)) is not None:
+                _put(out, f.name, date)
         else:
             text = r.one(path)
             if text:
@@ -356,11 +372,8 @@ def read_form(data: FormData) -> tuple[dict[str, Any], list[InputError]]:
     case: dict[str, Any] = {"site": site}
     if ident := r.one("id"):
         case["id"] = ident
-    if date := r.one("diagnosis_date"):
-        try:
-            case["diagnosis_date"] = dt.date.fromisoformat(date).isoformat()
-        except ValueError:
-            r.errors.append(InputError("diagnosis_date", f"{date!r} is not a date (YYYY-MM-DD)"))
+    if (date := r.date("diagnosis_date", "diagnosis_date")) is not None:
+        case["diagnosis_date"] = date
     if histology := r.choice("histology", "histology", ("", *HISTOLOGIES), ""):
         case["histology"] = histology
     if tumor_type := r.choice("tumor_type", "tumor_type", ("", *TUMOR_TYPES), ""):
