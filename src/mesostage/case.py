@@ -304,6 +304,19 @@ class Biomarkers(BaseModel):
     pdl1_tps_percent: float | None = Field(None, ge=0, le=100, description="PD-L1 tumour proportion score, %")
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def iso_date_only(value: object) -> object:
+    """A date field's value before validation: only an ISO date string (or a date), since lax validation would
+    read a number such as 0 as 1970-01-01."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise ValueError("expected a date as YYYY-MM-DD")
+    return value
+
+
 class Patient(BaseModel):
     """Optional details about the person, used by the options, outlook and trial matching. Units are in the names;
     a value outside its plausible range is an input error (never clipped)."""
@@ -401,6 +414,11 @@ class Patient(BaseModel):
     )
     biomarkers: Biomarkers | None = Field(None, description="tumour markers that trials select on")
 
+    @field_validator("last_systemic_therapy_date", "last_radiotherapy_date", "last_surgery_date", mode="before")
+    @classmethod
+    def _iso_dates(cls, value: object) -> object:
+        return iso_date_only(value)
+
     @model_validator(mode="after")
     def _consistent(self) -> Patient:
         if self.brain_metastases_treated_stable is not None and self.brain_metastases is False:
@@ -416,7 +434,6 @@ class Patient(BaseModel):
 
 
 _PLEURAL_SECTIONS = ("tumor", "nodes", "laterality")
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class Case(BaseModel):
@@ -465,12 +482,7 @@ class Case(BaseModel):
     @field_validator("diagnosis_date", mode="before")
     @classmethod
     def _iso_date(cls, value: object) -> object:
-        # Only an ISO date string (or a date): a number such as 0 would otherwise become 1970-01-01.
-        if value is None or isinstance(value, dt.date):
-            return value
-        if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
-            raise ValueError("expected a date as YYYY-MM-DD")
-        return value
+        return iso_date_only(value)
 
     @model_validator(mode="after")
     def _site_consistent(self) -> Case:
