@@ -44,17 +44,17 @@ test-lowest: install
 lock: install
 	$(BIN)/uv pip compile pyproject.toml --extra test --group dev --python-version 3.11 --quiet -o constraints.txt
 
+# Every benchmark script, then a table of every goal with its floor and ratio (benchmarks/run_all.py). An estimated
+# 10-15 minutes on the quiet 2-core machine; BENCH=--quick for smoke runs, BENCH=--full for every size (up to an hour).
+BENCH ?=
 bench: install
-	$(BIN)/python benchmarks/stage_bench.py
-	$(BIN)/python benchmarks/prognosis_bench.py
-	$(BIN)/python benchmarks/options_bench.py
-	$(BIN)/python benchmarks/api_bench.py
-	$(BIN)/python benchmarks/logging_bench.py
-	$(BIN)/python benchmarks/startup_bench.py
+	$(BIN)/python benchmarks/run_all.py $(BENCH)
 
-# Trial matching: the evaluation set (seconds), then the 100,000-study import and match benchmark (minutes).
+# Trial matching: the evaluation set (seconds), match latency over the real records (seconds), then the
+# 100,000-study import and match benchmark (minutes).
 bench-trials: install
 	$(BIN)/python benchmarks/trials_eval.py
+	$(BIN)/python benchmarks/trials_real_bench.py
 	$(BIN)/python benchmarks/trials_bench.py
 	$(BIN)/python benchmarks/jsonstream_bench.py
 

@@ -1,6 +1,7 @@
 """Web benchmarks: requests/s and latency of POST /api/v1/stage under uvicorn on loopback, and the time to render
 the results page and the PDF report; the results page and the PDF at 1, 8 and 32 clients against ``mesostage serve``,
-and its memory across 1,000 PDFs (issue 16).
+and its memory across 1,000 PDFs (issue 16). The page run prints a ``GOAL`` line for each goal of issues 16 and 17,
+each against a floor measured just before it at the same number of clients.
 
 The server is one uvicorn process (one worker, as ``mesostage serve`` runs it) on 127.0.0.1; the load comes from
 this process over keep-alive connections, a fixed number of requests, bounded in time. Goals (issue 7):
@@ -24,6 +25,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -185,20 +187,28 @@ def _form_body(i: int, view: str) -> bytes:
     """The i-th submission: the example cases in turn, each with its own id (as different people's cases)."""
     from urllib.parse import urlencode
 
-    case = dict(_case(_CASES[i % len(_CASES)]), id=f"bench-{i}")
-    return urlencode({"case_json": json.dumps(case), "view": view}).encode()
+    return urlencode({"case_json": json.dumps(_numbered_case(i)), "view": view}).encode()
+
+
+def _numbered_case(i: int) -> dict[str, object]:
+    return dict(_case(_CASES[i % len(_CASES)]), id=f"bench-{i}")
+
+
+def _request(port: int, path: str, i: int) -> bytes:
+    """The i-th request to ``path``: a form post for the pages, the same case as JSON for the staging API."""
+    if path.startswith("/api/"):
+        body, kind = json.dumps(_numbered_case(i)).encode(), "application/json"
+    else:
+        body, kind = _form_body(i, "patient" if i % 2 else "clinician"), "application/x-www-form-urlencoded"
+    head = f"POST {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\nContent-Type: {kind}\r\nContent-Length: {len(body)}\r\n\r\n"
+    return head.encode() + body
 
 
 async def _page_client(port: int, path: str, first: int, count: int, out: dict[str, list[float]]) -> None:
     reader, writer = await asyncio.open_connection(HOST, port)
     try:
         for i in range(first, first + count):
-            body = _form_body(i, "patient" if i % 2 else "clinician")
-            request = (
-                f"POST {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\n"
-                "Content-Type: application/x-www-form-urlencoded\r\n"
-                f"Content-Length: {len(body)}\r\n\r\n"
-            ).encode() + body
+            request = _request(port, path, i)
             t0 = time.perf_counter()
             writer.write(request)
             await writer.drain()
@@ -214,10 +224,14 @@ async def _page_client(port: int, path: str, first: int, count: int, out: dict[s
         await writer.wait_closed()
 
 
+_NEXT = [0]  # the next case number: every request of a run is a new case (no report is asked for twice)
+
+
 async def _pages(port: int, path: str, clients: int, per_client: int) -> tuple[float, dict[str, list[float]]]:
     out: dict[str, list[float]] = {}
+    first, _NEXT[0] = _NEXT[0], _NEXT[0] + clients * per_client
     start = time.perf_counter()
-    await asyncio.gather(*(_page_client(port, path, c * per_client, per_client, out) for c in range(clients)))
+    await asyncio.gather(*(_page_client(port, path, first + c * per_client, per_client, out) for c in range(clients)))
     return time.perf_counter() - start, out
 
 
@@ -236,46 +250,139 @@ def _tree_rss_mib(proc: subprocess.Popen[bytes]) -> tuple[float, float]:
     return own / 2**20, (own + children) / 2**20
 
 
-def bench_pages(rounds: dict[str, dict[int, int]], pdfs_for_memory: int) -> None:
-    """The results page and the PDF at 1, 8 and 32 clients, and memory across many PDFs, against ``mesostage
-    serve``. Goals (issue 16): results page p99 <= 1 s and PDF p99 <= 5 s at 8 clients, flat memory."""
+def _tree_cpu_s(proc: subprocess.Popen[bytes]) -> float:
+    """CPU seconds used so far by the server and its PDF workers (live ones, and those it has waited for)."""
+    import psutil
+
+    server = psutil.Process(proc.pid)
+    t = server.cpu_times()
+    total = t.user + t.system + t.children_user + t.children_system
+    for child in server.children(recursive=True):
+        try:
+            c = child.cpu_times()
+            total += c.user + c.system
+        except psutil.NoSuchProcess:
+            continue
+    return total
+
+
+def goal_line(name: str, value: float, floor: float, unit: str, floor_what: str, goal: str, met: bool) -> str:
+    """One goal in the form ``make bench`` collects (see benchmarks/README.md)."""
+    return (
+        f"GOAL {name} | value {value:.3f} {unit} | floor {floor:.3f} {unit} ({floor_what}) | "
+        f"ratio {value / floor if floor else float('inf'):.2f} | goal {goal} | met {'yes' if met else 'no'}"
+    )
+
+
+@dataclass
+class _Round:
+    path: str
+    clients: int
+    elapsed: float
+    cpu: float  # server and workers, seconds
+    out: dict[str, list[float]]
+
+    @property
+    def ok(self) -> list[float]:
+        return self.out.get("200", [])
+
+    def stat(self, which: str) -> float:
+        return statistics.median(self.ok) if which == "median" else _pct(self.ok, 0.99)
+
+    def line(self) -> str:
+        answered = sum(len(v) for v in self.out.values())
+        figures = f"median {self.stat('median'):.3f} s, p99 {self.stat('p99'):.3f} s" if self.ok else "no 200 answers"
+        others = {k: len(v) for k, v in self.out.items() if k not in ("200", "503")}
+        return (
+            f"POST {self.path}, {self.clients} clients: {len(self.ok)} of {answered} answered 200 in "
+            f"{self.elapsed:.1f} s, {figures}; {len(self.out.get('503', []))} answered 503 (Retry-After)"
+            f"{'; other: ' + str(others) if others else ''}; server CPU {self.cpu / max(answered, 1):.3f} s a request"
+        )
+
+
+def _round(proc: subprocess.Popen[bytes], port: int, path: str, clients: int, per_client: int) -> _Round:
+    cpu0 = _tree_cpu_s(proc)
+    elapsed, out = asyncio.run(_pages(port, path, clients, per_client))
+    r = _Round(path, clients, elapsed, _tree_cpu_s(proc) - cpu0, out)
+    print(r.line(), flush=True)
+    return r
+
+
+#: (subject, its floor in the same run): the staging the page is built from, and the page the PDF lays out.
+_FLOORS = {"/results": "/api/v1/stage", "/report.pdf": "/results"}
+_FLOOR_WHAT = {
+    "/results": "POST /api/v1/stage of the same cases",
+    "/report.pdf": "POST /results, the page the PDF lays out",
+}
+#: Goals: (path, clients, statistic) -> (name, limit in seconds, issue)
+_GOALS = {
+    ("/results", 1, "median"): ("results page 1 client median", 0.150, "#17"),
+    ("/report.pdf", 1, "median"): ("PDF 1 client median", 1.0, "#17"),
+    ("/results", 8, "p99"): ("results page p99 8 clients", 1.0, "#16"),
+    ("/report.pdf", 8, "p99"): ("PDF p99 8 clients", 5.0, "#16"),
+}
+
+
+def bench_pages(plan: dict[str, dict[int, int]], pdfs_for_memory: int) -> None:
+    """The results page and the PDF at 1, 8 and 32 clients, each round after its floor's round at the same clients
+    (interleaved), and memory across many PDFs, against ``mesostage serve``. Every request is a new case (its own
+    id), so no report comes from the server's PDF cache. Goals (issues 16 and 17): results page p99 <= 1 s and PDF
+    p99 <= 5 s at 8 clients, every one of the 8 answered; results page median <= 150 ms and PDF <= 1 s at one
+    client; flat memory."""
+    import os
+
     port = _free_port()
     proc = _start_serve(port)
     try:
         asyncio.run(_pages(port, "/results", 1, 5))  # warm-up: templates, figure cache, demo trial index
         asyncio.run(_pages(port, "/report.pdf", 2, 2))  # warm-up: the PDF worker processes
-        for path, plan in rounds.items():
-            for clients, per_client in plan.items():
-                elapsed, out = asyncio.run(_pages(port, path, clients, per_client))
-                ok = out.get("200", [])
-                busy = len(out.get("503", []))
-                others = {k: len(v) for k, v in out.items() if k not in ("200", "503")}
-                figures = (
-                    f"median {statistics.median(ok):.2f} s, p99 {_pct(ok, 0.99):.2f} s" if ok else "no 200 answers"
-                )
-                print(
-                    f"POST {path}, {clients} clients x {per_client}: {len(ok)} answered in {elapsed:.1f} s, "
-                    f"{figures}; {busy} answered 503 (Retry-After){'; other: ' + str(others) if others else ''}",
-                    flush=True,
-                )
+        print(f"load average at the start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
+        goals: list[str] = []
+        for path, rounds in plan.items():
+            for clients, per_client in rounds.items():
+                floor = _round(proc, port, _FLOORS[path], clients, per_client)
+                subject = _round(proc, port, path, clients, per_client)
+                for which in ("median", "p99"):
+                    if (path, clients, which) not in _GOALS or not subject.ok:
+                        continue
+                    name, limit, issue = _GOALS[(path, clients, which)]
+                    value = subject.stat(which)
+                    met = value <= limit and len(subject.ok) == sum(len(v) for v in subject.out.values())
+                    wanted = f"<= {limit:g} s, every request answered 200 ({issue})"
+                    goals.append(goal_line(name, value, floor.stat(which), "s", _FLOOR_WHAT[path], wanted, met))
+        print(f"load average after the rounds: {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
         own, total = _tree_rss_mib(proc)
         print(f"memory after the load runs: server {own:.0f} MiB, with PDF workers {total:.0f} MiB", flush=True)
         if pdfs_for_memory:
-            step = max(1, pdfs_for_memory // 10)
-            done = 0
-            t0 = time.perf_counter()
-            while done < pdfs_for_memory:
-                _, out = asyncio.run(_pages(port, "/report.pdf", 2, step // 2 or 1))
-                done += sum(len(v) for v in out.values())
-                own, total = _tree_rss_mib(proc)
-                print(
-                    f"  after {done} PDFs ({time.perf_counter() - t0:.0f} s): server {own:.0f} MiB, "
-                    f"with PDF workers {total:.0f} MiB; statuses {sorted((k, len(v)) for k, v in out.items())}",
-                    flush=True,
-                )
+            goals.append(_memory_run(proc, port, pdfs_for_memory, own))
+        for line in goals:
+            print(line, flush=True)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def _memory_run(proc: subprocess.Popen[bytes], port: int, pdfs: int, before: float) -> str:
+    """``pdfs`` new reports from 2 clients, the server's memory sampled every tenth of them: flat means the last
+    sample within 10 % of the memory before the run and no higher than the first half's highest + 2 %."""
+    step = max(1, pdfs // 10)
+    done = 0
+    samples: list[float] = []
+    t0 = time.perf_counter()
+    while done < pdfs:
+        _, out = asyncio.run(_pages(port, "/report.pdf", 2, step // 2 or 1))
+        done += sum(len(v) for v in out.values())
+        own, total = _tree_rss_mib(proc)
+        samples.append(own)
+        print(
+            f"  after {done} PDFs ({time.perf_counter() - t0:.0f} s): server {own:.0f} MiB, "
+            f"with PDF workers {total:.0f} MiB; statuses {sorted((k, len(v)) for k, v in out.items())}",
+            flush=True,
+        )
+    first_half = max(samples[: max(1, len(samples) // 2)])
+    flat = samples[-1] <= before * 1.10 and samples[-1] <= first_half * 1.02
+    wanted = "flat: within 10 % of the memory before, not above the first half's highest + 2 % (#16)"
+    return goal_line(f"server memory after {done} PDFs", samples[-1], before, "MiB", "before them", wanted, flat)
 
 
 def main() -> None:
@@ -288,13 +395,13 @@ def main() -> None:
     if args.quick:
         bench_api(total=400, connections=4, max_seconds=10)
         bench_render(repeats=10, pdf_repeats=2)
-        bench_pages({"/results": {1: 3, 8: 1}, "/report.pdf": {1: 1, 8: 1}}, pdfs_for_memory=0)
+        bench_pages({"/results": {1: 3, 8: 1}, "/report.pdf": {1: 2, 8: 1}}, pdfs_for_memory=0)
         return
     if not args.pages:
         bench_api(total=20_000, connections=8, max_seconds=60)
         bench_render(repeats=30, pdf_repeats=10)
     bench_pages(
-        {"/results": {1: 20, 8: 10, 32: 4}, "/report.pdf": {1: 5, 8: 3, 32: 2}},
+        {"/results": {1: 20, 8: 10, 32: 4}, "/report.pdf": {1: 6, 8: 3, 32: 2}},
         pdfs_for_memory=args.pdfs,
     )
 

@@ -1,31 +1,43 @@
-"""Batch staging throughput and memory: prints rows/s for each input kind (figures go in benchmarks/README.md).
+"""Batch staging throughput and memory (figures go in benchmarks/README.md), each goal against its floor.
 
-1. 1,000,000 EOD-coded rows from Parquet to Parquet, end to end, median of 5 runs after a warm-up (goal: <= 2 s on
-   the 2-core reference machine).
-2. The per-case engine on 100,000 finding-level cases (JSON Lines in, Parquet out).
-3. NAACCR XML at 10,000 and 100,000 records, each run in a fresh process, with its peak memory (goal: flat,
-   <= 300 MB).
-4. 1,000,000 EOD 2025+ rows (schema 09370, TNM 9th as mesostage derives it), Parquet to Parquet, median of 5.
-5. 1,000,000 EOD rows (both schemas) with recorded AJCC stage items and the recorded-stage checks, median of 5.
+Sections (``--only eod,findings,xml,v9``; all by default):
 
-Inputs are generated (fixed seed) in a temporary folder. ``--quick`` runs a tenth of each size as a smoke test.
+* ``eod``: 1,000,000 EOD-coded rows, Parquet to Parquet, end to end, against a pure-polars floor on the same file
+  in the same run (read, join each row to its codes' 15 outcome columns, write Parquet), interleaved (floor,
+  subject, floor ...; ``--runs`` each, medians). Goal (issue 17): within 1.3x the floor.
+* ``findings``: 100,000 random valid cases of every site, basis and tumour type (``tests/factories.random_case``),
+  JSON Lines to Parquet with ``--no-review``, against a polars floor (read the JSON Lines, write Parquet), then
+  every output row compared with the per-case engine: prints ``identical rows: N of N``. Goal: >= 20,000 rows/s.
+  ``--with-review`` also times the default run (the second-opinion review for every case; slow).
+* ``xml``: NAACCR XML at 10,000 and 100,000 records, each run in a fresh process, with its peak memory (goal:
+  flat, <= 300 MB).
+* ``v9``: 1,000,000 EOD 2025+ rows (schema 09370) and 1,000,000 EOD rows with recorded AJCC stage items and the
+  recorded-stage checks, median of 5.
+
+Wall and CPU time (this process, all threads) are printed, with the load average. Inputs are generated (fixed
+seed) in a temporary folder. ``--quick`` runs a tenth of each size. Goals print as ``GOAL ...`` lines
+(``benchmarks/run_all.py`` collects them).
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
+import os
 import random
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
 
-from mesostage.batch.rows import eod_outcome
+from mesostage.batch.rows import OUTCOME_COLUMNS, eod_outcome, finding_outcome
 from mesostage.batch.run import run_batch
+from timing import goal_line
 
 SEED = 20261125
 EOD = {
@@ -214,61 +226,192 @@ def in_fresh_process(source: Path, target: Path) -> tuple[int, float, float]:
     return int(rows), float(seconds), int(max_rss_kib) / 1024
 
 
+def finding_file(path: Path, rows: int) -> list[dict[str, object]]:
+    """Random valid cases of every site, basis and tumour type (tests/factories.py, fixed seed), as JSON Lines."""
+    sys.path.insert(0, str(Path(__file__).parents[1]))
+    from tests.factories import random_case
+
+    rng = random.Random(SEED)
+    cases = [random_case(rng, i) for i in range(rows)]
+    with path.open("w", encoding="utf-8") as fh:
+        fh.writelines(json.dumps(case) + "\n" for case in cases)
+    return cases
+
+
+Timed = tuple[float, float]  # wall seconds, CPU seconds (this process, every thread)
+
+
+def clocked(fn: Callable[[], object]) -> Timed:
+    wall, cpu = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def interleaved(floor: Callable[[], object], subject: Callable[[], object], runs: int) -> tuple[Timed, Timed]:
+    """Medians of ``runs`` runs of each, in turn (floor, subject, floor, ...), after one warm-up of each."""
+    floor(), subject()
+    floors, subjects = [], []
+    for _ in range(runs):
+        floors.append(clocked(floor))
+        subjects.append(clocked(subject))
+    return median_timed(floors), median_timed(subjects)
+
+
+def median_timed(values: list[Timed]) -> Timed:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2]
+
+
+def eod_floor(source: Path, target: Path, lookup: pl.DataFrame) -> None:
+    """The pure-polars floor: read the Parquet file, join each row to its codes' outcome, write Parquet."""
+    frame = pl.read_parquet(source)
+    frame.join(lookup, on=list(EOD), how="left").write_parquet(target, statistics=False)
+
+
+def eod_lookup() -> pl.DataFrame:
+    """One row per EOD 2018 code combination with 15 text outcome columns (the output's width)."""
+    rows = [(*codes, *(f"{'-'.join(codes)}:{k}" for k in range(15))) for codes in itertools.product(*EOD.values())]
+    return pl.DataFrame(rows, schema=[*EOD, *(f"out{k}" for k in range(15))], orient="row")
+
+
+def findings_floor(source: Path, target: Path) -> None:
+    """The pure-polars floor for finding rows: read the JSON Lines (every field), write Parquet."""
+    pl.read_ndjson(source, infer_schema_length=None).write_parquet(target, statistics=False)
+
+
+def identical_rows(cases: list[dict[str, object]], output: Path) -> tuple[int, int]:
+    """Rows of a --no-review output equal, column for column, to the per-case engine's outcome for its case."""
+    out = pl.read_parquet(output)
+    columns = [c for c in OUTCOME_COLUMNS if c in out.columns]
+    same = 0
+    for case, row in zip(cases, out.select(columns).iter_rows(), strict=True):
+        expected = finding_outcome(case, review=False)
+        same += tuple(getattr(expected, c) for c in columns) == row
+    return same, out.height
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def report(name: str, rows: int, floor: Timed, subject: Timed, what: str) -> tuple[float, float]:
+    print(
+        f"{name}: {rows:,} rows in {subject[0]:.2f} s wall, {subject[1]:.2f} s CPU (median) = {rows / subject[0]:,.0f} "
+        f"rows/s; floor ({what}) {floor[0]:.2f} s wall, {floor[1]:.2f} s CPU = {rows / floor[0]:,.0f} rows/s; {load()}"
+    )
+    return rows / subject[0], rows / floor[0]
+
+
+def bench_eod(folder: Path, n: int, runs: int) -> None:
+    eod = folder / "eod.parquet"
+    eod_parquet(eod, n)
+    lookup = eod_lookup()
+    floor, subject = interleaved(
+        lambda: eod_floor(eod, folder / "floor.parquet", lookup),
+        lambda: run_batch(eod, folder / "eod-out.parquet"),
+        runs,
+    )
+    report("EOD codes, Parquet -> Parquet", n, floor, subject, "polars read, join, write")
+    ratio = subject[0] / floor[0]
+    print(
+        goal_line(
+            "batch EOD rows vs polars floor",
+            subject[0],
+            "s",
+            floor[0],
+            "s",
+            "polars read-join-write, same rows",
+            ratio,
+            "<= 1.3x the floor",
+            ratio <= 1.3,
+        )
+    )
+
+
+def bench_findings(folder: Path, n: int, runs: int, with_review: bool) -> None:
+    source = folder / "cases.jsonl"
+    cases = finding_file(source, n)
+    target = folder / "cases-out.parquet"
+    floor, subject = interleaved(
+        lambda: findings_floor(source, folder / "floor.parquet"), lambda: run_batch(source, target, review=False), runs
+    )
+    rate, floor_rate = report("Case findings --no-review, JSONL -> Parquet", n, floor, subject, "polars read, write")
+    print(
+        goal_line(
+            "batch findings rows/s (--no-review)",
+            rate,
+            "rows/s",
+            floor_rate,
+            "rows/s",
+            "polars JSONL read-write",
+            subject[0] / floor[0],
+            ">= 20,000 rows/s",
+            rate >= 20_000,
+        )
+    )
+    same, total = identical_rows(cases, target)
+    print(f"identical rows: {same:,} of {total:,} (--no-review output against the per-case engine, every column)")
+    if with_review:
+        seconds, rows = timed(source, folder / "reviewed.parquet")
+        print(
+            f"Case findings with the review (mesostage.stage per case): {rows:,} rows in {seconds:.2f} s = "
+            f"{rows / seconds:,.0f} rows/s; {load()}"
+        )
+
+
+def bench_xml(folder: Path, sizes: tuple[int, ...]) -> None:
+    for n in sizes:
+        xml = folder / f"naaccr-{n}.xml"
+        naaccr_xml(xml, n)
+        rows, seconds, peak = in_fresh_process(xml, folder / f"naaccr-{n}.parquet")
+        size = xml.stat().st_size / 2**20
+        print(
+            f"NAACCR XML ({size:.0f} MB) -> Parquet: {rows:,} records in {seconds:.2f} s = {rows / seconds:,.0f} "
+            f"rows/s; peak memory {peak:.0f} MB (whole process)"
+        )
+
+
+def bench_v9_and_recorded(folder: Path, n: int) -> None:
+    v9 = folder / "eod2025.parquet"
+    eod2025_parquet(v9, n)
+    seconds, best, rows = median_of_five(v9, folder / "eod2025-out.parquet")
+    print(
+        f"EOD 2025+ codes (TNM 9th), Parquet -> Parquet: {rows:,} rows in {seconds:.2f} s (median of 5; best "
+        f"{best:.2f} s) = {rows / seconds:,.0f} rows/s"
+    )
+    recorded = folder / "recorded.parquet"
+    recorded_parquet(recorded, n)
+    seconds, best, rows = median_of_five(recorded, folder / "recorded-out.parquet")
+    flagged = pl.scan_parquet(folder / "recorded-out.parquet").select(pl.col("discrepancies").is_not_null().sum())
+    print(
+        f"EOD codes with recorded-stage checks, Parquet -> Parquet: {rows:,} rows in {seconds:.2f} s (median of "
+        f"5; best {best:.2f} s) = {rows / seconds:,.0f} rows/s; {flagged.collect().item():,} rows flagged"
+    )
+
+
+SECTIONS = ("eod", "findings", "xml", "v9")
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="a tenth of each size (smoke run)")
+    parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated sections: {', '.join(SECTIONS)}")
+    parser.add_argument("--runs", type=int, default=3, help="interleaved runs of each goal's floor and subject")
+    parser.add_argument("--with-review", action="store_true", help="also time finding rows with the review (slow)")
     args = parser.parse_args()
     scale = 10 if args.quick else 1
+    only = set(args.only.split(","))
+    print(f"batch_bench: {load()}; {os.cpu_count()} cores; Python {sys.version.split()[0]}; polars {pl.__version__}")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-
-        n = 1_000_000 // scale
-        eod = folder / "eod.parquet"
-        eod_parquet(eod, n)
-        run_batch(eod, folder / "warm.parquet")  # warm-up: import and first-use costs, as in a long run
-        runs = sorted(timed(eod, folder / "eod-out.parquet") for _ in range(5))
-        seconds, rows = runs[2]
-        print(
-            f"EOD codes, Parquet -> Parquet: {rows:,} rows in {seconds:.2f} s (median of 5; best {runs[0][0]:.2f} s) "
-            f"= {rows / seconds:,.0f} rows/s"
-        )
-
-        n = 100_000 // scale
-        cases = folder / "cases.jsonl"
-        finding_cases(cases, n)
-        seconds, rows = timed(cases, folder / "cases-out.parquet")
-        rate = rows / seconds
-        print(
-            f"Case findings (per-case engine), JSONL -> Parquet: {rows:,} rows in {seconds:.2f} s = {rate:,.0f} rows/s"
-        )
-
-        for n in (10_000 // scale, 100_000 // scale):
-            xml = folder / f"naaccr-{n}.xml"
-            naaccr_xml(xml, n)
-            rows, seconds, peak = in_fresh_process(xml, folder / f"naaccr-{n}.parquet")
-            size = xml.stat().st_size / 2**20
-            print(
-                f"NAACCR XML ({size:.0f} MB) -> Parquet: {rows:,} records in {seconds:.2f} s = {rows / seconds:,.0f} "
-                f"rows/s; peak memory {peak:.0f} MB (whole process)"
-            )
-
-        n = 1_000_000 // scale
-        v9 = folder / "eod2025.parquet"
-        eod2025_parquet(v9, n)
-        seconds, best, rows = median_of_five(v9, folder / "eod2025-out.parquet")
-        print(
-            f"EOD 2025+ codes (TNM 9th), Parquet -> Parquet: {rows:,} rows in {seconds:.2f} s (median of 5; best "
-            f"{best:.2f} s) = {rows / seconds:,.0f} rows/s"
-        )
-
-        recorded = folder / "recorded.parquet"
-        recorded_parquet(recorded, n)
-        seconds, best, rows = median_of_five(recorded, folder / "recorded-out.parquet")
-        flagged = pl.scan_parquet(folder / "recorded-out.parquet").select(pl.col("discrepancies").is_not_null().sum())
-        print(
-            f"EOD codes with recorded-stage checks, Parquet -> Parquet: {rows:,} rows in {seconds:.2f} s (median of "
-            f"5; best {best:.2f} s) = {rows / seconds:,.0f} rows/s; {flagged.collect().item():,} rows flagged"
-        )
+        if "eod" in only:
+            bench_eod(folder, 1_000_000 // scale, args.runs)
+        if "findings" in only:
+            bench_findings(folder, 100_000 // scale, args.runs, args.with_review)
+        if "xml" in only:
+            bench_xml(folder, (10_000 // scale, 100_000 // scale))
+        if "v9" in only:
+            bench_v9_and_recorded(folder, 1_000_000 // scale)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ import statistics
 import time
 from collections.abc import Callable
 
-__all__ = ["summary", "times_ms"]
+__all__ = ["goal_line", "p95", "summary", "times_ms"]
 
 
 def times_ms(fn: Callable[[], object], n: int) -> list[float]:
@@ -30,3 +30,27 @@ def summary(name: str, values: list[float], goal: float, *, width: int = 56, goa
     return (
         f"{name:<{width}} median {median:9.3f} ms   p99 {p99:9.3f} ms   ({goal_word} median <= {goal:g} ms: {verdict})"
     )
+
+
+def goal_line(
+    name: str,
+    value: float,
+    unit: str,
+    floor: float,
+    floor_unit: str,
+    floor_what: str,
+    ratio: float,
+    goal: str,
+    met: bool,
+) -> str:
+    """One goal in the form ``make bench`` (benchmarks/run_all.py) collects."""
+    return (
+        f"GOAL {name} | value {value:.4g} {unit} | floor {floor:.4g} {floor_unit} ({floor_what}) | ratio {ratio:.2f} "
+        f"| goal {goal} | met {'yes' if met else 'no'}"
+    )
+
+
+def p95(values: list[float]) -> float:
+    """The 95th percentile (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[max(0, round(0.95 * len(ordered)) - 1)]

@@ -2,13 +2,20 @@
 as ``ctg-studies.json.zip``), imported twice -- every study (the full index) and only the mesothelioma studies
 (the default) -- then the match latency of one patient over each index.
 
-Prints: zip size, import time and peak memory (resident set size of the importing process, measured in a child
-process so that generating the zip does not count), index size, match latency p50/p95.
-Goals (issue 6): import <= 120 s and <= 500 MB; match p95 <= 200 ms (full index) and <= 20 ms (mesothelioma subset).
+Prints: zip size, import time (wall and CPU) and peak memory (resident set size of the importing process, measured
+in a child process so that generating the zip does not count), index size, match latency p50/p95 (wall and CPU),
+the load average, and one GOAL line per goal with its floor measured in the same run:
+- import (issue 6): <= 120 s and <= 500 MB; floor: reading and JSON-decoding every member of the zip (a child
+  process of its own, run just before the import);
+- match (issues 6, 11): p95 <= 200 ms (full index) and <= 20 ms (mesothelioma subset);
+- match (issue 17): p95 within 5x of its floor, the FTS5 query for "mesothelioma" plus decoding (json.loads of the
+  stored record and criteria) of the open candidate rows it returns, timed interleaved with the matches.
+  Also printed, for comparison: a "cold" match that reads the index on every call (the snapshot dropped first).
 
-Run: .venv/bin/python benchmarks/trials_bench.py [--studies 100000] [--repeat 200] [--keep DIR]
+Run: .venv/bin/python benchmarks/trials_bench.py [--studies 100000] [--repeat 200] [--keep DIR] [--zip FILE]
 The synthetic studies are random but shaped like real ones (2-3 kB of criteria, 0-30 sites with geoPoints,
-statuses in registry-like proportions); about 0.5 % are about mesothelioma, as in the registry.
+statuses in registry-like proportions); about 0.5 % are about mesothelioma, as in the registry. ``--zip`` reuses a
+zip written before by this script (``--keep DIR`` keeps it) instead of writing a new one.
 """
 
 from __future__ import annotations
@@ -18,14 +25,18 @@ import json
 import os
 import random
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from timing import goal_line, p95
 
 REPO = Path(__file__).resolve().parents[1]
 STATUSES = [
@@ -92,6 +103,11 @@ EXCLUSION = [
     "Another malignancy within 3 years, except adequately treated non-melanoma skin cancer",
     "Major surgery within 4 weeks before the first dose",
 ]
+
+
+def _goal(name: str, value: float, unit: str, floor: float, floor_what: str, goal: str, met: bool) -> str:
+    """A GOAL line whose floor is in the value's unit, with the ratio value/floor."""
+    return goal_line(name, value, unit, floor, unit, floor_what, value / floor if floor else float("inf"), goal, met)
 
 
 def make_study(n: int, rng: random.Random, meso: bool) -> dict[str, Any]:
@@ -171,13 +187,38 @@ def make_zip(path: Path, count: int, seed: int = 6) -> int:
 _CHILD = """
 import json, resource, sys, time
 from mesostage.trials import import_source
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 report = import_source(sys.argv[1], sys.argv[2], scope=sys.argv[3])
-seconds = time.perf_counter() - start
+seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
 peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"seconds": seconds, "peak_mib": peak_kib / 1024, "imported": report.imported,
+print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_mib": peak_kib / 1024, "imported": report.imported,
                   "malformed": len(report.malformed)}))
 """
+
+# The import's floor: read every member of the zip and decode its JSON, nothing else.
+_FLOOR_CHILD = """
+import json, sys, time, zipfile
+start, cpu = time.perf_counter(), time.process_time()
+with zipfile.ZipFile(sys.argv[1]) as zf:
+    n = sum(1 for info in zf.infolist() if json.loads(zf.read(info)))
+print(json.dumps({"seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu, "read": n}))
+"""
+
+# The match's floor: the FTS5 query plus decoding the candidate rows it returns (open trials naming mesothelioma).
+FLOOR_SQL = (
+    "SELECT t.data, t.criteria FROM trial_fts JOIN trial t ON t.id = trial_fts.rowid "
+    "WHERE trial_fts MATCH 'mesothelioma' AND t.overall_status IN ('RECRUITING', 'NOT_YET_RECRUITING')"
+)
+
+
+def floor_query(conn: sqlite3.Connection) -> int:
+    rows = conn.execute(FLOOR_SQL).fetchall()
+    for data, criteria in rows:
+        json.loads(data)
+        if criteria is not None:
+            json.loads(criteria)
+    return len(rows)
+
 
 PATIENT = {
     "site": "pleura",
@@ -200,21 +241,92 @@ PATIENT = {
 }
 
 
-def time_matches(index: Path, repeat: int) -> tuple[float, float, float, int]:
-    """(first call, p50, p95) in ms and the number of open trials listed. The first call in a process loads the
-    geodata, the staging system files and the index snapshot; later calls reuse them."""
-    import mesostage
+@dataclass
+class Timings:
+    """Per-call wall and CPU times (ms) of the matches, the cold matches and the floor, taken interleaved."""
 
+    first: float
+    listed: int
+    floor_rows: int
+    wall: dict[str, list[float]]
+    cpu: dict[str, list[float]]
+
+    def line(self, what: str) -> str:
+        w, c = self.wall[what], self.cpu[what]
+        return f"p50 {statistics.median(w):.1f} ms, p95 {p95(w):.1f} ms (CPU p50 {statistics.median(c):.1f} ms)"
+
+    def goals(self, name: str, limit: float, *, against_floor: bool) -> list[str]:
+        """Prints the floor and the cold match; returns the GOAL lines: p95 <= ``limit`` ms and, when asked,
+        p95 within 5x of the floor (issue 17)."""
+        match_p95, floor_p95, cold_p95 = p95(self.wall["match"]), p95(self.wall["floor"]), p95(self.wall["cold"])
+        floor_what = f"FTS5 query + decoding the {self.floor_rows} candidate rows, interleaved"
+        print(
+            f"  floor, {floor_what}: {self.line('floor')}; cold match (the index read again on every call): "
+            f"{self.line('cold')}, p95 {cold_p95 / floor_p95:.2f}x the floor's (a long-running process keeps "
+            "the snapshot)"
+        )
+        out = [
+            _goal(
+                f"trials match p95, {name}",
+                match_p95,
+                "ms",
+                floor_p95,
+                floor_what,
+                f"p95 <= {limit:g} ms",
+                match_p95 <= limit,
+            )
+        ]
+        if against_floor:
+            out.append(
+                _goal(
+                    f"trials match p95 against its floor, {name}",
+                    match_p95,
+                    "ms",
+                    floor_p95,
+                    floor_what,
+                    "ratio <= 5",
+                    match_p95 <= 5 * floor_p95,
+                )
+            )
+        return out
+
+
+def time_matches(index: Path, repeat: int, patient: dict[str, Any] | None = None) -> Timings:
+    """Floor, match, cold match, floor, match, ... ``repeat`` times after a first call (which, in a process,
+    loads the geodata and the staging system files, and the index snapshot)."""
+    import mesostage
+    from mesostage.trials import match as match_module
+
+    case = PATIENT if patient is None else patient
     start = time.perf_counter()
-    result = mesostage.match_trials(PATIENT, index=index)
+    result = mesostage.match_trials(case, index=index)
     first = (time.perf_counter() - start) * 1000
-    times = []
+    conn = sqlite3.connect(f"{index.resolve().as_uri()}?mode=ro", uri=True)
+
+    def cold() -> None:
+        match_module._SNAPSHOTS.clear()  # the index is read and decoded again, as by a new process's first match
+        mesostage.match_trials(case, index=index)
+
+    subjects = {
+        "floor": lambda: floor_query(conn),
+        "match": lambda: mesostage.match_trials(case, index=index),
+        "cold": cold,
+    }
+    wall: dict[str, list[float]] = {k: [] for k in subjects}
+    cpu: dict[str, list[float]] = {k: [] for k in subjects}
     for _ in range(repeat):
-        start = time.perf_counter()
-        mesostage.match_trials(PATIENT, index=index)
-        times.append((time.perf_counter() - start) * 1000)
-    q = statistics.quantiles(times, n=100)
-    return first, statistics.median(times), q[94], len(result.matches) + len(result.excluded)
+        for name, fn in subjects.items():
+            w, c = time.perf_counter(), time.process_time()
+            fn()
+            wall[name].append((time.perf_counter() - w) * 1000)
+            cpu[name].append((time.process_time() - c) * 1000)
+    rows = floor_query(conn)
+    conn.close()
+    return Timings(first, len(result.matches) + len(result.excluded), rows, wall, cpu)
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def main() -> int:
@@ -222,36 +334,55 @@ def main() -> int:
     parser.add_argument("--studies", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=200)
     parser.add_argument("--keep", type=Path, help="keep the zip and the indexes in this directory")
+    parser.add_argument("--zip", type=Path, help="use this zip (written before by this script) instead of a new one")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="mesostage-trials-bench-")) if args.keep is None else args.keep
     work.mkdir(parents=True, exist_ok=True)
+    goals: list[str] = []
     try:
-        zip_path = work / "ctg-studies.json.zip"
-        start = time.perf_counter()
-        meso = make_zip(zip_path, args.studies)
-        print(
-            f"synthetic zip: {args.studies} studies ({meso} about mesothelioma), "
-            f"{zip_path.stat().st_size / 2**20:.0f} MiB, written in {time.perf_counter() - start:.0f} s"
-        )
-        print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
-        for scope, name in (("all", "full index (every study)"), ("mesothelioma", "mesothelioma subset")):
+        zip_path = args.zip or work / "ctg-studies.json.zip"
+        if args.zip is None:
+            start = time.perf_counter()
+            meso = make_zip(zip_path, args.studies)
+            print(
+                f"synthetic zip: {args.studies} studies ({meso} about mesothelioma), "
+                f"{zip_path.stat().st_size / 2**20:.0f} MiB, written in {time.perf_counter() - start:.0f} s"
+            )
+        else:
+            print(f"synthetic zip: {zip_path} ({zip_path.stat().st_size / 2**20:.0f} MiB), written before")
+        print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; {load()}")
+        for scope, name in (("all", "full index"), ("mesothelioma", "mesothelioma subset")):
             index = work / f"index-{scope}.sqlite"
-            out = subprocess.run(
-                [sys.executable, "-c", _CHILD, str(zip_path), str(index), scope],
-                check=True,
-                capture_output=True,
-                text=True,
-            )
-            r = json.loads(out.stdout)
+            runs = {}
+            for label, code, argv in (
+                ("floor", _FLOOR_CHILD, [str(zip_path)]),
+                ("import", _CHILD, [str(zip_path), str(index), scope]),
+            ):
+                out = subprocess.run([sys.executable, "-c", code, *argv], check=True, capture_output=True, text=True)
+                runs[label] = json.loads(out.stdout)
+            r, f = runs["import"], runs["floor"]
             print(
-                f"import, {name}: {r['imported']} studies in {r['seconds']:.1f} s, "
-                f"peak memory {r['peak_mib']:.0f} MiB, index {index.stat().st_size / 2**20:.0f} MiB"
+                f"import, {name}: {r['imported']} studies in {r['seconds']:.1f} s (CPU {r['cpu']:.1f} s), "
+                f"peak memory {r['peak_mib']:.0f} MiB, index {index.stat().st_size / 2**20:.0f} MiB; floor (read "
+                f"and decode every member) {f['seconds']:.1f} s (CPU {f['cpu']:.1f} s); {load()}"
             )
-            first, p50, p95, listed = time_matches(index, args.repeat)
+            goals.append(
+                _goal(
+                    f"trials import {args.studies} studies, {name}",
+                    r["seconds"],
+                    "s",
+                    f["seconds"],
+                    "reading and JSON-decoding every zip member",
+                    "<= 120 s and <= 500 MB",
+                    r["seconds"] <= 120 and r["peak_mib"] <= 500,
+                )
+            )
+            t = time_matches(index, args.repeat)
             print(
-                f"match one patient, {name}: p50 {p50:.1f} ms, p95 {p95:.1f} ms over {args.repeat} runs "
-                f"({listed} open trials listed; the first call, which loads the index, took {first:.0f} ms)"
+                f"match one patient, {name}: {t.line('match')} over {args.repeat} runs ({t.listed} open trials "
+                f"listed; the first call, which loads the index, took {t.first:.0f} ms); {load()}"
             )
+            goals += t.goals(name, 200 if scope == "all" else 20, against_floor=scope == "mesothelioma")
             case = work / "case.json"
             case.write_text(json.dumps(PATIENT), encoding="utf-8")
             cli = str(Path(sys.executable).with_name("mesostage"))
@@ -266,7 +397,7 @@ def main() -> int:
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
-
+    print("\n".join(goals))
     return 0
 
 

@@ -1,7 +1,10 @@
 """Match latency over the REAL records of tests/data/trials_real/ (every record imported as recruiting): a small,
 quick check of what the criteria reader costs at match time, next to trials_bench.py's synthetic 100,000 studies.
 
-Prints p50 and p95 of one pleural patient (one prior line, New York ZIP) over N matches after a first call.
+Prints p50 and p95 (wall and CPU) of one pleural patient (one prior line, New York ZIP) over N matches after a
+first call, interleaved with the floor of issue 17 (the FTS5 query for "mesothelioma" plus decoding the open
+candidate rows it returns, as in trials_bench.py), and GOAL lines: p95 <= 20 ms (issue 11's figure, here on real
+text) and p95 within 5x of the floor (issue 17).
 Run: .venv/bin/python benchmarks/trials_real_bench.py [--repeat 200]
 To compare with another checkout's code, run it with PYTHONPATH=<that checkout>/src.
 """
@@ -10,13 +13,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import tempfile
-import time
 from pathlib import Path
 
-import mesostage
 from mesostage.trials import import_records
+from trials_bench import load, time_matches
 
 REAL = Path(__file__).resolve().parents[1] / "tests" / "data" / "trials_real" / "studies.json"
 CASE = {
@@ -46,19 +47,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         index = Path(tmp) / "real.sqlite"
         import_records(((str(i), s) for i, s in enumerate(studies)), index, source="real corpus")
-        first = mesostage.match_trials(CASE, index=index)
-        times = []
-        for _ in range(args.repeat):
-            t0 = time.perf_counter()
-            mesostage.match_trials(CASE, index=index)
-            times.append((time.perf_counter() - t0) * 1000)
-    times.sort()
-    listed = len(first.matches) + len(first.excluded)
-    p95 = times[max(0, round(0.95 * len(times)) - 1)]
+        t = time_matches(index, args.repeat, CASE)
     print(
-        f"real records: {len(studies)} imported, {listed} listed; match p50 {statistics.median(times):.1f} ms, "
-        f"p95 {p95:.1f} ms over {args.repeat} runs"
+        f"real records: {len(studies)} imported, {t.listed} listed; match {t.line('match')} over {args.repeat} "
+        f"runs; {load()}"
     )
+    print("\n".join(t.goals(f"{len(studies)} real records", 20, against_floor=True)))
 
 
 if __name__ == "__main__":

@@ -199,7 +199,9 @@ def test_a_damaged_index_in_match_trials_names_the_file_and_the_rebuild(tmp_path
 # --- item 8: load -------------------------------------------------------------------------------------------
 
 
-def test_the_outlook_figure_of_a_case_is_drawn_once(monkeypatch: pytest.MonkeyPatch, web: Any) -> None:
+@pytest.fixture
+def figure_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The formats of the outlook figures drawn from here on (the pages' figure cache emptied first)."""
     from mesostage.web import view
 
     calls: list[str] = []
@@ -211,10 +213,14 @@ def test_the_outlook_figure_of_a_case_is_drawn_once(monkeypatch: pytest.MonkeyPa
 
     monkeypatch.setattr(mesostage, "prognosis_figure", counting)
     monkeypatch.setattr(view, "_FIGURES", type(view._FIGURES)())
+    return calls
+
+
+def test_the_outlook_figure_of_a_case_is_drawn_once(figure_calls: list[str], web: Any) -> None:
     for case_id, page_view in (("first", "patient"), ("first", "clinician"), ("another", "patient")):
         case = json.dumps(dict(example_case("example-1"), id=case_id))
         assert _form(web, "/results", {"case_json": case, "view": page_view}).status_code == 200
-    assert calls == ["png"]  # pages of the same outlook do not wait for (or redraw) the same figure
+    assert figure_calls == ["png"]  # pages of the same outlook do not wait for (or redraw) the same figure
 
 
 def test_pdf_requests_past_the_bound_are_503_with_retry_after(monkeypatch: pytest.MonkeyPatch, web: Any) -> None:
@@ -241,8 +247,8 @@ def test_pdf_workers_are_replaced_and_reports_go_on(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(report, "PDF_TASKS_PER_WORKER", 1)
     monkeypatch.setattr(report, "_POOL", None)
     pools = []  # kept alive, so that no two have the same id
-    for _ in range(5):
-        assert report.render_pdf_isolated("<p>Report</p>").startswith(b"%PDF")
+    for i in range(5):  # five different reports: the same one again would come from the cache
+        assert report.render_pdf_isolated(f"<p>Report {i}</p>").startswith(b"%PDF")
         pools.append(report._POOL)
     assert len({id(p) for p in pools}) == 3  # 2 reports per pool (1 per worker), then new workers
     report.shutdown_workers()
@@ -253,3 +259,45 @@ def test_the_extract_route_refuses_deep_nesting_with_422(web: Any) -> None:
     r = web.post("/api/v1/extract", content=body.encode(), headers={"content-type": "application/json"})
     assert r.status_code == 422
     assert "nested more than" in r.json()["errors"][0]["message"]
+
+
+def test_the_outlook_figure_is_drawn_once_per_stage_group(figure_calls: list[str], web: Any) -> None:
+    # Age, performance status and blood counts change the prognostic scores, not the figure (survival by stage):
+    # those cases share one figure; a case of another stage gets its own.
+    older = dict(example_case("example-1"), patient={"age_years": 81, "ecog": 2, "wbc_10e9_per_l": 12.0})
+    assert mesostage.prognosis(older).scores != mesostage.prognosis(example_case("example-1")).scores
+    for case in (example_case("example-1"), older, example_case("pericardial")):
+        assert _form(web, "/results", {"case_json": json.dumps(case)}).status_code == 200
+    assert figure_calls == ["png", "png"]  # example-1 and the older person: one figure; the pericardial case: another
+
+
+def test_the_same_pdf_asked_again_comes_from_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mesostage.web import report
+
+    monkeypatch.setattr(report, "_CACHE", report.PdfCache(report.PDF_CACHE_BYTES))
+    first = report.render_pdf_isolated("<p>The same report</p>")
+
+    def no_pool() -> Any:
+        raise AssertionError("the same report was drawn again")
+
+    monkeypatch.setattr(report, "_pool", no_pool)
+    assert report.render_pdf_isolated("<p>The same report</p>") == first
+    with pytest.raises(AssertionError):  # another report (or another stylesheet) is drawn
+        report.render_pdf_isolated("<p>The same report</p>", "summary.css")
+    report.shutdown_workers()
+
+
+def test_the_pdf_cache_keeps_at_most_its_bytes_dropping_the_least_recently_used() -> None:
+    from mesostage.web.report import PdfCache
+
+    cache = PdfCache(limit=250)
+    keys = [PdfCache.key(f"<p>{i}</p>", "report.css") for i in range(4)]
+    for k in keys[:2]:
+        cache.put(k, b"x" * 100)
+    assert cache.get(keys[0]) is not None  # keys[0] used last: keys[1] goes first
+    cache.put(keys[2], b"x" * 100)
+    assert (cache.get(keys[0]), cache.get(keys[1]), cache.get(keys[2])) == (b"x" * 100, None, b"x" * 100)
+    assert cache.size == 200
+    cache.put(keys[3], b"x" * 300)  # larger than the whole cache: not kept, nothing dropped for it
+    assert cache.get(keys[3]) is None
+    assert len(cache) == 2

@@ -256,3 +256,36 @@ def test_review_of_a_result_that_already_has_a_review_does_not_repeat_notes() ->
     assert len({n.code for n in again if n.code != "unknown_changes_stage"}) == len(
         [n for n in again if n.code != "unknown_changes_stage"]
     )
+
+
+def test_a_contiguity_what_if_is_not_asked_without_a_main_tumour() -> None:
+    # No main tumour found (T0) with peritoneal spread: the other reading of the twin finding ("grows through the
+    # diaphragm") needs a main tumour, so the review cannot ask it; before, the what-if built a case the model
+    # refuses and stage() raised CaseError on a valid case.
+    case = {
+        "site": "pleura",
+        "diagnosis_date": "2020-05-01",
+        "tumor": {"no_evidence": True},
+        "metastases": {"findings": ["peritoneum_discontinuous"]},
+    }
+    result = mesostage.stage(case)
+    assert result.result("tnm8").stage == "IV"  # M1 (AJCC 8th: any T, any N, M1 is stage IV)
+    assert "contiguity_check" not in [n.code for n in result.review]
+
+
+def test_every_valid_random_case_is_staged_and_reviewed() -> None:
+    import random
+
+    from tests.factories import random_case
+
+    rng = random.Random(20261201)
+    staged = 0
+    for i in range(3000):
+        case = random_case(rng, i)
+        try:
+            mesostage.parse_case(case)
+        except mesostage.CaseError:
+            continue
+        mesostage.stage(case)  # the review's what-ifs must never refuse a case the model accepts
+        staged += 1
+    assert staged > 2000

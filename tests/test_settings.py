@@ -159,6 +159,7 @@ def test_pdf_max_in_flight_bounds_the_pdf_requests(monkeypatch: pytest.MonkeyPat
 
     from fastapi.testclient import TestClient
 
+    from mesostage.limits import PDF_MAX_IN_FLIGHT
     from mesostage.web import pages
     from mesostage.web.app import create_app
 
@@ -174,7 +175,7 @@ def test_pdf_max_in_flight_bounds_the_pdf_requests(monkeypatch: pytest.MonkeyPat
         create_app()  # the default limit again for the other tests
     assert r.status_code == 503
     assert "making 1 PDF reports already" in r.text
-    assert pages.PDF_ADMISSION.limit == 6
+    assert pages.PDF_ADMISSION.limit == PDF_MAX_IN_FLIGHT
 
 
 def test_pdf_workers_sets_the_worker_pool(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import sqlite3
@@ -13,10 +14,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mesostage.trials import ImportFailed, TrialIndex, import_records, import_source, load_demo, parse_study
+from mesostage.trials import ImportFailed, TrialIndex, import_records, import_source, importer, load_demo, parse_study
 from mesostage.trials.importer import iter_source
 from mesostage.trials.jsonstream import JsonStreamError, iter_json_studies
-from mesostage.trials.study import parse_age_years
+from mesostage.trials.study import parse_age_years, trial_from_dict
 from tests.trials_factories import CTGOV_EXAMPLES, DEMO, real_record, study, write_json
 
 
@@ -172,6 +173,32 @@ def test_bulk_zip_with_corrupt_member_in_the_middle(tmp_path: Path) -> None:
         assert idx.count() == 3
 
 
+def test_zip_members_read_whole_give_what_the_streaming_reader_gives(tmp_path: Path) -> None:
+    """A bulk zip's one-study members are decoded in one step; every other member (an array, a search response,
+    a byte-order mark, broken or empty JSON, an integer Python refuses) still reads as the streaming reader reads
+    it, record for record and message for message."""
+    corpus = Path(__file__).parent / "data" / "trials_real" / "studies.json"
+    real = json.loads(corpus.read_text(encoding="utf-8"))["studies"]
+    members = {f"ctg-studies.json/{s['protocolSection']['identificationModule']['nctId']}.json": s for s in real}
+    raw = {name: json.dumps(s, ensure_ascii=False).encode() for name, s in members.items()}
+    raw |= {
+        "a/NCT90000001.json": b"\xef\xbb\xbf" + json.dumps(study(_nct(90000001))).encode(),
+        "a/NCT90000002.json": json.dumps([study(_nct(90000002)), 7]).encode(),
+        "a/NCT90000003.json": json.dumps({"studies": [study(_nct(90000003))], "nextPageToken": "x"}).encode(),
+        "a/NCT90000004.json": b"{}",
+        "a/NCT90000005.json": b"  \n ",
+        "a/NCT90000006.json": json.dumps(study(_nct(90000006))).encode() + b" {}",
+        "a/NCT90000007.json": b'{"protocolSection": {"n": ' + b"9" * 5000 + b"}}",
+        "a/NCT90000008.json": b'{"protocolSection": {"briefTitle": "caf\xe9"}}',
+        "a/NCT90000009.json": b'{"studies": 3, "protocolSection": {}}',
+    }
+    source = _zip(tmp_path / "ctg-studies.json.zip", raw)
+    expected = [r for name, data in raw.items() for r in importer._stream(io.BytesIO(data), name, single_file=False)]
+    got = list(iter_source(source))
+    assert got == expected
+    assert len([r for _, r in got if isinstance(r, dict)]) == len(real) + 5
+
+
 def test_truncated_zip_fails_and_keeps_previous_index(tmp_path: Path) -> None:
     index = tmp_path / "index.sqlite"
     load_demo(index)
@@ -254,6 +281,77 @@ def test_real_records_import_with_all_studies(tmp_path: Path) -> None:
     report = import_source(folder, tmp_path / "i.sqlite", scope="all")
     assert report.imported == 2
     assert report.malformed == []
+
+
+def test_every_real_record_is_stored_and_read_back_whole() -> None:
+    """The index stores each trial as ``Trial.to_dict`` JSON: for the 65 real records of the corpus it is what
+    ``dataclasses.asdict`` gives, and reads back as the same trial, sites and contacts included."""
+    corpus = Path(__file__).parent / "data" / "trials_real" / "studies.json"
+    trials = [parse_study(s) for s in json.loads(corpus.read_text(encoding="utf-8"))["studies"]]
+    assert len(trials) == 65
+    assert sum(len(t.sites) for t in trials) > 20
+    for trial in trials:
+        assert trial.to_dict() == dataclasses.asdict(trial)
+        stored = json.loads(json.dumps(trial.to_dict(), ensure_ascii=False))
+        assert trial_from_dict(stored) == trial
+
+
+_SCOPE_WORDS = [
+    "Mesothelioma",
+    "MESOTHELIOMAS",
+    "MPM",
+    "mpem",
+    "PeM",
+    "pemetrexed",
+    "Malignant",
+    "pleural",
+    "effusion",
+    "MPE",
+    "mpd",
+    "mesothelin",
+    "MSLN",
+    "non-",
+    "No",
+    "é",
+    "İ",
+    "\u017f",  # long s: matches "s" in a case-insensitive pattern
+    "\u212a",  # Kelvin sign: matches "k"
+    " ",
+    "-",
+    ";",
+    ".",
+    "(",
+    ")",
+    "\n",
+]
+
+
+@given(st.lists(st.sampled_from(_SCOPE_WORDS), max_size=12).map("".join))
+def test_the_quick_word_test_never_hides_a_match_of_the_scope_patterns(text: str) -> None:
+    """Import tests eligibility text for plain words before running the slow scope patterns on it: wherever a
+    pattern matches, the quick test lets it run (with non-ASCII letters that case-folding treats specially)."""
+    from mesostage.trials import scope
+
+    for pattern, words in ((scope._MESO, scope._MESO_WORDS), (scope._EFFUSION, scope._EFFUSION_WORDS)):
+        if pattern.search(text):
+            assert scope._may_name(text, words)
+        if pattern.search(text.upper()):
+            assert scope._may_name(text.upper(), words)
+
+
+def test_the_quick_word_test_lets_every_real_mention_through() -> None:
+    from mesostage.trials import scope
+
+    corpus = Path(__file__).parent / "data" / "trials_real" / "studies.json"
+    mentions = 0
+    for trial in (parse_study(s) for s in json.loads(corpus.read_text(encoding="utf-8"))["studies"]):
+        texts = (trial.eligibility_text, trial.brief_title, trial.official_title or "", *trial.conditions)
+        for text in texts:
+            for pattern, words in ((scope._MESO, scope._MESO_WORDS), (scope._EFFUSION, scope._EFFUSION_WORDS)):
+                if pattern.search(text):
+                    mentions += 1
+                    assert scope._may_name(text, words), text[:80]
+    assert mentions > 100
 
 
 def test_single_file_with_broken_syntax_fails_whole(tmp_path: Path) -> None:

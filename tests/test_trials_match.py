@@ -129,6 +129,26 @@ def test_exclusions_are_shown_with_the_criterion_text(tmp_path: Path) -> None:
     assert labels["ECOG performance status 0-1"] == ("inclusion", "met", "for")
 
 
+def test_the_same_requirement_worded_differently_keeps_each_trials_words(tmp_path: Path) -> None:
+    # Matching decides a requirement once per person and reuses the label for every trial that states it; each
+    # trial must still show its own words, and the same words as an exclusion must not take an inclusion's label.
+    one = "Inclusion Criteria:\n* Pleural mesothelioma\n* ECOG 0-1\n\nExclusion Criteria:\n* Prior immunotherapy"
+    two = "Inclusion Criteria:\n* Pleural mesothelioma\n* ECOG performance status of 0 or 1\n* Prior immunotherapy"
+    index = _index(tmp_path, [study("NCT00000035", criteria=one), study("NCT00000036", criteria=two)])
+    treated = {**CASE, "patient": {**CASE["patient"], "prior_systemic_lines": 1, "prior_agents": ["nivolumab"]}}
+    result = mesostage.match_trials(treated, index=index)
+    trials = {m.nct_id: m for m in (*result.matches, *result.excluded)}
+    first = {c.text: (c.kind, c.label, c.effect) for c in trials["NCT00000035"].criteria}
+    second = {c.text: (c.kind, c.label, c.effect) for c in trials["NCT00000036"].criteria}
+    assert first["ECOG 0-1"] == ("inclusion", "met", "for")
+    assert second["ECOG performance status of 0 or 1"] == ("inclusion", "met", "for")
+    assert "ECOG 0-1" not in second
+    assert "ECOG performance status of 0 or 1" not in first
+    assert first["Prior immunotherapy"] == ("exclusion", "met", "against")
+    assert second["Prior immunotherapy"] == ("inclusion", "met", "for")
+    assert [m.nct_id for m in result.excluded] == ["NCT00000035"]
+
+
 def test_clearly_eligible_trials_rank_first(tmp_path: Path) -> None:
     known = "Inclusion Criteria:\n* Pleural mesothelioma\n* ECOG 0-1\n* Measurable disease"
     unclear = "Inclusion Criteria:\n* Pleural mesothelioma\n* Epithelioid histology\n* Stage I-II\n* Resectable"

@@ -215,11 +215,17 @@ def test_internal_errors_show_no_traceback(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 @pytest.mark.parametrize("date", [0, 86400, "2024-03-01T00:00:00", "1 March 2024", True])
-def test_diagnosis_date_must_be_a_date_string(api: Any, date: object) -> None:
-    # A number would otherwise be read as seconds since 1970 and pick the TNM edition by accident.
-    r = api.post("/api/v1/stage", json={"site": "pleura", "diagnosis_date": date})
+@pytest.mark.parametrize(
+    "path", ["diagnosis_date", "patient.last_systemic_therapy_date", "patient.last_radiotherapy_date"]
+)
+def test_dates_must_be_date_strings(api: Any, date: object, path: str) -> None:
+    # A number would otherwise be read as seconds since 1970 (picking the TNM edition, or a trial's waiting time,
+    # by accident).
+    head, _, tail = path.partition(".")
+    case: dict[str, Any] = {"site": "pleura", head: {tail: date} if tail else date}
+    r = api.post("/api/v1/stage", json=case)
     assert r.status_code == 422
-    assert r.json()["errors"][0]["path"] == "diagnosis_date"
+    assert r.json()["errors"][0]["path"] == path
 
 
 def test_body_that_is_not_utf8_is_422(api: Any) -> None:

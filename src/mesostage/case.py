@@ -307,9 +307,8 @@ class Biomarkers(BaseModel):
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def iso_date_only(value: object) -> object:
-    """A date field's value before validation: only an ISO date string (or a date), since lax validation would
-    read a number such as 0 as 1970-01-01."""
+def _only_iso_date(cls: type[BaseModel], value: object) -> object:
+    """Only an ISO date string (or a date): a number such as 0 would otherwise become 1970-01-01."""
     if value is None or isinstance(value, dt.date):
         return value
     if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
@@ -414,10 +413,9 @@ class Patient(BaseModel):
     )
     biomarkers: Biomarkers | None = Field(None, description="tumour markers that trials select on")
 
-    @field_validator("last_systemic_therapy_date", "last_radiotherapy_date", "last_surgery_date", mode="before")
-    @classmethod
-    def _iso_dates(cls, value: object) -> object:
-        return iso_date_only(value)
+    _iso_dates = field_validator(
+        "last_systemic_therapy_date", "last_radiotherapy_date", "last_surgery_date", mode="before"
+    )(_only_iso_date)
 
     @model_validator(mode="after")
     def _consistent(self) -> Patient:
@@ -479,10 +477,7 @@ class Case(BaseModel):
         None, description="optional details about the person, for the options, the outlook and trial matching"
     )
 
-    @field_validator("diagnosis_date", mode="before")
-    @classmethod
-    def _iso_date(cls, value: object) -> object:
-        return iso_date_only(value)
+    _iso_date = field_validator("diagnosis_date", mode="before")(_only_iso_date)
 
     @model_validator(mode="after")
     def _site_consistent(self) -> Case:

@@ -54,7 +54,7 @@ MAX_XML_TOKEN_BYTES = 1024 * 1024
 #: PDF reports drawn at once by the web app (each takes a core for about a second) ...
 PDF_RENDER_SLOTS = 2
 #: ... and PDF requests taken at once, drawing or waiting; past that the answer is 503 with ``Retry-After``.
-PDF_MAX_IN_FLIGHT = 6
+PDF_MAX_IN_FLIGHT = 8
 #: Seconds a client is asked to wait before it asks for a PDF again.
 PDF_RETRY_AFTER_SECONDS = 5
 #: ``mesostage serve``: connections and tasks at once (uvicorn answers 503 past it) ...

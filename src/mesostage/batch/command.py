@@ -124,6 +124,14 @@ def batch_command(
             help="write only the rows whose recorded AJCC stage disagrees with the extent (the registrar's worklist)",
         ),
     ] = False,
+    review: Annotated[
+        bool,
+        typer.Option(
+            "--review/--no-review",
+            help="--no-review: no review_codes column; finding rows are staged in their one system without the "
+            "second-opinion review (many times faster)",
+        ),
+    ] = True,
     dask: Annotated[
         bool, typer.Option("--dask", help="INPUT is a partitioned Parquet dataset: stage it with Dask")
     ] = False,
@@ -161,7 +169,9 @@ def batch_command(
             if dask:
                 from mesostage.batch.dask_run import run_dask
 
-                summary = run_dask(input_arg, output_arg, kind=chosen, system=system, scheduler=scheduler)
+                summary = run_dask(
+                    input_arg, output_arg, kind=chosen, system=system, scheduler=scheduler, review=review
+                )
             else:
                 with _bar_shows_progress(bar):
                     summary = run_batch(
@@ -173,6 +183,7 @@ def batch_command(
                         system=system,
                         on_progress=advance,
                         discrepancies_only=discrepancies_only,
+                        review=review,
                     )
     except FileError as exc:
         typer.echo(f"error: {exc}", err=True)

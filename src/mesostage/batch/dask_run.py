@@ -41,7 +41,9 @@ def _footer(fs: Any, path: str) -> tuple[int, list[str]]:
     return meta.num_rows, list(meta.schema.to_arrow_schema().names)
 
 
-def _stage_file(fs: Any, source: str, target: str, first: int, kind: InputKind, system: str | None) -> BatchSummary:
+def _stage_file(
+    fs: Any, source: str, target: str, first: int, kind: InputKind, system: str | None, review: bool = True
+) -> BatchSummary:
     """Stage one file on a worker; write its part; return its counts (and only the rows not staged)."""
     import pyarrow.parquet as pq
 
@@ -49,7 +51,7 @@ def _stage_file(fs: Any, source: str, target: str, first: int, kind: InputKind, 
         table = pq.read_table(fh)
     frame = pl.from_arrow(table)
     assert isinstance(frame, pl.DataFrame)
-    staged = output_frame(frame, stage_frame(frame, kind, system=system), first)
+    staged = output_frame(frame, stage_frame(frame, kind, system=system, review=review), first, review=review)
     with fs.open(target, "wb") as fh:
         staged.write_parquet(fh)
     summary = BatchSummary(source, target, kind)  # a new one per task: in-process workers share objects
@@ -148,6 +150,7 @@ def run_dask(
     scheduler: str | None = None,
     client: Any = None,
     storage_options: dict[str, Any] | None = None,
+    review: bool = True,
 ) -> BatchSummary:
     """Stage every row of a partitioned Parquet dataset on a Dask cluster; write a folder of Parquet files.
 
@@ -155,7 +158,7 @@ def run_dask(
     passed to the filesystem of both (for s3fs: ``key``, ``secret``, ``endpoint_url``...); they travel with the
     tasks to the workers, so on a real cluster prefer credentials the workers find themselves (environment, config
     files, instance roles). ``client``: a ``dask.distributed.Client`` to use; else one for ``scheduler`` (an
-    address), else a local cluster started for the run.
+    address), else a local cluster started for the run. ``review``: as for :func:`~mesostage.batch.run.run_batch`.
 
     Raises
     ------
@@ -212,6 +215,7 @@ def run_dask(
                 firsts,
                 kind=kind,
                 system=system,
+                review=review,
                 pure=False,
             )
             try:

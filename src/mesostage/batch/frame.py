@@ -11,7 +11,7 @@ findings have no vectorised path: each case goes through the engine.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
@@ -19,6 +19,7 @@ from typing import Any, Literal
 import polars as pl
 
 from mesostage import CaseError
+from mesostage.batch.findings import finding_staging
 from mesostage.batch.recorded import RECORDED_COLUMNS, recorded_check, recorded_values
 from mesostage.batch.rows import (
     CATEGORY_SYSTEMS,
@@ -392,16 +393,23 @@ def _categories_frame(df: pl.DataFrame, system: str | None) -> pl.DataFrame:
     return _combine(df, keyed.filter(hit), keyed.filter(~hit)[_INDEX], lambda r: category_outcome(r, system=system))
 
 
-def _findings_frame(df: pl.DataFrame, system: str | None) -> pl.DataFrame:
+def _findings_frame(df: pl.DataFrame, system: str | None, review: bool, cases: Sequence[Any] | None) -> pl.DataFrame:
     outcomes = []
-    for record in df.iter_rows(named=True):
-        try:
-            data = case_from_row(record)
-        except CaseError as exc:
-            errors = "; ".join(str(e) for e in exc.errors)
-            outcomes.append(RowOutcome(system=system, error_kind="invalid_case", error=errors))
-            continue
-        outcomes.append(finding_outcome(data, system=system, record=record))
+    for i, record in enumerate(df.iter_rows(named=True)):
+        data = cases[i] if cases is not None else None
+        checked = data is not None  # parsed by the JSON Lines reader, within the limits
+        if data is None:
+            try:
+                data = case_from_row(record)
+            except CaseError as exc:
+                errors = "; ".join(str(e) for e in exc.errors)
+                outcomes.append(RowOutcome(system=system, error_kind="invalid_case", error=errors))
+                continue
+            checked = record.get("case") is not None  # parsed from JSON text by parse_json
+        if review:
+            outcomes.append(finding_outcome(data, system=system, record=record))
+        else:
+            outcomes.append(finding_staging(data, system=system, record=record, checked=checked))
     return outcome_frame(outcomes)
 
 
@@ -420,15 +428,25 @@ def _combine(
     return pl.concat([good, failed.select(_INDEX, *OUTCOME_COLUMNS)]).sort(_INDEX).drop(_INDEX)
 
 
-def stage_frame(df: pl.DataFrame, kind: InputKind, *, system: str | None = None) -> pl.DataFrame:
+def stage_frame(
+    df: pl.DataFrame,
+    kind: InputKind,
+    *,
+    system: str | None = None,
+    review: bool = True,
+    cases: Sequence[Any] | None = None,
+) -> pl.DataFrame:
     """The outcome columns (``rows.OUTCOME_COLUMNS``) for every row of ``df``, in order.
 
     ``kind`` is ``eod`` (NAACCR item names as columns), ``categories`` (``t``, ``n``, ``m`` and optionally
     ``system`` and ``diagnosis_date``) or ``findings`` (a ``case`` JSON column, or one column per case field path).
-    ``system`` is the staging system for category and finding rows that do not name one.
+    ``system`` is the staging system for category and finding rows that do not name one. Without ``review``,
+    finding rows are staged in their one system without the second-opinion review (``findings.finding_staging``)
+    and ``review_codes`` is empty. ``cases``: for finding rows, each row's case already parsed from its ``case``
+    column within the limits (``io.Chunk.cases``; None where a row has none), so that it is not parsed again.
     """
     if kind == "eod":
         return _eod_frame(df)
     if kind == "categories":
         return _categories_frame(df, system)
-    return _findings_frame(df, system)
+    return _findings_frame(df, system, review, cases)

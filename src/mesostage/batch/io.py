@@ -71,7 +71,8 @@ class Chunk:
     """A batch of rows: ``rows`` is what staging reads, ``echo`` what the output repeats of the input.
 
     ``malformed`` maps a row's index in the chunk to the reason it could not be read. ``done`` and ``total``
-    measure progress (bytes for text files, rows for Parquet).
+    measure progress (bytes for text files, rows for Parquet). ``cases`` (JSON Lines): each row's ``case`` already
+    parsed and checked against the limits (None for a malformed line), so that staging does not parse it again.
     """
 
     rows: pl.DataFrame
@@ -79,6 +80,7 @@ class Chunk:
     malformed: dict[int, str] = field(default_factory=dict)
     done: int = 0
     total: int | None = None
+    cases: list[Any] | None = None
 
 
 class _Counting(io.RawIOBase):
@@ -282,6 +284,7 @@ def _read_jsonl(path: Path, batch_rows: int) -> Iterator[Chunk]:
     with path.open("rb") as raw:
         counting = _Counting(raw)
         cases: list[str | None] = []
+        parsed: list[Any] = []
         lines: list[str | None] = []
         ids: list[str | None] = []
         malformed: dict[int, str] = {}
@@ -294,15 +297,17 @@ def _read_jsonl(path: Path, batch_rows: int) -> Iterator[Chunk]:
                 malformed[len(cases)] = problem
             case_id = data.get("id") if isinstance(data, dict) else None
             cases.append(line.decode("utf-8-sig") if data is not None else None)
+            parsed.append(data)
             lines.append(str(number))
             ids.append(case_id if isinstance(case_id, str) else None)
             if len(cases) == batch_rows:
                 echo = _strings({"line": lines, "id": ids})
-                yield Chunk(_strings({"case": cases}), echo, malformed, counting.count, total)
+                yield Chunk(_strings({"case": cases}), echo, malformed, counting.count, total, parsed)
                 yielded = True
-                cases, lines, ids, malformed = [], [], [], {}
+                cases, parsed, lines, ids, malformed = [], [], [], [], {}
         if cases or not yielded:
-            yield Chunk(_strings({"case": cases}), _strings({"line": lines, "id": ids}), malformed, total, total)
+            echo = _strings({"line": lines, "id": ids})
+            yield Chunk(_strings({"case": cases}), echo, malformed, total, total, parsed)
 
 
 def _local(tag: str) -> tuple[str | None, str]:

@@ -35,6 +35,7 @@ from mesostage.batch.grid import staged as _staged
 from mesostage.batch.recorded import RECORDED_COLUMNS, with_recorded_checks
 from mesostage.batch.tables import EOD_SCHEMAS, EodCode, EodTable, code_categories, eod_table, summary_stage_table
 from mesostage.limits import parse_json
+from mesostage.staging import stage as stage_only
 
 __all__ = [
     "CATEGORY_COLUMNS",
@@ -164,6 +165,7 @@ def code_text(value: object, width: int | None = None) -> str | None:
 # ---------------------------------------------------------------------------------------------- EOD codes
 
 
+@cache  # a registry file has a few thousand distinct dates; each is read by several checks
 def _year(date: str) -> int | None:
     """The year of a NAACCR date (YYYYMMDD, YYYYMM, YYYY) or an ISO date (YYYY-MM-DD); None if it is not one."""
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
@@ -672,14 +674,21 @@ def case_from_row(row: Mapping[str, object]) -> dict[str, Any]:
 
 
 def finding_outcome(
-    data: Mapping[str, Any], *, system: str | None = None, record: Mapping[str, object] | None = None
+    data: Mapping[str, Any],
+    *,
+    system: str | None = None,
+    record: Mapping[str, object] | None = None,
+    review: bool = True,
 ) -> RowOutcome:
     """Stage one case (contract format) with the per-case engine, in ``system`` or the case's default system;
-    ``record`` (the flat row) may carry recorded-stage items to check against the result."""
+    ``record`` (the flat row) may carry recorded-stage items to check against the result. With ``review`` the
+    second-opinion review's codes are in ``review_codes`` (:func:`mesostage.stage`); without, the case is staged in
+    that one system only (:func:`mesostage.staging.stage`) and ``review_codes`` is empty."""
     try:
         case = parse_case(data)
         wanted = system or default_system(case)
-        result = stage(case, systems=[wanted] if wanted else [])
+        systems = [wanted] if wanted else []
+        result = stage(case, systems=systems) if review else stage_only(case, systems=systems)
     except CaseError as exc:
         return RowOutcome(system=system, error_kind="invalid_case", error="; ".join(str(e) for e in exc.errors))
     if wanted is None:
@@ -689,7 +698,9 @@ def finding_outcome(
     if not r.applicable:
         return RowOutcome(system=wanted, error_kind="not_staged", error=f"system: {r.reason}")
     low, high = (r.stage_range[0], r.stage_range[-1]) if r.stage_range else (None, None)
-    codes = list(dict.fromkeys(note.code for note in result.review if not note.systems or wanted in note.systems))
+    codes = []
+    if review:
+        codes = list(dict.fromkeys(n.code for n in result.review if not n.systems or wanted in n.systems))
     outcome = RowOutcome(
         system=wanted,
         t=r.t,

@@ -192,13 +192,14 @@ def check_output(output: Path, *inputs: Path) -> None:
             raise FileError(f"{output}: the output would overwrite the input {source}")
 
 
-def output_frame(echo: pl.DataFrame, outcomes: pl.DataFrame, first_row: int) -> pl.DataFrame:
+def output_frame(echo: pl.DataFrame, outcomes: pl.DataFrame, first_row: int, *, review: bool = True) -> pl.DataFrame:
     """``row`` (1-based), the input columns (renamed ``input_<name>`` where a derived column has the name), then
-    the derived columns."""
+    the derived columns (without ``review_codes`` when the review is not asked for)."""
     taken = {ROW_COLUMN, *OUTCOME_COLUMNS}
     renamed = echo.rename({c: f"input_{c}" for c in echo.columns if c in taken})
     rows = pl.Series(ROW_COLUMN, range(first_row, first_row + echo.height), dtype=pl.Int64)
-    return pl.concat([renamed.with_columns(rows).select(ROW_COLUMN, *renamed.columns), outcomes], how="horizontal")
+    derived = outcomes if review else outcomes.drop("review_codes")
+    return pl.concat([renamed.with_columns(rows).select(ROW_COLUMN, *renamed.columns), derived], how="horizontal")
 
 
 def _apply_malformed(outcomes: pl.DataFrame, malformed: dict[int, str]) -> pl.DataFrame:
@@ -222,13 +223,16 @@ def run_batch(
     batch_rows: int | None = None,
     on_progress: Progress | None = None,
     discrepancies_only: bool = False,
+    review: bool = True,
 ) -> BatchSummary:
     """Stage every row of ``input_path`` and write them, in order, with the derived columns to ``output_path``.
 
     The output appears only when every row is written (temporary file and rename): after an error, a crash or
     Ctrl-C there is no partial output. Rows that cannot be staged are in the output with ``error_kind`` and
     ``error`` and in the summary with their row number. With ``discrepancies_only`` only the rows with a
-    recorded-stage discrepancy are written (the registrar's worklist); the summary still counts every row.
+    recorded-stage discrepancy are written (the registrar's worklist); the summary still counts every row. Without
+    ``review`` the output has no ``review_codes`` column, and finding rows are staged without the second-opinion
+    review (only the system written), many times faster.
 
     Raises
     ------
@@ -262,8 +266,8 @@ def run_batch(
         row = 1
         chunk: Chunk | None = first
         while chunk is not None:
-            outcomes = _apply_malformed(stage_frame(chunk.rows, kind, system=system), chunk.malformed)
-            frame = output_frame(chunk.echo, outcomes, row)
+            staged = stage_frame(chunk.rows, kind, system=system, review=review, cases=chunk.cases)
+            frame = output_frame(chunk.echo, _apply_malformed(staged, chunk.malformed), row, review=review)
             summary.add(frame)
             if discrepancies_only:
                 frame = frame.filter(pl.col("discrepancies").is_not_null())

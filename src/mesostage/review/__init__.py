@@ -86,6 +86,13 @@ def _with(case: Case, remove: str | None, add: str) -> Case:
     return parse_case(data)
 
 
+def _no_evidence(case: Case, finding: str) -> bool:
+    """Whether the section of ``finding`` ("tumor.diaphragm_muscle") is recorded as showing no tumour (T0): then
+    the other reading of a twin finding cannot be asked about, because it needs a main tumour there."""
+    block = getattr(case, finding.partition(".")[0], None)
+    return bool(getattr(block, "no_evidence", False))
+
+
 def _diffuse(case: Case) -> bool:
     return case.tumor_type in (None, "diffuse")
 
@@ -251,7 +258,7 @@ def _contiguity(case: Case, result: StagingResult) -> Iterator[ReviewNote]:
             (twin.direct, twin.separate, twin.direct_reading, twin.separate_reading),
             (twin.separate, twin.direct, twin.separate_reading, twin.direct_reading),
         ):
-            if have not in present or other in present:
+            if have not in present or other in present or _no_evidence(case, other):
                 continue
             swapped = stage_only(_with(case, have, other), systems=[system_id]).results[0]
             if swapped.stage == r.stage:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -842,11 +843,17 @@ def _title_yields_to_text(criteria: tuple[Criterion, ...] | list[Criterion], out
             )
 
 
-def evaluate_all(criteria: tuple[Criterion, ...] | list[Criterion], p: PatientFacts) -> list[CriterionOutcome]:
+def evaluate_all(
+    criteria: tuple[Criterion, ...] | list[Criterion],
+    p: PatientFacts,
+    *,
+    evaluate: Callable[[Criterion, PatientFacts], CriterionOutcome] = evaluate_criterion,
+) -> list[CriterionOutcome]:
     """Every criterion of a trial, with alternatives ("one of the following") taken together: when one
     alternative is met, the others do not apply to the person; when none is met but one is undecided, the others
-    are not enough to rule the person out."""
-    outcomes = [evaluate_criterion(c, p) for c in criteria]
+    are not enough to rule the person out. ``evaluate`` labels one criterion (matching passes one that reuses the
+    label of a criterion with the same facts already decided for this person)."""
+    outcomes = [evaluate(c, p) for c in criteria]
     for i, c in enumerate(criteria):
         o = outcomes[i]
         if c.kind == "exclusion" and c.group is not None and o.label == "met":

@@ -177,6 +177,25 @@ def _stream(fh: IO[bytes], where: str, *, single_file: bool) -> Iterator[Record]
         yield (where, Malformed(_nct_from_name(where), where, f"not UTF-8 text ({exc.reason})"))
 
 
+#: A zip member up to this size (a bulk download holds one study of a few kB per member) is read whole and
+#: decoded in one step when it is one plain study object; anything else goes through the streaming reader.
+_WHOLE_MEMBER_BYTES = 8 * 1024 * 1024
+
+
+def _one_study(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> dict[str, Any] | None:
+    """The member as one study object, decoded in one step; None when it is anything else (an array, a search
+    response, broken or damaged data): the streaming reader then reads it and says exactly what is wrong."""
+    if info.file_size > _WHOLE_MEMBER_BYTES:
+        return None
+    try:
+        value = json.loads(archive.read(info).decode("utf-8-sig"))
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RecursionError):
+        return None
+    if not isinstance(value, dict) or not value or isinstance(value.get("studies"), list):
+        return None
+    return value
+
+
 def _iter_zip(path: Path) -> Iterator[Record]:
     try:
         archive = zipfile.ZipFile(path)
@@ -185,6 +204,10 @@ def _iter_zip(path: Path) -> Iterator[Record]:
     with archive:
         for info in archive.infolist():
             if info.is_dir() or not info.filename.lower().endswith(".json"):
+                continue
+            study = _one_study(archive, info)
+            if study is not None:
+                yield (f"{info.filename}#0", study)
                 continue
             try:
                 with archive.open(info) as member:

@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from mesostage.case import Case, Patient, parse_case
 from mesostage.errors import CaseError, InputError
 from mesostage.trials.criteria import Criterion
-from mesostage.trials.evaluate import CriterionOutcome, PatientFacts, evaluate_all, patient_facts
+from mesostage.trials.evaluate import CriterionOutcome, PatientFacts, evaluate_all, evaluate_criterion, patient_facts
 from mesostage.trials.geo import LocationError, Place, distance_km, locate, locate_site
 from mesostage.trials.importer import trial_criteria
 from mesostage.trials.index import TrialIndex, default_index_path
@@ -219,6 +219,50 @@ class _Snapshot:
     scope_counts: dict[str, int]
     fictional: bool
     candidates: tuple[_Candidate, ...]
+    #: ``id()`` of each candidate criterion -> the number of its (kind, facts): criteria with the same number get
+    #: the same label, effect and reason for a person (only their text is theirs), see :class:`_Evaluations`
+    fact_keys: dict[int, int]
+
+
+def _fact_keys(candidates: tuple[_Candidate, ...]) -> dict[int, int]:
+    numbers: dict[str, int] = {}
+    keys: dict[int, int] = {}
+    for item in candidates:
+        for c in item.criteria:
+            # repr of JSON values: equal text only for equal values (1, 1.0 and True differ); the same facts with
+            # their keys in another order only miss the reuse
+            key = repr((c.kind, c.facts))
+            keys[id(c)] = numbers.setdefault(key, len(numbers))
+    return keys
+
+
+class _Evaluations:
+    """One person's criterion outcomes during one match: a criterion whose kind and facts were already decided for
+    this person (the same boilerplate in many trials, "ECOG 0-1", "Pregnant or breastfeeding") takes that outcome
+    with its own text, instead of being evaluated again. The label of a criterion comes from its kind and its
+    facts alone (:func:`evaluate_criterion`); its words are shown, not read, at match time."""
+
+    __slots__ = ("_keys", "_seen")
+
+    def __init__(self, keys: dict[int, int]) -> None:
+        self._keys = keys
+        self._seen: dict[int, CriterionOutcome] = {}
+
+    def __call__(self, c: Criterion, p: PatientFacts) -> CriterionOutcome:
+        key = self._keys.get(id(c))
+        if key is None:  # not a criterion of the snapshot
+            return evaluate_criterion(c, p)
+        o = self._seen.get(key)
+        if o is None:
+            o = self._seen[key] = evaluate_criterion(c, p)
+            return o
+        if o.text == c.text and o.context == c.context:
+            return o
+        # the same outcome with this criterion's words: every field copied (whatever fields the outcome has),
+        # without dataclasses.replace's re-initialisation, which took a fifth of a match over the real records
+        copy = object.__new__(CriterionOutcome)
+        copy.__dict__.update(o.__dict__, text=c.text, context=c.context)
+        return copy
 
 
 _SNAPSHOTS: OrderedDict[tuple[Any, ...], _Snapshot] = OrderedDict()
@@ -255,20 +299,22 @@ def _snapshot_locked(index: TrialIndex | str | os.PathLike[str] | None, site: st
     idx, close = _resolve_index(index)
     try:
         items = idx.mesothelioma_trials(site, statuses=None if include_closed else OPEN_STATUSES)
+        candidates = tuple(
+            _Candidate(
+                trial=item.trial,
+                scope=item.scope,
+                criteria=tuple(Criterion.from_dict(c) for c in item.criteria)
+                if item.criteria is not None
+                else tuple(trial_criteria(item.trial, item.scope)),
+            )
+            for item in items
+        )
         snap = _Snapshot(
             meta=idx.meta(),
             scope_counts=idx.counts_by_scope(),
             fictional=idx.has_fictional(),
-            candidates=tuple(
-                _Candidate(
-                    trial=item.trial,
-                    scope=item.scope,
-                    criteria=tuple(Criterion.from_dict(c) for c in item.criteria)
-                    if item.criteria is not None
-                    else tuple(trial_criteria(item.trial, item.scope)),
-                )
-                for item in items
-            ),
+            candidates=candidates,
+            fact_keys=_fact_keys(candidates),
         )
     finally:
         if close:
@@ -411,7 +457,9 @@ def _specificity(scope: str, site: str) -> int:
     return 1 if scope == SCOPE_ANY else 0
 
 
-def _one(item: _Candidate, p: PatientFacts, origin: Place | None, max_km: float | None) -> TrialMatch:
+def _one(
+    item: _Candidate, p: PatientFacts, origin: Place | None, max_km: float | None, evaluate: _Evaluations
+) -> TrialMatch:
     trial = item.trial
     is_open, status_note = _status(trial)
     filters = [
@@ -432,7 +480,7 @@ def _one(item: _Candidate, p: PatientFacts, origin: Place | None, max_km: float 
                     reason=f"nearest open site {nearest.distance_km:.0f} km away (limit {max_km:.0f} km)",
                 )
             )
-    outcomes: list[CriterionOutcome] = evaluate_all(item.criteria, p)
+    outcomes: list[CriterionOutcome] = evaluate_all(item.criteria, p, evaluate=evaluate)
     criteria = [_criterion_result(o) for o in outcomes]
     why = [f.reason for f in filters if f.passed and f.name != "status"]
     why_not = [f.reason for f in filters if f.passed is False and f.name != "status"]
@@ -596,7 +644,8 @@ def match_trials(
     other_site = sum(n for scope, n in scope_counts.items() if scope and not takes_site(scope, parsed.site))
     not_meso = scope_counts.get("", 0)
     total_for_site = sum(n for scope, n in scope_counts.items() if scope) - other_site
-    results = [_one(item, facts, origin, max_distance_km) for item in snap.candidates]
+    evaluate = _Evaluations(snap.fact_keys)
+    results = [_one(item, facts, origin, max_distance_km, evaluate) for item in snap.candidates]
     matches = sorted(
         (m for m in results if m.verdict in ("possible match", "check first")), key=lambda m: _rank_key(m, parsed.site)
     )

@@ -50,6 +50,20 @@ _EFFUSION = re.compile(
     r"malignant effusions?",
     re.IGNORECASE,
 )
+
+
+def _may_name(text: str, words: tuple[str, ...]) -> bool:
+    """False only when a case-insensitive pattern whose every match holds one of ``words`` (lower case) cannot
+    match ``text``: ASCII text without any of them. A cheap test before the regular expression, which is slow on
+    a 3 kB eligibility text and would run on every study of a full-registry import."""
+    if not text.isascii():
+        return True
+    low = text.lower()
+    return any(w in low for w in words)
+
+
+_MESO_WORDS = ("mesotheliom", "mpm", "pem")  # every match of _MESO holds one of these
+_EFFUSION_WORDS = ("malignan", "mpe", "mpd")  # every match of _EFFUSION holds one of these
 _NEGATED = re.compile(
     r"(?:\bno\b|\bnot\b|\bexclud\w*|\bexcept\b|\bother than\b|\bwithout\b|\bnon-?)[^,;.]{0,30}$", re.I
 )
@@ -118,7 +132,7 @@ def mesothelioma_scope(trial: Trial) -> str:
     named = False
     titles = (trial.brief_title, trial.official_title or "")
     for text in (*trial.conditions, *trial.keywords, *titles, *trial.mesh_terms):
-        if not _MESO.search(text):
+        if not (_may_name(text, _MESO_WORDS) and _MESO.search(text)):
             continue
         if _NEGATED.search(text[: _MESO.search(text).start()][-40:]):  # type: ignore[union-attr]
             continue
@@ -133,15 +147,22 @@ def mesothelioma_scope(trial: Trial) -> str:
     if not trial.conditions and trial.brief_title == trial.nct_id and _inclusion_names_mesothelioma(trial):
         # a record that kept only its eligibility text (no title, no conditions): the text says what it is about
         return _text_scope(trial)
-    if _MESO.search(trial.eligibility_text) and _inclusion_names_mesothelioma(trial):
+    if (
+        _may_name(trial.eligibility_text, _MESO_WORDS)
+        and _MESO.search(trial.eligibility_text)
+        and _inclusion_names_mesothelioma(trial)
+    ):
         return SCOPE_BASKET
-    if _MESOTHELIN.search(" ; ".join((described, *trial.interventions))) and not (
-        _other_cancer(described) and not _BROAD.search(described)
+    treated = " ; ".join((described, *trial.interventions))
+    if (
+        _may_name(treated, ("mesothelin", "msln"))
+        and _MESOTHELIN.search(treated)
+        and not (_other_cancer(described) and not _BROAD.search(described))
     ):
         # a mesothelin-targeted treatment for several cancers: mesothelioma expresses mesothelin (a trial for
         # pancreatic cancer only that names mesothelin is not one)
         return SCOPE_BASKET
-    if _EFFUSION.search(described) and not _other_cancer(described):
+    if _may_name(described, _EFFUSION_WORDS) and _EFFUSION.search(described) and not _other_cancer(described):
         return SCOPE_EFFUSION
     return ""
 

@@ -3,15 +3,19 @@
 The web app draws reports in worker processes (:func:`render_pdf_isolated`): at most ``$MESOSTAGE_PDF_WORKERS``
 (default ``PDF_RENDER_SLOTS``) at once, on as many cores, and the workers are replaced after ``PDF_TASKS_PER_WORKER``
 reports each, so the server's memory stays flat however many reports it makes (WeasyPrint's caches grow with every
-document).
-"""
+document). A finished report is kept in memory (never on disk), at most ``PDF_CACHE_BYTES`` of them, least recently
+used first out: the same page asked for again (a second click, a lost download) is the same bytes at once. The key is
+the whole HTML page, which holds the case, the view, the versions and the minute it was made."""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import multiprocessing
 import os
 import threading
 import time
+from collections import OrderedDict
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import cache
@@ -19,10 +23,21 @@ from importlib import resources
 
 from mesostage.settings import settings
 
-__all__ = ["PDF_TASKS_PER_WORKER", "render_pdf", "render_pdf_isolated", "report_css", "shutdown_workers"]
+__all__ = [
+    "PDF_CACHE_BYTES",
+    "PDF_TASKS_PER_WORKER",
+    "PdfCache",
+    "render_pdf",
+    "render_pdf_isolated",
+    "report_css",
+    "shutdown_workers",
+]
 
 #: Reports a worker process draws before a fresh one takes its place.
 PDF_TASKS_PER_WORKER = 50
+
+#: Bytes of finished reports kept in memory (a full report is 100-250 kB).
+PDF_CACHE_BYTES = 16 * 1024 * 1024
 
 _POOL: ProcessPoolExecutor | None = None
 _TASKS = 0  # reports given to the current pool
@@ -48,6 +63,55 @@ def render_pdf(html: str, stylesheet_name: str = "report.css") -> bytes:
     return pdf
 
 
+class PdfCache:
+    """Finished reports by the SHA-256 of their HTML and stylesheet, at most ``limit`` bytes in all (least recently
+    used out first). In memory only. Safe across threads."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self._items: OrderedDict[bytes, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(html: str, stylesheet_name: str) -> bytes:
+        digest = hashlib.sha256(stylesheet_name.encode())
+        digest.update(b"\0")
+        digest.update(html.encode("utf-8", "surrogatepass"))
+        return digest.digest()
+
+    def get(self, key: bytes) -> bytes | None:
+        with self._lock:
+            pdf = self._items.get(key)
+            if pdf is not None:
+                self._items.move_to_end(key)
+            return pdf
+
+    def put(self, key: bytes, pdf: bytes) -> None:
+        if len(pdf) > self.limit:
+            return
+        with self._lock:
+            old = self._items.pop(key, None)
+            self.size -= len(old) if old is not None else 0
+            self._items[key] = pdf
+            self.size += len(pdf)
+            while self.size > self.limit:
+                _, dropped = self._items.popitem(last=False)
+                self.size -= len(dropped)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+_CACHE = PdfCache(PDF_CACHE_BYTES)
+
+
+def _warm() -> None:
+    """Import WeasyPrint and lay out a line, so that a fresh worker's first report does not pay for it."""
+    with contextlib.suppress(ImportError, OSError):  # no Pango here: the first report says so
+        render_pdf("<p>mesostage</p>")
+
+
 def _exit_with(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(1.0)
@@ -56,6 +120,7 @@ def _exit_with(parent: int) -> None:
 
 def _worker_start(parent: int) -> None:
     threading.Thread(target=_exit_with, args=(parent,), daemon=True, name="exit-with-server").start()
+    _warm()
 
 
 def _pool() -> ProcessPoolExecutor:
@@ -96,7 +161,8 @@ def shutdown_workers() -> None:
 
 
 def render_pdf_isolated(html: str, stylesheet_name: str = "report.css") -> bytes:
-    """:func:`render_pdf` in a worker process (see the module docstring). Blocks until the report is drawn.
+    """:func:`render_pdf` in a worker process, or the same report from the cache (see the module docstring). Blocks
+    until the report is drawn.
 
     Raises
     ------
@@ -104,12 +170,17 @@ def render_pdf_isolated(html: str, stylesheet_name: str = "report.css") -> bytes
         When a worker stopped before it finished (for example out of memory): the next report gets a new one.
     """
     global _POOL
+    key = PdfCache.key(html, stylesheet_name)
+    if (pdf := _CACHE.get(key)) is not None:
+        return pdf
     pool = _pool()
     try:
-        return pool.submit(render_pdf, html, stylesheet_name).result()
+        pdf = pool.submit(render_pdf, html, stylesheet_name).result()
     except BrokenProcessPool:
         with _POOL_LOCK:
             if _POOL is pool:
                 _POOL = None
         pool.shutdown(wait=False, cancel_futures=True)
         raise OSError("the process drawing the PDF stopped before it finished") from None
+    _CACHE.put(key, pdf)
+    return pdf

@@ -478,14 +478,18 @@ def outlook_figure(case: Case, fmt: str, outlook: mesostage.Prognosis | None = N
     """The outlook figure. A character the figure's font lacks (a control character in the case id, say) is drawn
     as a box; matplotlib's warning about it is not a failure of the page.
 
-    The figure depends on the outlook alone, so it is cached by the outlook: a page whose figure was drawn before
-    does not wait for another page's figure. ``with_id=False`` leaves the case id out of the title (the page shows
-    it above the figure), so that every case with the same outlook shares one figure.
+    The figure depends on the stage group alone (the survival by stage in each system, see
+    :func:`mesostage.prognosis.figure.drawn_from`), so it is cached by that: it is drawn once per stage group, and a
+    page whose figure was drawn before does not wait for another page's figure. ``with_id=False`` leaves the case id
+    out of the title (the page shows it above the figure), so that every case of the same stage group shares one
+    figure.
     """
+    from mesostage.prognosis.figure import drawn_from
+
     outlook = outlook if outlook is not None else mesostage.prognosis(case)
     if not with_id:
         outlook = outlook.model_copy(update={"id": None})
-    key = (outlook.model_dump_json(), fmt)
+    key = (drawn_from(outlook), fmt)
     with _CACHE_LOCK:
         if (hit := _FIGURES.get(key)) is not None:
             _FIGURES.move_to_end(key)
