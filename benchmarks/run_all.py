@@ -44,6 +44,7 @@ SCRIPTS: dict[str, dict[str, list[str] | None]] = {
     },
     "prognosis_bench.py": {"quick": ["--quick"], "default": [], "full": []},
     "options_bench.py": {"quick": ["--quick"], "default": [], "full": []},
+    "logging_bench.py": {"quick": ["--quick"], "default": [], "full": []},
     "batch_bench.py": {
         "quick": ["--quick", "--runs", "1"],
         "default": ["--only", "eod,findings"],

@@ -178,3 +178,12 @@ def test_bytes_that_are_not_utf8() -> None:
     with pytest.raises(CaseError) as err:
         parse_case_json(b'{"site": "pleura", "id": "\xff"}')
     assert "not UTF-8" in str(err.value)
+
+
+@pytest.mark.parametrize("field", ["last_systemic_therapy_date", "last_radiotherapy_date", "last_surgery_date"])
+@pytest.mark.parametrize("value", [0, 20250102, "2025/01/02"])
+def test_treatment_dates_must_be_iso_dates(field: str, value: object) -> None:
+    # A number would otherwise be read as a day counted from 1970-01-01 (schemathesis found 0 accepted).
+    (e,) = _errors({"site": "pleura", "patient": {field: value}})
+    assert e.path == f"patient.{field}"
+    assert "YYYY-MM-DD" in e.message

@@ -1,8 +1,8 @@
 """End-to-end journeys of the answer-first results in Debian's Chromium (Playwright, headless), as a family or a
-navigator takes them: the diaphragm case told stage IV, an untouched form, a date in the future, each pair of
-answers that cannot both be true, saving and loading a case, a share link (and that the server never sees the
-case in any request line or header), the outlook only on request, the one-page summary PDF, a 390 px phone.
-axe-core checks every new view; the first screen of each journey is saved under ``artifacts/web/``.
+navigator takes them: the diaphragm case told stage IV, an untouched form, a date in the future, each pair of answers
+that cannot both be true, saving and loading a case, a share link (and that the server never sees the case in any
+request line or header, nor writes it in its own request log), the outlook only on request, the one-page summary PDF,
+a 390 px phone. axe-core checks every new view; the first screen of each journey is saved under ``artifacts/web/``.
 """
 
 # The browser fixtures come from tests/test_web_e2e.py; pytest passes them by name, which ruff reads as a redefinition.
@@ -13,6 +13,8 @@ from __future__ import annotations
 import base64
 import io
 import json
+import logging
+import re
 import urllib.request
 from collections.abc import Iterator
 from typing import Any
@@ -43,6 +45,17 @@ class RequestLog:
             query = scope.get("query_string", b"").decode("latin-1")
             self.lines.append(f"{scope['method']} {scope['path']}?{query} {headers}")
         await self.app(scope, receive, send)
+
+
+class _Captured(logging.Handler):
+    """Every log record as a handler writes it: the message and all of the record's fields."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(f"{record.getMessage()} {record.__dict__!r}")
 
 
 @pytest.fixture(scope="module")
@@ -232,9 +245,18 @@ def test_share_link_round_trip_never_sends_the_case(page: Any, base_url: str, re
     assert _axe(page) == []
     fragment = link.split("#case=", 1)[1].split("&")[0]
     request_log.lines.clear()
-    page.goto("about:blank")
-    page.goto(link)
-    page.wait_for_url("**/results")
+    own_log = _Captured()  # and what the app's own request log (mesostage.web.access) writes
+    app_logger = logging.getLogger("mesostage")
+    level = app_logger.level
+    app_logger.setLevel(logging.INFO)
+    app_logger.addHandler(own_log)
+    try:
+        page.goto("about:blank")
+        page.goto(link)
+        page.wait_for_url("**/results")
+    finally:
+        app_logger.removeHandler(own_log)
+        app_logger.setLevel(level)
     first_screen(page, "share-link")
     assert page.locator("#answer .headline").inner_text() == headline
     assert "share-test-7f3a" in page.locator("h1").inner_text()
@@ -245,6 +267,11 @@ def test_share_link_round_trip_never_sends_the_case(page: Any, base_url: str, re
     assert "POST /results?" in log
     for secret in ("share-test-7f3a", fragment[:40], "diaphragm_muscle", "case="):
         assert secret not in log
+    own = "\n".join(own_log.lines)
+    assert re.search(r"^GET / 200 ", own, re.M)
+    assert re.search(r"^POST /results 200 ", own, re.M)
+    for secret in ("share-test-7f3a", fragment[:40], "diaphragm_muscle", "case=", "epithelioid"):
+        assert secret not in own
     assert base64.urlsafe_b64decode(fragment + "=" * (-len(fragment) % 4))  # the link really holds the case
 
 

@@ -103,8 +103,16 @@ class _Section(BaseModel):
 class TumorSection(_Section):
     """The primary tumour (pleural primary): extent findings and CT measurements."""
 
-    findings: list[TumorFinding] = []
-    unknown: list[TumorFinding] = []
+    findings: list[TumorFinding] = Field(
+        [],
+        description="tumour extent present (pleural primary), from the tumour vocabulary; a vocabulary name in "
+        "neither list is absent",
+    )
+    unknown: list[TumorFinding] = Field(
+        [],
+        description="tumour extent not known (not assessed, equivocal imaging, no biopsy); it takes the lower "
+        "category for the stage and widens the stage range",
+    )
     no_evidence: bool = Field(False, description="true: no evidence of primary tumour (T0)")
     psum_mm: float | None = Field(
         None, ge=0, description="sum of three maximal pleural thicknesses on axial CT, mm (9th edition cT)"
@@ -130,8 +138,14 @@ class TumorSection(_Section):
 class NodeSection(_Section):
     """Regional lymph nodes (pleural primary). Distant nodes go under metastases as ``distant_nodes``."""
 
-    findings: list[NodeFinding] = []
-    unknown: list[NodeFinding] = []
+    findings: list[NodeFinding] = Field(
+        [],
+        description="regional node stations involved, from the node vocabulary; a name in neither list is not "
+        "involved. Nodes beyond these are metastases (distant_nodes)",
+    )
+    unknown: list[NodeFinding] = Field(
+        [], description="regional node stations whose involvement is not known (not sampled, equivocal imaging)"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> NodeSection:
@@ -143,8 +157,14 @@ class NodeSection(_Section):
 class MetastasisSection(_Section):
     """Distant metastases. Contiguity matters: direct extension is a T finding, discontinuous disease is here."""
 
-    findings: list[MetastasisFinding] = []
-    unknown: list[MetastasisFinding] = []
+    findings: list[MetastasisFinding] = Field(
+        [],
+        description="distant metastases present (discontinuous disease: direct extension is a tumour finding), from "
+        "the metastasis vocabulary; a name in neither list is absent",
+    )
+    unknown: list[MetastasisFinding] = Field(
+        [], description="distant sites not known (not imaged, equivocal); any of them could make the stage IV"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> MetastasisSection:
@@ -161,8 +181,12 @@ class Peritoneal(BaseModel):
         None, description="13 lesion-size scores (0-3), region order 0 central ... 12 lower ileum"
     )
     pci: int | None = Field(None, ge=0, le=39, description="Peritoneal Cancer Index, 0-39")
-    nodes_positive: bool | None = None
-    extra_abdominal_metastases: bool | None = None
+    nodes_positive: bool | None = Field(
+        None, description="regional lymph nodes involved (N1 in the PCI-based system); null: not known"
+    )
+    extra_abdominal_metastases: bool | None = Field(
+        None, description="metastases outside the abdomen (M1 in the PCI-based system); null: not known"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Peritoneal:
@@ -198,8 +222,10 @@ class Peritoneal(BaseModel):
 
 class Resection(BaseModel):
     model_config = _STRICT
-    performed: bool
-    margins_positive: bool | None = None
+    performed: bool = Field(description="a resection of the tumour was done (the revised Brigham system needs it)")
+    margins_positive: bool | None = Field(
+        None, description="tumour at the resection margins; only with performed: true; null: not known"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Resection:
@@ -212,8 +238,15 @@ class ReportedStage(BaseModel):
     """A stage someone already gave (for the review to compare)."""
 
     model_config = _STRICT
-    system: SystemId
-    stage: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
+    system: SystemId = Field(
+        description="the system or edition that stage is in: tnm8, tnm9, tnm7, butchart, brigham or peritoneal_tnm"
+    )
+    stage: str = Field(
+        min_length=1,
+        max_length=MAX_TEXT_CHARS,
+        description="the stage as given, one of that system's stage labels (e.g. IIIA, IV)",
+        examples=["IV"],
+    )
 
 
 Sex = Literal["female", "male"]
@@ -257,11 +290,17 @@ class Biomarkers(BaseModel):
     """Tumour markers that trials select on (all optional; a marker not given is not known)."""
 
     model_config = _STRICT
-    mesothelin: Literal["positive", "negative"] | None = Field(None, description="mesothelin expression (IHC)")
-    bap1: Literal["loss", "retained"] | None = Field(None, description="BAP1 nuclear expression (IHC)")
-    mtap: Literal["loss", "retained"] | None = Field(None, description="MTAP expression (IHC)")
-    cdkn2a: Literal["deleted", "intact"] | None = Field(None, description="CDKN2A (p16) homozygous deletion (FISH)")
-    nf2: Literal["altered", "wild_type"] | None = Field(None, description="NF2 mutation or loss")
+    mesothelin: Literal["positive", "negative"] | None = Field(
+        None, description="mesothelin expression (IHC): positive or negative"
+    )
+    bap1: Literal["loss", "retained"] | None = Field(
+        None, description="BAP1 nuclear expression (IHC): loss or retained"
+    )
+    mtap: Literal["loss", "retained"] | None = Field(None, description="MTAP expression (IHC): loss or retained")
+    cdkn2a: Literal["deleted", "intact"] | None = Field(
+        None, description="CDKN2A (p16) homozygous deletion (e.g. by FISH): deleted or intact"
+    )
+    nf2: Literal["altered", "wild_type"] | None = Field(None, description="NF2 mutation or loss: altered or wild_type")
     pdl1_tps_percent: float | None = Field(None, ge=0, le=100, description="PD-L1 tumour proportion score, %")
 
 
@@ -282,11 +321,11 @@ class Patient(BaseModel):
     a value outside its plausible range is an input error (never clipped)."""
 
     model_config = _STRICT
-    age_years: int | None = Field(None, ge=0, le=120)
-    sex: Sex | None = None
+    age_years: int | None = Field(None, ge=0, le=120, description="age in whole years, 0-120")
+    sex: Sex | None = Field(None, description="female or male (prognostic scores, trial criteria)")
     ecog: int | None = Field(None, ge=0, le=4, description="ECOG performance status 0-4")
     weight_loss: bool | None = Field(None, description="clinically significant weight loss")
-    chest_pain: bool | None = None
+    chest_pain: bool | None = Field(None, description="chest pain (prognostic scores; palliative care options)")
     histology_confirmed: bool | None = Field(
         None, description="false when the diagnosis is only probable/possible (e.g. no central review)"
     )
@@ -300,10 +339,21 @@ class Patient(BaseModel):
     lymphocytes_10e9_per_l: float | None = Field(None, ge=0, le=200, description="lymphocytes, 10^9/L")
     ki67_percent: float | None = Field(None, ge=0, le=100, description="Ki-67 proliferation index, %")
     prior_systemic_lines: int | None = Field(None, ge=0, le=20, description="number of prior systemic therapy lines")
-    prior_agents: list[PriorAgent] = []
-    contraindications: list[Contraindication] = []
-    measurable_disease: bool | None = None
-    brain_metastases: bool | None = None
+    prior_agents: list[PriorAgent] = Field(
+        [],
+        description="every systemic agent or class received before (taken as the complete list: one not listed was "
+        "not received)",
+    )
+    contraindications: list[Contraindication] = Field(
+        [],
+        description="conditions that rule out or need caution for a treatment (e.g. autoimmune_disease rules out "
+        "immune checkpoint inhibitors; renal_impairment, hearing_loss, peripheral_neuropathy add a carboplatin "
+        "caution)",
+    )
+    measurable_disease: bool | None = Field(
+        None, description="at least one measurable lesion (e.g. by mRECIST 1.1; trial criteria); null: not known"
+    )
+    brain_metastases: bool | None = Field(None, description="brain metastases present (trial criteria)")
     location: str | None = Field(
         None,
         min_length=1,
@@ -328,8 +378,8 @@ class Patient(BaseModel):
         None, ge=1, le=300, description="creatinine clearance (measured or Cockcroft-Gault), mL/min"
     )
     bilirubin_umol_per_l: float | None = Field(None, ge=1, le=1000, description="total bilirubin, umol/L")
-    ast_u_per_l: float | None = Field(None, ge=1, le=20000, description="AST, U/L")
-    alt_u_per_l: float | None = Field(None, ge=1, le=20000, description="ALT, U/L")
+    ast_u_per_l: float | None = Field(None, ge=1, le=20000, description="AST (SGOT), U/L")
+    alt_u_per_l: float | None = Field(None, ge=1, le=20000, description="ALT (SGPT), U/L")
     bilirubin_uln_umol_per_l: float | None = Field(
         None, ge=5, le=50, description="the lab's upper limit of normal for total bilirubin, umol/L"
     )
@@ -361,7 +411,7 @@ class Patient(BaseModel):
     last_surgery_date: dt.date | None = Field(
         None, strict=False, description="YYYY-MM-DD: the last operation (surgery) for the cancer"
     )
-    biomarkers: Biomarkers | None = None
+    biomarkers: Biomarkers | None = Field(None, description="tumour markers that trials select on")
 
     _iso_dates = field_validator(
         "last_systemic_therapy_date", "last_radiotherapy_date", "last_surgery_date", mode="before"
@@ -391,23 +441,41 @@ class Case(BaseModel):
 
     id: str | None = Field(None, max_length=MAX_TEXT_CHARS, description="the case's identifier (free text)")
     diagnosis_date: dt.date | None = Field(None, strict=False, description="YYYY-MM-DD; picks the default TNM edition")
-    site: Site
-    laterality: Laterality | None = None
-    histology: Histology | None = None
+    site: Site = Field(
+        description="where the mesothelioma started: pleura, peritoneum, pericardium or tunica_vaginalis (required)"
+    )
+    laterality: Laterality | None = Field(None, description="left or right; pleural primary only")
+    histology: Histology | None = Field(None, description="epithelioid, biphasic, sarcomatoid or other")
     tumor_type: TumorType | None = Field(
         None,
-        description="WHO 2021 type: diffuse mesothelioma (assumed when not given), localized mesothelioma, "
-        "mesothelioma in situ or well-differentiated papillary mesothelial tumour; only diffuse disease is staged",
+        description="WHO 2021 type: diffuse (diffuse mesothelioma, assumed when not given), localized (localized "
+        "mesothelioma), in_situ (mesothelioma in situ) or well_differentiated_papillary (well-differentiated papillary "
+        "mesothelial tumour); only diffuse disease is staged",
     )
-    basis: Basis = "clinical"
-    tumor: TumorSection | None = None
-    nodes: NodeSection | None = None
-    metastases: MetastasisSection | None = None
+    basis: Basis = Field(
+        "clinical",
+        description="what the categories rest on: clinical (prefix c), pathological (p) or post_therapy (yp)",
+    )
+    tumor: TumorSection | None = Field(
+        None, description="the primary tumour (pleura only); missing or assessed: false is not assessed (TX)"
+    )
+    nodes: NodeSection | None = Field(
+        None, description="regional lymph nodes (pleura only); missing or assessed: false is not assessed (NX)"
+    )
+    metastases: MetastasisSection | None = Field(
+        None,
+        description="distant metastases; missing stages as M0 with a stage range up to IV and a review note (there "
+        "is no MX)",
+    )
     pleural_effusion_malignant: bool | None = Field(None, description="recorded; never changes T, N or M by itself")
-    peritoneal: Peritoneal | None = None
-    resection: Resection | None = None
-    reported_stage: ReportedStage | None = None
-    patient: Patient | None = None
+    peritoneal: Peritoneal | None = Field(None, description="the PCI and the N and M findings of a peritoneal primary")
+    resection: Resection | None = Field(None, description="surgery and its margins (the revised Brigham system only)")
+    reported_stage: ReportedStage | None = Field(
+        None, description="a stage someone already gave; the review compares it with the stage the findings give"
+    )
+    patient: Patient | None = Field(
+        None, description="optional details about the person, for the options, the outlook and trial matching"
+    )
 
     _iso_date = field_validator("diagnosis_date", mode="before")(_only_iso_date)
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import sys
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, cast
@@ -24,6 +26,26 @@ class Kind(StrEnum):
     eod = "eod"
     categories = "categories"
     findings = "findings"
+
+
+def _not_under_way(record: logging.LogRecord) -> bool:
+    """False for the "batch under way" messages (the end and anything else pass)."""
+    return getattr(record, "done", True) is not False
+
+
+@contextlib.contextmanager
+def _bar_shows_progress(bar: Any) -> Iterator[None]:
+    """The bar, live; while it shows the progress, the same as log messages would only push it down the screen."""
+    if bar is None:
+        yield
+        return
+    logger = logging.getLogger("mesostage.batch.run")
+    logger.addFilter(_not_under_way)
+    try:
+        with bar:
+            yield
+    finally:
+        logger.removeFilter(_not_under_way)
 
 
 def _progress_bar(enabled: bool) -> tuple[Any, Any]:
@@ -151,7 +173,7 @@ def batch_command(
                     input_arg, output_arg, kind=chosen, system=system, scheduler=scheduler, review=review
                 )
             else:
-                with bar if bar is not None else contextlib.nullcontext():
+                with _bar_shows_progress(bar):
                     summary = run_batch(
                         input_path,
                         output,

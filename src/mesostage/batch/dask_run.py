@@ -236,4 +236,5 @@ def run_dask(
     for part in parts:
         _merge(summary, part)
     summary.seconds = time.perf_counter() - started
+    summary.log_progress()
     return summary

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import time
 from collections.abc import Callable
@@ -31,6 +32,8 @@ __all__ = ["BatchSummary", "RowError", "check_options", "check_output", "output_
 
 ROW_COLUMN = "row"
 Progress = Callable[[int, int | None], None]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,25 @@ class BatchSummary:
     @property
     def failed(self) -> int:
         return self.rows - self.staged
+
+    def log_progress(self, done: int | None = None, total: int | None = None) -> None:
+        """One INFO message: rows so far (with how much of the input was read) or, without ``done``, the end."""
+        counts = {"rows": self.rows, "staged": self.staged, "not_staged": self.failed}
+        if done is None:
+            log.info(
+                "batch finished: %d rows, %d staged, %d not staged, in %.2f s",
+                *counts.values(),
+                self.seconds,
+                extra={**counts, "done": True, "seconds": round(self.seconds, 3)},
+            )
+            return
+        share = f" ({100 * done / total:.0f}% of the input read)" if total else ""
+        log.info(
+            "batch under way: %d rows, %d staged, %d not staged%s",
+            *counts.values(),
+            share,
+            extra={**counts, "done": False},
+        )
 
     def add(self, frame: pl.DataFrame) -> None:
         """Count one output batch (``row`` plus the outcome columns)."""
@@ -252,6 +274,7 @@ def run_batch(
                 summary.written = (summary.written or 0) + frame.height
             writer.write(frame)
             row += frame.height
+            summary.log_progress(chunk.done, chunk.total)
             if on_progress is not None:
                 on_progress(chunk.done, chunk.total)
             chunk = next(chunks, None)
@@ -265,4 +288,5 @@ def run_batch(
             writer.abort()
         raise
     summary.seconds = time.perf_counter() - started
+    summary.log_progress()
     return summary

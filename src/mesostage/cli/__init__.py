@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -70,14 +71,32 @@ def _print_version(value: bool) -> None:
         raise typer.Exit()
 
 
+class LogLevelChoice(StrEnum):
+    debug = "debug"
+    info = "info"
+    warning = "warning"
+    error = "error"
+
+
 @app.callback()
 def _root(
     version: Annotated[
         bool,
         typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
     ] = False,
+    log_level: Annotated[
+        LogLevelChoice | None,
+        typer.Option(help="least severe log message shown on stderr [default: $MESOSTAGE_LOG_LEVEL, else info]"),
+    ] = None,
 ) -> None:
     """Mesothelioma staging in every system in use, with the findings that decided it and its range."""
+    from mesostage.logs import configure_from_settings
+
+    try:
+        configure_from_settings(log_level=log_level.value if log_level else None)
+    except ValueError as exc:  # a MESOSTAGE_* variable that cannot be used (SettingsError)
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from None
 
 
 # The staging commands, in the order `mesostage --help` lists them.

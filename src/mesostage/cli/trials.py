@@ -200,10 +200,6 @@ def import_command(
     if not source.exists():
         raise fail([InputError("SOURCE", f"no such file or directory: {source}")])
     target = _index_path(index)
-
-    def progress(r: object) -> None:
-        typer.echo(f"... {getattr(r, 'read', 0)} records read", err=True)
-
     if target.is_dir():
         raise fail([InputError("--index", f"{target} is a directory: give the index file's name")])
     try:
@@ -213,8 +209,7 @@ def import_command(
                 target,
                 mode="merge" if merge else "replace",
                 scope="all" if all_studies else "mesothelioma",
-                progress=progress,
-            )
+            )  # progress: INFO messages of mesostage.trials.importer on stderr
     except ImportFailed as exc:
         typer.echo(f"import failed: {exc}. The index at {target} is unchanged.", err=True)
         raise typer.Exit(code=1) from None
@@ -267,8 +262,7 @@ def sync_command(
             mode="merge" if merge else "replace",
             min_interval=min_interval,
             retries=retries,
-            log=lambda msg: typer.echo(f"... {msg}", err=True),
-        )
+        )  # progress: INFO messages of mesostage.trials.sync and .importer on stderr
     except (SyncError, ImportFailed) as exc:
         typer.echo(f"sync failed: {exc}. The index at {target} is unchanged.", err=True)
         raise typer.Exit(code=1) from None

@@ -28,8 +28,8 @@ from mesostage.treatment.result import (
     GuidelineRef,
     OfferedGroup,
     SourceRef,
+    Stage4SurvivalFigure,
     Stage4View,
-    SurvivalFigure,
     SymptomControl,
     TreatmentOption,
     TreatmentOptions,
@@ -247,7 +247,7 @@ def _stage4(facts: Facts, kb: KnowledgeBase, audience: Audience, offered: list[T
             for s in s4.symptoms
         ],
         survival_context=[
-            SurvivalFigure(
+            Stage4SurvivalFigure(
                 label=f.label,
                 text=f.plain if patient else f.label,
                 median_months=f.median_months,

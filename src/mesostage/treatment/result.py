@@ -15,6 +15,7 @@ __all__ = [
     "GuidelineRef",
     "OfferedGroup",
     "SourceRef",
+    "Stage4SurvivalFigure",
     "Stage4View",
     "SurvivalFigure",
     "SymptomControl",
@@ -131,7 +132,10 @@ class SymptomControl(BaseModel):
     sources: list[SourceRef]
 
 
-class SurvivalFigure(BaseModel):
+class Stage4SurvivalFigure(BaseModel):
+    """One published survival figure in the stage IV view (named apart from the outlook's ``SurvivalFigure``, so
+    the OpenAPI document has one model of each name)."""
+
     model_config = _FROZEN
     label: str
     text: str
@@ -142,6 +146,10 @@ class SurvivalFigure(BaseModel):
     source: SourceRef
 
 
+#: The former name, kept for code that imports it.
+SurvivalFigure = Stage4SurvivalFigure
+
+
 class Stage4View(BaseModel):
     """Stage IV pleural mesothelioma: goals of care, what is offered and why, symptoms, survival context."""
 
@@ -150,7 +158,7 @@ class Stage4View(BaseModel):
     goals_sources: list[SourceRef]
     offered: list[OfferedGroup]
     symptom_control: list[SymptomControl]
-    survival_context: list[SurvivalFigure]
+    survival_context: list[Stage4SurvivalFigure]
     survival_caveat: str
     questions: list[str]
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import logging
 import os
 import sqlite3
 import time
@@ -51,6 +52,9 @@ __all__ = [
 
 DEMO_SOURCE = "mesostage bundled FICTIONAL demo trials"
 _BATCH = 500
+#: Records read between two progress messages (INFO, logger ``mesostage.trials.importer``).
+LOG_EVERY = 1000
+log = logging.getLogger(__name__)
 #: How long an import waits for another import into the same index to finish.
 _LOCK_WAIT_SECONDS = 600
 Mode = Literal["replace", "merge"]
@@ -109,6 +113,27 @@ class ImportReport:
         if self.warnings:
             lines.append(f"{len(self.warnings)} warnings about record contents (kept, see the JSON report).")
         return "\n".join(lines)
+
+    def counts(self) -> dict[str, int]:
+        """What was read so far, kept and left out (the progress messages' fields)."""
+        return {
+            "read": self.read,
+            "kept": self.imported,
+            "out_of_scope": self.skipped_out_of_scope,
+            "malformed": len(self.malformed),
+            "duplicates": self.duplicates,
+        }
+
+    def log_progress(self, done: bool = False) -> None:
+        """One INFO message with the counts (no record content: NCT ids and texts stay in the report)."""
+        c = self.counts()
+        log.info(
+            "trials import %s: %d records read, %d kept, %d not about mesothelioma, %d malformed, %d duplicates%s",
+            "finished" if done else "under way",
+            *c.values(),
+            f"; the index holds {self.index_total} trials ({self.seconds:.1f} s)" if done else "",
+            extra={**c, "done": done, "source": self.source} | ({"index_total": self.index_total} if done else {}),
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -400,6 +425,8 @@ def _import_locked(
         batch: list[tuple[Trial, str]] = []
         real_records = False
         for where, record in records:
+            if report.read and report.read % LOG_EVERY == 0:
+                report.log_progress()
             report.read += 1
             if isinstance(record, Malformed):
                 report.malformed.append(record)
@@ -467,6 +494,7 @@ def _import_locked(
         with contextlib.suppress(FileNotFoundError):
             temp.unlink()
     report.seconds = time.perf_counter() - started
+    report.log_progress(done=True)
     return report
 
 

@@ -1,9 +1,9 @@
 """The local trial index: one SQLite file (FTS5 for text, tables for structured fields) in the user's data dir.
 
-Where it lives: ``$MESOSTAGE_DATA_DIR/trials.sqlite`` when that variable is set (tests use a temporary
-directory), else ``trials.sqlite`` in ``platformdirs.user_data_dir("mesostage")``. Every command also takes an
-explicit path. The file is only ever replaced whole (see :mod:`mesostage.trials.importer`), so a reader never sees
-half an import.
+Where it lives: ``$MESOSTAGE_TRIALS_INDEX``, else ``$MESOSTAGE_DATA_DIR/trials.sqlite`` when that variable is set
+(tests use a temporary directory), else ``trials.sqlite`` in ``platformdirs.user_data_dir("mesostage")``. Every
+command also takes an explicit path. The file is only ever replaced whole (see :mod:`mesostage.trials.importer`), so
+a reader never sees half an import.
 """
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-
+from mesostage.settings import INDEX_FILENAME, settings
 from mesostage.trials.scope import takes_site
 from mesostage.trials.study import Trial, trial_from_dict
 
@@ -33,7 +32,7 @@ __all__ = [
 ]
 
 DATA_DIR_ENV = "MESOSTAGE_DATA_DIR"
-INDEX_FILENAME = "trials.sqlite"
+
 SCHEMA_VERSION = "2"  # 2: criteria read by the real-text reader (new fact types); trials carry start_date
 
 _SCHEMA = """
@@ -91,10 +90,9 @@ def _is_damage(exc: sqlite3.DatabaseError) -> bool:
 
 
 def default_index_path() -> Path:
-    """``$MESOSTAGE_DATA_DIR/trials.sqlite``, else the platform's user data directory."""
-    base = os.environ.get(DATA_DIR_ENV)
-    directory = Path(base) if base else Path(platformdirs.user_data_dir("mesostage", appauthor=False))
-    return directory / INDEX_FILENAME
+    """``$MESOSTAGE_TRIALS_INDEX``, else ``$MESOSTAGE_DATA_DIR/trials.sqlite``, else ``trials.sqlite`` in the
+    platform's user data directory (:mod:`mesostage.settings`)."""
+    return settings().index_path
 
 
 def create_schema(conn: sqlite3.Connection) -> None:

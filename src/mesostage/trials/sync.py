@@ -17,6 +17,7 @@ import datetime as dt
 import email.utils
 import importlib.metadata
 import json
+import logging
 import re
 import tempfile
 import time
@@ -34,6 +35,7 @@ __all__ = ["API_BASE", "SyncError", "SyncReport", "sync"]
 API_BASE = "https://clinicaltrials.gov/api/v2"
 _RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 _MAX_RETRY_AFTER = 120.0
+logger = logging.getLogger(__name__)
 
 
 def _user_agent() -> str:
@@ -150,6 +152,7 @@ class _Fetcher:
             self.report.retries += 1
             message = f"{problem}; retry {attempt} of {self.retries} in {wait:.1f} s"
             self.report.messages.append(message)
+            logger.warning("trials sync: %s", message, extra={"attempt": attempt, "wait_seconds": wait})
             if self.log:
                 self.log(message)
             self.sleep(wait)
@@ -190,6 +193,9 @@ def sync(
 ) -> SyncReport:
     """Fetch studies from the API v2 and import them (see the module docstring).
 
+    Progress goes to the ``mesostage.trials.sync`` logger (each page at INFO, each retry at WARNING) and, for the
+    import, to ``mesostage.trials.importer``; ``log``, when given, is called with the same page and retry messages.
+
     Raises
     ------
     SyncError
@@ -226,8 +232,17 @@ def sync(
             report.studies_received += len(data["studies"])
             if token is None and isinstance(data.get("totalCount"), int):
                 report.total_count = data["totalCount"]
+            page_message = f"page {report.pages}: {len(data['studies'])} studies"
+            total = f" of {report.total_count}" if report.total_count is not None else ""
+            logger.info(
+                "trials sync: %s (%d%s received)",
+                page_message,
+                report.studies_received,
+                total,
+                extra={"pages": report.pages, "received": report.studies_received, "total": report.total_count},
+            )
             if log:
-                log(f"page {report.pages}: {len(data['studies'])} studies")
+                log(page_message)
             next_token = data.get("nextPageToken")
             if not next_token or (max_pages is not None and report.pages >= max_pages):
                 break

@@ -29,13 +29,30 @@ from mesostage import (
     TreatmentOptions,
     load_systems,
 )
+from mesostage.web.examples import examples
 from mesostage.web.view import DISCLAIMER, data_version, outlook_figure
 
-__all__ = ["CASE_BODY", "ErrorItem", "ErrorResponse", "Health", "SystemInfo", "router"]
+__all__ = ["CASE_BODY", "ErrorItem", "ErrorResponse", "Health", "Location", "SystemInfo", "router"]
 
 router = APIRouter(prefix="/api/v1", tags=["api v1"])
 
-Audience = Annotated[Literal["patient", "clinician"], Query(description="who reads it")]
+Audience = Annotated[
+    Literal["patient", "clinician"],
+    Query(
+        description="who reads it: patient (plain words, for patients and families) or clinician (categories, "
+        "deciding findings and sources)",
+        openapi_examples={"patient": {"value": "patient"}, "clinician": {"value": "clinician"}},
+    ),
+]
+Location = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=200,
+        description="US ZIP code or 'City, Country'; replaces patient.location",
+        openapi_examples={"zip": {"value": "10021"}, "city": {"value": "Leeds, United Kingdom"}},
+    ),
+]
 #: The system ids of the case model (tests check that the two lists agree).
 SystemId = Literal["tnm8", "tnm9", "tnm7", "butchart", "brigham", "peritoneal_tnm"]
 
@@ -43,7 +60,7 @@ SystemId = Literal["tnm8", "tnm9", "tnm7", "butchart", "brigham", "peritoneal_tn
 class ErrorItem(BaseModel):
     model_config = ConfigDict(extra="forbid")
     path: str = Field(description="field path in the case, e.g. tumor.findings[3]; empty for the whole body")
-    message: str
+    message: str = Field(description="what is wrong, in words")
     allowed: list[str] = Field(description="the allowed values, where there is a fixed list")
 
 
@@ -51,20 +68,20 @@ class ErrorResponse(BaseModel):
     """Every problem found, not only the first."""
 
     model_config = ConfigDict(extra="forbid")
-    errors: list[ErrorItem]
+    errors: list[ErrorItem] = Field(description="every problem, each with its field path")
 
 
 class SystemInfo(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    id: str
-    name: str
-    short_name: str
-    applies_to: list[str]
-    evidence: str
-    evidence_note: str | None
-    stages: list[str]
-    main_source: str
-    sources: dict[str, str]
+    id: str = Field(description="the system id of the case format, e.g. tnm9")
+    name: str = Field(description="the full name with its edition")
+    short_name: str = Field(description="a short name for tables")
+    applies_to: list[str] = Field(description="the primary sites it stages (case field site)")
+    evidence: str = Field(description="official, secondary (the table rests on a secondary source) or historical")
+    evidence_note: str | None = Field(description="why the evidence level is what it is, where it needs saying")
+    stages: list[str] = Field(description="its stage groups, lowest first")
+    main_source: str = Field(description="the citation of its defining publication")
+    sources: dict[str, str] = Field(description="every source its rules cite: key to citation")
 
 
 class StagingDataVersion(BaseModel):
@@ -75,10 +92,10 @@ class StagingDataVersion(BaseModel):
 
 class Health(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    status: Literal["ok"]
-    version: str
-    staging_data: StagingDataVersion
-    disclaimer: str
+    status: Literal["ok"] = Field(description="ok: the server answers")
+    version: str = Field(description="the mesostage version")
+    staging_data: StagingDataVersion = Field(description="the staging data in use")
+    disclaimer: str = Field(description="what mesostage is and is not")
 
 
 _NOTES = TypeAdapter(list[ReviewNote])
@@ -88,11 +105,18 @@ def error_body(errors: tuple[InputError, ...] | list[InputError]) -> dict[str, A
     return {"errors": [e.as_dict() for e in errors]}
 
 
+def _case_examples() -> dict[str, Any]:
+    """The example cases of the form page (``mesostage/examples/``), as the OpenAPI examples of a case body."""
+    return {e.name: {"summary": e.title, "description": e.summary, "value": e.case()} for e in examples()}
+
+
 CASE_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
-        "description": "One case in the case format (shared/spec/CASE_FORMAT.md).",
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Case"}}},
+        "description": "One case in the case format (docs/CASE_FORMAT.md).",
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/Case"}, "examples": _case_examples()}
+        },
     }
 }
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -159,6 +183,7 @@ def stage_include(fields: list[str] | None) -> dict[str, Any] | None:
 
 @router.post(
     "/stage",
+    operation_id="stage_case",
     response_model=StagingResult | CompactStagingResult,
     responses=ERRORS,
     openapi_extra=CASE_BODY,
@@ -167,14 +192,24 @@ def stage_include(fields: list[str] | None) -> dict[str, Any] | None:
 async def stage(
     request: Request,
     systems: Annotated[
-        list[SystemId] | None, Query(description="system ids to report (repeatable); default all")
+        list[SystemId] | None,
+        Query(
+            description="system ids to report (repeatable); default all",
+            openapi_examples={"tnm9": {"summary": "the 9th edition only", "value": ["tnm9"]}},
+        ),
     ] = None,
     fields: Annotated[
         list[StageField] | None,
         Query(
             description="a compact answer: only these fields (repeatable), a field of the staging result (results, "
             "review, warnings, ...) or results.<field> of each system's result (results.system, results.stage, "
-            "results.stage_range, ...); default every field, as in the case format"
+            "results.stage_range, ...); default every field, as in the case format",
+            openapi_examples={
+                "stage only": {
+                    "summary": "only each system's id and stage",
+                    "value": ["results.system", "results.stage"],
+                }
+            },
         ),
     ] = None,
 ) -> Response:
@@ -189,6 +224,7 @@ async def stage(
 
 @router.post(
     "/review",
+    operation_id="review_case",
     response_model=list[ReviewNote],
     responses=ERRORS,
     openapi_extra=CASE_BODY,
@@ -204,6 +240,7 @@ async def review(request: Request) -> Response:
 
 @router.post(
     "/explain",
+    operation_id="explain_case",
     response_model=Explanation,
     responses=ERRORS,
     openapi_extra=CASE_BODY,
@@ -217,6 +254,7 @@ async def explain(request: Request, audience: Audience = "patient") -> Response:
 
 @router.post(
     "/options",
+    operation_id="treatment_options",
     response_model=TreatmentOptions,
     responses=ERRORS,
     openapi_extra=CASE_BODY,
@@ -231,6 +269,7 @@ async def options(request: Request, audience: Audience = "patient") -> Response:
 
 @router.post(
     "/prognosis",
+    operation_id="prognosis",
     response_model=Prognosis,
     responses=ERRORS,
     openapi_extra=CASE_BODY,
@@ -245,6 +284,7 @@ async def prognosis(request: Request) -> Response:
 
 @router.post(
     "/prognosis/figure",
+    operation_id="prognosis_figure",
     responses={
         200: {
             "description": "Median survival by stage, the case's stage highlighted",
@@ -258,7 +298,10 @@ async def prognosis(request: Request) -> Response:
 )
 async def prognosis_figure(
     request: Request,
-    format: Annotated[Literal["png", "svg"], Query(description="png (1000 x 750 px) or svg")] = "png",
+    format: Annotated[
+        Literal["png", "svg"],
+        Query(description="png (1000 x 750 px) or svg", openapi_examples={"svg": {"value": "svg"}}),
+    ] = "png",
 ) -> Response:
     case = await read_case(request)
     image = await run_in_threadpool(outlook_figure, case, format)
@@ -267,6 +310,7 @@ async def prognosis_figure(
 
 @router.post(
     "/trials/match",
+    operation_id="match_trials",
     response_model=MatchResult,
     responses=ERRORS,
     openapi_extra=CASE_BODY,
@@ -274,12 +318,23 @@ async def prognosis_figure(
 )
 async def trials_match(
     request: Request,
-    location: Annotated[
-        str | None, Query(min_length=1, max_length=200, description="US ZIP code or 'City, Country'")
+    location: Location = None,
+    max_distance_km: Annotated[
+        float | None,
+        Query(gt=0, le=50_000, description="nearest open site within, km", openapi_examples={"km": {"value": 300}}),
     ] = None,
-    max_distance_km: Annotated[float | None, Query(gt=0, le=50_000, description="nearest open site within")] = None,
-    include_closed: Annotated[bool, Query(description="also list trials that are not open")] = False,
-    limit: Annotated[int | None, Query(ge=1, le=500, description="at most this many matches and exclusions")] = None,
+    include_closed: Annotated[
+        bool, Query(description="also list trials that are not open", openapi_examples={"yes": {"value": True}})
+    ] = False,
+    limit: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=500,
+            description="at most this many matches and exclusions",
+            openapi_examples={"ten": {"value": 10}},
+        ),
+    ] = None,
 ) -> Response:
     """Possible matches (recruiting first), excluded trials with their reasons, and what the index holds. Uses the
     imported ClinicalTrials.gov index, or the bundled FICTIONAL demo trials when none was imported (it says so)."""
@@ -292,9 +347,13 @@ async def trials_match(
     return _json(result)
 
 
-@router.get("/systems", response_model=list[SystemInfo], summary="The staging systems")
+@router.get("/systems", operation_id="list_systems", response_model=list[SystemInfo], summary="The staging systems")
 async def systems() -> list[SystemInfo]:
     """Every staging system with the sites it applies to, its evidence level, its stages and its sources."""
+    return _systems()
+
+
+def _systems() -> list[SystemInfo]:
     return [
         SystemInfo(
             id=s.id,
@@ -311,8 +370,14 @@ async def systems() -> list[SystemInfo]:
     ]
 
 
-@router.get("/health", response_model=Health, summary="Liveness, version and staging-data version")
+@router.get(
+    "/health", operation_id="health", response_model=Health, summary="Liveness, version and staging-data version"
+)
 async def health() -> Health:
+    return _health()
+
+
+def _health() -> Health:
     v = data_version()
     return Health(
         status="ok",
@@ -320,6 +385,15 @@ async def health() -> Health:
         staging_data=StagingDataVersion(fingerprint=v.fingerprint, systems=dict(v.systems)),
         disclaimer=DISCLAIMER,
     )
+
+
+def response_examples() -> dict[str, Any]:
+    """The answers of the routes that take no input, by operation id: their examples in the OpenAPI document (the
+    real answers of this server, made when the document is)."""
+    return {
+        "list_systems": [s.model_dump(mode="json") for s in _systems()],
+        "health": _health().model_dump(mode="json"),
+    }
 
 
 def case_error_response(exc: CaseError) -> Response:

@@ -11,22 +11,23 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 import mesostage
 from mesostage import Case, CaseError, InputError
+from mesostage.settings import DEFAULT_MAX_BODY_BYTES, settings
 from mesostage.trials.geo import forbid_cache_writes
 from mesostage.trials.index import DamagedIndex
 from mesostage.web import api, extract_api, pages, trial_routes
+from mesostage.web.access import RequestLogMiddleware
 from mesostage.web.report import shutdown_workers
 from mesostage.web.security import BodyLimitMiddleware, SecurityHeadersMiddleware, error_headers
 
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "LOOPBACK_HOSTS", "create_app"]
 
-#: A case with every finding and a full patient block is under 5 kB; the limit leaves room and no more.
-DEFAULT_MAX_BODY_BYTES = 64 * 1024
 #: Host names accepted when the app serves the loopback interface (guards against DNS rebinding).
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 OPENAPI_URL = "/api/v1/openapi.json"
@@ -39,8 +40,15 @@ def _path(loc: Sequence[int | str]) -> str:
     return out
 
 
+def _operation_id(route: APIRoute) -> str:
+    """A route's id where it gives no ``operation_id``: its function's name, never FastAPI's path-and-method
+    mangling (every API route names its id; tests/test_openapi.py checks that they are readable and stable)."""
+    return route.name
+
+
 def _openapi(app: FastAPI) -> dict[str, Any]:
-    """The OpenAPI document, with the case model's JSON Schema as the request body of the POST routes."""
+    """The OpenAPI document, with the case model's JSON Schema as the request body of the POST routes and the real
+    answers of the routes that take no input as their examples."""
     if app.openapi_schema:
         return app.openapi_schema
     schema = get_openapi(
@@ -51,9 +59,15 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     )
     case_schema = Case.model_json_schema(ref_template="#/components/schemas/{model}")
     components = schema.setdefault("components", {}).setdefault("schemas", {})
-    for name, sub in case_schema.pop("$defs", {}).items():
-        components.setdefault(name, sub)
-    components["Case"] = case_schema
+    for name, sub in {**case_schema.pop("$defs", {}), "Case": case_schema}.items():
+        if components.setdefault(name, sub) != sub:  # two models of one name: the $refs would be ambiguous
+            raise RuntimeError(f"two different models are named {name} in the OpenAPI document")
+    examples = api.response_examples()
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            if operation["operationId"] in examples:
+                content = operation["responses"]["200"]["content"]["application/json"]
+                content["example"] = examples[operation["operationId"]]
     app.openapi_schema = schema
     return schema
 
@@ -79,7 +93,7 @@ def _wants_json(request: Request) -> bool:
 
 def create_app(
     *,
-    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    max_body_bytes: int | None = None,
     allowed_hosts: Sequence[str] | None = LOOPBACK_HOSTS,
 ) -> FastAPI:
     """The mesostage web app.
@@ -87,12 +101,16 @@ def create_app(
     Parameters
     ----------
     max_body_bytes
-        Request bodies over this size are refused with 413.
+        Request bodies over this size are refused with 413 (default: ``$MESOSTAGE_MAX_BODY_BYTES``, else
+        ``DEFAULT_MAX_BODY_BYTES``).
     allowed_hosts
         Host header values accepted (``None``: any). The default accepts only the loopback names, which is right
         for the default bind address 127.0.0.1.
     """
+    config = settings()  # a bad MESOSTAGE_* value stops here, naming the variable
     forbid_cache_writes()  # the place index is read while serving, never written (`mesostage serve` builds it first)
+    # One admission bound for the process (it counts across threads and event loops): the last app made sets it.
+    pages.PDF_ADMISSION.limit = config.pdf_max_in_flight
     app = FastAPI(
         title="mesostage",
         version=mesostage.__version__,
@@ -105,6 +123,7 @@ def create_app(
         redoc_url=None,
         openapi_url=OPENAPI_URL,
         lifespan=_lifespan,
+        generate_unique_id_function=_operation_id,
     )
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.include_router(api.router)
@@ -154,8 +173,9 @@ def create_app(
             return JSONResponse(body, status_code=500, headers=headers)
         return HTMLResponse(pages.render("error.html", status=500, message=message), status_code=500, headers=headers)
 
-    app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes or config.max_body_bytes)
     if allowed_hosts is not None:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(RequestLogMiddleware)  # outermost: it sees every answer, 400 for a bad host and 413 too
     return app

@@ -67,31 +67,60 @@ _KIND = {
     "anyOf": [{"type": "string", "enum": list(KINDS)}, {"type": "null"}],
     "description": "null: found from the text",
 }
+_CT = (
+    "CT CHEST WITH CONTRAST\nCLINICAL: Right pleural mesothelioma, epithelioid on biopsy.\nFINDINGS: Nodular "
+    "thickening of the right parietal and mediastinal pleura up to 12 mm, extending into the major fissure. The fat "
+    "plane with the right hemidiaphragm is lost. Enlarged station 7 node 15 mm, compatible with nodal metastasis. "
+    "No liver or adrenal lesion."
+)
+_PATHOLOGY = "CYTOPATHOLOGY\nEBUS-TBNA: Station 7: negative for malignancy, adequate lymphocytes."
+#: Realistic report texts (written for this document, not a real person's).
+EXTRACT_EXAMPLES: dict[str, Any] = {
+    "one CT report": {"summary": "one report, its kind found from the text", "value": {"text": _CT}},
+    "CT and pathology": {
+        "summary": "two reports combined: the node sampled at EBUS disagrees with the CT, so it is left not known",
+        "value": {"reports": [{"text": _CT, "kind": "ct"}, {"text": _PATHOLOGY, "kind": "pathology"}]},
+    },
+}
 #: The request body, described by hand (no $ref), since the body is read and checked here, not by FastAPI.
 EXTRACT_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
+        "description": "One report's text, or several reports to combine; each report's kind is optional.",
         "content": {
             "application/json": {
                 "schema": {
                     "type": "object",
                     "additionalProperties": False,
                     "properties": {
-                        "text": {"type": "string", "description": "one report's words"},
+                        "text": {
+                            "anyOf": [{"type": "string"}, {"type": "null"}],
+                            "description": "one report's words (or give reports)",
+                        },
                         "kind": _KIND,
                         "reports": {
-                            "type": "array",
-                            "minItems": 1,
-                            "maxItems": 10,
-                            "items": {
-                                "type": "object",
-                                "additionalProperties": False,
-                                "required": ["text"],
-                                "properties": {"text": {"type": "string"}, "kind": _KIND},
-                            },
+                            "anyOf": [
+                                {
+                                    "type": "array",
+                                    "minItems": 1,
+                                    "maxItems": 10,
+                                    "items": {
+                                        "type": "object",
+                                        "additionalProperties": False,
+                                        "required": ["text"],
+                                        "properties": {
+                                            "text": {"type": "string", "description": "the report's words"},
+                                            "kind": _KIND,
+                                        },
+                                    },
+                                },
+                                {"type": "null"},
+                            ],
+                            "description": "several reports, combined (or give text)",
                         },
                     },
-                }
+                },
+                "examples": EXTRACT_EXAMPLES,
             }
         },
     }
@@ -110,6 +139,7 @@ def _read(raw: bytes) -> ExtractRequest:
 
 @router.post(
     "/extract",
+    operation_id="extract_case",
     responses=ERRORS,
     openapi_extra=EXTRACT_BODY,
     summary="Read report text into a draft case, with evidence",

@@ -1,12 +1,11 @@
 """The printable report: the results page's sections as one PDF (WeasyPrint), with date, versions and disclaimer.
 
-The web app draws reports in worker processes (:func:`render_pdf_isolated`): at most ``PDF_RENDER_SLOTS`` at once, on
-as many cores, and the workers are replaced after ``PDF_TASKS_PER_WORKER`` reports each, so the server's memory
-stays flat however many reports it makes (WeasyPrint's caches grow with every document). A finished report is kept
-in memory (never on disk), at most ``PDF_CACHE_BYTES`` of them, least recently used first out: the same page asked
-for again (a second click, a lost download) is the same bytes at once. The key is the whole HTML page, which
-holds the case, the view, the versions and the minute it was made.
-"""
+The web app draws reports in worker processes (:func:`render_pdf_isolated`): at most ``$MESOSTAGE_PDF_WORKERS``
+(default ``PDF_RENDER_SLOTS``) at once, on as many cores, and the workers are replaced after ``PDF_TASKS_PER_WORKER``
+reports each, so the server's memory stays flat however many reports it makes (WeasyPrint's caches grow with every
+document). A finished report is kept in memory (never on disk), at most ``PDF_CACHE_BYTES`` of them, least recently
+used first out: the same page asked for again (a second click, a lost download) is the same bytes at once. The key is
+the whole HTML page, which holds the case, the view, the versions and the minute it was made."""
 
 from __future__ import annotations
 
@@ -22,7 +21,7 @@ from concurrent.futures.process import BrokenProcessPool
 from functools import cache
 from importlib import resources
 
-from mesostage.limits import PDF_RENDER_SLOTS
+from mesostage.settings import settings
 
 __all__ = [
     "PDF_CACHE_BYTES",
@@ -131,13 +130,14 @@ def _pool() -> ProcessPoolExecutor:
     own ``max_tasks_per_child`` can leave the pool with no worker and every later report waiting for ever.)
     """
     global _POOL, _TASKS
+    workers = settings().pdf_workers
     with _POOL_LOCK:
         old = None
-        if _POOL is None or _TASKS >= PDF_TASKS_PER_WORKER * PDF_RENDER_SLOTS:
+        if _POOL is None or PDF_TASKS_PER_WORKER * workers <= _TASKS:
             old, _POOL, _TASKS = (
                 _POOL,
                 ProcessPoolExecutor(
-                    max_workers=PDF_RENDER_SLOTS,
+                    max_workers=workers,
                     mp_context=multiprocessing.get_context("spawn"),  # no fork of a threaded server
                     initializer=_worker_start,
                     initargs=(os.getpid(),),

@@ -27,7 +27,7 @@ from mesostage.trials.navigator import (
 )
 from mesostage.trials.shortlist import render_markdown
 from mesostage.web import pages
-from mesostage.web.api import CASE_BODY, ERRORS, read_case
+from mesostage.web.api import CASE_BODY, ERRORS, Location, read_case
 from mesostage.web.trial_list import FORM_FIELDS, filters_from_form, trials_section
 
 __all__ = ["api_router", "pages_router"]
@@ -93,29 +93,43 @@ async def trials_shortlist_page(request: Request) -> HTMLResponse:
 
 # ------------------------------------------------------------------------------------------------------ the API
 
-Location = Annotated[
-    str | None,
-    Query(min_length=1, max_length=200, description="US ZIP code or 'City, Country'; replaces patient.location"),
-]
 Statuses = Annotated[
     list[str] | None,
     Query(
         description="overallStatus to show (repeatable; default RECRUITING and NOT_YET_RECRUITING): "
-        + ", ".join(STATUS_LABELS)
+        + ", ".join(STATUS_LABELS),
+        openapi_examples={"recruiting": {"summary": "recruiting now", "value": ["RECRUITING"]}},
     ),
 ]
 Phases = Annotated[
     list[str] | None,
-    Query(description="phases to show (repeatable; default all; NONE: no phase given): " + ", ".join(PHASE_LABELS)),
+    Query(
+        description="phases to show (repeatable; default all; NONE: no phase given): " + ", ".join(PHASE_LABELS),
+        openapi_examples={"phase 2 and 3": {"value": ["PHASE2", "PHASE3"]}},
+    ),
 ]
 MaxDistance = Annotated[
-    float | None, Query(gt=0, le=50_000, description="nearest open site within this distance, in `unit`")
+    float | None,
+    Query(
+        gt=0,
+        le=50_000,
+        description="nearest open site within this distance, in `unit`",
+        openapi_examples={"100": {"value": 100}},
+    ),
 ]
 UnitParam = Annotated[
-    Literal["km", "mi"] | None, Query(description="km or mi; default mi for a place in the US, km otherwise")
+    Literal["km", "mi"] | None,
+    Query(
+        description="km or mi; default mi for a place in the US, km otherwise",
+        openapi_examples={"km": {"value": "km"}},
+    ),
 ]
 SortParam = Annotated[
-    Literal["distance", "fit"], Query(description="distance (nearest open site first) or fit (the matcher's order)")
+    Literal["distance", "fit"],
+    Query(
+        description="distance (nearest open site first) or fit (the matcher's order)",
+        openapi_examples={"fit": {"value": "fit"}},
+    ),
 ]
 
 
@@ -145,6 +159,7 @@ ListQuery = Annotated[_ListQuery, Depends(_list_query)]
 
 @api_router.post(
     "/trials/list",
+    operation_id="trial_list",
     response_model=TrialList,
     responses=ERRORS,
     openapi_extra=CASE_BODY,
@@ -162,6 +177,7 @@ async def trials_list(request: Request, query: ListQuery) -> Response:
 
 @api_router.post(
     "/trials/shortlist",
+    operation_id="trial_shortlist",
     responses={200: {"description": "The shortlist as Markdown", "content": {"text/markdown": {}}}, **ERRORS},
     response_class=Response,
     openapi_extra=CASE_BODY,
@@ -172,7 +188,15 @@ async def trials_shortlist(
     query: ListQuery,
     pick: Annotated[
         list[str] | None,
-        Query(description="NCT id of a trial of the list (repeatable, at most 5); default the first 5"),
+        Query(
+            description="NCT id of a trial of the list (repeatable, at most 5); default the first 5",
+            openapi_examples={
+                "two": {
+                    "summary": "two trials of the bundled FICTIONAL demo set",
+                    "value": ["NCT99000001", "NCT99000003"],
+                }
+            },
+        ),
     ] = None,
 ) -> Response:
     """The shortlist of the picked trials of the list that the same parameters give (the one-page print of the web
