@@ -236,8 +236,14 @@ def test_ctrl_c_or_sigterm_on_the_command_line_leaves_no_output(
 ) -> None:
     # SIGTERM (issue 16): handled like Ctrl-C, where it used to leave a hidden .partial file of staged rows.
     source = tmp_path / "cases.jsonl"
-    case = pleural_case([*ALL_SURFACES, "mediastinal_fat"], ["subcarinal"], tumor_unknown=["rib", "spine"])
-    write_cases(source, [case] * 40_000)  # long enough to be interrupted mid-run
+    # long enough to be interrupted mid-run: 40,000 different cases (the same case again and again is staged from
+    # the engine's memory, and the run could end before the signal arrives)
+    cases = []
+    for i in range(40_000):
+        case = pleural_case([*ALL_SURFACES, "mediastinal_fat"], ["subcarinal"], tumor_unknown=["rib", "spine"])
+        case["tumor"]["psum_mm"] = i / 10  # type: ignore[index]
+        cases.append(case)
+    write_cases(source, cases)
     target = tmp_path / "out.csv"
     exe = Path(sys.executable).parent / "mesostage"
     proc = subprocess.Popen([str(exe), "batch", str(source), "-o", str(target)], stderr=subprocess.PIPE, text=True)
