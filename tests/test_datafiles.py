@@ -4,6 +4,7 @@ a changed file is never answered from an older cached form, and a cache that can
 from __future__ import annotations
 
 import datetime as dt
+import os
 import tomllib
 from pathlib import Path
 
@@ -91,3 +92,15 @@ def test_a_date_is_kept(cache: Path) -> None:
 def test_invalid_toml_still_fails(cache: Path) -> None:
     with pytest.raises(tomllib.TOMLDecodeError):
         load_toml("a = \n")
+
+
+def test_the_cache_is_in_the_cache_folder_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/configuration.md: MESOSTAGE_CACHE_DIR, else the user cache folder (found without the settings model when
+    no MESOSTAGE_* variable is set)."""
+    from mesostage.settings import settings
+
+    for name in [n for n in os.environ if n.startswith("MESOSTAGE_")]:
+        monkeypatch.delenv(name)
+    assert datafiles._folder() == settings().cache_folder / datafiles._SUBDIR
+    monkeypatch.setenv("MESOSTAGE_CACHE_DIR", str(tmp_path))
+    assert datafiles._folder() == tmp_path / datafiles._SUBDIR

@@ -52,6 +52,10 @@ def load_toml(text: str) -> dict[str, Any]:
 
 
 def _folder() -> Path | None:
+    if not any(name.startswith("MESOSTAGE_") for name in os.environ):  # no setting given: its default, cheaply
+        from mesostage.folders import user_cache_folder
+
+        return user_cache_folder() / _SUBDIR
     from mesostage.settings import SettingsError, settings
 
     try:
