@@ -830,6 +830,9 @@ _SITE_TERMS = (
 _NEG_BEFORE = re.compile(
     r"(?:\bno\b|\bnot\b|\bnon-?|\bexcluding\b|\bexcept\b|\bother than\b|\bwithout\b|\bnever\b|\babsence of\b|"
     r"\bfree (?:of|from)\b|\boutside (?:of )?the\b)[^,;.]{0,25}$"
+    # the later items of a short list after "absence of" / "without": "showing absence of M1, N2 involvement"
+    # (NCT05304208)
+    r"|\b(?:absence of|without|free (?:of|from))\s(?:[^,;.:()]{1,20},\s*){1,3}(?:or\s+|and\s+)?[^,;.]{0,20}$"
 )
 _CONFIRMED = re.compile(
     r"(?:histolog|cytolog|patholog|tissue)\w*[\s-]+(?:or\s+\w+\s+)?(?:confirm|prove|document|verif|diagnos)"
@@ -1148,11 +1151,31 @@ _OTHER_MALIGNANCY = re.compile(
 )
 
 
+#: the start of the trial's own treatment used as a point in time: "(the test has to be repeated 72 hours before
+#: pembrolizumab treatment start)" (NCT02991482), "before the first dose of study drug": the drug named there is the
+#: one the trial will give, not one the person must have had
+_STUDY_START = re.compile(
+    r"\b(?:before|prior to|after)\s+(?:the\s+)?(?:(?:first|1st)\s+dose|start|initiation|beginning)\s+of\s+"
+    r"[^,;.()]{0,40}|\b(?:before|prior to)\s+(?:the\s+)?[\w-]+\s+(?:treatment\s+|therapy\s+)?"
+    r"(?:start|initiation|administration)\b"
+)
+
+
+#: what happens to someone already in the trial: "Patients who progressed after chemotherapy will not be
+#: discontinued from the trial if they are still eligible for eP/D" (NCT05304208) asks nothing of a new patient
+_ON_TRIAL = re.compile(
+    r"\bwill (?:not )?be (?:discontinued|withdrawn|removed|taken off|replaced)|\bwill (?:continue|remain) (?:on|in)\b"
+)
+
+
 def _treatment_facts(t: str) -> list[Fact]:
     if _OTHER_MALIGNANCY.search(t) and not _MESO_WORD.search(t):
         return []  # "prior malignancy requiring anti-tumor treatment ...": about another cancer
+    t = _STUDY_START.sub(" ", t)
     facts: list[Fact] = []
     for clause in re.split(r";|\.\s|\s(?:and|but)\s(?=(?:no|must|have|has|at least|prior)\b)", t):
+        if _ON_TRIAL.search(clause):
+            continue
         facts += _clause_treatment_facts(clause)
     return facts
 
@@ -1385,13 +1408,15 @@ _BRAIN = re.compile(
     r"disease|mets)|metasta\w*\s+(?:to|in|of)\s+the\s+(?:brain|cns|central nervous system)|leptomeningeal"
 )
 _BRAIN_QUALIFIED = re.compile(
-    r"active|untreated|symptomatic|progress|unstable|uncontrolled|requiring|new(?:ly)?|leptomeningeal|"
+    r"active|untreated|symptomatic|progress|unstable|uncontrolled|requiring|new(?:ly)?|leptomeningeal|unresponsive|"
     r"not (?:been )?(?:treated|stable)|stable|treated"
 )
 
 
 _BRAIN_ACTIVE = re.compile(
+    # "No brain metastases unresponsive to irradiation or surgery" (NCT00002475): treated ones that responded are let in
     r"\bactive|untreated|symptomatic|progressi\w*|unstable|uncontrolled|not (?:been )?(?:treated|stable)|"
+    r"unresponsive|not responding|refractory to|"
     r"requiring (?:steroids|corticosteroids|treatment|therapy)"
 )
 

@@ -414,8 +414,8 @@ def _edition_system(f: dict[str, Any], p: PatientFacts) -> tuple[str | None, tup
     if era:
         system = f"tnm{era}"
         why = (
-            f" (the trial names no edition and no start date; by its registration number it dates from before "
-            f"{'2010' if era == '7' else '2018'}: read in the {_ORDINAL_WORD[era]} edition)"
+            f" (the trial names no edition and no start date; its registration number dates it to the time of the "
+            f"{_ORDINAL_WORD[era]} edition: read in that edition)"
         )
         return system, p.stage_by_system.get(system), why
     why = " (the trial names no edition and gives no start date: read in your case's edition)"
