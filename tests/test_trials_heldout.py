@@ -160,3 +160,88 @@ def test_sarcoma_trials_that_list_mesothelioma_among_what_they_do_not_take_are_n
         "sarcoma.",
     )
     assert mesothelioma_scope(takes) != ""
+
+
+# NCT05655078 (HIT-Meso): one line, inline headings, no bullets or full stops
+HIT_MESO = (
+    "Inclusion Criteria: Histologically (Biopsy) confirmed malignant pleural mesothelioma No previous thoracic "
+    "surgery T1N1, T2N0, T2N1, T3N0, T3N1 disease T4 and T4N1 disease if invasion of chest wall and ribs only WHO "
+    "Performance Status 0-1 Age 18 years or over Pulmonary Function Tests: 40% predicted post-FEV1; 40% predicted "
+    "DLCO (corrected for Hgb) Willing to travel to a proton beam therapy centre for treatment (if randomised to "
+    "experimental arm) Exclusion Criteria: Presence of metastatic or contralateral disease, prior thoracic "
+    "radiotherapy, prior radical surgery for MPM Nephrectomy on contralateral side Presence of new effusion that is "
+    "not amenable to drain T1N0 disease T4 disease with invasion to heart and diaphragm M1 disease WHO Performance "
+    "Status ≥ 2 Severe, active co-morbidity Women who are pregnant or breast feeding"
+)
+
+
+def _verdict(text: str, p: PatientFacts) -> tuple[list[str], list[str]]:
+    """(inclusions not met, exclusions met) after alternatives are taken together."""
+    from mesostage.trials.evaluate import evaluate_all
+
+    criteria = parse_eligibility(text)
+    outcomes = evaluate_all(criteria, p)
+    failed = [o.text for o in outcomes if o.kind == "inclusion" and o.label == NOT_MET]
+    hit = [o.text for o in outcomes if o.kind == "exclusion" and o.label == MET]
+    return failed, hit
+
+
+def test_t_and_n_written_together_and_two_stage_lists_as_alternatives() -> None:
+    t1n0 = person()  # cT1 N0 M0: excluded by "T1N0 disease"
+    assert _verdict(HIT_MESO, t1n0)[1] == ["T1N0 disease"]
+    t3n1 = person(tumor={"findings": ["parietal_pleura", "mediastinal_fat"]}, nodes={"findings": ["ipsilateral_hilar"]})
+    assert _verdict(HIT_MESO, t3n1) == ([], [])  # T3N1: the first list
+    t4 = person(tumor={"findings": ["parietal_pleura", "chest_wall_diffuse"]})
+    assert _verdict(HIT_MESO, t4) == ([], [])  # T4 N0 with chest-wall invasion: the second list ("T4 and T4N1")
+    t1n2 = person(nodes={"findings": ["contralateral_mediastinal"]})
+    assert "T1N1, T2N0, T2N1, T3N0, T3N1 disease" in _verdict(HIT_MESO, t1n2)[0]  # in neither list
+    m1 = person(metastases={"findings": ["lung_contralateral"]})
+    assert "M1 disease" in _verdict(HIT_MESO, m1)[1]
+
+
+def test_one_line_text_splits_at_acronyms_and_tnm_categories_but_not_after_times_uln() -> None:
+    texts = [c.text for c in parse_eligibility(HIT_MESO)]
+    assert "WHO Performance Status 0-1" in texts
+    assert "T1N0 disease" in texts
+    assert "M1 disease" in texts
+    # NCT00227630 (PDQ run-on): "ULN" ends its phrase
+    pdq = (
+        "DISEASE CHARACTERISTICS: Histologically confirmed malignant pleural mesothelioma All subtypes allowed "
+        "PATIENT CHARACTERISTICS: Age Under 70 Performance status WHO 0-1 Hepatic AST and ALT < 1.5 times upper "
+        "limit of normal (ULN) Bilirubin < 1.5 times ULN Alkaline phosphatase < 1.5 times ULN Renal Creatinine "
+        "clearance ≥ 60 mL/min"
+    )
+    assert any(t.startswith("Bilirubin < 1.5 times ULN") for t in (c.text for c in parse_eligibility(pdq)))
+
+
+def test_age_written_years_or_over_after_its_label_was_split_off() -> None:
+    (age,) = [c for c in parse_eligibility(HIT_MESO) if c.text == "18 years or over"]
+    assert evaluate_criterion(age, person({"age_years": 58})).label == MET
+    assert evaluate_criterion(age, person({"age_years": 17})).label == NOT_MET
+
+
+def test_stable_disease_or_response_after_chemotherapy_needs_chemotherapy_without_progression() -> None:
+    # NCT01241682 (dendritic cells after chemotherapy)
+    text = "Stable disease or response after chemotherapy."
+    assert one(text, person({"prior_systemic_lines": 0})) == NOT_MET
+    progressed = {"prior_systemic_lines": 1, "prior_agents": ["cisplatin"], "progressed_after_last_line": True}
+    assert one(text, person(progressed)) == NOT_MET
+    stable = {"prior_systemic_lines": 1, "prior_agents": ["cisplatin"], "progressed_after_last_line": False}
+    assert one(text, person(stable)) == MET
+
+
+def test_a_treatment_asked_of_another_cancers_cohort_asks_nothing_of_a_mesothelioma_patient() -> None:
+    # NCT00003046 takes ovarian, gastrointestinal and peritoneal mesothelioma cohorts
+    text = (
+        "Must have received an adequate course of any platinum-based chemotherapy regimen for ovarian cancer with "
+        "evidence of intraabdominal disease"
+    )
+    untreated_peritoneal = person(
+        {"prior_systemic_lines": 0},
+        site="peritoneum",
+        peritoneal={"pci": 12},
+        tumor=None,
+        nodes=None,
+        metastases=None,
+    )
+    assert one(text, untreated_peritoneal) != NOT_MET
