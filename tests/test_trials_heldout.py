@@ -245,3 +245,11 @@ def test_a_treatment_asked_of_another_cancers_cohort_asks_nothing_of_a_mesotheli
         metastases=None,
     )
     assert one(text, untreated_peritoneal) != NOT_MET
+
+
+def test_planning_to_undergo_cytoreduction_needs_a_resectable_tumour() -> None:
+    # NCT06057935 (ICARuS II, peritoneal): a person who is not a candidate for more surgery does not meet it
+    text = "Patient must be planning to undergo complete cytoreduction of all peritoneal disease."
+    base = {"site": "peritoneum", "peritoneal": {"pci": 12}, "tumor": None, "nodes": None, "metastases": None}
+    assert one(text, person({"resectable": True}, **base)) == MET
+    assert one(text, person({"resectable": False}, **base)) == NOT_MET

@@ -1037,6 +1037,9 @@ _RESECTABLE = re.compile(
     r"(?<![\w-])resectable|amenable to (?:\w+[\s-]){0,3}(?:surgery|resection)|candidates? for (?:\w+[\s-]){0,3}"
     r"(?:surgery|resection|pleurectomy|cytoreducti)|planned (?:for )?(?:\w+[\s-]){0,2}(?:surgery|resection|"
     r"pleurectomy|cytoreducti|extrapleural)|(?<![\w-])operable"
+    # "Patient must be planning to undergo complete cytoreduction of all peritoneal disease" (NCT06057935)
+    r"|(?:planning|scheduled|planned) to undergo (?:\w+[\s-]){0,2}(?:surgery|resection|pleurectomy|cytoreducti|"
+    r"extrapleural|crs\b)"
     # "disease which can be debulked to a residual size of less than 1 cm" (NCT00004547): complete cytoreduction
     r"|can be (?:\w+ )?(?:debulked|cytoreduced)\b"
 )
