@@ -2500,14 +2500,6 @@ def hb_mmol(op: str, mmol: float) -> Rule:
     return lab("hb", op, mmol * 16.11)
 
 
-def locally_metastatic(f: F) -> str:
-    """'Metastatic disease or subclinical disease at high risk of recurrence': M1 is met; a resectable tumour not yet
-    operated and a locally advanced M0 pleural tumour are neither; R07's peritoneal recurrence is not clear."""
-    if f["M"] == 1:
-        return MET
-    return NEI if f["site"] == "peritoneum" and not f["res"] else NOT
-
-
 def peritoneal_advanced(f: F) -> str:
     return yes(f["site"] == "peritoneum" and not f["res"])
 
@@ -2970,7 +2962,8 @@ R(
             inc(
                 "stage",
                 "Metastatic disease or subclinical disease at high risk of recurrence",
-                locally_metastatic,
+                metastatic,
+                note="as for NCT02614456: an unresectable M0 tumour is advanced, maybe not 'metastatic' (undecided)",
             ),
             inc("brain_mets", "No brain metastases unresponsive to irradiation or surgery", lambda f: MET),
             inc("age", "18 and over", age_min(18)),
