@@ -1544,7 +1544,10 @@ R(
             inc(
                 "stage",
                 "T1-3, N0-1, M0 disease",
-                lambda f: NEI if f["T"] is None else yes(f["T"] <= 3 and f["N"] <= 1 and f["M"] == 0),
+                lambda f: NEI if f["T"] is None else yes(f["T"] <= 3 and imig_n(f) <= 1 and f["M"] == 0),
+                note="no edition named; a 2005 record (the 6th edition, IMIG 1995 N): R05's ipsilateral mediastinal "
+                "node is N2 there (N1 only in the 8th edition of 2017); 'No N2 or N3 involvement confirmed by "
+                "mediastinoscopy' reads the same way",
             ),
             inc("age", "Age Under 70", lambda f: yes(f["age"] < 70)),
             inc("performance_status", "Performance status WHO 0-1", ecog_in(0, 1)),
@@ -1656,6 +1659,16 @@ IMIG = {
 }
 CONTRALATERAL = {"R02", "R11"}  # contralateral lung metastases (R02), contralateral mediastinal node (R11)
 UNTREATED = frozenset(p for p, f in FACTS.items() if f["lines"] == 0)
+
+
+#: N in IMIG 1995 / UICC-AJCC 6th-7th where it differs from the profile's 8th-edition N: an ipsilateral mediastinal
+#: node is N2 (R05), a contralateral mediastinal node N3 (R11) (shared/reference/staging.md section 3.1)
+_IMIG_N = {"R05": 2, "R11": 3}
+
+
+def imig_n(f: F) -> int:
+    pid = next(k for k, v in FACTS.items() if v is f)
+    return int(_IMIG_N.get(pid, f["N"]))
 
 
 def imig(*allowed: str) -> Rule:
