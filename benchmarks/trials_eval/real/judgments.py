@@ -1398,7 +1398,8 @@ R(
                 "biomarker",
                 "Epithelioid or biphasic histologic diagnosis provided that ≥10% of the tumor expresses MSLN by "
                 "IHC analysis",
-                lambda f: NOT if f["hist"] == "sarcomatoid" else (MET if f["mesothelin"] == "positive" else NEI),
+                lambda f: NOT if f["hist"] == "sarcomatoid" else (NOT if f["mesothelin"] == "negative" else NEI),
+                note="'positive' without the share of cells stained does not say whether 10% express it",
             ),
             inc("prior_therapy", "Previously treated with at least 1 treatment regimen", treated),
             inc("measurable", "Measurable or evaluable disease", lambda f: MET if f["meas"] else NEI),
@@ -2216,7 +2217,8 @@ R(
                 "biomarker",
                 "At least 30% of initial or recurrent tumor cells positive (at least 1+) for mesothelin by "
                 "immunohistochemistry",
-                lambda f: MET if f["mesothelin"] == "positive" else (NOT if f["mesothelin"] == "negative" else NEI),
+                lambda f: NOT if f["mesothelin"] == "negative" else NEI,
+                note="'positive' without the share of cells stained does not say whether 30% are",
             ),
             inc("measurable", "Measurable or evaluable disease", evaluable),
             inc("brain_mets", "No known CNS or spinal cord involvement", no_brain),
