@@ -2000,7 +2000,7 @@ R(
 R(
     Record(
         "NCT00003974",
-        pleura_only,
+        everyone,
         "Stage I or II mesothelioma",
         (
             inc(
@@ -2008,8 +2008,9 @@ R(
                 "Stage I or II mesothelioma",
                 imig("I", "II"),
                 note="no edition named; the trial started in 1997: IMIG 1995 (R10's T3 N0 is stage III there, IB in "
-                "the 8th edition); the TNM stage is pleural, so peritoneal patients are not relevant; the lung-cancer "
-                "branch (resected NSCLC) is another cohort",
+                "the 8th edition); no peritoneal staging existed before 2011, so for a peritoneal patient the stage "
+                "is undecided (as for NCT00003508), not a reason to call the trial irrelevant; the lung-cancer branch "
+                "(resected NSCLC) is another cohort",
             ),
             inc(
                 "measurable",
