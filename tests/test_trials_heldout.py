@@ -253,3 +253,50 @@ def test_planning_to_undergo_cytoreduction_needs_a_resectable_tumour() -> None:
     base = {"site": "peritoneum", "peritoneal": {"pci": 12}, "tumor": None, "nodes": None, "metastases": None}
     assert one(text, person({"resectable": True}, **base)) == MET
     assert one(text, person({"resectable": False}, **base)) == NOT_MET
+
+
+def test_or_equal_written_apart() -> None:
+    # NCT00491855: "> or =" and "< or =" are >= and <=
+    assert (
+        one(
+            "Patients must have Eastern Cooperative Oncology Group (ECOG) performance status < or = 2 (0-2).",
+            person({"ecog": 2}),
+        )
+        == MET
+    )
+    assert (
+        one(
+            "Patients must have Eastern Cooperative Oncology Group (ECOG) performance status < or = 2 (0-2).",
+            person({"ecog": 3}),
+        )
+        == NOT_MET
+    )
+    assert one("Absolute neutrophil count > or = 1,500/mcL", person({"neutrophils_10e9_per_l": 1.2})) == NOT_MET
+
+
+def test_metastatic_or_contralateral_disease_excludes_either() -> None:
+    # NCT05655078 exclusion
+    text = "Presence of metastatic or contralateral disease, prior thoracic radiotherapy, prior radical surgery for MPM"
+    no_local = {"prior_chest_surgery": False, "prior_chest_radiotherapy": False}
+    assert one(text, person(no_local, metastases={"findings": ["lung_contralateral"]}), kind="exclusion") == MET
+    assert one(text, person(no_local), kind="exclusion") == NOT_MET
+
+
+def test_measured_in_two_dimensions_is_measurable_disease() -> None:
+    # NCT01241682
+    text = (
+        "Patients with clinically and histological or cytological confirmed newly diagnosed MM, that can be measured "
+        "in two dimensions by a radiologic imaging study."
+    )
+    assert one(text, person({"measurable_disease": False})) == NOT_MET
+    assert one(text, person({"measurable_disease": True})) == MET
+
+
+def test_fit_to_undergo_a_p_d_needs_a_resectable_tumour() -> None:
+    # NCT05304208
+    text = (
+        "Fit to receive platinum-based chemotherapy (as per standard of care of the treating physician/Institution) "
+        "and undergo a P/D with optional removal of hemidiaphragm and pericardium."
+    )
+    assert one(text, person({"resectable": False})) == NOT_MET
+    assert one(text, person({"resectable": True})) == MET

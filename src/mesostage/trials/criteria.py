@@ -653,6 +653,8 @@ def _prepare(text: str) -> str:
     """Lower case, ``≥``/``≤`` as ``>=``/``<=``, number words as digits, spaces collapsed."""
     t = text.lower().replace("≥", ">=").replace("≤", "<=").replace("=>", ">=").replace("=<", "<=")
     t = t.replace(">/=", ">=").replace("</=", "<=")  # "Subject, age >/= 18 years" (NCT00652574)
+    t = re.sub(r">\s*or\s*=", ">=", t)  # "> or = 1,500/mcL", "< or = 2 (0-2)" (NCT00491855)
+    t = re.sub(r"<\s*or\s*=", "<=", t)
     t = t.replace("\uff1e", ">").replace("\uff1c", "<").replace("naïve", "naive")  # full-width signs
     t = _NUM_WORD.sub(lambda m: _NUMBER_WORDS[m.group(1)], t)
     t = _COMPARISONS.sub(lambda m: _COMPARISON_SIGNS[m.group(0)], t)
@@ -1037,6 +1039,8 @@ _RESECTABLE = re.compile(
     r"(?<![\w-])resectable|amenable to (?:\w+[\s-]){0,3}(?:surgery|resection)|candidates? for (?:\w+[\s-]){0,3}"
     r"(?:surgery|resection|pleurectomy|cytoreducti)|planned (?:for )?(?:\w+[\s-]){0,2}(?:surgery|resection|"
     r"pleurectomy|cytoreducti|extrapleural)|(?<![\w-])operable"
+    # "Fit to receive platinum-based chemotherapy ... and undergo a P/D" (NCT05304208)
+    r"|\bundergo (?:an? )?(?:e?p/d|epp|extended pleurectomy)\b"
     # "Patient must be planning to undergo complete cytoreduction of all peritoneal disease" (NCT06057935)
     r"|(?:planning|scheduled|planned) to undergo (?:\w+[\s-]){0,2}(?:surgery|resection|pleurectomy|cytoreducti|"
     r"extrapleural|crs\b)"
@@ -1432,7 +1436,9 @@ def _clause_treatment_facts(c: str) -> list[Fact]:
 # -- measurable disease, brain metastases, contraindications, pregnancy
 
 _MEASURABLE = re.compile(
-    r"(?<![\w-])measurable|(?:\bm?recist\b).{0,40}(?:lesion|disease)|target lesion|"
+    # "... MM, that can be measured in two dimensions by a radiologic imaging study" (NCT01241682)
+    r"(?<![\w-])measurable|can be measured in (?:two|2|one|1|at least one) dimensions?|"
+    r"(?:\bm?recist\b).{0,40}(?:lesion|disease)|target lesion|"
     r"lesions?\b[^;.]{0,20}\b(?:accurately )?measured in at least (?:1|one) dimension"
 )
 _BRAIN = re.compile(
@@ -1743,6 +1749,8 @@ _EXTENT_TERMS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"contralateral (?:thoracic|chest|hemithorax|pleural?|lung)\b(?: \w+)?(?: or [\w-]+)? "
             r"(?:involvement|extension|disease|spread|metasta)"
+            # "Presence of metastatic or contralateral disease" (NCT05655078, an exclusion)
+            r"|\bmetastatic or contralateral (?:disease|involvement)"
         ),
     ),
     (
@@ -1757,7 +1765,7 @@ _EXTENT_TERMS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "distant",
         re.compile(
             r"distant (?:metasta\w*|disease|spread)|(?<!or )\bmetastatic (?:solid )?(?:tumou?r|disease|cancer)"
-            r"(?! or| and/or)"
+            r"(?! or| and/or)|\bmetastatic or contralateral (?:disease|involvement)"
         ),
     ),
 )
