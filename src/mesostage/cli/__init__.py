@@ -8,6 +8,7 @@ reaches the user: an unexpected failure prints one line and exits with 1.
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import sys
 from enum import StrEnum
@@ -113,6 +114,20 @@ class _LazyGroup(TyperGroup):
         if ctx.meta.get(_LISTING):
             return TyperCommand(cmd_name, help=_LAZY_COMMANDS[cmd_name][2])
         return load_command(cmd_name)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.UsageError as exc:
+            # Typer suggests only among the commands registered on the app: here, among every command.
+            if args and "Did you mean" not in exc.message:
+                matches = difflib.get_close_matches(args[0], self.list_commands(ctx))
+                if matches:
+                    suggestions = ", ".join(f"{m!r}" for m in matches)
+                    exc.message = f"{exc.message.rstrip('.')}. Did you mean {suggestions}?"
+            raise
 
     def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         ctx.meta[_LISTING] = True
