@@ -35,6 +35,8 @@ CORPORA = {
     "own": ROOT / "benchmarks" / "extract_corpus" / "own.json",
     # written after the rules were tuned on dev and own, and never used to tune them: the unseen-text estimate
     "holdout": ROOT / "benchmarks" / "extract_corpus" / "holdout.json",
+    # exact short quotations from openly published case reports, labelled before the first run (session 4)
+    "real": ROOT / "benchmarks" / "extract_corpus" / "real.json",
 }
 SECTIONS = ("tumor", "nodes", "metastases")
 NEGATION = re.compile(r"\b(?:no|not|without|negative|free of|spared|unremarkable|normal|intact|clear|0/\d+)\b", re.I)
@@ -207,10 +209,11 @@ def report(name: str, t: Tally, *, per_finding: bool) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--corpus", choices=("dev", "own", "holdout", "all"), default="all")
+    ap.add_argument("--corpus", choices=("dev", "own", "holdout", "real", "all"), default="all")
     ap.add_argument("--show", action="store_true", help="print every difference")
+    ap.add_argument("--per-finding", action="store_true", help="print precision and recall per finding for each corpus")
     args = ap.parse_args(argv)
-    names = ("dev", "own", "holdout") if args.corpus == "all" else (args.corpus,)
+    names = tuple(CORPORA) if args.corpus == "all" else (args.corpus,)
     total = Tally()
     for name in names:
         path = CORPORA[name]
@@ -221,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         for item in json.loads(path.read_text(encoding="utf-8")):
             evaluate(item, t)
             evaluate(item, total)
-        report(f"{name} ({path.name})", t, per_finding=False)
+        report(f"{name} ({path.name})", t, per_finding=args.per_finding)
         if args.show:
             print("\n".join(t.diffs))
     if len(names) > 1:
