@@ -9,7 +9,8 @@ case with the labels written before the extractor existed. Prints, per corpus an
 - the same for findings called *not known* (hedged), and the agreement on which sections were assessed;
 - hedged-as-present errors (labelled unknown, extracted present) and negated-as-present errors (labelled absent,
   extracted present, where the sentence the extractor cites negates it with a cue word);
-- laterality, site, histology, basis, Psum and Fmax errors, mesothelioma-or-not errors, PCI errors;
+- laterality, site, histology, basis, Psum and Fmax errors, mesothelioma-or-not errors, PCI errors, and the stage
+  already given (``reported_stage``) where the labels or the draft have one;
 - TNM 8th agreement: the extracted case staged by the engine against ``expected_tnm8`` (T, N, M and stage).
 
 Usage: ``.venv/bin/python benchmarks/extract_eval.py [--corpus dev|own|all] [--show]`` (``--show`` prints every
@@ -147,6 +148,9 @@ def evaluate(item: dict[str, Any], t: Tally) -> None:
                 h = (have or {}).get(m)
                 ok = (w is None and h is None) or (w is not None and h is not None and abs(w - h) <= 0.5)
                 t.field(m, ok, iid, f"expected {w}, got {h}")
+    if "reported_stage" in expected or "reported_stage" in got:
+        w, h = expected.get("reported_stage"), got.get("reported_stage")
+        t.field("reported_stage", w == h, iid, f"expected {w}, got {h}")
     if expected.get("site") == "pleura":
         w, h = expected.get("pleural_effusion_malignant"), got.get("pleural_effusion_malignant")
         t.field("pleural_effusion_malignant", w == h, iid, f"expected {w}, got {h}")
@@ -189,6 +193,7 @@ def report(name: str, t: Tally, *, per_finding: bool) -> None:
         "psum_mm",
         "fmax_mm",
         "pleural_effusion_malignant",
+        "reported_stage",
         "peritoneal.pci_regions",
         "peritoneal.pci",
         "peritoneal.nodes_positive",
