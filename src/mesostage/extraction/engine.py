@@ -40,6 +40,7 @@ _CODE = re.compile(_STATION_CODE, FLAGS)
 _NODE_CONTEXT = re.compile(r"\b(?:nodes?|lymph|ebus|tbna|station|mediastinoscopy)\b", FLAGS)
 
 _JOIN = "\n;\n"
+_TITLE_CHARS = 100
 _PRE_WORD = re.compile(r"(?:no|not|negative|without)\b", FLAGS)
 PRECEDENCE = ("present", "unknown", "absent", "not_assessed")
 _SECTION_DEFAULT = {"tumor": "present", "nodes": "absent", "metastases": "unknown"}
@@ -145,8 +146,17 @@ def _cues(doc: _Doc, s: Sentence) -> list[Cue]:
     return doc.cue_cache[key]
 
 
+_CONCESSIVE = re.compile(r"\b(?:although|though|whereas|despite)\b", FLAGS)
+
+
 def _terminated(s: Sentence, a: int, b: int) -> bool:
-    return a < b and rules().cues.terminators.search(s.text, a, b) is not None
+    """Does the scope of a cue at ``a`` end before ``b``? (a terminator word, or the comma that closes a
+    concessive clause: "Although the fluid was negative for malignancy, the mass was ...")"""
+    if a >= b:
+        return False
+    if rules().cues.terminators.search(s.text, a, b) is not None:
+        return True
+    return "," in s.text[a:b] and _CONCESSIVE.search(s.text, 0, a) is not None
 
 
 @dataclass(frozen=True)
@@ -328,9 +338,9 @@ class _Extractor:
         if kind is not None:
             return "pet" if kind == "pet_ct" else kind  # type: ignore[return-value]
         lines = [ln for ln in self.text.splitlines() if ln.strip()]
-        return (
-            self._classify(lines[0] if lines else "", title=True) or self._classify(self.text, title=False) or "other"
-        )
+        # a title is a short first line ("CT CHEST WITH CONTRAST"), not the first sentence of a narrative
+        title = lines[0] if lines and len(lines[0]) <= _TITLE_CHARS else ""
+        return self._classify(title, title=True) or self._classify(self.text, title=False) or "other"
 
     def _classify(self, scope: str, *, title: bool) -> Kind | None:
         c = self.r.compiled
@@ -357,11 +367,18 @@ class _Extractor:
         """Is the report about a mesothelioma? (affirmed mention: yes; only negated or hedged, or another
         disease named without it: no; neither: not stated)."""
         c = self.r.compiled
-        affirmed = negated = hedged = 0
+        affirmed = negated = hedged = variant = 0
         for s in self.doc.sentences:
+            variants = [v.span() for v in c["diagnosis.benign_variant"].finditer(s.text)]
+            variant += len(variants)
             for m in c["diagnosis.mesothelioma"].finditer(s.text):
+                if any(x <= m.start() < y for x, y in variants):
+                    continue  # "benign multicystic mesothelioma": counted as a variant above
                 st = _status(self.doc, s, m.start(), m.end(), "present")
-                if st.why == "negated":
+                ca, _ = s.clause_of(m.start())
+                if st.why != "negated" and c["diagnosis.mimic"].search(s.text, ca, m.start()):
+                    negated += 1  # "mimicking mesothelioma": another disease that looks like one
+                elif st.why == "negated":
                     negated += 1
                 elif st.why == "hedged":
                     hedged += 1
@@ -374,6 +391,14 @@ class _Extractor:
         other = c["diagnosis.other"].search(self.text)
         if affirmed:
             return True, None
+        if variant:
+            found = c["diagnosis.benign_variant"].search(self.text)
+            assert found is not None
+            self._doc_ev("diagnosis", "absent", found, why="benign")
+            return False, (
+                f"This report names a benign or borderline mesothelial tumour ({found.group(0)}), not a malignant "
+                "mesothelioma: there is nothing to stage."
+            )
         if negated or other:
             what = other.group(0) if other else "another diagnosis"
             if other:
@@ -454,11 +479,13 @@ class _Extractor:
         votes2: dict[str, list[tuple[Sentence, int, int]]] = {}
         for s in self.facts:
             for p in self.r.phrases:
-                if p.negation_only or p.field not in ("pleura", "tumor.visceral_pleura", "tumor.diaphragmatic_pleura"):
+                if p.negation_only or p.field not in _SIDE_FIELDS:
                     continue
                 for m in p.regex.finditer(s.text.translate(LOWER)):
                     st = _status(self.doc, s, m.start(), m.end(), "present")
                     found_side = _side_of(s, m.start(), m.end())
+                    if p.requires is not None and not p.requires.search(s.text, *s.clause_of(m.start())):
+                        continue
                     if st.status == "present" and found_side in ("left", "right"):
                         votes2.setdefault(str(found_side), []).append((s, m.start(), m.end()))
             for _, a, b, _f in _surface_matches(s.text):
@@ -471,6 +498,22 @@ class _Extractor:
             s, a, b = votes2[side][0]
             self.evidence.append(
                 self._ev(Assertion("laterality", side, "detected", None, a, b, s, note="side of the tumour described"))
+            )
+            return side
+        # last: a malignancy placed in one lung or hemithorax, when only one side is named that way
+        sides: dict[str, tuple[Sentence, re.Match[str]]] = {}
+        for s in self.facts:
+            for m in c["laterality.tumour_side"].finditer(s.text):
+                if _status(self.doc, s, m.start(), m.end(), "present").status != "absent":
+                    sides.setdefault(_side_word(m.group(1)), (s, m))
+        if len(sides) == 1:
+            side, (s, m) = next(iter(sides.items()))
+            self.evidence.append(
+                self._ev(
+                    Assertion(
+                        "laterality", side, "detected", None, m.start(), m.end(), s, note="side of the malignancy named"
+                    )
+                )
             )
             return side
         return None
@@ -529,6 +572,10 @@ class _Extractor:
         if p.why and st.why == "stated":
             st = _Status(st.status, "hedged" if st.status == "unknown" else st.why, None)
             note = p.why
+        elif p.why and p.plain == "unknown" and st.status == "present":
+            # the phrase itself says no more than "not known" (a resection, a lost fat plane): an abnormal word
+            # elsewhere in the clause does not make it a finding
+            st, note = _Status("unknown", "hedged", None), p.why
         if p.negation_only and st.status != "absent":
             return
         if p.requires is not None and st.status in ("present", "unknown"):
@@ -742,6 +789,12 @@ class _Extractor:
     def reported_stage(self) -> dict[str, str] | None:
         m = self.r.compiled["reported_stage.pattern"].search(self.text)
         if not m:
+            loose = self.r.compiled["reported_stage.no_edition"].search(self.text)
+            if loose:
+                self.notes.append(
+                    f"The text gives a stage ({loose.group(0).strip()}) without naming the TNM edition: it is not "
+                    "filled in as the stage already given; enter it with its edition to have it compared."
+                )
             return None
         system = {"7": "tnm7", "8": "tnm8", "9": "tnm9"}[m.group(2)]
         self._doc_ev("reported_stage", f"{system}:{m.group(1).upper()}", m)
@@ -992,6 +1045,11 @@ class _Extractor:
             notes=self.notes,
         )
 
+
+#: phrases whose side is the primary's (pleural surfaces, and the chest wall and ribs it invades)
+_SIDE_FIELDS = frozenset(
+    ("pleura", "tumor.visceral_pleura", "tumor.diaphragmatic_pleura", "tumor.chest_wall", "tumor.rib")
+)
 
 _VOCABULARY = {"tumor": TUMOR_FINDINGS, "nodes": NODE_FINDINGS, "metastases": METASTASIS_FINDINGS}
 _SECTION_WORD = {"tumor": "main tumour", "nodes": "lymph nodes", "metastases": "spread"}
