@@ -223,3 +223,23 @@ def test_a_long_first_line_is_not_taken_for_a_title() -> None:
     own = {i["id"]: i for i in json.loads((REPO / "benchmarks" / "extract_corpus" / "own.json").read_text("utf-8"))}
     r = extract(own["pub-15"]["text"])
     assert r.kinds == ["combined"]
+
+
+def test_tumour_on_both_pleurae_leaves_side_and_contralateral_spread_open() -> None:
+    # real-38 (J-STAGE jjsre 14(2)): "bilateral pleural effusion and pleural thickening ... Both sides of the pleura
+    # were covered with discrete, flattened, white nodules" -> no primary side; the other side's disease may be
+    # contiguous (T4) or separate (M1): both not known, so the stage stays open rather than guessed
+    r = _run("real-38")
+    case = _case(r)
+    assert "laterality" not in case
+    assert _status(r, "tumor", "contralateral_pleura_direct") == "unknown"
+    assert _status(r, "metastases", "pleura_contralateral_discontinuous") == "unknown"
+    result = mesostage.stage({**case, "diagnosis_date": "2021-01-01"}, systems=["tnm8"]).results[0]
+    assert result.stage_range[1] == "IV"
+
+
+def test_negative_pleural_cytology_is_a_benign_effusion_reading() -> None:
+    # real-38: "Pleural cytology and closed pleural biopsy study were negative." (the biopsy was later positive)
+    r = _run("real-38")
+    assert _case(r)["pleural_effusion_malignant"] is False
+    assert _case(r)["histology"] == "epithelioid"  # "epithelial type of malignant mesothelioma"

@@ -95,6 +95,8 @@ def _side_word(token: str) -> str:
         return "left"
     if t in ("right", "r", "rul", "rml", "rll"):
         return "right"
+    if t.startswith("both"):
+        return "bilateral"
     return t  # contralateral / ipsilateral / bilateral
 
 
@@ -598,6 +600,7 @@ class _Extractor:
             for t in targets:
                 self.add(t, st, s, a, b, note)
             return
+        rel = "unstated"
         if p.sided in ("route", "drop") or p.field == "pleura_contralateral":
             rel = "opposite" if p.field == "pleura_contralateral" else _relation(_side_of(s, a, b), self.laterality)
             if rel == "opposite":
@@ -607,6 +610,11 @@ class _Extractor:
                 return
         fld = "tumor.parietal_pleura" if p.field == "pleura" else p.field
         self.add(fld, st, s, a, b, note)
+        if p.sided == "route" and st.status == "present" and rel == "both":
+            # tumour on both sides: the other side may be reached directly (T4) or be separate (M1); not said
+            both = _Status("unknown", "hedged", None)
+            for other in ("tumor.contralateral_pleura_direct", "metastases.pleura_contralateral_discontinuous"):
+                self.add(other, both, s, a, b, note="pleural disease on both sides: contiguity not stated")
         if st.status == "present":
             for implied in p.implies:
                 self.add(implied, _Status("present", "implied", None), s, a, b, note=f"follows from {fld}")
