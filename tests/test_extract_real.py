@@ -9,6 +9,7 @@ AJCC 8th / IASLC 2016, where it matters). These are the wording classes the firs
 from __future__ import annotations
 
 import json
+import textwrap
 from typing import Any
 
 import mesostage
@@ -243,3 +244,58 @@ def test_negative_pleural_cytology_is_a_benign_effusion_reading() -> None:
     r = _run("real-38")
     assert _case(r)["pleural_effusion_malignant"] is False
     assert _case(r)["histology"] == "epithelioid"  # "epithelial type of malignant mesothelioma"
+
+
+def _wrapped(text: str, width: int) -> str:
+    return "\n".join(textwrap.fill(line, width=width) for line in text.split("\n"))
+
+
+def test_a_sentence_wrapped_over_two_lines_is_read_whole() -> None:
+    # real-05 (Singapore Med J) with a line break where a report system could put one: "... and upon advanced
+    # radiological evaluation, no sign of\nmetastasis was detected." -> spread assessed, none found
+    text = REAL["real-05"]["text"].replace("evaluation, no sign of metastasis", "evaluation, no sign of\nmetastasis")
+    assert "no sign of\nmetastasis" in text
+    r = extract(text)
+    assert _case(r)["metastases"] == {"findings": [], "unknown": []}
+
+
+def test_wrapping_never_changes_the_answer_and_evidence_quotes_the_wrapped_words() -> None:
+    # every real passage, broken at 40, 60 and 80 characters as pasted from a PDF or a fixed-width report system
+    for item in REAL.values():
+        plain = extract(item["text"])
+        for width in (40, 60, 80):
+            text = _wrapped(item["text"], width)
+            r = extract(text)
+            if item["id"] != "real-06":  # "the excised Tunica\nVaginalis": a capitalised word goes on (see below)
+                assert (r.is_mesothelioma, r.case) == (plain.is_mesothelioma, plain.case), (item["id"], width)
+            for ev in r.evidence:
+                assert text[ev.start : ev.end] == ev.text
+                assert text[ev.sentence_start : ev.sentence_start + len(ev.sentence)] == ev.sentence
+
+
+def test_a_word_hyphenated_over_a_line_break_is_joined() -> None:
+    # a PDF line break inside "extra-abdominal": "No extra-\nabdominal disease on preoperative imaging."
+    text = (
+        "OPERATIVE NOTE\nDIAGNOSIS: Malignant peritoneal mesothelioma, epithelioid.\n"
+        "FINDINGS: Total PCI 7. No extra-\nabdominal disease on preoperative imaging."
+    )
+    r = extract(text)
+    assert _case(r)["peritoneal"]["extra_abdominal_metastases"] is False
+    ev = next(e for e in r.evidence if e.field == "peritoneal.extra_abdominal_metastases")
+    assert ev.text == "extra-\nabdominal disease"
+    assert text[ev.start : ev.end] == ev.text
+
+
+def test_a_history_line_wrapped_onto_the_next_stays_history() -> None:
+    # "HISTORY: Right pleural mesothelioma;\nliver lesion on PET." is the reason for the study, not a finding
+    text = "MRI LIVER\nHISTORY: Right pleural mesothelioma;\nliver lesion on PET.\nFINDINGS: No hepatic metastasis."
+    r = extract(text)
+    assert _status(r, "metastases", "liver") == "absent"
+
+
+def test_an_all_capitals_heading_is_not_joined_to_the_text_below() -> None:
+    # a title line keeps deciding the report kind ("OPERATIVE NOTE"), even when the next line is narrative
+    r = extract(
+        "OPERATIVE NOTE\nthe peritoneum was studded with nodules; malignant peritoneal mesothelioma, epithelioid."
+    )
+    assert r.kinds == ["operative"]

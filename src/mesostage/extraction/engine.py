@@ -100,8 +100,70 @@ def _side_word(token: str) -> str:
     return t  # contralateral / ipsilateral / bilateral
 
 
+# Lines a report system or a PDF wrapped in the middle of a sentence: the line does not end a sentence, the next
+# line does not start a new item, and either the next line goes on in lower case (or with a number) or the line ends
+# on a word that cannot end a sentence (after a colon, only a lower-case or numeric next line goes on).
+_HARD_END = re.compile(r"[.!?;]\s*$")
+_COLON_END = re.compile(r":\s*$")
+_SOFT_END = re.compile(
+    r"(?:[,(/-]|\b(?:the|a|an|of|with|and|or|no|not|to|in|on|at|for|by|from|into|is|are|was|were|than|along|"
+    r"within|without|which|that|involving|measuring|including)\b)\s*$",
+    FLAGS,
+)
+_NEW_ITEM = re.compile(r"^\s*(?:[-*\u2022]|\(?\d{1,2}[.)]\s|[A-Z][\w /&()'+-]{0,40}:)")
+_GOES_ON = re.compile(r"^\s*[a-z0-9(]")
+_GOES_ON_LOWER = re.compile(r"[ \t]*[a-z]")
+_HYPHEN_END = re.compile(r"[A-Za-z]-$")
+
+
+def _is_caps(line: str) -> bool:
+    body = line.strip()
+    return body.upper() == body and any(ch.isalpha() for ch in body)
+
+
+def _joins(body: str, nxt: str) -> bool:
+    """Is the break after ``body`` a soft one (the sentence goes on in ``nxt``)?"""
+    if not body.strip() or not nxt.strip() or _NEW_ITEM.match(nxt) or _is_caps(body):
+        return False  # an empty line, a new item, a heading (or an all-capitals report, left as written)
+    if _HARD_END.search(body):
+        return False
+    if _COLON_END.search(body):  # "Lymph node, station 10R, EBUS-TBNA:" / "NEGATIVE for malignancy."
+        return not _is_caps(nxt)
+    return bool(_GOES_ON.match(nxt) or _SOFT_END.search(body))
+
+
+def unwrap(text: str) -> tuple[str, list[int]]:
+    """The text with soft line breaks (a sentence wrapped onto the next line) turned into spaces, and a word
+    hyphenated over a break joined ("extra-\\nabdominal" -> "extra-abdominal"); with, for each character (and
+    the end), its offset in the report, so that every answer still points at the report's own words."""
+    lines = text.splitlines(keepends=True)
+    chars: list[str] = []
+    where: list[int] = []
+    pos = skip = 0
+    for i, line in enumerate(lines):
+        body = line.rstrip("\r\n")
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        chars.extend(body[skip:])
+        where.extend(range(pos + skip, pos + len(body)))
+        skip = 0
+        rest = range(pos + len(body), pos + len(line))
+        if not _joins(body, nxt):
+            chars.extend(text[j] for j in rest)
+            where.extend(rest)
+        elif _HYPHEN_END.search(body) and _GOES_ON_LOWER.match(nxt):
+            skip = len(nxt) - len(nxt.lstrip(" \t"))
+        else:
+            chars.extend(" " * len(rest))
+            where.extend(rest)
+        pos += len(line)
+    where.append(len(text))
+    return "".join(chars), where
+
+
 def segment(text: str) -> list[Sentence]:
-    """Split a report into sentences (and clauses at semicolons), keeping character offsets."""
+    """Split a report into sentences (and clauses at semicolons), keeping character offsets. A sentence wrapped
+    over several lines is one sentence (its text has spaces where the line breaks were)."""
+    text = unwrap(text)[0]
     r = rules()
     line_side_re = r.compiled["laterality.line_side"]
     out: list[Sentence] = []
@@ -112,7 +174,10 @@ def segment(text: str) -> list[Sentence]:
         body = line.rstrip("\r\n")
         if not body.strip():
             continue
-        context = bool(_CONTEXT_HEADERS.match(body))
+        # a history line, or a line that goes on (in lower case) from one
+        context = bool(_CONTEXT_HEADERS.match(body)) or (
+            bool(out) and out[-1].context and bool(_GOES_ON_LOWER.match(body))
+        )
         m = line_side_re.match(body)
         line_side = _side_word(m.group(1)) if m else None
         cuts = [0, *(m.end() for m in _SENTENCE_END.finditer(body)), len(body)]
@@ -283,9 +348,10 @@ def _relation(side: str | None, primary: str | None) -> str:
 class _Extractor:
     def __init__(self, text: str, kind: str | None, report: int) -> None:
         self.r: Rules = rules()
-        self.text = text
+        self.raw = text  # evidence quotes the report as written
+        self.text, self._where = unwrap(text)  # rules read wrapped sentences whole
         self.report = report
-        self.doc = _Doc(text, segment(text))
+        self.doc = _Doc(self.text, segment(text))
         self.facts = [s for s in self.doc.sentences if not s.context]
         self.assertions: list[Assertion] = []
         self.evidence: list[Evidence] = []
@@ -296,34 +362,42 @@ class _Extractor:
         self._facts_text: tuple[str, list[int]] | None = None
 
     # ------------------------------------------------------------------ evidence
+    def _raw(self, a: int, b: int) -> tuple[int, int]:
+        """A span of the read text as a span of the report."""
+        return self._where[a], (self._where[b - 1] + 1 if b > a else self._where[a])
+
     def _ev(self, a: Assertion) -> Evidence:
         s = a.sentence
+        start, end = self._raw(s.start + a.start, s.start + a.end)
+        s_start, s_end = self._raw(s.start, s.start + len(s.text))
         return Evidence(
             field=a.field,
             value=a.status,
             why=a.why,
             cue=a.cue,
-            text=s.text[a.start : a.end],
-            start=s.start + a.start,
-            end=s.start + a.end,
-            sentence=s.text,
-            sentence_start=s.start,
+            text=self.raw[start:end],
+            start=start,
+            end=end,
+            sentence=self.raw[s_start:s_end],
+            sentence_start=s_start,
             report=self.report,
             note=a.note,
         )
 
     def _doc_ev(self, fld: str, value: str, m: re.Match[str], why: str = "detected", note: str | None = None) -> None:
         s = self._sentence_at(m.start())
+        start, end = self._raw(m.start(), m.end())
+        s_start, s_end = self._raw(s.start, s.start + len(s.text)) if s else (start, end)
         self.evidence.append(
             Evidence(
                 field=fld,
                 value=value,
                 why=why,
-                text=m.group(0),
-                start=m.start(),
-                end=m.end(),
-                sentence=s.text if s else m.group(0),
-                sentence_start=s.start if s else m.start(),
+                text=self.raw[start:end],
+                start=start,
+                end=end,
+                sentence=self.raw[s_start:s_end],
+                sentence_start=s_start,
                 report=self.report,
                 note=note,
             )
