@@ -4,8 +4,9 @@ Runs ``mesostage.extraction`` on every report of the shared development set (``.
 dev.json``) and of the repository's own corpus (``benchmarks/extract_corpus/own.json``) and compares the draft
 case with the labels written before the extractor existed. Prints, per corpus and overall:
 
-- precision and recall of the findings called *present*, per finding and overall (a finding is a section item
-  such as ``tumor.fissure``; both lists, expected and extracted, count per report);
+- precision and recall of the findings called *present*, overall, per section (tumour, nodes, metastases) and
+  per finding (a finding is a section item such as ``tumor.fissure``; both lists, expected and extracted, count
+  per report);
 - the same for findings called *not known* (hedged), and the agreement on which sections were assessed;
 - hedged-as-present errors (labelled unknown, extracted present) and negated-as-present errors (labelled absent,
   extracted present, where the sentence the extractor cites negates it with a cue word);
@@ -180,6 +181,10 @@ def report(name: str, t: Tally, *, per_finding: bool) -> None:
     print(f"\n== {name}: {t.reports} reports")
     tp, fp, fn = sum(t.tp.values()), sum(t.fp.values()), sum(t.fn.values())
     print(f"findings present, overall:  {_pr(tp, fp, fn)}")
+    for section in SECTIONS:
+        keys = [k for k in set(t.tp) | set(t.fp) | set(t.fn) if k.startswith(section + ".")]
+        s_tp, s_fp, s_fn = (sum(c[k] for k in keys) for c in (t.tp, t.fp, t.fn))
+        print(f"  {section + ' findings:':<26}{_pr(s_tp, s_fp, s_fn)}")
     print(f"findings not known (hedged): {_pr(t.utp, t.ufp, t.ufn)}")
     print(f"sections assessed or not:    {t.sections_ok}/{t.sections} agree")
     print(f"hedged reported as present:  {t.errors['hedged_as_present']}")
