@@ -161,9 +161,12 @@ def unwrap(text: str) -> tuple[str, list[int]]:
 
 
 def segment(text: str) -> list[Sentence]:
-    """Split a report into sentences (and clauses at semicolons), keeping character offsets. A sentence wrapped
-    over several lines is one sentence (its text has spaces where the line breaks were)."""
-    text = unwrap(text)[0]
+    """Split a report into sentences (and clauses at semicolons). A sentence wrapped over several lines is one
+    sentence; offsets are those of :func:`unwrap`'s text (the report's own where no hyphenated word was joined)."""
+    return _segment(unwrap(text)[0])
+
+
+def _segment(text: str) -> list[Sentence]:
     r = rules()
     line_side_re = r.compiled["laterality.line_side"]
     out: list[Sentence] = []
@@ -351,7 +354,7 @@ class _Extractor:
         self.raw = text  # evidence quotes the report as written
         self.text, self._where = unwrap(text)  # rules read wrapped sentences whole
         self.report = report
-        self.doc = _Doc(self.text, segment(text))
+        self.doc = _Doc(self.text, _segment(self.text))
         self.facts = [s for s in self.doc.sentences if not s.context]
         self.assertions: list[Assertion] = []
         self.evidence: list[Evidence] = []
