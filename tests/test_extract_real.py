@@ -266,7 +266,9 @@ def test_wrapping_never_changes_the_answer_and_evidence_quotes_the_wrapped_words
         for width in (40, 60, 80):
             text = _wrapped(item["text"], width)
             r = extract(text)
-            if item["id"] != "real-06":  # "the excised Tunica\nVaginalis": a capitalised word goes on (see below)
+            # (at 40 characters "the excised Tunica\nVaginalis" is not seen as one sentence: a capitalised word
+            # goes on a line that is not filled to the width)
+            if (item["id"], width) != ("real-06", 40):
                 assert (r.is_mesothelioma, r.case) == (plain.is_mesothelioma, plain.case), (item["id"], width)
             for ev in r.evidence:
                 assert text[ev.start : ev.end] == ev.text
@@ -299,3 +301,12 @@ def test_an_all_capitals_heading_is_not_joined_to_the_text_below() -> None:
         "OPERATIVE NOTE\nthe peritoneum was studded with nodules; malignant peritoneal mesothelioma, epithelioid."
     )
     assert r.kinds == ["operative"]
+
+
+def test_an_all_capitals_report_wrapped_to_its_width_is_read_whole() -> None:
+    # older report systems print in capitals and break lines at a fixed width; real-23 (Intern Med 2010) so printed
+    # at 60 characters gives the same answers as the passage on one line
+    text = REAL["real-23"]["text"].upper()
+    wrapped = _wrapped(text, 60)
+    assert wrapped.count("\n") > 3
+    assert extract(wrapped).case == extract(text).case

@@ -101,8 +101,9 @@ def _side_word(token: str) -> str:
 
 
 # Lines a report system or a PDF wrapped in the middle of a sentence: the line does not end a sentence, the next
-# line does not start a new item, and either the next line goes on in lower case (or with a number) or the line ends
-# on a word that cannot end a sentence (after a colon, only a lower-case or numeric next line goes on).
+# line does not start a new item, and the line is filled to the text's width, or the next line goes on in lower case
+# (or with a number), or the line ends on a word that cannot end a sentence. After a colon the next line goes on
+# unless one of them is in capitals (a heading).
 _HARD_END = re.compile(r"[.!?;]\s*$")
 _COLON_END = re.compile(r":\s*$")
 _SOFT_END = re.compile(
@@ -112,6 +113,7 @@ _SOFT_END = re.compile(
 )
 _NEW_ITEM = re.compile(r"^\s*(?:[-*\u2022]|\(?\d{1,2}[.)]\s|[A-Z][\w /&()'+-]{0,40}:)")
 _GOES_ON = re.compile(r"^\s*[a-z0-9(]")
+_HEADING_CHARS = 40
 _GOES_ON_LOWER = re.compile(r"[ \t]*[a-z]")
 _HYPHEN_END = re.compile(r"[A-Za-z]-$")
 
@@ -121,15 +123,17 @@ def _is_caps(line: str) -> bool:
     return body.upper() == body and any(ch.isalpha() for ch in body)
 
 
-def _joins(body: str, nxt: str) -> bool:
-    """Is the break after ``body`` a soft one (the sentence goes on in ``nxt``)?"""
-    if not body.strip() or not nxt.strip() or _NEW_ITEM.match(nxt) or _is_caps(body):
-        return False  # an empty line, a new item, a heading (or an all-capitals report, left as written)
-    if _HARD_END.search(body):
-        return False
+def _joins(body: str, nxt: str, width: int) -> bool:
+    """Is the break after ``body`` a soft one (the sentence goes on in ``nxt``)? ``width`` is the longest line's
+    length: a line filled to it was wrapped by the system that wrote it."""
+    if not body.strip() or not nxt.strip() or _NEW_ITEM.match(nxt) or _HARD_END.search(body):
+        return False  # an empty line, a new item, a sentence's end
+    filled = len(body.rstrip()) >= max(_HEADING_CHARS, 0.85 * width)
     if _COLON_END.search(body):  # "Lymph node, station 10R, EBUS-TBNA:" / "NEGATIVE for malignancy."
-        return not _is_caps(nxt)
-    return bool(_GOES_ON.match(nxt) or _SOFT_END.search(body))
+        return not _is_caps(body) and not _is_caps(nxt)
+    if _is_caps(body) and len(body.strip()) <= _HEADING_CHARS and not _SOFT_END.search(body):
+        return False  # a heading ("CT CHEST WITH CONTRAST")
+    return bool(filled or _GOES_ON.match(nxt) or _SOFT_END.search(body))
 
 
 def unwrap(text: str) -> tuple[str, list[int]]:
@@ -137,6 +141,7 @@ def unwrap(text: str) -> tuple[str, list[int]]:
     hyphenated over a break joined ("extra-\\nabdominal" -> "extra-abdominal"); with, for each character (and
     the end), its offset in the report, so that every answer still points at the report's own words."""
     lines = text.splitlines(keepends=True)
+    width = max((len(line.rstrip()) for line in lines), default=0)
     chars: list[str] = []
     where: list[int] = []
     pos = skip = 0
@@ -147,7 +152,7 @@ def unwrap(text: str) -> tuple[str, list[int]]:
         where.extend(range(pos + skip, pos + len(body)))
         skip = 0
         rest = range(pos + len(body), pos + len(line))
-        if not _joins(body, nxt):
+        if not _joins(body, nxt, width):
             chars.extend(text[j] for j in rest)
             where.extend(rest)
         elif _HYPHEN_END.search(body) and _GOES_ON_LOWER.match(nxt):
