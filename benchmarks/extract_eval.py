@@ -14,8 +14,9 @@ case with the labels written before the extractor existed. Prints, per corpus an
   already given (``reported_stage``) where the labels or the draft have one;
 - TNM 8th agreement: the extracted case staged by the engine against ``expected_tnm8`` (T, N, M and stage).
 
-Usage: ``.venv/bin/python benchmarks/extract_eval.py [--corpus dev|own|all] [--show]`` (``--show`` prints every
-difference). No network; a few seconds.
+Usage: ``.venv/bin/python benchmarks/extract_eval.py [--corpus dev|own|holdout|real|all] [--show] [--per-finding]
+[--wrap WIDTH] [--capitals]`` (``--show`` prints every difference; ``--wrap`` and ``--capitals`` read every report
+as a fixed-width system or a PDF prints it: lines broken at WIDTH, in capitals). No network; a few seconds.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import argparse
 import json
 import re
 import sys
+import textwrap
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -80,10 +82,19 @@ class Tally:
             self.diffs.append(f"{item}: {name}: {detail}")
 
 
-def evaluate(item: dict[str, Any], t: Tally) -> None:
+def as_printed(text: str, width: int | None, capitals: bool) -> str:
+    """The report as a fixed-width system or a PDF would give it: in capitals, lines broken at ``width``."""
+    if capitals:
+        text = text.upper()
+    if width:
+        text = "\n".join(textwrap.fill(line, width=width) if line.strip() else line for line in text.split("\n"))
+    return text
+
+
+def evaluate(item: dict[str, Any], t: Tally, width: int | None = None, capitals: bool = False) -> None:
     t.reports += 1
     iid = item["id"]
-    result = extract(item["text"])
+    result = extract(as_printed(item["text"], width, capitals))
     expected = item["expected"]
     got = result.case
     t.field(
@@ -222,6 +233,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus", choices=("dev", "own", "holdout", "real", "all"), default="all")
     ap.add_argument("--show", action="store_true", help="print every difference")
     ap.add_argument("--per-finding", action="store_true", help="print precision and recall per finding for each corpus")
+    ap.add_argument("--wrap", type=int, metavar="WIDTH", help="break every line at WIDTH characters first")
+    ap.add_argument("--capitals", action="store_true", help="put every report in capitals first")
     args = ap.parse_args(argv)
     names = tuple(CORPORA) if args.corpus == "all" else (args.corpus,)
     total = Tally()
@@ -232,8 +245,8 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         t = Tally()
         for item in json.loads(path.read_text(encoding="utf-8")):
-            evaluate(item, t)
-            evaluate(item, total)
+            evaluate(item, t, args.wrap, args.capitals)
+            evaluate(item, total, args.wrap, args.capitals)
         report(f"{name} ({path.name})", t, per_finding=args.per_finding)
         if args.show:
             print("\n".join(t.diffs))
