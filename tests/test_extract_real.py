@@ -209,6 +209,17 @@ def test_a_negative_finding_in_an_although_clause_stays_in_it() -> None:
     assert _case(r)["histology"] == "biphasic"
 
 
+def test_only_the_comma_that_closes_the_although_clause_ends_a_negation() -> None:
+    # the list after the clause keeps its negation: "Although the effusion has grown, there are no liver, adrenal
+    # or bone lesions."
+    r = extract(
+        "CT CHEST\nFINDINGS: Left pleural mesothelioma. Although the effusion has grown, there are no liver, "
+        "adrenal or bone lesions."
+    )
+    for organ in ("liver", "adrenal", "bone"):
+        assert _status(r, "metastases", organ) == "absent", organ
+
+
 def test_a_stage_without_its_edition_is_noted_not_filled() -> None:
     # real-27 (BMJ Case Rep 2022): "He was diagnosed with stage IIIB (T4N2M0) malignant mesothelioma 6 months
     # previously" -> no edition named: not taken as the stage already given, and the reader is told why

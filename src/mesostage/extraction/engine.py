@@ -231,7 +231,11 @@ def _terminated(s: Sentence, a: int, b: int) -> bool:
         return False
     if rules().cues.terminators.search(s.text, a, b) is not None:
         return True
-    return "," in s.text[a:b] and _CONCESSIVE.search(s.text, 0, a) is not None
+    concessive = _CONCESSIVE.search(s.text, 0, a)
+    if concessive is None:
+        return False
+    closing = s.text.find(",", concessive.end())  # the comma that closes the concessive clause
+    return a <= closing < b
 
 
 @dataclass(frozen=True)
