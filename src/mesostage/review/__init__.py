@@ -14,10 +14,10 @@ from typing import Any
 from mesostage.case import SYSTEM_IDS, Case, parse_case
 from mesostage.labels import label
 from mesostage.review.catalog import catalog
-from mesostage.staging import StagingResult, SystemResult, default_system, load_system, load_systems
+from mesostage.staging import StagingResult, SystemResult, default_system, load_system, load_systems, stage_what_if
 from mesostage.staging import stage as stage_only
-from mesostage.staging.engine import unknown_outcomes
-from mesostage.staging.result import ReviewNote
+from mesostage.staging.engine import Sections, case_sections, unknown_outcomes
+from mesostage.staging.result import ReviewNote, make
 
 __all__ = ["review", "review_inputs"]
 
@@ -52,7 +52,8 @@ def _note(
     entry = catalog().codes[code]
     severity = fields.pop("severity", entry.severity)
     source = _cite(entry.sources)
-    return ReviewNote(
+    return make(
+        ReviewNote,
         code=code,
         severity=severity,
         message=entry.message.format(**fields),
@@ -87,21 +88,20 @@ def _computed(r: SystemResult) -> str:
     return f"{_categories(r)}, stage {stage}" if r.t is not None else f"stage {stage}"
 
 
-def _with(case: Case, remove: str | None, add: str) -> Case:
-    """The case with one finding moved (for 'what if it were read the other way')."""
-    data = case.model_dump(mode="json", exclude_none=True)
+def _moved(sections: Sections, remove: str | None, add: str) -> Sections:
+    """The finding sections with one finding moved (for 'what if it were read the other way'): ``remove`` taken
+    out of its section's findings and unknowns, ``add`` present in its section (assessed from then on)."""
+    out = dict(sections)
     if remove:
         section, _, name = remove.partition(".")
-        for key in ("findings", "unknown"):
-            data[section][key] = [f for f in data[section].get(key, []) if f != name]
+        state = out[section]
+        if state is not None:
+            out[section] = (state[0] - {name}, state[1] - {name})
     section, _, name = add.partition(".")
-    data.setdefault(section, {"findings": []})
-    data[section]["assessed"] = True
-    data[section].setdefault("findings", [])
-    if name not in data[section]["findings"]:
-        data[section]["findings"] = [*data[section]["findings"], name]
-    data[section]["unknown"] = [f for f in data[section].get("unknown", []) if f != name]
-    return parse_case(data)
+    state = out[section]
+    given, unknown = state if state is not None else (frozenset(), frozenset())
+    out[section] = (given | {name}, unknown - {name})
+    return out
 
 
 def _no_evidence(case: Case, finding: str) -> bool:
@@ -271,6 +271,7 @@ def _contiguity(case: Case, result: StagingResult) -> Iterator[ReviewNote]:
     r = result.result(system_id)
     present = _present(case)
     short = load_system(system_id).short_name
+    sections = case_sections(case)
     for twin in catalog().twins:
         for have, other, reading, other_reading in (
             (twin.direct, twin.separate, twin.direct_reading, twin.separate_reading),
@@ -278,18 +279,18 @@ def _contiguity(case: Case, result: StagingResult) -> Iterator[ReviewNote]:
         ):
             if have not in present or other in present or _no_evidence(case, other):
                 continue
-            swapped = stage_only(_with(case, have, other), systems=[system_id]).results[0]
-            if swapped.stage == r.stage:
+            swapped = stage_what_if(case, system_id, _moved(sections, have, other))
+            if swapped == r.stage:
                 continue
             yield _note(
                 "contiguity_check",
-                evidence=f"{have} present; swapped reading gives {swapped.stage}",
+                evidence=f"{have} present; swapped reading gives {swapped}",
                 systems=[system_id],
                 finding=label(have)[0].upper() + label(have)[1:],
                 reading=reading,
                 other_reading=other_reading,
                 system=short,
-                other_stage=swapped.stage or "undetermined",
+                other_stage=swapped or "undetermined",
                 computed=r.stage or "undetermined",
             )
 
@@ -301,19 +302,23 @@ def _peridiaphragmatic(case: Case, result: StagingResult) -> Iterator[ReviewNote
     if "peridiaphragmatic" not in nodes.findings and "peridiaphragmatic" not in nodes.unknown:
         return
     stand_in = catalog().misreadings.n2_stand_in
-    as_found = case if "peridiaphragmatic" in nodes.findings else _with(case, None, "nodes.peridiaphragmatic")
+    found = "peridiaphragmatic" in nodes.findings
+    sections = case_sections(case)
+    as_found = sections if found else _moved(sections, None, "nodes.peridiaphragmatic")
     in_use = default_system(case)
     for system_id in [in_use if in_use in ("tnm8", "tnm9") else "tnm8"]:
-        ours = stage_only(as_found, systems=[system_id]).results[0]
-        seer = stage_only(_with(as_found, "nodes.peridiaphragmatic", stand_in), systems=[system_id]).results[0]
-        if ours.applicable and ours.stage != seer.stage:
+        system = load_system(system_id)
+        # None for both where the case is not staged in that system (a tumour type not staged): no note.
+        ours = stage_what_if(case, system_id, as_found)
+        seer = stage_what_if(case, system_id, _moved(as_found, "nodes.peridiaphragmatic", stand_in))
+        if ours != seer:
             yield _note(
                 "peridiaphragmatic_node_conflict",
-                evidence=f"peridiaphragmatic nodes {'present' if as_found is case else 'unknown'}",
+                evidence=f"peridiaphragmatic nodes {'present' if found else 'unknown'}",
                 systems=[system_id],
-                system=load_system(system_id).short_name,
-                computed=ours.stage or "undetermined",
-                other_stage=seer.stage or "undetermined",
+                system=system.short_name,
+                computed=ours or "undetermined",
+                other_stage=seer or "undetermined",
             )
 
 
