@@ -7,7 +7,7 @@ from typing import Any
 
 from mesostage.case import Case, parse_case
 from mesostage.checks import check_case
-from mesostage.review import review, review_inputs
+from mesostage.review import review_inputs, reviewed
 from mesostage.staging import ReviewNote, StagingResult, staged
 from mesostage.staging.definitions import check_system_ids
 from mesostage.staging.memo import Memo, fresh, staging_key
@@ -44,7 +44,7 @@ def stage(case: Case | Mapping[str, Any], *, systems: Iterable[str] | None = Non
     if remembered is None:
         # The results staging remembers, not copies: they are remembered here too and copied below.
         full = staged(parsed, SYSTEM_IDS, staging, copies=False)
-        remembered = full, review(parsed, full)
+        remembered = full, reviewed(parsed, full)
         if key is not None:
             _MEMO.put(key, remembered)
     full, notes = remembered

@@ -17,9 +17,10 @@ from mesostage.review.catalog import catalog
 from mesostage.staging import StagingResult, SystemResult, default_system, load_system, load_systems, stage_what_if
 from mesostage.staging import stage as stage_only
 from mesostage.staging.engine import Sections, case_sections, unknown_outcomes
+from mesostage.staging.memo import fresh
 from mesostage.staging.result import ReviewNote, make
 
-__all__ = ["review", "review_inputs"]
+__all__ = ["review", "review_inputs", "reviewed"]
 
 _SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
 _TNM = ("tnm7", "tnm8", "tnm9")
@@ -46,18 +47,31 @@ def _label(key: str) -> str:
     return label(key)
 
 
+@cache
+def _entry(code: str) -> tuple[str, str, str]:
+    """A catalogue code's severity, cited sources and message template."""
+    entry = catalog().codes[code]
+    return entry.severity, _cite(entry.sources), entry.message
+
+
+@cache
+def _fixed(code: str, evidence: str, severity: str | None = None) -> ReviewNote:
+    """A note whose every field is given by its code, its evidence and its severity (built once, shared: handed
+    out only as a copy, see ``review``)."""
+    return _note(code, evidence=evidence, severity=severity) if severity else _note(code, evidence=evidence)
+
+
 def _note(
     code: str, *, evidence: str, systems: list[str] | None = None, more_sources: str | None = None, **fields: Any
 ) -> ReviewNote:
-    entry = catalog().codes[code]
-    severity = fields.pop("severity", entry.severity)
-    source = _cite(entry.sources)
+    default_severity, source, message = _entry(code)
+    severity = fields.pop("severity", default_severity)
     return make(
         ReviewNote,
         code=code,
         severity=severity,
-        message=entry.message.format(**fields),
-        systems=systems or [],
+        message=message.format(**fields),
+        systems=list(systems) if systems else [],  # a list of its own (validation copies it too)
         evidence=evidence,
         source=f"{source}; {more_sources}" if more_sources is not None else source,
         item=fields.get("item"),
@@ -168,7 +182,7 @@ def _reported(case: Case, result: StagingResult) -> Iterator[ReviewNote]:
 
 def _because(r: SystemResult, reported: str, too_high: bool) -> str:
     deciding = [d for d in r.determinants if d.component != "stage_group" and d.finding]
-    found = "; ".join(f"{label(d.finding or d.component)} gives {d.category}" for d in deciding)
+    found = "; ".join(f"{_label(d.finding or d.component)} gives {d.category}" for d in deciding)
     if too_high and reported == "IV" and r.m == "M0":
         lead = "Stage IV needs distant spread (M1), and none is recorded."
     elif too_high:
@@ -198,7 +212,7 @@ def _misread_iv(case: Case, r: SystemResult, short: str, evidence: str, *, criti
 
 
 def _join(keys: list[str]) -> str:
-    names = [label(k) for k in keys]
+    names = [_label(k) for k in keys]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
@@ -271,7 +285,7 @@ def _contiguity(case: Case, result: StagingResult) -> Iterator[ReviewNote]:
     r = result.result(system_id)
     present = _present(case)
     short = load_system(system_id).short_name
-    sections = case_sections(case)
+    sections: Sections | None = None
     for twin in catalog().twins:
         for have, other, reading, other_reading in (
             (twin.direct, twin.separate, twin.direct_reading, twin.separate_reading),
@@ -279,6 +293,7 @@ def _contiguity(case: Case, result: StagingResult) -> Iterator[ReviewNote]:
         ):
             if have not in present or other in present or _no_evidence(case, other):
                 continue
+            sections = sections or case_sections(case)
             swapped = stage_what_if(case, system_id, _moved(sections, have, other))
             if swapped == r.stage:
                 continue
@@ -324,25 +339,24 @@ def _peridiaphragmatic(case: Case, result: StagingResult) -> Iterator[ReviewNote
 
 def _pathology(case: Case, result: StagingResult, raised: list[ReviewNote]) -> Iterator[ReviewNote]:
     if case.site in ("pleura", "peritoneum") and case.histology is None:
-        yield _note("histology_not_recorded", evidence="histology missing")
+        yield _fixed("histology_not_recorded", "histology missing")
     if case.site == "pleura" and case.histology == "epithelioid" and case.basis == "clinical":
-        yield _note("small_biopsy_histology", evidence="epithelioid histology, clinical basis")
+        yield _fixed("small_biopsy_histology", "epithelioid histology, clinical basis")
     if case.site == "pleura" and case.patient is not None and case.patient.talc_pleurodesis:
-        yield _note("pet_after_talc_pleurodesis", evidence="patient.talc_pleurodesis true")
-    yield _note("pathology_confirmation", evidence=f"site {case.site}")
+        yield _fixed("pet_after_talc_pleurodesis", "patient.talc_pleurodesis true")
+    yield _fixed("pathology_confirmation", f"site {case.site}")
     if _diffuse(case):
-        yield _note("carcinoma_panel", evidence="diffuse mesothelioma (always shown)")
+        yield _fixed("carcinoma_panel", "diffuse mesothelioma (always shown)")
     if case.site == "pleura":
-        yield _note("germline_testing", evidence="pleural mesothelioma (always shown)")
+        yield _fixed("germline_testing", "pleural mesothelioma (always shown)")
     system_id = default_system(case)
     r = result.result(system_id) if system_id else None
     could_be_iv = r is not None and r.stage_range is not None and r.stage_range[-1] == "IV"
     urgent = could_be_iv or any(n.severity == "critical" for n in raised)
-    yield _note(
-        "specialist_review",
-        evidence="stage IV possible or a critical note raised" if urgent else "always shown",
-        severity="warning" if urgent else "info",
-    )
+    if urgent:
+        yield _fixed("specialist_review", "stage IV possible or a critical note raised", "warning")
+    else:
+        yield _fixed("specialist_review", "always shown", "info")
 
 
 @cache
@@ -380,6 +394,12 @@ def review(case: Case | Mapping[str, Any], result: StagingResult | None = None) 
         full = result
     else:
         full = stage_only(parsed)
+    return [fresh(n) for n in reviewed(parsed, full)]
+
+
+def reviewed(parsed: Case, full: StagingResult) -> list[ReviewNote]:
+    """``review`` of a validated case with its staging result in every system. The notes may be shared (with
+    ``full`` and between cases): the caller copies what it hands out (``memo.fresh``)."""
     # Only the notes staging itself raised: a result from mesostage.stage() already carries a full review.
     notes: list[ReviewNote] = [n for n in full.review if n.code in _staging_codes()]
     for check in (_reported, _contiguity, _peridiaphragmatic, _unknowns):
