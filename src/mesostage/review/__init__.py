@@ -147,7 +147,8 @@ def _reported(case: Case, result: StagingResult) -> Iterator[ReviewNote]:
             site_advice=_SITE_ADVICE[case.site],
         )
         return
-    evidence = f"reported {rs.system} {rs.stage}; computed {_computed(r)}"
+    computed = _computed(r)
+    evidence = f"reported {rs.system} {rs.stage}; computed {computed}"
     if r.stage_range is not None:
         low, high = (_rank(rs.system, s) for s in r.stage_range)
         reported = _rank(rs.system, rs.stage)
@@ -159,13 +160,13 @@ def _reported(case: Case, result: StagingResult) -> Iterator[ReviewNote]:
                 systems=[rs.system],
                 system=short,
                 reported=rs.stage,
-                computed=_computed(r),
+                computed=computed,
                 low=r.stage_range[0],
                 high=r.stage_range[1],
                 because=_because(r, rs.stage, reported > high),
             )
         elif r.stage != rs.stage:
-            items = ", ".join(label(u) for u in r.unknowns_that_matter) or "the open categories"
+            items = ", ".join(_label(u) for u in r.unknowns_that_matter) or "the open categories"
             yield _note(
                 "reported_stage_unconfirmed",
                 evidence=evidence,
@@ -176,7 +177,7 @@ def _reported(case: Case, result: StagingResult) -> Iterator[ReviewNote]:
                 items=items,
             )
         if rs.stage == "IV" and r.m == "M0" and r.stage != "IV":
-            yield from _misread_iv(case, r, short, evidence, critical=outside)
+            yield from _misread_iv(case, r, short, evidence, computed, critical=outside)
     yield from _edition(case, result, rs.system, rs.stage)
 
 
@@ -192,11 +193,13 @@ def _because(r: SystemResult, reported: str, too_high: bool) -> str:
     return f"{lead} Deciding findings: {found}." if found else lead
 
 
-def _misread_iv(case: Case, r: SystemResult, short: str, evidence: str, *, critical: bool) -> Iterator[ReviewNote]:
+def _misread_iv(
+    case: Case, r: SystemResult, short: str, evidence: str, computed: str, *, critical: bool
+) -> Iterator[ReviewNote]:
     present = _present(case)
     mis = catalog().misreadings
     severity = {} if critical else {"severity": "warning"}
-    common: dict[str, Any] = {"evidence": evidence, "systems": [r.system], "system": short, "computed": _computed(r)}
+    common: dict[str, Any] = {"evidence": evidence, "systems": [r.system], "system": short, "computed": computed}
     common |= severity
     direct = [f for f in mis.direct_spread if f in present and f not in mis.diaphragm]
     if direct:

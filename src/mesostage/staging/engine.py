@@ -105,7 +105,9 @@ def _evaluate(ct: ComponentTable, system: SystemDefinition, case: Case, sections
         return _Evaluated(comp, r, (), comp.categories[r], (det,), opts, opts)
 
     # A measured value replaces the finding it stands for (9th-edition Fmax for the fissure).
-    replaced = {f for f, path in ct.replacing if isinstance(case_value(case, path), int | float)}
+    replaced = None
+    if ct.replacing:
+        replaced = {f for f, path in ct.replacing if isinstance(case_value(case, path), int | float)}
     # The rules that fire or stay open, in rule order: only the names the case gives are looked at.
     present: list[tuple[int, int, Determinant]] = []
     open_hits: list[tuple[int, Item]] = []
