@@ -5,7 +5,8 @@ effusion) and valid category combinations are few, so their outcomes are compute
 into small look-up frames, and the rows are joined on them. The checks of an EOD row each read one column, and
 registry columns have few distinct values, so each check of the per-row path runs once per distinct value and its
 verdict and message are mapped onto the rows. A category row that fails goes to the per-row function. Case
-findings have no vectorised path: each case goes through the engine.
+findings without the review are staged by ``findings.findings_frame`` (polars expressions over the system files,
+the engine for the rows they do not take); with the review each case goes through :func:`mesostage.stage`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any, Literal
 import polars as pl
 
 from mesostage import CaseError
-from mesostage.batch.findings import finding_staging
+from mesostage.batch.findings import findings_frame
 from mesostage.batch.recorded import RECORDED_COLUMNS, recorded_check, recorded_values
 from mesostage.batch.rows import (
     CATEGORY_SYSTEMS,
@@ -394,23 +395,30 @@ def _categories_frame(df: pl.DataFrame, system: str | None) -> pl.DataFrame:
 
 
 def _findings_frame(df: pl.DataFrame, system: str | None, review: bool, cases: Sequence[Any] | None) -> pl.DataFrame:
-    outcomes = []
-    for i, record in enumerate(df.iter_rows(named=True)):
+    rows: list[Mapping[str, Any] | RowOutcome] = []
+    checked: list[bool] = []
+    records = list(df.iter_rows(named=True)) if cases is None or review else [{}] * df.height
+    for i, record in enumerate(records):
         data = cases[i] if cases is not None else None
-        checked = data is not None  # parsed by the JSON Lines reader, within the limits
+        parsed = data is not None  # parsed by the JSON Lines reader, within the limits
         if data is None:
             try:
                 data = case_from_row(record)
             except CaseError as exc:
                 errors = "; ".join(str(e) for e in exc.errors)
-                outcomes.append(RowOutcome(system=system, error_kind="invalid_case", error=errors))
+                rows.append(RowOutcome(system=system, error_kind="invalid_case", error=errors))
+                checked.append(False)
                 continue
-            checked = record.get("case") is not None  # parsed from JSON text by parse_json
-        if review:
-            outcomes.append(finding_outcome(data, system=system, record=record))
-        else:
-            outcomes.append(finding_staging(data, system=system, record=record, checked=checked))
-    return outcome_frame(outcomes)
+            parsed = record.get("case") is not None  # parsed from JSON text by parse_json
+        rows.append(data)
+        checked.append(parsed)
+    if review:
+        pairs = zip(rows, records, strict=True)
+        return outcome_frame(
+            [r if isinstance(r, RowOutcome) else finding_outcome(r, system=system, record=rec) for r, rec in pairs]
+        )
+    recorded = any(c in df.columns for c in RECORDED_COLUMNS)
+    return findings_frame(rows, system=system, records=records if recorded else None, checked=checked)
 
 
 def _per_row(df: pl.DataFrame, fn: Callable[[Mapping[str, Any]], RowOutcome]) -> pl.DataFrame:
@@ -441,9 +449,10 @@ def stage_frame(
     ``kind`` is ``eod`` (NAACCR item names as columns), ``categories`` (``t``, ``n``, ``m`` and optionally
     ``system`` and ``diagnosis_date``) or ``findings`` (a ``case`` JSON column, or one column per case field path).
     ``system`` is the staging system for category and finding rows that do not name one. Without ``review``,
-    finding rows are staged in their one system without the second-opinion review (``findings.finding_staging``)
-    and ``review_codes`` is empty. ``cases``: for finding rows, each row's case already parsed from its ``case``
-    column within the limits (``io.Chunk.cases``; None where a row has none), so that it is not parsed again.
+    finding rows are staged in their one system without the second-opinion review (vectorised:
+    ``findings.findings_frame``) and ``review_codes`` is empty. ``cases``: for finding rows, each row's case
+    already parsed from its ``case`` column within the limits (``io.Chunk.cases``; None where a row has none), so
+    that it is not parsed again.
     """
     if kind == "eod":
         return _eod_frame(df)
