@@ -19,8 +19,8 @@ them (``mesostage.staging.engine``'s module docstring):
 Rows this path does not take go to the engine (``finding_outcome(..., review=False)``), one at a time: an invalid
 case (its errors, as for a single case), and every row of a batch whose rows carry recorded-stage items. A case
 that is not staged (a site with no system, a system that does not apply to the site, a tumour type that is not
-staged) gets the engine's outcome for its site, system and tumour type, asked once per combination. The tests and ``benchmarks/batch_bench.py`` compare the two paths
-row for row on random cases.
+staged) gets the engine's outcome for its site, system and tumour type, asked once per combination. The tests
+and ``benchmarks/batch_bench.py`` compare the two paths row for row on random cases.
 """
 
 from __future__ import annotations
