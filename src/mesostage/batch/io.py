@@ -253,9 +253,11 @@ def _read_parquet(path: Path, batch_rows: int) -> Iterator[Chunk]:
         raise FileError(f"{path}: not a readable Parquet file: {exc}") from None
     total = parquet.metadata.num_rows
     done = 0
-    for batch in parquet.iter_batches(batch_size=batch_rows):
-        frame = pl.from_arrow(batch)
-        assert isinstance(frame, pl.DataFrame)
+    # polars reads a slice of rows (only the row groups it needs) several times faster than pyarrow's record
+    # batches converted to polars
+    rows = pl.scan_parquet(path)
+    while done < total:
+        frame = rows.slice(done, batch_rows).collect()
         done += frame.height
         yield Chunk(frame, frame, {}, done, total)
     if total == 0:
