@@ -404,7 +404,6 @@ def findings_frame(
     system: str | None = None,
     records: Sequence[Mapping[str, object]] | None = None,
     checked: Sequence[bool] | None = None,
-    vectorised: bool = True,
 ) -> pl.DataFrame:
     """The outcome columns of every case, in order, as ``rows.finding_outcome(..., review=False)`` gives them: one
     system (``system``, else the case's default system), no review, ``review_codes`` empty.
@@ -412,7 +411,7 @@ def findings_frame(
     ``cases``: each row's case (a mapping), or its outcome already decided (a row that could not be read as a
     case). ``records``: the flat rows, for their recorded-stage items (a batch with any goes the per-row way).
     ``checked``: per row, whether its case was parsed by :func:`mesostage.limits.parse_json` (its limits checked).
-    ``vectorised=False`` stages every row with the engine (the reference the tests compare with)."""
+    """
     done: dict[int, RowOutcome] = {}
     inputs = _Inputs()
     not_staged: dict[tuple[str, str | None, str], RowOutcome] = {}
@@ -421,7 +420,7 @@ def findings_frame(
         if isinstance(data, RowOutcome):
             done[i] = data
             continue
-        case = _valid(data, checked[i] if checked is not None else False) if vectorised and not records else None
+        case = None if records else _valid(data, checked[i] if checked is not None else False)
         if case is None:
             done[i] = finding_outcome(data, system=system, record=records[i] if records else None, review=False)
             continue

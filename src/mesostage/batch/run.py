@@ -7,7 +7,8 @@ import gc
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator
+import traceback
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -303,9 +304,16 @@ def run_batch(
         if writer is not None:
             writer.abort()
         raise FileError(f"{exc.filename or output_path}: {exc.strerror or exc}") from None
-    except BaseException:
+    except BaseException as exc:
         if writer is not None:
             writer.abort()
+        # Free the batches now, while a repeated Ctrl-C or SIGTERM still stops the run the same way: freed later,
+        # when the command has said "no output written", a large batch takes long enough on a busy machine for a
+        # repeated signal to find no handler. The locals of the frames the exception went through are cleared.
+        first = chunk = None
+        if isinstance(chunks, Generator):
+            chunks.close()
+        traceback.clear_frames(exc.__traceback__)
         raise
     summary.seconds = time.perf_counter() - started
     summary.log_progress()
