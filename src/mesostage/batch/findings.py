@@ -291,6 +291,8 @@ def _stage_and_range(system: _System, masks: tuple[int, ...], unmet: tuple[bool,
     n = len(comps)
 
     def reached(sets: Sequence[int]) -> set[str | None]:
+        # Each category is given as itself: a mask never holds T0 where T0 is the no-evidence label (the no-evidence
+        # masks leave it out, and no rule or band gives it), and a not-assessed label is not a category.
         choices = [[c.categories[r] for r in _ranks(s)] for c, s in zip(comps, sets, strict=True)]
         names = [c.name for c in comps]
         return {stage_group(defn, dict(zip(names, combo, strict=True))) for combo in itertools.product(*choices)}
