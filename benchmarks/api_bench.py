@@ -72,6 +72,12 @@ def _start_server(port: int, app: str = "mesostage.web.app:create_app") -> subpr
         "--log-level",
         "warning",
         "--no-access-log",
+        # The HTTP implementation and event loop `mesostage serve` runs (h11, asyncio), named so that an optional
+        # httptools or uvloop in the environment changes neither the floor nor the app.
+        "--http",
+        "h11",
+        "--loop",
+        "asyncio",
     ]
     return _when_healthy(subprocess.Popen(cmd), port, 20, "the server")
 
