@@ -232,3 +232,20 @@ def test_the_web_apis_own_models_describe_every_field(doc: dict[str, Any]) -> No
     schemas = doc["components"]["schemas"]
     own = ("ErrorItem", "ErrorResponse", "SystemInfo", "StagingDataVersion", "Health")
     assert [f"{m}.{f}" for m in own for f, p in schemas[m]["properties"].items() if not p.get("description")] == []
+
+
+#: The routes that take a case and whose answer depends only on it (the trial routes read the trial index).
+ANSWERED_FROM_THE_CASE = ("stage_case", "review_case", "explain_case", "treatment_options", "prognosis")
+
+
+def test_the_case_routes_answer_examples_are_their_answers_to_the_first_case(web: Any, doc: dict[str, Any]) -> None:
+    """A POST route's answer example is what it answers to the first body example, with no query parameter."""
+    found = 0
+    for method, path, op in _operations(doc):
+        if op["operationId"] not in ANSWERED_FROM_THE_CASE:
+            continue
+        found += 1
+        documented = op["responses"]["200"]["content"]["application/json"]["example"]
+        body = _example_values(op["requestBody"]["content"]["application/json"])[0]
+        assert getattr(web, method)(path, json=body).json() == documented, path
+    assert found == len(ANSWERED_FROM_THE_CASE)

@@ -425,11 +425,18 @@ def _health() -> Health:
 
 
 def response_examples() -> dict[str, Any]:
-    """The answers of the routes that take no input, by operation id: their examples in the OpenAPI document (the
-    real answers of this server, made when the document is)."""
+    """The examples of the answers in the OpenAPI document, by operation id: the real answers of this server, made
+    when the document is; for the routes that take a case, the answer to the first example case (the first body
+    example) without query parameters. The trial routes have none: their answer depends on the trial index."""
+    case = mesostage.parse_case(examples()[0].case())
     return {
         "list_systems": [s.model_dump(mode="json") for s in _systems()],
         "health": _health().model_dump(mode="json"),
+        "stage_case": mesostage.stage(case).model_dump(mode="json"),
+        "review_case": _NOTES.dump_python(mesostage.review(case), mode="json"),
+        "explain_case": mesostage.explain(case, audience="patient").model_dump(mode="json"),
+        "treatment_options": mesostage.options(case, audience="patient").model_dump(mode="json"),
+        "prognosis": mesostage.prognosis(case).model_dump(mode="json"),
     }
 
 
