@@ -56,9 +56,9 @@ def _free_port() -> int:
         return port
 
 
-def _start_server(port: int, app: str = "mesostage.web.app:create_app") -> subprocess.Popen[bytes]:
-    cmd = [
-        sys.executable,
+def server_args(port: int, app: str = "mesostage.web.app:create_app") -> list[str]:
+    """The server's command after the Python executable: one uvicorn process on loopback, as for every figure."""
+    return [
         "-m",
         "uvicorn",
         "--app-dir",
@@ -79,7 +79,10 @@ def _start_server(port: int, app: str = "mesostage.web.app:create_app") -> subpr
         "--loop",
         "asyncio",
     ]
-    return _when_healthy(subprocess.Popen(cmd), port, 20, "the server")
+
+
+def _start_server(port: int, app: str = "mesostage.web.app:create_app") -> subprocess.Popen[bytes]:
+    return _when_healthy(subprocess.Popen([sys.executable, *server_args(port, app)]), port, 20, "the server")
 
 
 async def _worker(
@@ -151,7 +154,7 @@ SUBJECTS = {
     "default": "/api/v1/stage",
     "compact": "/api/v1/stage?systems=tnm9&fields=results.system&fields=results.stage&fields=review",
 }
-_PLAN = {
+PLAN = {
     "default": (SUBJECTS["default"], False),
     "fresh": (SUBJECTS["default"], True),
     "compact": (SUBJECTS["compact"], False),
@@ -181,8 +184,8 @@ def bench_api(total: int, connections: int, max_seconds: float, rounds: int = 3)
 
     ports = {"floor": _free_port(), "app": _free_port()}
     procs = {"floor": _start_server(ports["floor"], "bare_app:create_app"), "app": _start_server(ports["app"])}
-    runs: dict[str, list[tuple[float, list[float], float, float]]] = {"floor": [], **{k: [] for k in _PLAN}}
-    plan = [("floor", "floor", "/api/v1/stage", False)] + [(k, "app", p, f) for k, (p, f) in _PLAN.items()]
+    runs: dict[str, list[tuple[float, list[float], float, float]]] = {"floor": [], **{k: [] for k in PLAN}}
+    plan = [("floor", "floor", "/api/v1/stage", False)] + [(k, "app", p, f) for k, (p, f) in PLAN.items()]
     load0 = os.getloadavg()
     try:
         for _name, server, path, fresh in plan:  # warm-up
@@ -238,7 +241,7 @@ def bench_api(total: int, connections: int, max_seconds: float, rounds: int = 3)
                 digits=0,
             )
         )
-    worst = max(_PLAN, key=lambda k: summary[k][1])
+    worst = max(PLAN, key=lambda k: summary[k][1])
     p99 = summary[worst][1]
     print(
         goal_line(
