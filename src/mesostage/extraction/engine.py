@@ -364,7 +364,14 @@ class _Extractor:
         self.text, self._where = unwrap(text)  # rules read wrapped sentences whole
         self.report = report
         self.doc = _Doc(self.text, _segment(self.text))
-        self.facts = [s for s in self.doc.sentences if not s.context]
+        # (a sentence that defines stage categories, "T4 (chest wall invasion at >1 site), N3 (...)", teaches the
+        # staging rules: it names no finding of this patient)
+        teaching = self._staging_lessons()
+        self.facts = [
+            s
+            for s in self.doc.sentences
+            if not s.context and not any(a < s.start + len(s.text) and s.start < b for a, b in teaching)
+        ]
         self.assertions: list[Assertion] = []
         self.evidence: list[Evidence] = []
         self.notes: list[str] = []
@@ -422,13 +429,27 @@ class _Extractor:
         return None
 
     # ------------------------------------------------------------------ document level
+    def _staging_lessons(self) -> list[tuple[int, int]]:
+        """Where the text defines stage categories (see document.toml [general]): those sentences are not findings."""
+        c = self.r.compiled
+        out: list[tuple[int, int]] = []
+        for m in c["general.stage_definitions"].finditer(self.text):
+            line = self.text[self.text.rfind("\n", 0, m.start()) + 1 : m.end()]
+            if c["general.stage_teaching"].search(line):
+                out.append(m.span())
+        return out
+
     def _kind(self, kind: str | None) -> Kind:
         if kind is not None:
             return "pet" if kind == "pet_ct" else kind  # type: ignore[return-value]
         lines = [ln for ln in self.text.splitlines() if ln.strip()]
         # a title is a short first line ("CT CHEST WITH CONTRAST"), not the first sentence of a narrative
         title = lines[0] if lines and len(lines[0]) <= _TITLE_CHARS else ""
-        return self._classify(title, title=True) or self._classify(self.text, title=False) or "other"
+        titled = self._classify(title, title=True)
+        body = self._classify(self.text, title=False)
+        if titled in ("pet", "mri", "ct") and body == "combined":
+            return body  # an article's title names the imaging; its text also gives the pathology
+        return titled or body or "other"
 
     def _classify(self, scope: str, *, title: bool) -> Kind | None:
         c = self.r.compiled
@@ -593,7 +614,7 @@ class _Extractor:
         for s in self.facts:
             for m in c["laterality.tumour_side"].finditer(s.text):
                 if _status(self.doc, s, m.start(), m.end(), "present").status != "absent":
-                    sides.setdefault(_side_word(m.group(1)), (s, m))
+                    sides.setdefault(_side_word(m.group(1) or m.group(2)), (s, m))
         if len(sides) == 1:
             side, (s, m) = next(iter(sides.items()))
             self.evidence.append(
