@@ -180,6 +180,15 @@ def mesothelioma_scope(trial: Trial) -> str:
         return SCOPE_BASKET
     if _may_name(described, _EFFUSION_WORDS) and _EFFUSION.search(described) and not _other_cancer(described):
         return SCOPE_EFFUSION
+    if (
+        _BROAD.search(described)
+        and not _other_cancer(described)
+        and not (_may_name(trial.eligibility_text, _MESO_WORDS) and _MESO.search(trial.eligibility_text))
+    ):
+        # an all-comer trial ("Advanced Solid Tumors", "Unspecified Adult Solid Tumor, Protocol Specific",
+        # "Neoplasms": NCT00004872, NCT00460278, NCT00496028) takes mesothelioma without naming it; one whose text
+        # names mesothelioma only to exclude it has been turned away above
+        return SCOPE_BASKET
     return ""
 
 
