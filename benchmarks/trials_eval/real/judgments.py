@@ -3196,6 +3196,14 @@ HELD_OUT_2 = frozenset(
         "NCT01424176",
         "NCT02882165",
         "NCT03259087",
+        "NCT00006086",
+        "NCT00004877",
+        "NCT00005642",
+        "NCT00006257",
+        "NCT00007917",
+        "NCT00009802",
+        "NCT00496444",
+        "NCT00493155",
     }
 )
 
@@ -3652,6 +3660,208 @@ R(
                 "Clinically significant history of cancer",
                 lambda f: MET,
                 note="a renal-impairment drug study that excludes people with cancer",
+            ),
+        ),
+    )
+)
+
+
+# second tranche of held-out-2 (8 more phase 1 all-comer records), labelled before the matcher ran on them; the
+# matcher had by then been fixed for the first tranche's all-comer scope (benchmarks/trials_eval/real/README.md)
+R(
+    Record(
+        "NCT00006086",
+        everyone,
+        "Histologically or cytologically confirmed advanced nonhematologic malignancy that has progressed on standard "
+        "therapy or for which no curative therapy exists",
+        (
+            inc(
+                "prior_therapy",
+                "Histologically or cytologically confirmed advanced nonhematologic malignancy that has progressed on "
+                "standard therapy or for which no curative therapy exists",
+                either(refractory, no_curative),
+            ),
+            inc("brain_mets", "No brain metastases", no_brain),
+            inc("performance_status", "ECOG 0-2", ecog_in(0, 1, 2)),
+            inc("labs", "Absolute neutrophil count at least 1,500/mm^3", lab("anc", ">=", 1.5)),
+            inc("labs", "Platelet count at least 100,000/mm^3", lab("plt", ">=", 100)),
+            inc("labs", "Bilirubin no greater than 1.5 mg/dL", bili_mgdl("<=", 1.5)),
+            inc("labs", "Creatinine no greater than 1.5 times ULN", uln("cr", "<=", 1.5)),
+            inc("prior_therapy", "At least 4 weeks since prior immunotherapy and recovered", since_io),
+            inc("prior_therapy", "No more than 2 prior chemotherapy regimens for metastatic disease", lambda f: MET),
+            inc(
+                "prior_therapy",
+                "No prior platinum or taxane therapy",
+                no_agent("cisplatin", "carboplatin"),
+                note="R04, R07 and R09 had a platinum",
+            ),
+            inc("pregnancy", "Not pregnant or nursing", pregnancy),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00004877",
+        everyone,
+        "Histologically or cytologically confirmed advanced solid tumor that is refractory to standard therapy or for "
+        "which no effective therapy exists",
+        (
+            inc(
+                "prior_therapy",
+                "Histologically or cytologically confirmed advanced solid tumor that is refractory to standard therapy "
+                "or for which no effective therapy exists",
+                refractory,
+                note="an untreated person has effective first-line treatment",
+            ),
+            inc(
+                "brain_mets",
+                "No active brain metastases including evidence of cerebral edema by CT or MRI scan, progression from "
+                "prior imaging study, any requirement for steroids, or clinical symptoms",
+                brain_ok_if_treated,
+            ),
+            inc("performance_status", "Performance status: ECOG 0-2", ecog_in(0, 1, 2)),
+            inc("labs", "Absolute neutrophil count at least 2,000/mm3", lab("anc", ">=", 2.0)),
+            inc("labs", "Hemoglobin at least 10 g/dL", lab("hb", ">=", 100)),
+            inc("labs", "Creatinine less than 1.5 times ULN", uln("cr", "<", 1.5)),
+            inc("pregnancy", "Not pregnant or nursing", pregnancy),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00005642",
+        everyone,
+        "Histologically confirmed solid tumors not amenable to conventional therapy",
+        (
+            inc(
+                "prior_therapy",
+                "Histologically confirmed solid tumors not amenable to conventional therapy",
+                refractory,
+                note="an untreated mesothelioma is amenable to conventional (first-line) therapy",
+            ),
+            inc("brain_mets", "No brain metastases or primary brain tumors", no_brain),
+            inc("performance_status", "Performance status: ECOG 0-2", ecog_in(0, 1, 2)),
+            inc("labs", "Granulocyte count at least 1,500/mm3", lab("anc", ">=", 1.5)),
+            inc("labs", "Hemoglobin greater than 9.0 g/dL", lab("hb", ">", 90)),
+            inc("labs", "Bilirubin normal", bili_normal),
+            inc("pregnancy", "Not pregnant or nursing", pregnancy),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00006257",
+        everyone,
+        "Histologically or cytologically proven advanced malignancy for which no satisfactory treatment exists",
+        (
+            inc(
+                "prior_therapy",
+                "Histologically or cytologically proven advanced malignancy for which no satisfactory treatment exists",
+                refractory,
+            ),
+            inc("brain_mets", "No brain metastases or primary CNS tumor", no_brain),
+            inc("performance_status", "WHO 0-2", ecog_in(0, 1, 2)),
+            inc("labs", "Creatinine no greater than 1.5 mg/dL", cr_mgdl("<=", 1.5)),
+            inc("labs", "Creatinine clearance greater than 60 mL/min", lab("crcl", ">", 60)),
+            inc("prior_therapy", "No prior paclitaxel", lambda f: MET),
+            inc("pregnancy", "Not pregnant or nursing", pregnancy),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00007917",
+        everyone,
+        "Histologically proven solid tumor for which gemcitabine is a treatment option or for which no effective "
+        "therapy exists",
+        (
+            inc(
+                "diagnosis",
+                "Histologically proven solid tumor for which gemcitabine is a treatment option or for which no "
+                "effective therapy exists",
+                lambda f: NOT if f["res"] else (MET if f["lines"] >= 1 else NEI),
+                note="gemcitabine is a later-line option in mesothelioma; for an untreated person it is a clinical "
+                "question",
+            ),
+            inc("prior_therapy", "Previously untreated disease allowed", permission),
+            inc(
+                "effusion",
+                "No large and potentially symptomatic pericardial effusion or undrained pleural effusion (with or "
+                "without pleurodesis)",
+                lambda f: NEI if f["eff"] else MET,
+                note="R08's large effusion is not yet drained for good",
+            ),
+            inc("brain_mets", "No CNS metastases", no_brain),
+            inc("labs", "Absolute neutrophil count at least 2,000/mm3", lab("anc", ">=", 2.0)),
+            inc("prior_therapy", "No more than 1 prior chemotherapy regimen", lambda f: MET),
+            inc("pregnancy", "Not pregnant or nursing", pregnancy),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00009802",
+        everyone,
+        "Histologically proven advanced cancer not curable by standard therapies",
+        (
+            inc("diagnosis", "Histologically proven advanced cancer not curable by standard therapies", no_curative),
+            inc(
+                "brain_mets",
+                "Brain metastases allowed following definitive radiotherapy",
+                lambda f: NA if not f["brain"] else MET,
+            ),
+            inc("performance_status", "ECOG 0-2", ecog_in(0, 1, 2)),
+            inc("labs", "Absolute neutrophil count at least 1,500/mm^3", lab("anc", ">=", 1.5)),
+            inc("labs", "Creatinine no greater than 2.0 mg/dL", cr_mgdl("<=", 2.0)),
+            inc("prior_therapy", "At least 3 weeks since prior chemotherapy", since_chemo),
+            inc("pregnancy", "Not pregnant or nursing", pregnancy),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00496444",
+        everyone,
+        "Patients with pathologically confirmed malignancy that is metastatic or unresectable",
+        (
+            inc(
+                "prior_therapy",
+                "Patients with pathologically confirmed malignancy that is metastatic or unresectable and refractory "
+                "to standard therapy or for whom there is no standard therapy that induces complete remission (CR) of "
+                "at least 10% or an increased survival of at least 3 months.",
+                refractory,
+                note="first-line therapy of mesothelioma prolongs survival by more than 3 months",
+            ),
+            inc(
+                "prior_therapy",
+                "No chemotherapy, radiotherapy, investigational agents or surgery within four weeks.",
+                lambda f: NEI if f["lines"] >= 1 or f["brain"] else MET,
+            ),
+            inc("performance_status", "ECOG performance status 2 or less.", ecog_in(0, 1, 2)),
+            inc("labs", "ANC > 1500/microL", lab("anc", ">", 1.5)),
+            inc("labs", "Platelets > 100,000/microL", lab("plt", ">", 100)),
+            inc("labs", "Total bilirubin < 2.0 mg/dL", bili_mgdl("<", 2.0)),
+            inc("labs", "Creatinine < 2.0 mg/dL", cr_mgdl("<", 2.0)),
+            exc("pregnancy", "Nursing and pregnant women.", female_nei),
+            exc("diagnosis", "Leukemias and MDS are excluded", lambda f: NOT),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00493155",
+        everyone,
+        "cancer not amenable to curative treatment (ie advanced and/or metastatic);",
+        (
+            inc("age", "adult patients, >=18 years of age;", age_min(18)),
+            inc("diagnosis", "cancer not amenable to curative treatment (ie advanced and/or metastatic);", no_curative),
+            inc("measurable", "measurable or evaluable disease;", evaluable),
+            inc("labs", "adequate cardiac, hepatic and renal function.", nei, human=frozenset({"R10"})),
+            exc("brain_mets", "patients with known CNS metastases;", brain_mets),
+            exc(
+                "prior_therapy",
+                "prior chemotherapy, radiotherapy or immunotherapy within 28 days of start of treatment",
+                lambda f: NEI if f["lines"] >= 1 or f["brain"] else NOT,
             ),
         ),
     )
