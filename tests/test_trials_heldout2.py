@@ -7,8 +7,11 @@ Every text is quoted from the ClinicalTrials.gov record named by its NCT id (tes
 
 from __future__ import annotations
 
+from mesostage.trials.criteria import parse_eligibility
+from mesostage.trials.evaluate import evaluate_criterion
 from mesostage.trials.scope import SCOPE_BASKET, mesothelioma_scope, takes_site
 from mesostage.trials.study import Trial
+from tests.test_trials_heldout import MET, NOT_MET, every, one, person
 
 
 def test_an_all_comer_solid_tumour_trial_takes_mesothelioma_of_any_site() -> None:
@@ -51,3 +54,77 @@ def test_a_broad_trial_that_names_mesothelioma_only_to_exclude_it_or_a_single_ot
     )
     assert mesothelioma_scope(excludes) == ""
     assert mesothelioma_scope(lung) == ""
+
+
+# --- the criteria reader on the prior-treatment texts of held-out-2 (each quoted from the record named)
+
+
+UNTREATED = {"prior_systemic_lines": 0}
+AFTER_CHEMO = {
+    "prior_systemic_lines": 1,
+    "prior_agents": ["cisplatin", "pemetrexed"],
+    "progressed_after_last_line": True,
+}
+
+
+def test_no_effective_or_satisfactory_treatment_means_an_untreated_person_still_has_one() -> None:
+    # NCT00006257, NCT00005642, NCT00005068: first-line treatment of mesothelioma exists and works
+    for text in (
+        "Histologically or cytologically proven advanced malignancy for which no satisfactory treatment exists",
+        "Histologically confirmed solid tumors not amenable to conventional therapy",
+        "Histologically proven metastatic or unresectable solid tumor for which no standard or curative therapy exists",
+    ):
+        assert one(text, person(UNTREATED)) == NOT_MET, text
+        assert one(text, person(AFTER_CHEMO)) != NOT_MET, text
+
+
+def test_progressed_or_incurable_is_met_by_the_incurable_branch() -> None:
+    # NCT00006086: "or for which no curative therapy exists" is a second way in, so no prior line is required
+    text = (
+        "Histologically or cytologically confirmed advanced nonhematologic malignancy that has progressed on "
+        "standard therapy or for which no curative therapy exists"
+    )
+    assert NOT_MET not in every(text, person(UNTREATED))
+
+
+def test_counts_and_conditions_that_are_not_bans_on_prior_chemotherapy() -> None:
+    # NCT00005068, NCT00496444, NCT00460278, NCT00004913, NCT00495144
+    for text in (
+        "No greater than 3 prior chemotherapy regimens for metastatic disease",
+        "There is no maximum allowable number of prior chemotherapy regimens, provided all other eligibility "
+        "criteria are met.",
+        "If a subject has received more than three prior regimens of cytotoxic chemotherapy, more than two "
+        "biological regimens, or more than 3000 cGy to areas containing substantial marrow, the principal "
+        "investigator (PI) and the sponsor will discuss subject suitability prior to enrollment.",
+        "No prior high dose (pre transplant) chemotherapy",
+    ):
+        assert NOT_MET not in every(text, person(AFTER_CHEMO)), text
+    assert one("Prior treatment with high dose chemotherapy", person(AFTER_CHEMO), kind="exclusion") != MET
+
+
+def test_greater_than_n_weeks_since_is_a_waiting_time_and_untreated_allowed_is_a_permission() -> None:
+    # NCT00006257, NCT00007917, NCT00006218
+    for text in (
+        "Greater than 4 weeks since prior chemotherapy (6 weeks for nitrosourea or mitomycin) and recovered",
+        "Greater than 4 weeks since prior radiotherapy and recovered",
+        "Previously untreated disease allowed",
+        "Concurrent radiotherapy to single site of progressive disease allowed during first course of study treatment",
+    ):
+        assert NOT_MET not in every(text, person(AFTER_CHEMO)), text
+        assert NOT_MET not in every(text, person(UNTREATED)), text
+
+
+def test_known_brain_tumors_are_brain_metastases_and_another_cancers_remission_is_not_about_measurable_disease() -> (
+    None
+):
+    # NCT00492830, NCT00460278
+    text = "The patient has known brain tumors."
+    assert one(text, person({"brain_metastases": False}), kind="exclusion") == NOT_MET
+    assert one(text, person({"brain_metastases": True}), kind="exclusion") == MET
+    other = (
+        "The subject has had no other diagnosis of malignancy (unless non-melanoma skin cancer, in situ carcinoma of "
+        "the cervix, or a malignancy diagnosed ≥5 years ago, with no evidence of disease for 5 years prior to "
+        "screening for this study)."
+    )
+    criteria = parse_eligibility("Inclusion Criteria:\n- " + other)
+    assert all(evaluate_criterion(c, person()).label != NOT_MET for c in criteria)
