@@ -3539,6 +3539,13 @@ R(
         everyone,
         "Histological or cytological confirmation of a solid, malignant tumour",
         (
+            inc(
+                "title",
+                "AZD1152 in Patients With Advanced Solid Malignancies-Study 1",
+                advanced,
+                note="the title's 'advanced' is read as a criterion (README judging rules); added after the first "
+                "run: the first label had left the title out",
+            ),
             inc("diagnosis", "Histological or cytological confirmation of a solid, malignant tumour", any_meso),
             inc(
                 "measurable",
