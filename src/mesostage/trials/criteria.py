@@ -1833,6 +1833,10 @@ def _extent_fact(t: str, kind: Kind) -> Fact | None:
 _TN_PAIR = re.compile(r"\b(?:c|p|yp)?t([0-4])[abc]?\s?n([0-3])\b")
 
 
+#: a T category alone, written as the disease: "T4 disease", "T3 tumours"
+_LONE_T = re.compile(r"\b(?:c|p)?t[0-4][abc]?\s+(?:disease|tumou?rs?)\b")
+
+
 def _tnm_fact(t: str) -> Fact | None:
     if pairs := _TN_PAIR.findall(t):
         # the combinations the criterion names, each a T with its N; the M is a criterion of its own. A T written
@@ -1857,9 +1861,15 @@ def _tnm_fact(t: str) -> Fact | None:
                 found[cat] = [min(allowed), max(allowed)]
     if "m" not in found and re.search(r"\b(?:no|without)\s+(?:evidence of\s+)?distant\s+metasta", t):
         found["m"] = [0, 0]  # "No distant metastases" (NCT00003263): M0
-    if (len(found) < 2 and "t" in found) or not found:  # a lone "T1" is too often something else ("T1-weighted")
-        return None
-    return {"type": "tnm", **found, "edition": _edition(t)}
+    lone_t = _LONE_T.search(t) if found.keys() == {"t"} else None
+    if (len(found) < 2 and "t" in found and not lone_t) or not found:
+        return None  # a lone "T1" is too often something else ("T1-weighted"); "T4 disease" is a T category
+    fact: Fact = {"type": "tnm", **found, "edition": _edition(t)}
+    if lone_t and re.match(r"\s*(?:with|involving|invading)\b", t[lone_t.end() :]):
+        # "T4 disease with invasion to heart and diaphragm" (NCT05655078): only some tumours of that category;
+        # which structures the person's tumour invades is for the team to check
+        fact["qualified"] = True
+    return fact
 
 
 #: "... except for patients diagnosed with mesothelioma" (NCT00703638): the criterion does not apply to them.
