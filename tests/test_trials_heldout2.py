@@ -172,3 +172,11 @@ def test_an_effusion_of_any_cause_named_only_in_the_criteria_makes_an_effusion_s
         "a first pleural tap according to BTS guidelines.",
     )
     assert mesothelioma_scope(unknown) == ""
+
+
+def test_a_no_that_names_tumour_types_in_flattened_text_does_not_negate_the_next_item() -> None:
+    # NCT00004913 (PDQ text run together): "No lymphomas" and "Measurable disease" are two items
+    text = "Diagnosis of advanced solid tumor No lymphomas Measurable disease"
+    measurable = person({"measurable_disease": True})
+    assert NOT_MET not in every(text, measurable)  # (the "advanced" part is for the case to decide)
+    assert every("No measurable disease", measurable) == [NOT_MET]  # a real "no measurable disease" is still one

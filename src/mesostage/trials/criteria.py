@@ -1513,7 +1513,15 @@ def _measurable_fact(t: str) -> Fact | None:
         # "measurable or non-measurable disease": any disease will do
         return {"type": "measurable", "present": True, "or_evaluable": True, "any": True}
     evaluable = bool(re.search(r"evaluable\s+or\s+measurable|measurable\s+or\s+evaluable", t))
-    return {"type": "measurable", "present": not _negated(t, m.start()), "or_evaluable": evaluable}
+    negated = _negated(t, m.start())
+    if negated and re.search(
+        r"\b(?:no|not|without)\s+(?:[\w-]+\s+){0,2}\w+(?:omas|cancers|tumou?rs|leuka?emias)\s+$",
+        t[max(0, m.start() - 40) : m.start()],
+    ):
+        # flattened PDQ text, "Diagnosis of advanced solid tumor No lymphomas Measurable disease" (NCT00004913): the
+        # "No" belongs to the cancer named before "measurable", a separate item
+        negated = False
+    return {"type": "measurable", "present": not negated, "or_evaluable": evaluable}
 
 
 def _brain_fact(t: str) -> Fact | None:
