@@ -94,8 +94,8 @@ def goal(name: str, value: float, unit: str, floor: float, what: str, text: str,
 
 
 def in_set(row: dict[str, str], which: str) -> bool:
-    """Rows of the chosen record set: "all", "first-65" (used while the matcher was improved) or "held-out" (the
-    fourth batch, labelled before the matcher first ran on it)."""
+    """Rows of the chosen record set: "all", "first-65" (used while the matcher was improved), "held-out" (the
+    fourth batch) or "held-out-2" (the fifth), each labelled before the matcher first ran on it."""
     return which == "all" or row.get("set", "first-65") == which
 
 
