@@ -303,7 +303,8 @@ def main() -> int:
         "--set",
         choices=("all", "first-65", "held-out", "held-out-2"),
         default="all",
-        help="real records to score: the first 65, the held-out 25 or the held-out-2 22 (each labelled before the matcher first ran on it), or all",
+        help="real records to score: the first 65, the held-out 25, the held-out-2 30 (each labelled before the "
+        "matcher first ran on it), or all",
     )
     args = parser.parse_args()
     real = run_real(args.verbose, args.set) if not args.fictional_only else None
