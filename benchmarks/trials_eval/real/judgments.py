@@ -3166,6 +3166,715 @@ for _nct, _site, _no_meso in (
     )
 
 
+# ------------------------------------------------------------------------------------------------ fifth batch
+# The fifth batch (held-out-2): 22 records labelled for all 11 profiles before the matcher was first run on them.
+# 13 phase 1 all-comer solid-tumour trials (which take a person with mesothelioma without naming it) and 3 cancer
+# distractors from the AllPublicXML subset (non-small-cell and small-cell lung cancer, ovarian or primary peritoneal
+# *carcinoma*), 2 sarcoma trials that exclude mesothelioma by name, and 4 non-cancer studies of the TREC 2022 cache
+# judged for the mesothelioma topic (a CT-guided biopsy breath-hold study, COPD, two renal-impairment PK studies).
+HELD_OUT_2 = frozenset(
+    {
+        "NCT00002804",
+        "NCT00003778",
+        "NCT00004100",
+        "NCT00002858",
+        "NCT00005029",
+        "NCT00004872",
+        "NCT00004913",
+        "NCT00005068",
+        "NCT00005611",
+        "NCT00005794",
+        "NCT00006218",
+        "NCT00006375",
+        "NCT00460278",
+        "NCT00462358",
+        "NCT00492830",
+        "NCT00495144",
+        "NCT00497731",
+        "NCT00496028",
+        "NCT01062789",
+        "NCT01424176",
+        "NCT02882165",
+        "NCT03259087",
+        "NCT00006086",
+        "NCT00004877",
+        "NCT00005642",
+        "NCT00006257",
+        "NCT00007917",
+        "NCT00009802",
+        "NCT00496444",
+        "NCT00493155",
+    }
+)
+
+
+def refractory(f: F) -> str:
+    """'Refractory' / 'no standard therapy' / 'progressed after standard therapy': an untreated person still has
+    standard first-line treatment (as for NCT02555007); a resectable one has curative surgery."""
+    return NOT if f["res"] else yes(f["lines"] >= 1)
+
+
+def no_curative(f: F) -> str:
+    """'For which no curative therapy exists' (alone): met by an unresectable tumour, treated or not."""
+    return unresectable(f)
+
+
+def refractory_or_unlikely(f: F) -> str:
+    """'Failed prior standard therapy OR considered unlikely to respond to available therapy': an untreated
+    unresectable tumour may be judged unlikely to respond (a clinical judgement): undecided."""
+    if f["res"]:
+        return NOT
+    return MET if f["lines"] >= 1 else NEI
+
+
+def since_io(f: F) -> str:
+    return NEI if f["io"] else NA
+
+
+R(
+    Record(
+        "NCT00004872",
+        everyone,
+        "Histologically confirmed advanced refractory solid tumor for which no curative therapy exists",
+        (
+            inc(
+                "prior_therapy",
+                "Histologically confirmed advanced refractory solid tumor for which no curative therapy exists",
+                refractory,
+                note="'refractory': an untreated person has not failed a treatment",
+            ),
+            inc("brain_mets", "No brain metastases or primary brain tumors", no_brain),
+            inc("performance_status", "Performance status: ECOG 0-1", ecog_in(0, 1)),
+            inc(
+                "labs",
+                "WBC at least 4,000/mm3 OR Absolute neutrophil count at least 2,000/mm3",
+                either(lab("wbc", ">=", 4.0), lab("anc", ">=", 2.0)),
+            ),
+            inc("labs", "Platelet count at least 100,000/mm3", lab("plt", ">=", 100)),
+            inc("labs", "Bilirubin normal", bili_normal),
+            inc(
+                "labs",
+                "Creatinine no greater than 1.5 mg/dL OR Creatinine clearance greater than 60 mL/min",
+                either(cr_mgdl("<=", 1.5), lab("crcl", ">", 60)),
+            ),
+            inc("pregnancy", "Not pregnant or nursing", pregnancy),
+            inc("prior_therapy", "At least 4 weeks since prior chemotherapy", since_chemo),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00004913",
+        everyone,
+        "Diagnosis of advanced solid tumor",
+        (
+            inc("diagnosis", "Diagnosis of advanced solid tumor", advanced),
+            inc("measurable", "Measurable disease", measurable),
+            inc("performance_status", "Performance status: ECOG 0-2", ecog_in(0, 1, 2)),
+            inc("labs", "Neutrophil count at least 1,000/mm3", lab("anc", ">=", 1.0)),
+            inc("labs", "Platelet count at least 100,000/mm3", lab("plt", ">=", 100)),
+            inc("labs", "Creatinine no greater than 2.0 mg/dL", cr_mgdl("<=", 2.0)),
+            inc("prior_therapy", "No more than 2 prior treatments for metastatic disease", lambda f: MET),
+            inc("prior_therapy", "No prior pelvic radiotherapy", lambda f: MET),
+            inc("pregnancy", "Not pregnant or nursing", pregnancy),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00005068",
+        everyone,
+        "Histologically proven metastatic or unresectable solid tumor for which no standard or curative therapy exists",
+        (
+            inc(
+                "prior_therapy",
+                "Histologically proven metastatic or unresectable solid tumor for which no standard or curative "
+                "therapy exists",
+                refractory,
+            ),
+            inc("brain_mets", "No CNS metastases", no_brain),
+            inc("performance_status", "Performance status: ECOG 0-2", ecog_in(0, 1, 2)),
+            inc("labs", "Absolute neutrophil count at least 1,500/mm3", lab("anc", ">=", 1.5)),
+            inc("labs", "Platelet count at least 100,000/mm3", lab("plt", ">=", 100)),
+            inc(
+                "labs",
+                "Creatinine normal OR Creatinine clearance at least 60 mL/min",
+                either(cr_normal, lab("crcl", ">=", 60)),
+            ),
+            inc("prior_therapy", "At least 4 weeks since prior immunotherapy", since_io),
+            inc("prior_therapy", "No greater than 3 prior chemotherapy regimens for metastatic disease", lambda f: MET),
+            inc("pregnancy", "Not pregnant or nursing", pregnancy),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00005611",
+        everyone,
+        "Histologically or cytologically confirmed nonhematologic malignancy unresponsive to existing therapy or for "
+        "which no curative therapy exists",
+        (
+            inc(
+                "prior_therapy",
+                "Histologically or cytologically confirmed nonhematologic malignancy unresponsive to existing therapy "
+                "or for which no curative therapy exists",
+                either(refractory, no_curative),
+                note="the second branch is met by any unresectable tumour",
+            ),
+            inc("measurable", "Measurable or evaluable disease", evaluable),
+            inc(
+                "brain_mets",
+                "No active brain metastases (e.g., cerebral edema, progression from prior imaging study, requirement "
+                "for steroids, or clinical symptoms)",
+                brain_ok_if_treated,
+            ),
+            inc("performance_status", "Performance status: ECOG 0-2", ecog_in(0, 1, 2)),
+            inc("labs", "Absolute neutrophil count at least 2,000/mm3", lab("anc", ">=", 2.0)),
+            inc("labs", "Bilirubin no greater than 1.5 mg/dL", bili_mgdl("<=", 1.5)),
+            inc("labs", "Creatinine less than 1.5 times ULN", uln("cr", "<", 1.5), note="R10: 160/110 = 1.45"),
+            inc("pregnancy", "Not pregnant or nursing", pregnancy),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00005794",
+        everyone,
+        "Histologically confirmed locally unresectable or metastatic malignancy that is considered incurable",
+        (
+            inc(
+                "diagnosis",
+                "Histologically confirmed locally unresectable or metastatic malignancy that is considered incurable",
+                unresectable,
+            ),
+            inc("prior_therapy", "Refractory to further treatment with known forms of effective therapy", refractory),
+            inc("brain_mets", "No clinically active CNS metastasis", brain_ok_if_treated),
+            inc("labs", "WBC at least 4,000/mm^3", lab("wbc", ">=", 4.0)),
+            inc("labs", "Platelet count at least 100,000/mm^3", lab("plt", ">=", 100)),
+            inc("labs", "Bilirubin normal", bili_normal),
+            inc("pregnancy", "Not pregnant or nursing", pregnancy),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00006218",
+        everyone,
+        "Histologically confirmed advanced or metastatic malignancy",
+        (
+            inc("diagnosis", "Histologically confirmed advanced or metastatic malignancy", advanced),
+            inc(
+                "prior_therapy",
+                "Failed one or more prior standard therapies or considered unlikely to respond to any currently "
+                "available therapy",
+                refractory_or_unlikely,
+            ),
+            inc("measurable", "Measurable or evaluable disease", evaluable),
+            inc(
+                "brain_mets",
+                "No active, untreated CNS metastases (stable for at least 2 months and no evidence of new CNS "
+                "metastases)",
+                brain_ok_if_treated,
+                note="R09's metastases were treated 3 months ago and are stable",
+            ),
+            inc("performance_status", "Performance status: ECOG 0-1", ecog_in(0, 1)),
+            inc("labs", "Absolute neutrophil count at least 1,500/mm3", lab("anc", ">=", 1.5)),
+            inc("labs", "Platelet count at least 100,000/mm3", lab("plt", ">=", 100)),
+            inc(
+                "labs",
+                "Hemoglobin at least 10 g/dL (transfusion allowed)",
+                lab("hb", ">=", 100),
+                note="R10's 95 g/L is below; a transfusion would be the team's decision",
+            ),
+            inc("labs", "Creatinine no greater than 2.0 mg/dL", cr_mgdl("<=", 2.0)),
+            inc("pregnancy", "Not pregnant or nursing", pregnancy),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00006375",
+        everyone,
+        "Histologically or cytologically confirmed advanced and/or metastatic solid tumor for which no curative "
+        "therapy exists",
+        (
+            inc(
+                "diagnosis",
+                "Histologically or cytologically confirmed advanced and/or metastatic solid tumor for which no "
+                "curative therapy exists",
+                no_curative,
+            ),
+            inc("measurable", "Measurable or evaluable disease", evaluable),
+            inc("brain_mets", "No known CNS metastases", no_brain),
+            inc("performance_status", "Performance status: ECOG 0-2", ecog_in(0, 1, 2)),
+            inc("labs", "Absolute neutrophil count at least 1,500/mm3", lab("anc", ">=", 1.5)),
+            inc(
+                "labs",
+                "Bilirubin no greater than 1.5 times upper limit of normal (ULN)",
+                uln("bili", "<=", 1.5),
+                note="R10: 30/21 = 1.43",
+            ),
+            inc(
+                "labs", "ALT and AST no greater than 2.0 times ULN", both(uln("ast", "<=", 2.0), uln("alt", "<=", 2.0))
+            ),
+            inc("labs", "Creatinine no greater than 1.5 times ULN", uln("cr", "<=", 1.5)),
+            inc("prior_therapy", "No more than 3 prior chemotherapy regimens for metastatic disease", lambda f: MET),
+            inc("pregnancy", "Not pregnant or nursing", pregnancy),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00460278",
+        everyone,
+        "The subject has a histologically confirmed solid tumor that is metastatic or unresectable",
+        (
+            inc(
+                "prior_therapy",
+                "The subject has a histologically confirmed solid tumor that is metastatic or unresectable, for which "
+                "standard curative or palliative measures do not exist or are no longer effective",
+                refractory,
+                note="an untreated person still has standard palliative treatment",
+            ),
+            inc("age", "The subject is ≥18 years old.", age_min(18)),
+            inc(
+                "performance_status",
+                "The subject has an ECOG (Eastern Cooperative Oncology Group) performance status ≤2.",
+                ecog_in(0, 1, 2),
+            ),
+            inc("labs", "The subject has adequate organ and marrow function.", nei, human=frozenset({"R10"})),
+            exc(
+                "prior_therapy",
+                "The subject has received anticancer treatment (eg, chemotherapy, radiotherapy, cytokines, or "
+                "hormones) within 30 days",
+                since_systemic,
+            ),
+            exc("brain_mets", "The subject has known brain metastases.", brain_mets),
+            exc("pregnancy", "The subject is pregnant or breast feeding.", pregnancy),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00462358",
+        everyone,
+        "Advanced solid tumors that have recurred or progressed following standard therapy(ies).",
+        (
+            inc(
+                "prior_therapy",
+                "Advanced solid tumors that have recurred or progressed following standard therapy(ies).",
+                refractory,
+            ),
+            inc(
+                "performance_status",
+                "Eastern Cooperative Oncology Group (ECOG) performance status of 0, 1 or 2.",
+                ecog_in(0, 1, 2),
+            ),
+            inc("labs", "Adequate hematology counts and serum chemistry values.", nei, human=frozenset({"R10"})),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00492830",
+        everyone,
+        "The patient has advanced cancer and is not eligible for treatment or no effective treatment exists.",
+        (
+            inc("age", "The patient is at least 18 years old.", age_min(18)),
+            inc(
+                "prior_therapy",
+                "The patient has advanced cancer and is not eligible for treatment or no effective treatment exists.",
+                refractory,
+                note="an untreated person with mesothelioma has effective first-line treatment",
+            ),
+            inc(
+                "labs",
+                "The patient has adequate organ function as assessed by laboratory tests",
+                nei,
+                human=frozenset({"R10"}),
+            ),
+            exc("brain_mets", "The patient has known brain tumors.", brain_mets),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00495144",
+        everyone,
+        "Histologically or cytologically confirmed advanced or metastatic solid malignancy",
+        (
+            inc("age", "At least 18 years of age", age_min(18)),
+            inc(
+                "diagnosis",
+                "Histologically or cytologically confirmed advanced or metastatic solid malignancy",
+                advanced,
+            ),
+            inc(
+                "prior_therapy",
+                "Advanced or metastatic solid malignancy previously treated with one or more regimens of chemotherapy "
+                "or for which no effective therapy is available",
+                lambda f: NOT if f["res"] else (MET if f["chemo"] else NOT),
+                note="R05 had immunotherapy, not chemotherapy; an untreated person has effective first-line therapy",
+            ),
+            inc("measurable", "Measurable disease by RECIST criteria (at least one target lesion)", measurable),
+            inc("performance_status", "ECOG performance status of 0 or 1", ecog_in(0, 1)),
+            inc("labs", "Bilirubin ≤ 1.5 times upper limit of normal", uln("bili", "<=", 1.5)),
+            inc("labs", "Serum creatinine ≤ ULN", cr_normal),
+            inc("labs", "ANC ≥ 1500 cells/μL", lab("anc", ">=", 1.5)),
+            inc("labs", "Platelet count ≥ 100,000/μL", lab("plt", ">=", 100)),
+            inc("labs", "Hemoglobin ≥ 9.0 g/dL", lab("hb", ">=", 90)),
+            exc(
+                "brain_mets",
+                "Symptomatic brain metastases (unless previously treated and well controlled for a period of ≥ 3 "
+                "months)",
+                brain_active,
+            ),
+            exc("pregnancy", "Females who are pregnant or breast-feeding", female_nei),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00497731",
+        everyone,
+        "Histological or cytological confirmation of a solid, malignant tumour",
+        (
+            inc(
+                "title",
+                "AZD1152 in Patients With Advanced Solid Malignancies-Study 1",
+                advanced,
+                note="the title's 'advanced' is read as a criterion (README judging rules); added after the first "
+                "run: the first label had left the title out",
+            ),
+            inc("diagnosis", "Histological or cytological confirmation of a solid, malignant tumour", any_meso),
+            inc(
+                "measurable",
+                "At least measurable or non measurable site of disease as defined by modified RECIST criteria.",
+                lambda f: MET,
+                note="measurable or non-measurable: any disease site",
+            ),
+            exc(
+                "prior_therapy",
+                "Treatment with radiotherapy/chemotherapy with 4 weeks of first dose",
+                lambda f: NEI if f["chemo"] or f["brain"] else NOT,
+            ),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00496028",
+        everyone,
+        "Male or female patients with locally advanced or metastatic cancer suitable for treatment with carboplatin "
+        "and/or paclitaxel",
+        (
+            inc("sex", "Women defined as post-menopausal", female_nei, note="a man: does not concern him"),
+            inc(
+                "diagnosis",
+                "Male or female patients with locally advanced or metastatic cancer suitable for treatment with "
+                "carboplatin and/or paclitaxel",
+                lambda f: NOT if f["res"] else NEI,
+                note="whether carboplatin suits the person is a clinical judgement; a resectable early tumour is "
+                "not locally advanced",
+            ),
+            exc("labs", "Inadequate bone marrow reserve", lambda f: NEI, human=frozenset({"R10"})),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00004100",
+        nobody,
+        "Histologically or cytologically proven non-small cell lung cancer",
+        (inc("site", "Histologically or cytologically proven non-small cell lung cancer", not_site),),
+    )
+)
+R(
+    Record(
+        "NCT00002858",
+        nobody,
+        "Histologically proven small cell lung cancer with no distant metastases",
+        (inc("site", "Histologically proven small cell lung cancer with no distant metastases", not_site),),
+    )
+)
+R(
+    Record(
+        "NCT00005029",
+        nobody,
+        "Histologically confirmed recurrent ovarian epithelial or primary peritoneal carcinoma",
+        (
+            inc(
+                "site",
+                "Histologically confirmed recurrent ovarian epithelial or primary peritoneal carcinoma",
+                not_site,
+                note="primary peritoneal carcinoma is a serous carcinoma, not peritoneal mesothelioma",
+            ),
+        ),
+    )
+)
+for _nct, _site, _no_meso in (
+    (
+        "NCT00002804",
+        "Biopsy proven non-rhabdomyosarcoma soft tissue sarcoma (NRSTS)",
+        "The following histologies exclude: Angiofibroma of the nasopharynx Mesothelioma",
+    ),
+    (
+        "NCT00003778",
+        "Histologically proven recurrent or metastatic soft tissue sarcoma",
+        "No rhabdomyosarcoma, Ewing's sarcoma, chondrosarcoma, osteogenic sarcoma, mesothelioma, or Kaposi's sarcoma",
+    ),
+):
+    R(
+        Record(
+            _nct,
+            nobody,
+            _site,
+            (
+                inc("site", _site, not_site),
+                inc("diagnosis", _no_meso, lambda f: NOT, note="mesothelioma is named among the tumours not taken"),
+            ),
+        )
+    )
+for _nct, _what in (
+    (
+        "NCT01062789",
+        "Patients scheduled for a CT-guided lung or upper abdomen biopsy",
+    ),
+    (
+        "NCT01424176",
+        "Subjects with renal impairment must have stable renal disease",
+    ),
+    ("NCT02882165", "Already on primary care COPD register"),
+):
+    R(
+        Record(
+            _nct,
+            nobody,
+            _what,
+            (inc("site", _what, not_site, note="not a cancer treatment study: not for a person with mesothelioma"),),
+        )
+    )
+
+
+R(
+    Record(
+        "NCT03259087",
+        nobody,
+        "Renal Impaired Participants",
+        (
+            exc(
+                "other",
+                "Clinically significant history of cancer",
+                lambda f: MET,
+                note="a renal-impairment drug study that excludes people with cancer",
+            ),
+        ),
+    )
+)
+
+
+# second tranche of held-out-2 (8 more phase 1 all-comer records), labelled before the matcher ran on them; the
+# matcher had by then been fixed for the first tranche's all-comer scope (benchmarks/trials_eval/real/README.md)
+R(
+    Record(
+        "NCT00006086",
+        everyone,
+        "Histologically or cytologically confirmed advanced nonhematologic malignancy that has progressed on standard "
+        "therapy or for which no curative therapy exists",
+        (
+            inc(
+                "prior_therapy",
+                "Histologically or cytologically confirmed advanced nonhematologic malignancy that has progressed on "
+                "standard therapy or for which no curative therapy exists",
+                either(refractory, no_curative),
+            ),
+            inc("brain_mets", "No brain metastases", no_brain),
+            inc("performance_status", "ECOG 0-2", ecog_in(0, 1, 2)),
+            inc("labs", "Absolute neutrophil count at least 1,500/mm^3", lab("anc", ">=", 1.5)),
+            inc("labs", "Platelet count at least 100,000/mm^3", lab("plt", ">=", 100)),
+            inc("labs", "Bilirubin no greater than 1.5 mg/dL", bili_mgdl("<=", 1.5)),
+            inc("labs", "Creatinine no greater than 1.5 times ULN", uln("cr", "<=", 1.5)),
+            inc("prior_therapy", "At least 4 weeks since prior immunotherapy and recovered", since_io),
+            inc("prior_therapy", "No more than 2 prior chemotherapy regimens for metastatic disease", lambda f: MET),
+            inc(
+                "prior_therapy",
+                "No prior platinum or taxane therapy",
+                no_agent("cisplatin", "carboplatin"),
+                note="R04, R07 and R09 had a platinum",
+            ),
+            inc("pregnancy", "Not pregnant or nursing", pregnancy),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00004877",
+        everyone,
+        "Histologically or cytologically confirmed advanced solid tumor that is refractory to standard therapy or for "
+        "which no effective therapy exists",
+        (
+            inc(
+                "prior_therapy",
+                "Histologically or cytologically confirmed advanced solid tumor that is refractory to standard therapy "
+                "or for which no effective therapy exists",
+                refractory,
+                note="an untreated person has effective first-line treatment",
+            ),
+            inc(
+                "brain_mets",
+                "No active brain metastases including evidence of cerebral edema by CT or MRI scan, progression from "
+                "prior imaging study, any requirement for steroids, or clinical symptoms",
+                brain_ok_if_treated,
+            ),
+            inc("performance_status", "Performance status: ECOG 0-2", ecog_in(0, 1, 2)),
+            inc("labs", "Absolute neutrophil count at least 2,000/mm3", lab("anc", ">=", 2.0)),
+            inc("labs", "Hemoglobin at least 10 g/dL", lab("hb", ">=", 100)),
+            inc("labs", "Creatinine less than 1.5 times ULN", uln("cr", "<", 1.5)),
+            inc("pregnancy", "Not pregnant or nursing", pregnancy),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00005642",
+        everyone,
+        "Histologically confirmed solid tumors not amenable to conventional therapy",
+        (
+            inc(
+                "prior_therapy",
+                "Histologically confirmed solid tumors not amenable to conventional therapy",
+                refractory,
+                note="an untreated mesothelioma is amenable to conventional (first-line) therapy",
+            ),
+            inc("brain_mets", "No brain metastases or primary brain tumors", no_brain),
+            inc("performance_status", "Performance status: ECOG 0-2", ecog_in(0, 1, 2)),
+            inc("labs", "Granulocyte count at least 1,500/mm3", lab("anc", ">=", 1.5)),
+            inc("labs", "Hemoglobin greater than 9.0 g/dL", lab("hb", ">", 90)),
+            inc("labs", "Bilirubin normal", bili_normal),
+            inc("pregnancy", "Not pregnant or nursing", pregnancy),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00006257",
+        everyone,
+        "Histologically or cytologically proven advanced malignancy for which no satisfactory treatment exists",
+        (
+            inc(
+                "prior_therapy",
+                "Histologically or cytologically proven advanced malignancy for which no satisfactory treatment exists",
+                refractory,
+            ),
+            inc("brain_mets", "No brain metastases or primary CNS tumor", no_brain),
+            inc("performance_status", "WHO 0-2", ecog_in(0, 1, 2)),
+            inc("labs", "Creatinine no greater than 1.5 mg/dL", cr_mgdl("<=", 1.5)),
+            inc("labs", "Creatinine clearance greater than 60 mL/min", lab("crcl", ">", 60)),
+            inc("prior_therapy", "No prior paclitaxel", lambda f: MET),
+            inc("pregnancy", "Not pregnant or nursing", pregnancy),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00007917",
+        everyone,
+        "Histologically proven solid tumor for which gemcitabine is a treatment option or for which no effective "
+        "therapy exists",
+        (
+            inc(
+                "diagnosis",
+                "Histologically proven solid tumor for which gemcitabine is a treatment option or for which no "
+                "effective therapy exists",
+                lambda f: NOT if f["res"] else (MET if f["lines"] >= 1 else NEI),
+                note="gemcitabine is a later-line option in mesothelioma; for an untreated person it is a clinical "
+                "question",
+            ),
+            inc("prior_therapy", "Previously untreated disease allowed", permission),
+            inc(
+                "effusion",
+                "No large and potentially symptomatic pericardial effusion or undrained pleural effusion (with or "
+                "without pleurodesis)",
+                lambda f: NEI if f["eff"] else MET,
+                note="R08's large effusion is not yet drained for good",
+            ),
+            inc("brain_mets", "No CNS metastases", no_brain),
+            inc("labs", "Absolute neutrophil count at least 2,000/mm3", lab("anc", ">=", 2.0)),
+            inc("prior_therapy", "No more than 1 prior chemotherapy regimen", lambda f: MET),
+            inc("pregnancy", "Not pregnant or nursing", pregnancy),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00009802",
+        everyone,
+        "Histologically proven advanced cancer not curable by standard therapies",
+        (
+            inc("diagnosis", "Histologically proven advanced cancer not curable by standard therapies", no_curative),
+            inc(
+                "brain_mets",
+                "Brain metastases allowed following definitive radiotherapy",
+                lambda f: NA if not f["brain"] else MET,
+            ),
+            inc("performance_status", "ECOG 0-2", ecog_in(0, 1, 2)),
+            inc("labs", "Absolute neutrophil count at least 1,500/mm^3", lab("anc", ">=", 1.5)),
+            inc("labs", "Creatinine no greater than 2.0 mg/dL", cr_mgdl("<=", 2.0)),
+            inc("prior_therapy", "At least 3 weeks since prior chemotherapy", since_chemo),
+            inc("pregnancy", "Not pregnant or nursing", pregnancy),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00496444",
+        everyone,
+        "Patients with pathologically confirmed malignancy that is metastatic or unresectable",
+        (
+            inc(
+                "prior_therapy",
+                "Patients with pathologically confirmed malignancy that is metastatic or unresectable and refractory "
+                "to standard therapy or for whom there is no standard therapy that induces complete remission (CR) of "
+                "at least 10% or an increased survival of at least 3 months.",
+                refractory,
+                note="first-line therapy of mesothelioma prolongs survival by more than 3 months",
+            ),
+            inc(
+                "prior_therapy",
+                "No chemotherapy, radiotherapy, investigational agents or surgery within four weeks.",
+                lambda f: NEI if f["lines"] >= 1 or f["brain"] else MET,
+            ),
+            inc("performance_status", "ECOG performance status 2 or less.", ecog_in(0, 1, 2)),
+            inc("labs", "ANC > 1500/microL", lab("anc", ">", 1.5)),
+            inc("labs", "Platelets > 100,000/microL", lab("plt", ">", 100)),
+            inc("labs", "Total bilirubin < 2.0 mg/dL", bili_mgdl("<", 2.0)),
+            inc("labs", "Creatinine < 2.0 mg/dL", cr_mgdl("<", 2.0)),
+            exc("pregnancy", "Nursing and pregnant women.", female_nei),
+            exc("diagnosis", "Leukemias and MDS are excluded", lambda f: NOT),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT00493155",
+        everyone,
+        "cancer not amenable to curative treatment (ie advanced and/or metastatic);",
+        (
+            inc("age", "adult patients, >=18 years of age;", age_min(18)),
+            inc("diagnosis", "cancer not amenable to curative treatment (ie advanced and/or metastatic);", no_curative),
+            inc("measurable", "measurable or evaluable disease;", evaluable),
+            inc("labs", "adequate cardiac, hepatic and renal function.", nei, human=frozenset({"R10"})),
+            exc("brain_mets", "patients with known CNS metastases;", brain_mets),
+            exc(
+                "prior_therapy",
+                "prior chemotherapy, radiotherapy or immunotherapy within 28 days of start of treatment",
+                lambda f: NEI if f["lines"] >= 1 or f["brain"] else NOT,
+            ),
+        ),
+    )
+)
+
+
 # ------------------------------------------------------------------------------------------------ generation
 
 
@@ -3191,6 +3900,8 @@ def record_texts(path: Path) -> dict[str, str]:
 
 def record_set(nct: str) -> str:
     """'held-out': the fourth batch, labelled before the matcher was ever run on it and not used to tune it."""
+    if nct in HELD_OUT_2:
+        return "held-out-2"
     return "held-out" if nct in HELD_OUT else "first-65"
 
 

@@ -1093,8 +1093,13 @@ _RESPONDED_AFTER = re.compile(
     r"(?:chemotherapy|treatment|therapy|1st[- ]line)"
 )
 _LINES_PROGRESSED = re.compile(
-    r"no (?:\w+\s+){0,2}standard (?:\w+\s+){0,2}(?:exists?|exits|is available|available)|"
-    r"standard (?:\w+\s+){0,3}(?:do|does) not exist|(?:are|is) no longer effective|"
+    r"no (?:\w+\s+){0,2}standard (?:\w+\s+){0,3}(?:exists?|exits|is available|available)|"
+    r"standard (?:\w+\s+){0,4}(?:do|does) not exist|(?:are|is) no longer effective|"
+    # "for which no effective therapy exists" (NCT00004877), "no satisfactory treatment exists" (NCT00006257),
+    # "no effective treatment exists" (NCT00492830), "not amenable to conventional therapy" (NCT00005642): an
+    # untreated mesothelioma has effective standard first-line treatment
+    r"no (?:effective|satisfactory) (?:\w+\s+){0,1}(?:therapy|treatment)s? (?:exists?|is available)|"
+    r"not amenable to (?:conventional|standard) (?:therapy|treatment)|"
     r"(?:had|received|undergone)\s+(?:or\s+(?:refused|declined)\s+)?(?:\w+[\s-]+){0,3}1st[- ]line|"
     r"(?:progress\w*|relaps\w*|recurr\w*|refractory|resistant|intoleran\w*)\s+(?:\w+\s+){0,3}(?:on|after|following|to|"
     r"despite|during)\s+(?:\w+[\s-]+){0,4}(?:1st[- ]line|therapy|treatment|chemotherapy|platinum|immunotherapy|regimen|"
@@ -1116,8 +1121,8 @@ _PROGRESSED = re.compile(
 )
 _LINES_MAX = (
     re.compile(
-        r"(?:no more than|not more than|at most|up to|maximum of|a maximum of|<=)\s*(\d)\s*"
-        r"(?:prior|previous|lines?|regimens?|systemic)"
+        r"(?:no more than|not more than|no greater than|not greater than|at most|up to|maximum of|a maximum of|<=)"
+        r"\s*(\d)\s*(?:prior|previous|lines?|regimens?|systemic)"
     ),
     # "no more than 1 combination or 2 single agent chemotherapy regimens" (NCT00413192): the larger count
     re.compile(
@@ -1129,7 +1134,8 @@ _LINES_MAX = (
     re.compile(r"(?:received|had)\s+only\s+(\d)\s+(?:prior\s+|previous\s+)?(?:[\w-]+\s+){0,3}(?:lines?|regimens?)"),
 )
 _LINES_MORE_THAN = re.compile(
-    r"(?<!no )(?<!not )(?:more than|>|greater than)\s*(\d)\s*(?:prior|previous|lines?|regimens?|systemic)"
+    r"(?<!no )(?<!not )(?<!no greater than )(?:more than|>|greater than)\s*(\d)\s*"
+    r"(?:prior|previous|lines?|regimens?|systemic)"
 )
 _LINES_RANGE = re.compile(r"(\d)\s*(?:-|to|or)\s*(\d)\s*(?:prior |previous )?(?:lines?|regimens?)")
 # "second-line", "first- or second-line", "2nd or 3rd line": the line of the treatment the trial gives, so the
@@ -1249,7 +1255,7 @@ def _qualifiers(clause: str) -> list[str]:
 #: a washout, not a ban on ever having had it.
 _WINDOW = re.compile(
     r"within (?:the )?(?:last |past |previous |preceding )?\d+\s*(?:hours?|days?|weeks?|wks?|months?)|"
-    r"(?:at least|>=|more than|minimum of|a minimum of|>)\s*\d+\s*(?:hours?|days?|weeks?|wks?|months?)\s*"
+    r"(?:at least|>=|more than|greater than|minimum of|a minimum of|>)\s*\d+\s*(?:hours?|days?|weeks?|wks?|months?)\s*"
     r"(?:since|before|prior|from|after|between|ago|of|must|have|has|should|elapsed|washout)|"
     r"\d+\s*(?:days?|weeks?|months?)\s*(?:washout|wash-out)|\bwash-?out\b|last dose|must be completed|"
     r"\d+\s*(?:days?|weeks?|months?)\s+(?:before|prior to)\s+(?:the\s+)?(?:first|start|registration|enrol|"
@@ -1271,7 +1277,7 @@ def _current_fact(c: str) -> Fact | None:
     m = re.search(r"\bcurrently (?:receiving|on|undergoing|being treated)\b", c)
     if m and not _negated(c, m.start()):
         return {"type": "current_treatment"}
-    if re.match(r"^\W*concurrent [\w -]{0,40}(?:allowed|permitted)\b", c):
+    if re.match(r"^\W*concurrent [\w -]{0,80}(?:allowed|permitted)\b", c):
         return {"type": "current_treatment", "permissive": True}  # "Concurrent systemic chemotherapy allowed"
     return None
 
@@ -1344,9 +1350,28 @@ def _washout_fact(c: str) -> Fact | None:
     return fact
 
 
+_NOT_A_LIMIT = re.compile(
+    # "There is no maximum allowable number of prior chemotherapy regimens" (NCT00496444)
+    r"\bno (?:maximum|limit)\b[^.;]{0,40}(?:number|lines?|regimens?)|"
+    # "If a subject has received more than three prior regimens ..., the PI and the sponsor will discuss subject
+    # suitability" (NCT00460278): a case for discussion, not a requirement
+    r"^\W*(?:\d+\.\s*)?if\b[^.;]*\b(?:will|to) (?:discuss|review|consider|decide)|"
+    # "No prior high dose (pre transplant) chemotherapy" (NCT00004913), "Prior treatment with high dose chemotherapy"
+    # (NCT00495144): a kind of chemotherapy (before a stem-cell transplant), not chemotherapy in general
+    r"\bhigh[- ]dose\b[^.;]{0,30}chemotherap|"
+    # "Previously untreated disease allowed" (NCT00007917): a permission, asks nothing
+    r"^\W*(?:previously )?untreated (?:disease|patients?|tumou?rs?) (?:is |are )?(?:allowed|permitted|eligible)"
+)
+#: "progressed on standard therapy or for which no curative therapy exists" (NCT00006086): the second branch is met by
+#: any tumour that cannot be cured, so the first is not a requirement
+_OR_INCURABLE = re.compile(r"\bor\b[^.;]{0,40}(?:no curative|not curable|incurable)|treatment option[^.;]{0,20}\bor\b")
+
+
 def _clause_treatment_facts(c: str) -> list[Fact]:
     low: int | None = None
     high: int | None = None
+    if _NOT_A_LIMIT.search(c):
+        return []
     if washout := _washout_fact(c):
         return [washout]
     if current := _current_fact(c):
@@ -1376,6 +1401,8 @@ def _clause_treatment_facts(c: str) -> list[Fact]:
     if low is None and (resp := _RESPONDED_AFTER.search(c)) and not _negated(c, resp.start()):
         low = 1  # "Stable disease or response after chemotherapy" (NCT01241682): treated, and not progressed
     progressed = _LINES_PROGRESSED.search(c)
+    if progressed and _OR_INCURABLE.search(c):
+        progressed = None
     if low is None and progressed:
         negation = _NEG_AGENT.search(c[: progressed.start()])
         if negation is None or re.search(r"progress|respon", negation.group(0) + progressed.group(0)):
@@ -1445,7 +1472,8 @@ _BRAIN = re.compile(
     r"(?:brain|cns|central nervous system|cerebral|intracranial)(?:\s+(?:or|and|and/or)\s+[\w-]+)?\s+"
     r"(?:\([\w\s]+\)\s+)?(?:\w+\s+)?"
     r"(?:metasta\w*|lesions?|involvement|"
-    r"disease|mets)|metasta\w*\s+(?:to|in|of)\s+the\s+(?:brain|cns|central nervous system)|leptomeningeal"
+    # "The patient has known brain tumors." (NCT00492830)
+    r"disease|mets|tumou?rs?)|metasta\w*\s+(?:to|in|of)\s+the\s+(?:brain|cns|central nervous system)|leptomeningeal"
 )
 _BRAIN_QUALIFIED = re.compile(
     r"active|untreated|symptomatic|progress|unstable|uncontrolled|requiring|new(?:ly)?|leptomeningeal|unresponsive|"
@@ -1466,7 +1494,12 @@ def _measurable_fact(t: str) -> Fact | None:
         # "[Radiotherapy:] At least 4 weeks since prior radiotherapy to target lesion and progression observed"
         # (NCT00004920): a washout with a condition on the lesion treated, not a need for measurable disease
         return None
-    if re.search(r"no evidence of (?:disease|residual)|\bned\b|minimal residual disease", t):
+    if re.search(r"no evidence of (?:disease|residual)|\bned\b|minimal residual disease", t) and not re.search(
+        # "no other diagnosis of malignancy (unless ... diagnosed >=5 years ago, with no evidence of disease for 5
+        # years" (NCT00460278): about another cancer
+        r"\bother\b[^.;]{0,30}(?:malignan|cancer)|(?:malignan\w*|cancer) diagnosed",
+        t,
+    ):
         # "with no evidence of disease (NED) or minimal residual disease" (NCT01143545): nothing left to measure
         return {"type": "measurable", "present": False, "or_evaluable": False}
     m = _MEASURABLE.search(t)
@@ -1480,7 +1513,15 @@ def _measurable_fact(t: str) -> Fact | None:
         # "measurable or non-measurable disease": any disease will do
         return {"type": "measurable", "present": True, "or_evaluable": True, "any": True}
     evaluable = bool(re.search(r"evaluable\s+or\s+measurable|measurable\s+or\s+evaluable", t))
-    return {"type": "measurable", "present": not _negated(t, m.start()), "or_evaluable": evaluable}
+    negated = _negated(t, m.start())
+    if negated and re.search(
+        r"\b(?:no|not|without)\s+(?:[\w-]+\s+){0,2}\w+(?:omas|cancers|tumou?rs|leuka?emias)\s+$",
+        t[max(0, m.start() - 40) : m.start()],
+    ):
+        # flattened PDQ text, "Diagnosis of advanced solid tumor No lymphomas Measurable disease" (NCT00004913): the
+        # "No" belongs to the cancer named before "measurable", a separate item
+        negated = False
+    return {"type": "measurable", "present": not negated, "or_evaluable": evaluable}
 
 
 def _brain_fact(t: str) -> Fact | None:
@@ -1800,6 +1841,10 @@ def _extent_fact(t: str, kind: Kind) -> Fact | None:
 _TN_PAIR = re.compile(r"\b(?:c|p|yp)?t([0-4])[abc]?\s?n([0-3])\b")
 
 
+#: a T category alone, written as the disease: "T4 disease", "T3 tumours"
+_LONE_T = re.compile(r"\b(?:c|p)?t[0-4][abc]?\s+(?:disease|tumou?rs?)\b")
+
+
 def _tnm_fact(t: str) -> Fact | None:
     if pairs := _TN_PAIR.findall(t):
         # the combinations the criterion names, each a T with its N; the M is a criterion of its own. A T written
@@ -1824,9 +1869,15 @@ def _tnm_fact(t: str) -> Fact | None:
                 found[cat] = [min(allowed), max(allowed)]
     if "m" not in found and re.search(r"\b(?:no|without)\s+(?:evidence of\s+)?distant\s+metasta", t):
         found["m"] = [0, 0]  # "No distant metastases" (NCT00003263): M0
-    if (len(found) < 2 and "t" in found) or not found:  # a lone "T1" is too often something else ("T1-weighted")
-        return None
-    return {"type": "tnm", **found, "edition": _edition(t)}
+    lone_t = _LONE_T.search(t) if found.keys() == {"t"} else None
+    if (len(found) < 2 and "t" in found and not lone_t) or not found:
+        return None  # a lone "T1" is too often something else ("T1-weighted"); "T4 disease" is a T category
+    fact: Fact = {"type": "tnm", **found, "edition": _edition(t)}
+    if lone_t and re.match(r"\s*(?:with|involving|invading)\b", t[lone_t.end() :]):
+        # "T4 disease with invasion to heart and diaphragm" (NCT05655078): only some tumours of that category;
+        # which structures the person's tumour invades is for the team to check
+        fact["qualified"] = True
+    return fact
 
 
 #: "... except for patients diagnosed with mesothelioma" (NCT00703638): the criterion does not apply to them.

@@ -492,6 +492,9 @@ def _tnm(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
             continue
         values.append("yes" if f[c][0] <= int(digit) <= f[c][1] else "no")
     value: Value = "no" if "no" in values else ("yes" if all(v == "yes" for v in values) else "unknown")
+    if value == "yes" and f.get("qualified"):
+        # "T4 disease with invasion to heart and diaphragm": the category fits, the structures named are to check
+        return "unknown", f"check first: {spec}{edition} with the structures the trial names; yours is {' '.join(mine)}"
     return value, f"{spec}{edition}; yours is {' '.join(mine)}"
 
 

@@ -15,6 +15,7 @@ import itertools
 import re
 import tomllib
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from importlib import resources
 from typing import Any
 
@@ -43,6 +44,8 @@ class Analyte:
     bare_large: float
     source: str
     ambiguous_below: float = 0.0
+    #: unit as written -> (factor as written, factor of the unit surely meant): a unit slip (labs.toml)
+    slips: dict[str, tuple[float, float]] = dc_field(default_factory=dict)
 
 
 @functools.cache
@@ -62,6 +65,7 @@ def _data() -> tuple[dict[str, Analyte], dict[str, tuple[str, ...]], re.Pattern[
             bare_large=float(a["bare"]["large"]),
             ambiguous_below=float(a["bare"].get("ambiguous_below", 0.0)),
             source=a["source"],
+            slips={k.lower(): (float(v[0]), float(v[1])) for k, v in a.get("slips", {}).items()},
         )
     term_to: dict[str, tuple[str, ...]] = {}
     for name, a in found.items():
@@ -188,7 +192,14 @@ def lab_facts(t: str) -> list[dict[str, Any]]:
             a = found[name]
             one = dict(test, analyte=name)
             if "raw" in one:
-                converted = _convert(a, one.pop("raw"), one.pop("unit_written"))
+                raw, written = one.pop("raw"), one.pop("unit_written")
+                converted = _convert(a, raw, written)
+                slip = a.slips.get(_plain_unit(written)) if converted is None and written else None
+                if slip is not None:
+                    # both readings are kept: as written, and in the unit surely meant (check_lab)
+                    one["value"], one["unit_assumed"] = round(raw * slip[0], 4), False
+                    one["slip"] = {"written": f"{_fmt(raw)} {written}", "meant": round(raw * slip[1], 4)}
+                    converted = (one["value"], False)
                 if converted is None:
                     continue
                 one["value"], one["unit_assumed"] = converted
@@ -281,6 +292,13 @@ def check_lab(test: dict[str, Any], values: dict[str, float]) -> tuple[str, str]
             return "unknown", f"not enough information: needs your {a.plain} ({want})"
         ok = _holds(value, op, test["value"])
         mine = f"yours is {_fmt(value)} {unit}"
+        if slip := test.get("slip"):
+            want = (
+                f"{a.plain} {_WORD[op]} {slip['written']} as written, most likely meaning {_fmt(slip['meant'])} {unit} "
+                "(the unit looks like a slip)"
+            )
+            if _holds(value, op, slip["meant"]) != ok:
+                return "unknown", f"check first: {want}; {mine}, which the two readings decide differently"
     if not ok and test.get("conditional"):
         return "ask", f"{want}; {mine}, but the limit depends on a condition the team must check"
     return ("yes" if ok else "no"), f"{want}; {mine}"

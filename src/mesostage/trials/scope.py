@@ -131,6 +131,30 @@ def _inclusion_names_mesothelioma(trial: Trial) -> bool:
     return False
 
 
+_ANY_EFFUSION = re.compile(r"\bpleural effusions?\b", re.IGNORECASE)
+#: an effusion of a cause still to be found, or of another cause, is not one a person with mesothelioma has
+_OTHER_EFFUSION = re.compile(
+    r"unknown|undiagnosed|unexplained|without malignan|non-?malignan|benign|cardiac surgery|heart failure|"
+    r"transudat|exudative|parapneumonic|empyema|infect",
+    re.IGNORECASE,
+)
+
+
+def _inclusion_takes_any_effusion(trial: Trial) -> bool:
+    """An inclusion criterion that asks for a pleural effusion of any cause (not of unknown or another cause)."""
+    from mesostage.trials.criteria import split_criteria
+
+    titles = " ".join((trial.brief_title, trial.official_title or ""))
+    if _OTHER_EFFUSION.search(titles):
+        return False
+    for c in split_criteria(trial.eligibility_text):
+        if c.kind == "inclusion" and (m := _ANY_EFFUSION.search(c.text)):
+            return not _OTHER_EFFUSION.search(c.text) and not _NEGATED.search(
+                c.text[max(0, m.start() - 40) : m.start()]
+            )
+    return False
+
+
 def _text_scope(trial: Trial) -> str:
     from mesostage.trials.criteria import split_criteria
 
@@ -180,6 +204,19 @@ def mesothelioma_scope(trial: Trial) -> str:
         return SCOPE_BASKET
     if _may_name(described, _EFFUSION_WORDS) and _EFFUSION.search(described) and not _other_cancer(described):
         return SCOPE_EFFUSION
+    if not trial.conditions and not _other_cancer(described) and _inclusion_takes_any_effusion(trial):
+        # "any patient 18 to 99 year old with a diagnosis of pleural effusion and undergoing a diagnostic
+        # thoracentesis" (NCT02208895): the effusion is named only in the criteria, and any cause will do
+        return SCOPE_EFFUSION
+    if (
+        _BROAD.search(described)
+        and not _other_cancer(described)
+        and not (_may_name(trial.eligibility_text, _MESO_WORDS) and _MESO.search(trial.eligibility_text))
+    ):
+        # an all-comer trial ("Advanced Solid Tumors", "Unspecified Adult Solid Tumor, Protocol Specific",
+        # "Neoplasms": NCT00004872, NCT00460278, NCT00496028) takes mesothelioma without naming it; one whose text
+        # names mesothelioma only to exclude it has been turned away above
+        return SCOPE_BASKET
     return ""
 
 
