@@ -4,16 +4,20 @@ Runs ``mesostage.extraction`` on every report of the shared development set (``.
 dev.json``) and of the repository's own corpus (``benchmarks/extract_corpus/own.json``) and compares the draft
 case with the labels written before the extractor existed. Prints, per corpus and overall:
 
-- precision and recall of the findings called *present*, per finding and overall (a finding is a section item
-  such as ``tumor.fissure``; both lists, expected and extracted, count per report);
+- precision and recall of the findings called *present*, overall, per section (tumour, nodes, metastases) and
+  per finding (a finding is a section item such as ``tumor.fissure``; both lists, expected and extracted, count
+  per report);
 - the same for findings called *not known* (hedged), and the agreement on which sections were assessed;
 - hedged-as-present errors (labelled unknown, extracted present) and negated-as-present errors (labelled absent,
   extracted present, where the sentence the extractor cites negates it with a cue word);
-- laterality, site, histology, basis, Psum and Fmax errors, mesothelioma-or-not errors, PCI errors;
+- laterality, site, histology, basis, Psum and Fmax errors, mesothelioma-or-not errors, PCI errors, and the stage
+  already given (``reported_stage``) where the labels or the draft have one;
 - TNM 8th agreement: the extracted case staged by the engine against ``expected_tnm8`` (T, N, M and stage).
 
-Usage: ``.venv/bin/python benchmarks/extract_eval.py [--corpus dev|own|all] [--show]`` (``--show`` prints every
-difference). No network; a few seconds.
+Usage: ``.venv/bin/python benchmarks/extract_eval.py [--corpus dev|own|holdout|real|real_holdout|all] [--show]
+[--per-finding]
+[--wrap WIDTH] [--capitals]`` (``--show`` prints every difference; ``--wrap`` and ``--capitals`` read every report
+as a fixed-width system or a PDF prints it: lines broken at WIDTH, in capitals). No network; a few seconds.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import argparse
 import json
 import re
 import sys
+import textwrap
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -35,6 +40,10 @@ CORPORA = {
     "own": ROOT / "benchmarks" / "extract_corpus" / "own.json",
     # written after the rules were tuned on dev and own, and never used to tune them: the unseen-text estimate
     "holdout": ROOT / "benchmarks" / "extract_corpus" / "holdout.json",
+    # exact short quotations from openly published case reports, labelled before the first run (session 4)
+    "real": ROOT / "benchmarks" / "extract_corpus" / "real.json",
+    # three more real quotations, labelled after the rules were changed for real.json: never used to tune them
+    "real_holdout": ROOT / "benchmarks" / "extract_corpus" / "real_holdout.json",
 }
 SECTIONS = ("tumor", "nodes", "metastases")
 NEGATION = re.compile(r"\b(?:no|not|without|negative|free of|spared|unremarkable|normal|intact|clear|0/\d+)\b", re.I)
@@ -76,10 +85,19 @@ class Tally:
             self.diffs.append(f"{item}: {name}: {detail}")
 
 
-def evaluate(item: dict[str, Any], t: Tally) -> None:
+def as_printed(text: str, width: int | None, capitals: bool) -> str:
+    """The report as a fixed-width system or a PDF would give it: in capitals, lines broken at ``width``."""
+    if capitals:
+        text = text.upper()
+    if width:
+        text = "\n".join(textwrap.fill(line, width=width) if line.strip() else line for line in text.split("\n"))
+    return text
+
+
+def evaluate(item: dict[str, Any], t: Tally, width: int | None = None, capitals: bool = False) -> None:
     t.reports += 1
     iid = item["id"]
-    result = extract(item["text"])
+    result = extract(as_printed(item["text"], width, capitals))
     expected = item["expected"]
     got = result.case
     t.field(
@@ -145,6 +163,9 @@ def evaluate(item: dict[str, Any], t: Tally) -> None:
                 h = (have or {}).get(m)
                 ok = (w is None and h is None) or (w is not None and h is not None and abs(w - h) <= 0.5)
                 t.field(m, ok, iid, f"expected {w}, got {h}")
+    if "reported_stage" in expected or "reported_stage" in got:
+        w, h = expected.get("reported_stage"), got.get("reported_stage")
+        t.field("reported_stage", w == h, iid, f"expected {w}, got {h}")
     if expected.get("site") == "pleura":
         w, h = expected.get("pleural_effusion_malignant"), got.get("pleural_effusion_malignant")
         t.field("pleural_effusion_malignant", w == h, iid, f"expected {w}, got {h}")
@@ -174,6 +195,10 @@ def report(name: str, t: Tally, *, per_finding: bool) -> None:
     print(f"\n== {name}: {t.reports} reports")
     tp, fp, fn = sum(t.tp.values()), sum(t.fp.values()), sum(t.fn.values())
     print(f"findings present, overall:  {_pr(tp, fp, fn)}")
+    for section in SECTIONS:
+        keys = [k for k in set(t.tp) | set(t.fp) | set(t.fn) if k.startswith(section + ".")]
+        s_tp, s_fp, s_fn = (sum(c[k] for k in keys) for c in (t.tp, t.fp, t.fn))
+        print(f"  {section + ' findings:':<26}{_pr(s_tp, s_fp, s_fn)}")
     print(f"findings not known (hedged): {_pr(t.utp, t.ufp, t.ufn)}")
     print(f"sections assessed or not:    {t.sections_ok}/{t.sections} agree")
     print(f"hedged reported as present:  {t.errors['hedged_as_present']}")
@@ -187,6 +212,7 @@ def report(name: str, t: Tally, *, per_finding: bool) -> None:
         "psum_mm",
         "fmax_mm",
         "pleural_effusion_malignant",
+        "reported_stage",
         "peritoneal.pci_regions",
         "peritoneal.pci",
         "peritoneal.nodes_positive",
@@ -207,10 +233,13 @@ def report(name: str, t: Tally, *, per_finding: bool) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--corpus", choices=("dev", "own", "holdout", "all"), default="all")
+    ap.add_argument("--corpus", choices=(*CORPORA, "all"), default="all")
     ap.add_argument("--show", action="store_true", help="print every difference")
+    ap.add_argument("--per-finding", action="store_true", help="print precision and recall per finding for each corpus")
+    ap.add_argument("--wrap", type=int, metavar="WIDTH", help="break every line at WIDTH characters first")
+    ap.add_argument("--capitals", action="store_true", help="put every report in capitals first")
     args = ap.parse_args(argv)
-    names = ("dev", "own", "holdout") if args.corpus == "all" else (args.corpus,)
+    names = tuple(CORPORA) if args.corpus == "all" else (args.corpus,)
     total = Tally()
     for name in names:
         path = CORPORA[name]
@@ -219,9 +248,9 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         t = Tally()
         for item in json.loads(path.read_text(encoding="utf-8")):
-            evaluate(item, t)
-            evaluate(item, total)
-        report(f"{name} ({path.name})", t, per_finding=False)
+            evaluate(item, t, args.wrap, args.capitals)
+            evaluate(item, total, args.wrap, args.capitals)
+        report(f"{name} ({path.name})", t, per_finding=args.per_finding)
         if args.show:
             print("\n".join(t.diffs))
     if len(names) > 1:

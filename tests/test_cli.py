@@ -205,3 +205,10 @@ def test_review_bad_input_exits_2() -> None:
     out = RUNNER.invoke(app, ["review", "-"], input='{"site": "pleura", "tumor": {"findings": ["ribs"]}}')
     assert out.exit_code == 2
     assert "tumor.findings[0]" in out.stderr
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("stag", "stage"), ("outlok", "outlook"), ("trails", "trials")])
+def test_a_mistyped_command_gets_a_suggestion(typed: str, meant: str) -> None:
+    out = RUNNER.invoke(app, [typed, "case.json"], env={"NO_COLOR": "1"})
+    assert out.exit_code == 2
+    assert f"No such command '{typed}'. Did you mean '{meant}'?" in " ".join(out.output.split())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import subprocess
@@ -61,6 +62,39 @@ def test_help_lists_every_command_of_every_group() -> None:
     staging = ["stage", "review", "explain", "systems", "schema", "example"]
     loaded_on_first_use = ["outlook", "options", "batch", "fhir", "trials", "serve", "extract"]
     assert [c for c in listed if c in staging + loaded_on_first_use] == staging + loaded_on_first_use
+
+
+def test_help_shows_each_command_with_its_own_summary() -> None:
+    """The list in `mesostage --help` is written without loading the commands: each summary there is the first
+    paragraph of that command's own help, as the list would show it with the command loaded."""
+    from mesostage.cli import _LAZY_COMMANDS, load_command
+
+    for name, (_, _, summary) in _LAZY_COMMANDS.items():
+        command = load_command(name)
+        own = inspect.cleandoc(command.short_help or command.help or "").split("\n\n")[0].replace("\n", " ").strip()
+        assert summary == own, name
+
+
+def test_help_loads_no_command(tmp_path: Path) -> None:
+    code = (
+        "import json, sys\n"
+        "sys.argv = ['mesostage', '--help']\n"
+        "from mesostage.cli import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    sys.stderr.write(json.dumps(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert "Stage one case in every system" in done.stdout
+    loaded = set(json.loads(done.stderr))
+    assert {
+        "mesostage.cli.outlook",
+        "mesostage.cli.trials",
+        "mesostage.web",
+        "mesostage.batch",
+        "fastapi",
+    } & loaded == set()
 
 
 _MODULES_AFTER_STAGE = (

@@ -4,16 +4,17 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from functools import cache
 from importlib import resources
+
+from mesostage.datafiles import load_toml
 
 __all__ = ["humanize", "label"]
 
 
 @cache
 def _labels() -> dict[str, str]:
-    data = tomllib.loads(resources.files("mesostage").joinpath("labels.toml").read_text(encoding="utf-8"))
+    data = load_toml(resources.files("mesostage").joinpath("labels.toml").read_text(encoding="utf-8"))
     flat: dict[str, str] = {}
     for group, entries in data.items():
         for key, text in entries.items():

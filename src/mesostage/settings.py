@@ -102,18 +102,18 @@ class Settings(BaseModel):
             return self.trials_index
         if self.data_dir is not None:
             return self.data_dir / INDEX_FILENAME
-        import platformdirs  # here: most commands never need it, and it takes a few ms to import
+        from mesostage.folders import user_data_folder  # here: most commands never need it (platformdirs)
 
-        return Path(platformdirs.user_data_dir("mesostage", appauthor=False)) / INDEX_FILENAME
+        return user_data_folder() / INDEX_FILENAME
 
     @property
     def cache_folder(self) -> Path:
         """``cache_dir``, else the platform's user cache folder."""
         if self.cache_dir is not None:
             return self.cache_dir
-        import platformdirs
+        from mesostage.folders import user_cache_folder
 
-        return Path(platformdirs.user_cache_dir("mesostage", appauthor=False))
+        return user_cache_folder()
 
 
 def env_name(field: str) -> str:

@@ -7,10 +7,11 @@ all the case model needs to check a reported stage.
 
 from __future__ import annotations
 
-import tomllib
 from functools import cache
 from importlib import resources
 from typing import Literal, get_args
+
+from mesostage.datafiles import load_toml
 
 __all__ = [
     "BASES",
@@ -126,4 +127,4 @@ PCI_REGION_NAMES: tuple[str, ...] = (
 def stage_labels(system_id: str) -> tuple[str, ...]:
     """The stage labels of a system, lowest first, as its data file lists them (``staging/systems/<id>.toml``)."""
     raw = resources.files("mesostage.staging.systems").joinpath(f"{system_id}.toml").read_text(encoding="utf-8")
-    return tuple(tomllib.loads(raw)["stages"])
+    return tuple(load_toml(raw)["stages"])

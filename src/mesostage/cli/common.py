@@ -4,7 +4,8 @@ reader."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 
@@ -12,10 +13,10 @@ import typer
 
 from mesostage.case import Case, parse_case_json
 from mesostage.checks import CaseWarning, check_case
-from mesostage.errors import InputError
+from mesostage.errors import CaseError, InputError
 from mesostage.limits import MAX_CASE_FILE_BYTES
 
-__all__ = ["DISCLAIMER", "OutputFormat", "fail", "read_case", "warn"]
+__all__ = ["DISCLAIMER", "OutputFormat", "case_errors", "fail", "read_case", "warn"]
 
 DISCLAIMER = "Supports, and does not replace, a specialist's judgement. Not medical advice."
 
@@ -30,6 +31,20 @@ def fail(errors: list[InputError] | tuple[InputError, ...]) -> typer.Exit:
     for err in errors:
         typer.echo(f"error: {err}", err=True)
     return typer.Exit(code=2)
+
+
+@contextmanager
+def case_errors() -> Iterator[None]:
+    """Inside it, a :class:`~mesostage.CaseError` (a case that cannot be read or used) becomes the exit that prints
+    each of its errors, with its field path, to stderr (status 2)::
+
+        with case_errors():
+            result = stage(read_case(file))
+    """
+    try:
+        yield
+    except CaseError as exc:
+        raise fail(exc.errors) from None
 
 
 def warn(warnings: Iterable[CaseWarning]) -> None:

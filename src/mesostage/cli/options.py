@@ -11,8 +11,8 @@ from typing import Annotated
 
 import typer
 
-from mesostage import CaseError, TreatmentOption, TreatmentOptions, options
-from mesostage.cli.common import OutputFormat, fail, read_case
+from mesostage import TreatmentOption, TreatmentOptions, options
+from mesostage.cli.common import OutputFormat, case_errors, read_case
 from mesostage.treatment import SourceRef
 
 __all__ = ["Audience", "options_command", "render_options_text"]
@@ -171,8 +171,6 @@ def options_command(
     audience: Annotated[Audience, typer.Option("--audience", "-a", help="patient or clinician")] = Audience.patient,
 ) -> None:
     """Treatment options for one case from the guidelines, with goals, evidence, sources and questions."""
-    try:
+    with case_errors():
         result = options(read_case(file), audience=audience.value)
-    except CaseError as exc:
-        raise fail(exc.errors) from None
     typer.echo(result.model_dump_json(indent=2) if output is OutputFormat.json else render_options_text(result))

@@ -12,8 +12,8 @@ from typing import Annotated
 
 import typer
 
-from mesostage import CaseError, InputError, Prognosis, prognosis, prognosis_figure
-from mesostage.cli.common import DISCLAIMER, OutputFormat, fail, read_case
+from mesostage import InputError, Prognosis, prognosis, prognosis_figure
+from mesostage.cli.common import DISCLAIMER, OutputFormat, case_errors, fail, read_case
 
 __all__ = ["outlook_command", "render_outlook_text"]
 
@@ -95,13 +95,11 @@ def outlook_command(
     suffix = figure.suffix.lower() if figure is not None else ""
     if figure is not None and suffix not in (".png", ".svg"):
         raise fail([InputError("--figure", f"'{figure}' must end in .png or .svg", (".png", ".svg"))])
-    try:
+    with case_errors():
         case = read_case(file)
         result = prognosis(
             case, eortc_histology=eortc_histology.value.replace("-", "_"), unverified_weights=unverified_weights
         )
-    except CaseError as exc:
-        raise fail(exc.errors) from None
     if figure is not None:
         try:
             figure.write_bytes(prognosis_figure(case, suffix[1:], result=result))

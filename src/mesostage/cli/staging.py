@@ -15,8 +15,7 @@ import typer
 
 from mesostage import review, stage
 from mesostage.case import SYSTEM_IDS, Case
-from mesostage.cli.common import DISCLAIMER, OutputFormat, fail, read_case, warn
-from mesostage.errors import CaseError
+from mesostage.cli.common import DISCLAIMER, OutputFormat, case_errors, read_case, warn
 from mesostage.labels import humanize, label
 from mesostage.staging import StagingResult, SystemResult, load_system, load_systems
 
@@ -127,10 +126,8 @@ def stage_command(
     output: Annotated[OutputFormat, typer.Option("--format", "-f", help="json or text")] = OutputFormat.json,
 ) -> None:
     """Stage one case in every system (or in --system ones)."""
-    try:
+    with case_errors():
         result = stage(read_case(file, check=False), systems=system or None)
-    except CaseError as exc:
-        raise fail(exc.errors) from None
     warn(result.warnings)
     if output is OutputFormat.json:
         typer.echo(result.model_dump_json(indent=2))
@@ -143,10 +140,8 @@ def review_command(
     output: Annotated[OutputFormat, typer.Option("--format", "-f", help="json or text")] = OutputFormat.text,
 ) -> None:
     """Second-opinion review: what would change the stage, and the known staging mistakes."""
-    try:
+    with case_errors():
         notes = review(read_case(file))
-    except CaseError as exc:
-        raise fail(exc.errors) from None
     if output is OutputFormat.json:
         typer.echo(json.dumps([n.model_dump(exclude_none=True) for n in notes], indent=2))
         return
@@ -177,10 +172,8 @@ def explain_command(
     """Explain the staging in plain language (patient) or technically (clinician)."""
     from mesostage.explain import explain
 
-    try:
+    with case_errors():
         explanation = explain(read_case(file), audience=audience.value)
-    except CaseError as exc:
-        raise fail(exc.errors) from None
     if output is OutputFormat.json:
         typer.echo(explanation.model_dump_json(indent=2))
     else:

@@ -15,8 +15,8 @@ from typing import Annotated
 
 import typer
 
-from mesostage import CaseError, InputError, match_trials
-from mesostage.cli.common import DISCLAIMER, OutputFormat, fail, read_case
+from mesostage import InputError, match_trials
+from mesostage.cli.common import DISCLAIMER, OutputFormat, case_errors, fail, read_case
 from mesostage.limits import MAX_TEXT_CHARS
 from mesostage.safeio import Terminated, sigterm_as_interrupt
 from mesostage.trials import (
@@ -157,17 +157,16 @@ def match_command(
     if location is not None and len(location) > MAX_TEXT_CHARS:
         raise fail([InputError("--location", f"at most {MAX_TEXT_CHARS} characters, got {len(location)}")])
     try:
-        case = read_case(file)
-        result = match_trials(
-            case,
-            index=index,
-            location=location,
-            max_distance_km=max_km,
-            include_closed=include_closed,
-            limit=limit,
-        )
-    except CaseError as exc:
-        raise fail(exc.errors) from None
+        with case_errors():
+            case = read_case(file)
+            result = match_trials(
+                case,
+                index=index,
+                location=location,
+                max_distance_km=max_km,
+                include_closed=include_closed,
+                limit=limit,
+            )
     except (FileNotFoundError, ValueError) as exc:
         raise fail([InputError("--index", str(exc))]) from None
     if shortlist is not None:

@@ -16,6 +16,7 @@ from typing import Annotated
 
 import typer
 
+from mesostage.cli.common import case_errors
 from mesostage.errors import CaseError, InputError
 from mesostage.extraction import extract
 from mesostage.extraction.model import Extraction
@@ -98,13 +99,9 @@ def extract_command(
     output: Annotated[Format, typer.Option("--format", "-f", help="json or text")] = Format.json,
 ) -> None:
     """Read a CT, PET, MRI, pathology or operative report into a draft case, with the evidence for each answer."""
-    try:
+    with case_errors():
         texts = [_read(f) for f in files]
         result = extract(texts if len(texts) > 1 else texts[0], kind.value if kind else None)
-    except CaseError as exc:
-        for err in exc.errors:
-            typer.echo(f"error: {err}", err=True)
-        raise typer.Exit(code=2) from None
     if output is Format.json:
         typer.echo(result.model_dump_json(indent=2))
     else:

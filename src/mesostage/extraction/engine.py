@@ -40,6 +40,7 @@ _CODE = re.compile(_STATION_CODE, FLAGS)
 _NODE_CONTEXT = re.compile(r"\b(?:nodes?|lymph|ebus|tbna|station|mediastinoscopy)\b", FLAGS)
 
 _JOIN = "\n;\n"
+_TITLE_CHARS = 100
 _PRE_WORD = re.compile(r"(?:no|not|negative|without)\b", FLAGS)
 PRECEDENCE = ("present", "unknown", "absent", "not_assessed")
 _SECTION_DEFAULT = {"tumor": "present", "nodes": "absent", "metastases": "unknown"}
@@ -94,11 +95,83 @@ def _side_word(token: str) -> str:
         return "left"
     if t in ("right", "r", "rul", "rml", "rll"):
         return "right"
+    if t.startswith("both"):
+        return "bilateral"
     return t  # contralateral / ipsilateral / bilateral
 
 
+# Lines a report system or a PDF wrapped in the middle of a sentence: the line does not end a sentence, the next
+# line does not start a new item, and the line is filled to the text's width, or the next line goes on in lower case
+# (or with a number), or the line ends on a word that cannot end a sentence. After a colon the next line goes on
+# unless one of them is in capitals (a heading).
+_HARD_END = re.compile(r"[.!?;]\s*$")
+_COLON_END = re.compile(r":\s*$")
+_SOFT_END = re.compile(
+    r"(?:[,(/-]|\b(?:the|a|an|of|with|and|or|no|not|to|in|on|at|for|by|from|into|is|are|was|were|than|along|"
+    r"within|without|which|that|involving|measuring|including)\b)\s*$",
+    FLAGS,
+)
+_NEW_ITEM = re.compile(r"^\s*(?:[-*\u2022]|\(?\d{1,2}[.)]\s|[A-Z][\w /&()'+-]{0,40}:)")
+_GOES_ON = re.compile(r"^\s*[a-z0-9(]")
+_HEADING_CHARS = 40
+_GOES_ON_LOWER = re.compile(r"[ \t]*[a-z]")
+_HYPHEN_END = re.compile(r"[A-Za-z]-$")
+
+
+def _is_caps(line: str) -> bool:
+    body = line.strip()
+    return body.upper() == body and any(ch.isalpha() for ch in body)
+
+
+def _joins(body: str, nxt: str, width: int) -> bool:
+    """Is the break after ``body`` a soft one (the sentence goes on in ``nxt``)? ``width`` is the longest line's
+    length: a line filled to it was wrapped by the system that wrote it."""
+    if not body.strip() or not nxt.strip() or _NEW_ITEM.match(nxt) or _HARD_END.search(body):
+        return False  # an empty line, a new item, a sentence's end
+    filled = len(body.rstrip()) >= max(_HEADING_CHARS, 0.85 * width)
+    if _COLON_END.search(body):  # "Lymph node, station 10R, EBUS-TBNA:" / "NEGATIVE for malignancy."
+        return not _is_caps(body) and not _is_caps(nxt)
+    if _is_caps(body) and len(body.strip()) <= _HEADING_CHARS and not _SOFT_END.search(body):
+        return False  # a heading ("CT CHEST WITH CONTRAST")
+    return bool(filled or _GOES_ON.match(nxt) or _SOFT_END.search(body))
+
+
+def unwrap(text: str) -> tuple[str, list[int]]:
+    """The text with soft line breaks (a sentence wrapped onto the next line) turned into spaces, and a word
+    hyphenated over a break joined ("extra-\\nabdominal" -> "extra-abdominal"); with, for each character (and
+    the end), its offset in the report, so that every answer still points at the report's own words."""
+    lines = text.splitlines(keepends=True)
+    width = max((len(line.rstrip()) for line in lines), default=0)
+    chars: list[str] = []
+    where: list[int] = []
+    pos = skip = 0
+    for i, line in enumerate(lines):
+        body = line.rstrip("\r\n")
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        chars.extend(body[skip:])
+        where.extend(range(pos + skip, pos + len(body)))
+        skip = 0
+        rest = range(pos + len(body), pos + len(line))
+        if not _joins(body, nxt, width):
+            chars.extend(text[j] for j in rest)
+            where.extend(rest)
+        elif _HYPHEN_END.search(body) and _GOES_ON_LOWER.match(nxt):
+            skip = len(nxt) - len(nxt.lstrip(" \t"))
+        else:
+            chars.extend(" " * len(rest))
+            where.extend(rest)
+        pos += len(line)
+    where.append(len(text))
+    return "".join(chars), where
+
+
 def segment(text: str) -> list[Sentence]:
-    """Split a report into sentences (and clauses at semicolons), keeping character offsets."""
+    """Split a report into sentences (and clauses at semicolons). A sentence wrapped over several lines is one
+    sentence; offsets are those of :func:`unwrap`'s text (the report's own where no hyphenated word was joined)."""
+    return _segment(unwrap(text)[0])
+
+
+def _segment(text: str) -> list[Sentence]:
     r = rules()
     line_side_re = r.compiled["laterality.line_side"]
     out: list[Sentence] = []
@@ -109,7 +182,10 @@ def segment(text: str) -> list[Sentence]:
         body = line.rstrip("\r\n")
         if not body.strip():
             continue
-        context = bool(_CONTEXT_HEADERS.match(body))
+        # a history line, or a line that goes on (in lower case) from one
+        context = bool(_CONTEXT_HEADERS.match(body)) or (
+            bool(out) and out[-1].context and bool(_GOES_ON_LOWER.match(body))
+        )
         m = line_side_re.match(body)
         line_side = _side_word(m.group(1)) if m else None
         cuts = [0, *(m.end() for m in _SENTENCE_END.finditer(body)), len(body)]
@@ -145,8 +221,21 @@ def _cues(doc: _Doc, s: Sentence) -> list[Cue]:
     return doc.cue_cache[key]
 
 
+_CONCESSIVE = re.compile(r"\b(?:although|though|whereas|despite)\b", FLAGS)
+
+
 def _terminated(s: Sentence, a: int, b: int) -> bool:
-    return a < b and rules().cues.terminators.search(s.text, a, b) is not None
+    """Does the scope of a cue at ``a`` end before ``b``? (a terminator word, or the comma that closes a
+    concessive clause: "Although the fluid was negative for malignancy, the mass was ...")"""
+    if a >= b:
+        return False
+    if rules().cues.terminators.search(s.text, a, b) is not None:
+        return True
+    concessive = _CONCESSIVE.search(s.text, 0, a)
+    if concessive is None:
+        return False
+    closing = s.text.find(",", concessive.end())  # the comma that closes the concessive clause
+    return a <= closing < b
 
 
 @dataclass(frozen=True)
@@ -271,9 +360,10 @@ def _relation(side: str | None, primary: str | None) -> str:
 class _Extractor:
     def __init__(self, text: str, kind: str | None, report: int) -> None:
         self.r: Rules = rules()
-        self.text = text
+        self.raw = text  # evidence quotes the report as written
+        self.text, self._where = unwrap(text)  # rules read wrapped sentences whole
         self.report = report
-        self.doc = _Doc(text, segment(text))
+        self.doc = _Doc(self.text, _segment(self.text))
         self.facts = [s for s in self.doc.sentences if not s.context]
         self.assertions: list[Assertion] = []
         self.evidence: list[Evidence] = []
@@ -284,34 +374,42 @@ class _Extractor:
         self._facts_text: tuple[str, list[int]] | None = None
 
     # ------------------------------------------------------------------ evidence
+    def _raw(self, a: int, b: int) -> tuple[int, int]:
+        """A span of the read text as a span of the report."""
+        return self._where[a], (self._where[b - 1] + 1 if b > a else self._where[a])
+
     def _ev(self, a: Assertion) -> Evidence:
         s = a.sentence
+        start, end = self._raw(s.start + a.start, s.start + a.end)
+        s_start, s_end = self._raw(s.start, s.start + len(s.text))
         return Evidence(
             field=a.field,
             value=a.status,
             why=a.why,
             cue=a.cue,
-            text=s.text[a.start : a.end],
-            start=s.start + a.start,
-            end=s.start + a.end,
-            sentence=s.text,
-            sentence_start=s.start,
+            text=self.raw[start:end],
+            start=start,
+            end=end,
+            sentence=self.raw[s_start:s_end],
+            sentence_start=s_start,
             report=self.report,
             note=a.note,
         )
 
     def _doc_ev(self, fld: str, value: str, m: re.Match[str], why: str = "detected", note: str | None = None) -> None:
         s = self._sentence_at(m.start())
+        start, end = self._raw(m.start(), m.end())
+        s_start, s_end = self._raw(s.start, s.start + len(s.text)) if s else (start, end)
         self.evidence.append(
             Evidence(
                 field=fld,
                 value=value,
                 why=why,
-                text=m.group(0),
-                start=m.start(),
-                end=m.end(),
-                sentence=s.text if s else m.group(0),
-                sentence_start=s.start if s else m.start(),
+                text=self.raw[start:end],
+                start=start,
+                end=end,
+                sentence=self.raw[s_start:s_end],
+                sentence_start=s_start,
                 report=self.report,
                 note=note,
             )
@@ -328,9 +426,9 @@ class _Extractor:
         if kind is not None:
             return "pet" if kind == "pet_ct" else kind  # type: ignore[return-value]
         lines = [ln for ln in self.text.splitlines() if ln.strip()]
-        return (
-            self._classify(lines[0] if lines else "", title=True) or self._classify(self.text, title=False) or "other"
-        )
+        # a title is a short first line ("CT CHEST WITH CONTRAST"), not the first sentence of a narrative
+        title = lines[0] if lines and len(lines[0]) <= _TITLE_CHARS else ""
+        return self._classify(title, title=True) or self._classify(self.text, title=False) or "other"
 
     def _classify(self, scope: str, *, title: bool) -> Kind | None:
         c = self.r.compiled
@@ -357,11 +455,18 @@ class _Extractor:
         """Is the report about a mesothelioma? (affirmed mention: yes; only negated or hedged, or another
         disease named without it: no; neither: not stated)."""
         c = self.r.compiled
-        affirmed = negated = hedged = 0
+        affirmed = negated = hedged = variant = 0
         for s in self.doc.sentences:
+            variants = [v.span() for v in c["diagnosis.benign_variant"].finditer(s.text)]
+            variant += len(variants)
             for m in c["diagnosis.mesothelioma"].finditer(s.text):
+                if any(x <= m.start() < y for x, y in variants):
+                    continue  # "benign multicystic mesothelioma": counted as a variant above
                 st = _status(self.doc, s, m.start(), m.end(), "present")
-                if st.why == "negated":
+                ca, _ = s.clause_of(m.start())
+                if st.why != "negated" and c["diagnosis.mimic"].search(s.text, ca, m.start()):
+                    negated += 1  # "mimicking mesothelioma": another disease that looks like one
+                elif st.why == "negated":
                     negated += 1
                 elif st.why == "hedged":
                     hedged += 1
@@ -374,6 +479,14 @@ class _Extractor:
         other = c["diagnosis.other"].search(self.text)
         if affirmed:
             return True, None
+        if variant:
+            found = c["diagnosis.benign_variant"].search(self.text)
+            assert found is not None
+            self._doc_ev("diagnosis", "absent", found, why="benign")
+            return False, (
+                f"This report names a benign or borderline mesothelial tumour ({found.group(0)}), not a malignant "
+                "mesothelioma: there is nothing to stage."
+            )
         if negated or other:
             what = other.group(0) if other else "another diagnosis"
             if other:
@@ -454,11 +567,13 @@ class _Extractor:
         votes2: dict[str, list[tuple[Sentence, int, int]]] = {}
         for s in self.facts:
             for p in self.r.phrases:
-                if p.negation_only or p.field not in ("pleura", "tumor.visceral_pleura", "tumor.diaphragmatic_pleura"):
+                if p.negation_only or p.field not in _SIDE_FIELDS:
                     continue
                 for m in p.regex.finditer(s.text.translate(LOWER)):
                     st = _status(self.doc, s, m.start(), m.end(), "present")
                     found_side = _side_of(s, m.start(), m.end())
+                    if p.requires is not None and not p.requires.search(s.text, *s.clause_of(m.start())):
+                        continue
                     if st.status == "present" and found_side in ("left", "right"):
                         votes2.setdefault(str(found_side), []).append((s, m.start(), m.end()))
             for _, a, b, _f in _surface_matches(s.text):
@@ -471,6 +586,22 @@ class _Extractor:
             s, a, b = votes2[side][0]
             self.evidence.append(
                 self._ev(Assertion("laterality", side, "detected", None, a, b, s, note="side of the tumour described"))
+            )
+            return side
+        # last: a malignancy placed in one lung or hemithorax, when only one side is named that way
+        sides: dict[str, tuple[Sentence, re.Match[str]]] = {}
+        for s in self.facts:
+            for m in c["laterality.tumour_side"].finditer(s.text):
+                if _status(self.doc, s, m.start(), m.end(), "present").status != "absent":
+                    sides.setdefault(_side_word(m.group(1)), (s, m))
+        if len(sides) == 1:
+            side, (s, m) = next(iter(sides.items()))
+            self.evidence.append(
+                self._ev(
+                    Assertion(
+                        "laterality", side, "detected", None, m.start(), m.end(), s, note="side of the malignancy named"
+                    )
+                )
             )
             return side
         return None
@@ -529,6 +660,10 @@ class _Extractor:
         if p.why and st.why == "stated":
             st = _Status(st.status, "hedged" if st.status == "unknown" else st.why, None)
             note = p.why
+        elif p.why and p.plain == "unknown" and st.status == "present":
+            # the phrase itself says no more than "not known" (a resection, a lost fat plane): an abnormal word
+            # elsewhere in the clause does not make it a finding
+            st, note = _Status("unknown", "hedged", None), p.why
         if p.negation_only and st.status != "absent":
             return
         if p.requires is not None and st.status in ("present", "unknown"):
@@ -551,6 +686,7 @@ class _Extractor:
             for t in targets:
                 self.add(t, st, s, a, b, note)
             return
+        rel = "unstated"
         if p.sided in ("route", "drop") or p.field == "pleura_contralateral":
             rel = "opposite" if p.field == "pleura_contralateral" else _relation(_side_of(s, a, b), self.laterality)
             if rel == "opposite":
@@ -560,6 +696,11 @@ class _Extractor:
                 return
         fld = "tumor.parietal_pleura" if p.field == "pleura" else p.field
         self.add(fld, st, s, a, b, note)
+        if p.sided == "route" and st.status == "present" and rel == "both":
+            # tumour on both sides: the other side may be reached directly (T4) or be separate (M1); not said
+            both = _Status("unknown", "hedged", None)
+            for other in ("tumor.contralateral_pleura_direct", "metastases.pleura_contralateral_discontinuous"):
+                self.add(other, both, s, a, b, note="pleural disease on both sides: contiguity not stated")
         if st.status == "present":
             for implied in p.implies:
                 self.add(implied, _Status("present", "implied", None), s, a, b, note=f"follows from {fld}")
@@ -742,6 +883,12 @@ class _Extractor:
     def reported_stage(self) -> dict[str, str] | None:
         m = self.r.compiled["reported_stage.pattern"].search(self.text)
         if not m:
+            loose = self.r.compiled["reported_stage.no_edition"].search(self.text)
+            if loose:
+                self.notes.append(
+                    f"The text gives a stage ({loose.group(0).strip()}) without naming the TNM edition: it is not "
+                    "filled in as the stage already given; enter it with its edition to have it compared."
+                )
             return None
         system = {"7": "tnm7", "8": "tnm8", "9": "tnm9"}[m.group(2)]
         self._doc_ev("reported_stage", f"{system}:{m.group(1).upper()}", m)
@@ -992,6 +1139,11 @@ class _Extractor:
             notes=self.notes,
         )
 
+
+#: phrases whose side is the primary's (pleural surfaces, and the chest wall and ribs it invades)
+_SIDE_FIELDS = frozenset(
+    ("pleura", "tumor.visceral_pleura", "tumor.diaphragmatic_pleura", "tumor.chest_wall", "tumor.rib")
+)
 
 _VOCABULARY = {"tumor": TUMOR_FINDINGS, "nodes": NODE_FINDINGS, "metastases": METASTASIS_FINDINGS}
 _SECTION_WORD = {"tumor": "main tumour", "nodes": "lymph nodes", "metastases": "spread"}

@@ -10,7 +10,8 @@ from typing import Annotated
 
 import typer
 
-from mesostage import CaseError, parse_case_json
+from mesostage import parse_case_json
+from mesostage.cli.common import case_errors
 
 __all__ = ["fhir_app"]
 
@@ -34,21 +35,13 @@ def _read(file: str) -> str:
         raise typer.Exit(code=2) from None
 
 
-def _fail(exc: CaseError) -> typer.Exit:
-    for err in exc.errors:
-        typer.echo(f"error: {err}", err=True)
-    return typer.Exit(code=2)
-
-
 @fhir_app.command("export")
 def export_command(file: Annotated[str, typer.Argument(help="case JSON file, or - for standard input")]) -> None:
     """Stage a case and print it, with its staging in every system, as a FHIR R4 Bundle (mCODE STU4 shapes)."""
     from mesostage.fhir.export import to_bundle
 
-    try:
+    with case_errors():
         bundle = to_bundle(parse_case_json(_read(file)))
-    except CaseError as exc:
-        raise _fail(exc) from None
     typer.echo(bundle.model_dump_json(indent=2, exclude_none=True))
 
 
@@ -57,8 +50,6 @@ def import_command(file: Annotated[str, typer.Argument(help="FHIR Bundle JSON fi
     """Print the case recorded in a Bundle written by `mesostage fhir export` (case format JSON)."""
     from mesostage.fhir.importer import case_from_bundle
 
-    try:
+    with case_errors():
         case = case_from_bundle(_read(file))
-    except CaseError as exc:
-        raise _fail(exc) from None
     typer.echo(json.dumps(case.model_dump(mode="json", exclude_none=True, exclude_defaults=True), indent=2))

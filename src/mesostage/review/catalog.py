@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import tomllib
 from functools import cache
 from importlib import resources
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from mesostage.datafiles import load_toml
 from mesostage.staging.definitions import Source
 
 __all__ = ["Catalog", "CodeEntry", "catalog"]
@@ -87,4 +87,4 @@ class Catalog(BaseModel):
 @cache
 def catalog() -> Catalog:
     text = resources.files("mesostage.review").joinpath("catalog.toml").read_text(encoding="utf-8")
-    return Catalog.model_validate(tomllib.loads(text))
+    return Catalog.model_validate(load_toml(text))

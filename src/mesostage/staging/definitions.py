@@ -9,7 +9,6 @@ typo in a data file fails at load time and in the tests, never in a user's resul
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable
 from functools import cache
 from importlib import resources
@@ -17,6 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from mesostage.datafiles import load_toml
 from mesostage.errors import CaseError, InputError
 from mesostage.vocabulary import (
     BASES,
@@ -323,7 +323,7 @@ class _SiteNotes(BaseModel):
 
 def _read(name: str) -> dict[str, object]:
     text = resources.files("mesostage.staging").joinpath("systems", name).read_text(encoding="utf-8")
-    return tomllib.loads(text)
+    return load_toml(text)
 
 
 @cache

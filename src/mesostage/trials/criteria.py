@@ -14,6 +14,7 @@ The medical vocabulary (drug classes, ECOG-Karnofsky table, histology and contra
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import tomllib
@@ -330,6 +331,12 @@ def _pdq_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
 _SEE_ALSO = re.compile(r"\bSee (?:Disease Characteristics|General Eligibility Criteria)\b", re.IGNORECASE)
 
 
+_RUN_ON_TNM = re.compile(r"^(?:c|p|yp)?(?:T[0-4x][abc]?(?:N[0-3x])?|N[0-3]|M[01])(?:-\d)?,?$")
+#: acronyms that end a phrase rather than start one ("< 1.5 times ULN Alkaline phosphatase", NCT00227630)
+_UNIT_ACRONYMS = frozenset({"ULN", "LLN", "UNL", "IULN", "IU", "GFR", "MDRD"})
+_STAGE_WORDS = frozenset({"stage", "stages", "category", "categories", "clinical", "pathologic", "pathological"})
+
+
 def _run_on_pieces(body: str) -> list[str]:
     """Split one PDQ run-on section body ("Age: Not specified Performance status: WHO 0-2 ... Hematopoietic: WBC
     greater than 3,000/mm3 Neutrophil count greater than 1,500/mm3") into criteria: at the section's sub-labels,
@@ -356,10 +363,14 @@ def _run_on_pieces(body: str) -> list[str]:
                     pieces.append(" ".join(piece))
                 piece = []
                 continue
+            nxt = words[i + 1] if i + 1 < len(words) else ""
+            # a capitalised word, an acronym opening a new phrase ("only WHO Performance Status 0-1") or a TNM
+            # category ("surgery T1N1, T2N0 ...", "drain T1N0 disease", "diaphragm M1 disease": NCT05655078)
+            acronym = w.isalpha() and w.isupper() and len(w) >= 2 and nxt[:1].isupper() and w not in _UNIT_ACRONYMS
+            tnm = bool(_RUN_ON_TNM.match(w)) and prev.lower() not in _STAGE_WORDS
             starts = (
                 piece
-                and w[:1].isupper()
-                and w[1:2].islower()
+                and ((w[:1].isupper() and w[1:2].islower()) or acronym or tnm)
                 and prev.lower().strip(",") not in _FUNCTION_WORDS
                 and not prev[:1].isupper()
                 and not prev.endswith(",")
@@ -642,6 +653,8 @@ def _prepare(text: str) -> str:
     """Lower case, ``≥``/``≤`` as ``>=``/``<=``, number words as digits, spaces collapsed."""
     t = text.lower().replace("≥", ">=").replace("≤", "<=").replace("=>", ">=").replace("=<", "<=")
     t = t.replace(">/=", ">=").replace("</=", "<=")  # "Subject, age >/= 18 years" (NCT00652574)
+    t = re.sub(r">\s*or\s*=", ">=", t)  # "> or = 1,500/mcL", "< or = 2 (0-2)" (NCT00491855)
+    t = re.sub(r"<\s*or\s*=", "<=", t)
     t = t.replace("\uff1e", ">").replace("\uff1c", "<").replace("naïve", "naive")  # full-width signs
     t = _NUM_WORD.sub(lambda m: _NUMBER_WORDS[m.group(1)], t)
     t = _COMPARISONS.sub(lambda m: _COMPARISON_SIGNS[m.group(0)], t)
@@ -767,7 +780,10 @@ def _ecog_fact(t: str) -> Fact | None:
 
 # -- age
 
-_AGE_CONTEXT = re.compile(r"\bage[ds]?\b|years? old|years? of age|\badults?\b|\byears?\b.{0,12}(?:older|younger)")
+_AGE_CONTEXT = re.compile(
+    r"\bage[ds]?\b|years? old|years? of age|\badults?\b|\byears?\b.{0,12}(?:older|younger)|"
+    r"\b\d{2}\s*years? (?:or|and) (?:over|above)\b"  # "18 years or over", its "Age" label split off (NCT05655078)
+)
 _NOT_AGE = re.compile(r"life expectancy|years? (?:ago|prior|before)|within (?:the )?(?:last |past )?\d+ years?")
 _AGE_RANGE = re.compile(
     r"(\d{1,3})\s*(?:-|to|and|through)\s*(\d{1,3})\s*(?:years?|yrs?)|(?:aged?|between)\s*(\d{1,3})\s*(?:-|to|and)\s*(\d{1,3})\b"
@@ -830,6 +846,9 @@ _SITE_TERMS = (
 _NEG_BEFORE = re.compile(
     r"(?:\bno\b|\bnot\b|\bnon-?|\bexcluding\b|\bexcept\b|\bother than\b|\bwithout\b|\bnever\b|\babsence of\b|"
     r"\bfree (?:of|from)\b|\boutside (?:of )?the\b)[^,;.]{0,25}$"
+    # the later items of a short list after "absence of" / "without": "showing absence of M1, N2 involvement"
+    # (NCT05304208)
+    r"|\b(?:absence of|without|free (?:of|from))\s(?:[^,;.:()]{1,20},\s*){1,3}(?:or\s+|and\s+)?[^,;.]{0,20}$"
 )
 _CONFIRMED = re.compile(
     r"(?:histolog|cytolog|patholog|tissue)\w*[\s-]+(?:or\s+\w+\s+)?(?:confirm|prove|document|verif|diagnos)"
@@ -1020,6 +1039,11 @@ _RESECTABLE = re.compile(
     r"(?<![\w-])resectable|amenable to (?:\w+[\s-]){0,3}(?:surgery|resection)|candidates? for (?:\w+[\s-]){0,3}"
     r"(?:surgery|resection|pleurectomy|cytoreducti)|planned (?:for )?(?:\w+[\s-]){0,2}(?:surgery|resection|"
     r"pleurectomy|cytoreducti|extrapleural)|(?<![\w-])operable"
+    # "Fit to receive platinum-based chemotherapy ... and undergo a P/D" (NCT05304208)
+    r"|\bundergo (?:an? )?(?:e?p/d|epp|extended pleurectomy)\b"
+    # "Patient must be planning to undergo complete cytoreduction of all peritoneal disease" (NCT06057935)
+    r"|(?:planning|scheduled|planned) to undergo (?:\w+[\s-]){0,2}(?:surgery|resection|pleurectomy|cytoreducti|"
+    r"extrapleural|crs\b)"
     # "disease which can be debulked to a residual size of less than 1 cm" (NCT00004547): complete cytoreduction
     r"|can be (?:\w+ )?(?:debulked|cytoreduced)\b"
 )
@@ -1061,6 +1085,12 @@ _LINES_MIN = (
         r"(?:at least|>=|minimum of|a minimum of)\s*(\d)\s*(?:prior|previous|lines?|regimens?|systemic|courses?)"
     ),
     re.compile(r"(\d)\s*or more (?:prior |previous )?(?:lines?|regimens?|systemic|therapies|treatments)"),
+)
+#: a response to treatment already given: "Stable disease or response after chemotherapy" (NCT01241682)
+_RESPONDED_AFTER = re.compile(
+    r"(?:stable disease|(?:partial |complete |objective )?response|disease control|responding)\s+(?:or\s+[\w ]{0,20}?)?"
+    r"(?:after|following|to|on)\s+(?:(?:the|prior|previous|first-line|1st-line|induction|platinum-based)\s+)*"
+    r"(?:chemotherapy|treatment|therapy|1st[- ]line)"
 )
 _LINES_PROGRESSED = re.compile(
     r"no (?:\w+\s+){0,2}standard (?:\w+\s+){0,2}(?:exists?|exits|is available|available)|"
@@ -1148,11 +1178,40 @@ _OTHER_MALIGNANCY = re.compile(
 )
 
 
+#: the start of the trial's own treatment used as a point in time: "(the test has to be repeated 72 hours before
+#: pembrolizumab treatment start)" (NCT02991482), "before the first dose of study drug": the drug named there is the
+#: one the trial will give, not one the person must have had
+_STUDY_START = re.compile(
+    r"\b(?:before|prior to|after)\s+(?:the\s+)?(?:(?:first|1st)\s+dose|start|initiation|beginning)\s+of\s+"
+    r"[^,;.()]{0,40}|\b(?:before|prior to)\s+(?:the\s+)?[\w-]+\s+(?:treatment\s+|therapy\s+)?"
+    r"(?:start|initiation|administration)\b"
+)
+
+
+#: what happens to someone already in the trial: "Patients who progressed after chemotherapy will not be
+#: discontinued from the trial if they are still eligible for eP/D" (NCT05304208) asks nothing of a new patient
+_ON_TRIAL = re.compile(
+    r"\bwill (?:not )?be (?:discontinued|withdrawn|removed|taken off|replaced)|\bwill (?:continue|remain) (?:on|in)\b"
+)
+
+
+def _for_other_cancer(clause: str) -> bool:
+    """A treatment asked of another cancer's cohort: "Must have received an adequate course of any platinum-based
+    chemotherapy regimen for ovarian cancer" (NCT00003046, which also takes peritoneal mesothelioma)."""
+    m = re.search(r"\b(?:regimens?|therapy|treatment|chemotherapy)\s+for\s+", clause)
+    if m is None or _MESO_WORD.search(clause):
+        return False
+    return _other_cancers(clause, m.end())
+
+
 def _treatment_facts(t: str) -> list[Fact]:
     if _OTHER_MALIGNANCY.search(t) and not _MESO_WORD.search(t):
         return []  # "prior malignancy requiring anti-tumor treatment ...": about another cancer
+    t = _STUDY_START.sub(" ", t)
     facts: list[Fact] = []
     for clause in re.split(r";|\.\s|\s(?:and|but)\s(?=(?:no|must|have|has|at least|prior)\b)", t):
+        if _ON_TRIAL.search(clause) or _for_other_cancer(clause):
+            continue
         facts += _clause_treatment_facts(clause)
     return facts
 
@@ -1314,6 +1373,8 @@ def _clause_treatment_facts(c: str) -> list[Fact]:
                 break
     if low is None and (mt := _LINES_MORE_THAN.search(c)):
         low = int(mt.group(1)) + 1
+    if low is None and (resp := _RESPONDED_AFTER.search(c)) and not _negated(c, resp.start()):
+        low = 1  # "Stable disease or response after chemotherapy" (NCT01241682): treated, and not progressed
     progressed = _LINES_PROGRESSED.search(c)
     if low is None and progressed:
         negation = _NEG_AGENT.search(c[: progressed.start()])
@@ -1375,7 +1436,9 @@ def _clause_treatment_facts(c: str) -> list[Fact]:
 # -- measurable disease, brain metastases, contraindications, pregnancy
 
 _MEASURABLE = re.compile(
-    r"(?<![\w-])measurable|(?:\bm?recist\b).{0,40}(?:lesion|disease)|target lesion|"
+    # "... MM, that can be measured in two dimensions by a radiologic imaging study" (NCT01241682)
+    r"(?<![\w-])measurable|can be measured in (?:two|2|one|1|at least one) dimensions?|"
+    r"(?:\bm?recist\b).{0,40}(?:lesion|disease)|target lesion|"
     r"lesions?\b[^;.]{0,20}\b(?:accurately )?measured in at least (?:1|one) dimension"
 )
 _BRAIN = re.compile(
@@ -1385,13 +1448,15 @@ _BRAIN = re.compile(
     r"disease|mets)|metasta\w*\s+(?:to|in|of)\s+the\s+(?:brain|cns|central nervous system)|leptomeningeal"
 )
 _BRAIN_QUALIFIED = re.compile(
-    r"active|untreated|symptomatic|progress|unstable|uncontrolled|requiring|new(?:ly)?|leptomeningeal|"
+    r"active|untreated|symptomatic|progress|unstable|uncontrolled|requiring|new(?:ly)?|leptomeningeal|unresponsive|"
     r"not (?:been )?(?:treated|stable)|stable|treated"
 )
 
 
 _BRAIN_ACTIVE = re.compile(
+    # "No brain metastases unresponsive to irradiation or surgery" (NCT00002475): treated ones that responded are let in
     r"\bactive|untreated|symptomatic|progressi\w*|unstable|uncontrolled|not (?:been )?(?:treated|stable)|"
+    r"unresponsive|not responding|refractory to|"
     r"requiring (?:steroids|corticosteroids|treatment|therapy)"
 )
 
@@ -1684,6 +1749,8 @@ _EXTENT_TERMS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"contralateral (?:thoracic|chest|hemithorax|pleural?|lung)\b(?: \w+)?(?: or [\w-]+)? "
             r"(?:involvement|extension|disease|spread|metasta)"
+            # "Presence of metastatic or contralateral disease" (NCT05655078, an exclusion)
+            r"|\bmetastatic or contralateral (?:disease|involvement)"
         ),
     ),
     (
@@ -1698,7 +1765,7 @@ _EXTENT_TERMS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "distant",
         re.compile(
             r"distant (?:metasta\w*|disease|spread)|(?<!or )\bmetastatic (?:solid )?(?:tumou?r|disease|cancer)"
-            r"(?! or| and/or)"
+            r"(?! or| and/or)|\bmetastatic or contralateral (?:disease|involvement)"
         ),
     ),
 )
@@ -1729,7 +1796,18 @@ def _extent_fact(t: str, kind: Kind) -> Fact | None:
     }
 
 
+#: a T and N category written together: "T1N1, T2N0, T2N1, T3N0, T3N1 disease", "T1N0 disease" (NCT05655078)
+_TN_PAIR = re.compile(r"\b(?:c|p|yp)?t([0-4])[abc]?\s?n([0-3])\b")
+
+
 def _tnm_fact(t: str) -> Fact | None:
+    if pairs := _TN_PAIR.findall(t):
+        # the combinations the criterion names, each a T with its N; the M is a criterion of its own. A T written
+        # alone beside them is that T without nodes ("T4 and T4N1 disease", NCT05655078)
+        combos = [[int(a), int(b)] for a, b in pairs]
+        alone = re.sub(_TN_PAIR, " ", t)
+        combos += [[int(x), 0] for x in re.findall(r"\b(?:c|p)?t([0-4])[abc]?\b(?!\s*[-,]?\s*n\d)", alone)]
+        return {"type": "tnm", "pairs": combos, "edition": _edition(t)}
     found: dict[str, list[int]] = {}
     for cat, pattern in _TNM_PART.items():
         m = next((m for m in pattern.finditer(t) if not _other_cancers(t, m.end())), None)
@@ -1947,7 +2025,28 @@ def parse_eligibility(text: str, reading: Reading = _PLAIN_READING) -> list[Crit
                 # a subtype in another cancer's list (NCT00413192: soft-tissue sarcoma subtypes, "mixed-type")
                 facts = ({"type": "cohort", "disease": other_cancer.search(context).group(0)},)  # type: ignore[union-attr]
         out.append(Criterion(kind=c.kind, text=c.text, context=c.context, facts=facts))
-    return _alternative_groups(_cohort_groups(_marker_exemptions(out)))
+    return _stage_list_groups(_alternative_groups(_cohort_groups(_marker_exemptions(out))))
+
+
+def _stage_list_groups(criteria: list[Criterion]) -> list[Criterion]:
+    """Inclusion criteria next to each other that each list the T and N categories taken ("T1N1, T2N0, T2N1, T3N0,
+    T3N1 disease" / "T4 and T4N1 disease if invasion of chest wall and ribs only", NCT05655078) are alternatives:
+    one of the lists is enough."""
+
+    def is_list(c: Criterion) -> bool:
+        return c.kind == "inclusion" and c.group is None and any("pairs" in f for f in c.facts)
+
+    out = list(criteria)
+    i = 0
+    while i < len(out):
+        j = i
+        while j < len(out) and is_list(out[j]):
+            j += 1
+        if j - i >= 2:
+            for k in range(i, j):
+                out[k] = dataclasses.replace(out[k], group=f"stage list {i}")
+        i = max(j, i + 1)
+    return out
 
 
 #: "epithelial mesotheliomas and pancreatic cancers do not need to be assessed for mesothelin expression since all

@@ -414,8 +414,8 @@ def _edition_system(f: dict[str, Any], p: PatientFacts) -> tuple[str | None, tup
     if era:
         system = f"tnm{era}"
         why = (
-            f" (the trial names no edition and no start date; by its registration number it dates from before "
-            f"{'2010' if era == '7' else '2018'}: read in the {_ORDINAL_WORD[era]} edition)"
+            f" (the trial names no edition and no start date; its registration number dates it to the time of the "
+            f"{_ORDINAL_WORD[era]} edition: read in that edition)"
         )
         return system, p.stage_by_system.get(system), why
     why = " (the trial names no edition and gives no start date: read in your case's edition)"
@@ -458,7 +458,21 @@ def _stage(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
     return "unknown", text + " (not decided)"
 
 
+def _tnm_pairs(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
+    """T and N categories named together ("T1N1, T2N0, T3N1 disease"): the person's pair must be one of them."""
+    spec = ", ".join(f"T{t}N{n}" for t, n in f["pairs"])
+    system_id, _, edition = _edition_system(f, p)
+    cats = p.tnm_by_system.get(system_id or "") or {}
+    t, n = (cats.get(c) or f"{c.upper()}?" for c in "tn")
+    if not (t[1:2].isdigit() and n[1:2].isdigit()):
+        return "unknown", f"{spec}{edition}; your T and N categories are not known"
+    value: Value = "yes" if [int(t[1]), int(n[1])] in f["pairs"] else "no"
+    return value, f"{spec}{edition}; yours is {t} {n}"
+
+
 def _tnm(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
+    if "pairs" in f:
+        return _tnm_pairs(f, p)
     parts = [f"{c.upper()}{f[c][0]}" + (f"-{f[c][1]}" if f[c][1] != f[c][0] else "") for c in "tnm" if c in f]
     spec = " ".join(parts)
     system_id, _, edition = _edition_system(f, p)

@@ -81,12 +81,12 @@ def analytes() -> dict[str, Analyte]:
 
 _OPS: tuple[tuple[str, str], ...] = (
     (
-        r">=|greater than or equal to|greater than or equal|equal to or greater than|at least|of at least|minimum of|"
-        r"no less than|not less than|no lower than|not lower than|not below",
+        r">=|=>|greater than or equal to|greater than or equal|equal to or greater than|at least|of at least|"
+        r"minimum of|no less than|not less than|no lower than|not lower than|not below",
         ">=",
     ),
     (
-        r"<=|less than or equal to|equal to or less than|at most|no more than|not more than|not greater than|"
+        r"<=|=<|less than or equal to|equal to or less than|at most|no more than|not more than|not greater than|"
         r"no greater than|no higher than|not higher than|not to exceed|not exceeding|does not exceed|maximum of|"
         r"up to|within",
         "<=",
@@ -107,10 +107,17 @@ _UNIT = re.compile(
     r"(?:i?u)/l|ml/min(?:ute)?(?:\s*/\s*1\.73\s*m\s*\^?\s*[2\u00b2])?))"
 )
 _CONDITION = re.compile(
-    r"^[^;]{0,80}?\b(?:if|unless|for (?:patients|participants|subjects) with|in (?:patients|"
-    r"participants|subjects|the presence of|case of|those) with|when|in presence of)\b"
+    r"^[^;]{0,80}?\b(?:if|unless|for (?:patients?|participants?|subjects?) with|in (?:patients?|"
+    r"participants?|subjects?|the presence of|case of|those) with|when|in presence of)\b"
 )
 _OR = re.compile(r"\bor\b")
+#: a test named inside the condition of another one: "... >= 60 mL/min for subject with creatinine levels > 1.5 X
+#: institutional ULN" (NCT02959463), "(except subjects with Gilbert Syndrome, who can have total bilirubin < 3.0 mg/dL)"
+_IN_CONDITION = re.compile(
+    r"(?:\b(?:for|in)\s+(?:patients?|participants?|subjects?|those|women|men)\s+with|"
+    r"\bwho\s+(?:can|may|must|should)\s+have)\s+(?:(?:the|a|an|known|documented|serum|plasma|total|direct|"
+    r"baseline)\s+)*$"
+)
 
 
 _NORMAL = re.compile(
@@ -132,11 +139,14 @@ def lab_facts(t: str) -> list[dict[str, Any]]:
     # "g / dl", "/ mm 3", "x 109/l" (10^9 with the caret lost), "6,0 mmol/l" (a decimal comma)
     t = re.sub(r"\s*/\s*", "/", t)
     t = re.sub(r"\bmm 3\b", "mm3", t)
+    t = re.sub(r"/mcl\b", "/ul", t)  # "100,000 /mcL" (NCT02959463): per microlitre
     t = re.sub(r"\b10(9|3)/", r"10^\1/", t)
     t = re.sub(r"(?<![\d,])(\d{1,2}),(\d{1,2})(?![\d,])", r"\1.\2", t)
     tests: list[tuple[int, int, dict[str, Any]]] = []
     for m in pattern.finditer(t):
         names = term_to[m.group(0)]
+        if _IN_CONDITION.search(t[max(0, m.start() - 60) : m.start()]):
+            continue  # the condition of another threshold, not a threshold of its own
         tail = t[m.end() : m.end() + 70]
         if normal := _NORMAL.match(tail):
             # "Bilirubin normal" (NCT00002608), "Creatinine normal" (NCT00003034): at most the upper limit of normal

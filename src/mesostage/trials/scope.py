@@ -65,7 +65,17 @@ def _may_name(text: str, words: tuple[str, ...]) -> bool:
 _MESO_WORDS = ("mesotheliom", "mpm", "pem")  # every match of _MESO holds one of these
 _EFFUSION_WORDS = ("malignan", "mpe", "mpd")  # every match of _EFFUSION holds one of these
 _NEGATED = re.compile(
-    r"(?:\bno\b|\bnot\b|\bexclud\w*|\bexcept\b|\bother than\b|\bwithout\b|\bnon-?)[^,;.]{0,30}$", re.I
+    r"(?:\bno\b|\bnot\b|\bexclud\w*|\bexcept\b|\bother than\b|\bwithout\b|\bnon-?)[^,;.]{0,30}$"
+    # a list after "no": "No Ewing's sarcoma, Kaposi's sarcoma, bone sarcomas, mesotheliomas, or ..." (NCT00003718)
+    r"|\bno\s(?:[^,;.:()]{1,40},\s*){1,10}(?:or\s+|and\s+)?[^,;.:()]{0,30}$",
+    re.I,
+)
+#: an inline heading that opens a list of what is not taken: "Cell types NOT allowed: Malignant mesothelioma ..."
+#: (NCT00003939), "The following histologies exclude: ... Mesothelioma ..." (NCT00002804)
+_EXCLUDING_HEADING = re.compile(
+    r"(?:not (?:be )?allowed|not (?:be )?eligible|ineligible(?:\s+[\w-]+){0,2}|exclude[sd]?|exclusions?)\s*:"
+    r"(?:(?!\.\s|;|\b(?:eligible|allowed|included)\b[^:]{0,40}:).)*$",
+    re.I,
 )
 
 
@@ -78,7 +88,9 @@ _EXCLUDING = re.compile(
 
 #: a heading that opens a list of what is not taken ("Ineligible subtypes:", "The following ... are not eligible:")
 _EXCLUDING_LIST = re.compile(
-    r"(?:\bineligible\b|not (?:be )?eligible|(?:are|is|will be) excluded|exclusions?)[^:]{0,40}:\s*$", re.IGNORECASE
+    r"(?:\bineligible\b|not (?:be )?eligible|not (?:be )?allowed|(?:are|is|will be) excluded|exclusions?|\bexclude)"
+    r"[^:]{0,40}:\s*$",
+    re.IGNORECASE,
 )
 
 
@@ -92,20 +104,24 @@ def _inclusion_names_mesothelioma(trial: Trial) -> bool:
     """An inclusion criterion that names mesothelioma as a disease the trial takes (not "no mesothelioma")."""
     from mesostage.trials.criteria import split_criteria
 
-    excluded_list: str | None = None  # the context of a "The following tumor types are not eligible:" item
+    # inside the items of a "The following tumor types are not eligible:" / "Cell types NOT allowed:" heading, and
+    # the context those items share (None in flattened PDQ text, NCT00003939: the list runs to the next heading)
+    in_excluded_list, list_context = False, None
     for c in split_criteria(trial.eligibility_text):
         if c.text.rstrip().endswith(":"):
-            excluded_list = c.context if _EXCLUDING_LIST.search(c.text) else None
-            if excluded_list is not None:
+            in_excluded_list, list_context = bool(_EXCLUDING_LIST.search(c.text)), c.context
+            if in_excluded_list:
                 continue
-        elif excluded_list is not None and c.context != excluded_list:
-            excluded_list = None
-        if c.kind != "inclusion" or excluded_list is not None or _EXCLUDING_LIST.search(c.context or ""):
+        elif in_excluded_list and c.context != list_context:
+            in_excluded_list = False
+        if c.kind != "inclusion" or in_excluded_list or _EXCLUDING_LIST.search(c.context or ""):
             # an item of a list of subtypes that are not eligible: "Ineligible subtypes: ... Malignant mesothelioma"
             # (NCT00002641), "The following tumor types are not eligible: ... Malignant mesothelioma" (NCT00413192)
             continue
         for m in _MESO.finditer(c.text):
-            if _NEGATED.search(c.text[max(0, m.start() - 40) : m.start()]):
+            if _NEGATED.search(c.text[max(0, m.start() - 240) : m.start()]):
+                continue
+            if _EXCLUDING_HEADING.search(c.text[max(0, m.start() - 300) : m.start()]):
                 continue
             # the sentence it is in: "Subjects with pseudomyxoma, mesothelioma, ... are not eligible" (NCT01253681)
             start = c.text.rfind(". ", 0, m.start()) + 1
