@@ -35,6 +35,7 @@ from pathlib import Path
 
 import polars as pl
 
+from mesostage.batch.frame import outcome_frame
 from mesostage.batch.rows import OUTCOME_COLUMNS, eod_outcome, finding_outcome
 from mesostage.batch.run import run_batch
 from timing import goal_line
@@ -279,15 +280,20 @@ def findings_floor(source: Path, target: Path) -> None:
     pl.read_ndjson(source, infer_schema_length=None).write_parquet(target, statistics=False)
 
 
-def identical_rows(cases: list[dict[str, object]], output: Path) -> tuple[int, int]:
-    """Rows of a --no-review output equal, column for column, to the per-case engine's outcome for its case."""
+def identical_rows(cases: list[dict[str, object]], output: Path) -> tuple[int, int, bool]:
+    """Rows of a --no-review output equal, column for column, to the per-case engine's outcome for its case
+    (``finding_outcome(..., review=False)``: ``mesostage.staging.stage`` in that system), and whether the whole
+    output, with the engine's outcome columns put in, is the same frame (values and types) and the same CSV bytes."""
     out = pl.read_parquet(output)
     columns = [c for c in OUTCOME_COLUMNS if c in out.columns]
-    same = 0
-    for case, row in zip(cases, out.select(columns).iter_rows(), strict=True):
-        expected = finding_outcome(case, review=False)
-        same += tuple(getattr(expected, c) for c in columns) == row
-    return same, out.height
+    expected = [finding_outcome(case, review=False) for case in cases]
+    same = sum(
+        tuple(getattr(e, c) for c in columns) == row
+        for e, row in zip(expected, out.select(columns).iter_rows(), strict=True)
+    )
+    engine = outcome_frame(expected).select(columns)
+    whole = out.with_columns(engine)
+    return same, out.height, whole.equals(out) and whole.write_csv() == out.write_csv()
 
 
 def load() -> str:
@@ -317,7 +323,7 @@ def bench_eod(folder: Path, n: int, runs: int) -> None:
         goal_line(
             "batch EOD rows vs polars floor",
             subject[0],
-            "s",
+            f"s wall [CPU {subject[1]:.2f} s against {floor[1]:.2f} s: {subject[1] / floor[1]:.2f}x; {load()}]",
             floor[0],
             "s",
             "polars read-join-write, same rows",
@@ -340,7 +346,7 @@ def bench_findings(folder: Path, n: int, runs: int, with_review: bool) -> None:
         goal_line(
             "batch findings rows/s (--no-review)",
             rate,
-            "rows/s",
+            f"rows/s wall [CPU {n / subject[1]:,.0f} rows/s; {load()}]",
             floor_rate,
             "rows/s",
             "polars JSONL read-write",
@@ -349,8 +355,9 @@ def bench_findings(folder: Path, n: int, runs: int, with_review: bool) -> None:
             rate >= 20_000,
         )
     )
-    same, total = identical_rows(cases, target)
+    same, total, whole = identical_rows(cases, target)
     print(f"identical rows: {same:,} of {total:,} (--no-review output against the per-case engine, every column)")
+    print(f"identical output (frame and CSV bytes, with the engine's outcome columns put in): {whole}")
     if with_review:
         seconds, rows = timed(source, folder / "reviewed.parquet")
         print(

@@ -5,7 +5,9 @@ Goals (issue 17): ``mesostage.stage()`` for one case (six systems and the review
 ``parse_case`` of the same case; with 40 unknown findings <= 2 ms, the cost linear in the number of unknowns (the
 curve at 0/5/10/20/40 unknowns is printed). Staging remembers the cases it staged last
 (``mesostage.staging.memo``): "repeated" is the same case again (a server or the web page asking twice), "cold"
-clears what staging remembers before every call (a case never seen), which is the engine's own cost.
+clears what staging remembers before every call (a case never seen), which is the engine's own cost; "mix" is cold
+on the five examples and 2,000 random valid cases in turn (each call another case), for comparison.
+Where the time of a cold call goes: ``benchmarks/stage_split.py``.
 Older goals (issue 2) are kept as plain lines: CLI cold start for one case <= 300 ms.
 
 Run: ``make bench`` (or ``.venv/bin/python benchmarks/stage_bench.py [--quick]``).
@@ -17,6 +19,7 @@ import argparse
 import json
 import os
 import platform
+import random
 import statistics
 import subprocess
 import sys
@@ -79,6 +82,16 @@ def _forget() -> None:
     mesostage.staging._MEMO.clear()
 
 
+def _mix(n: int) -> list[dict[str, Any]]:
+    """The five shipped examples and ``n`` random valid cases (``tests/factories.random_case``, seed 5)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.factories import random_case
+
+    examples = sorted((Path(mesostage.__file__).parent / "examples").glob("*.json"))
+    rng = random.Random(5)
+    return [json.loads(p.read_text()) for p in examples] + [random_case(rng, i) for i in range(n)]
+
+
 def _cold(case: dict[str, Any]) -> Callable[[], object]:
     def run() -> object:
         _forget()
@@ -122,10 +135,25 @@ def main() -> None:
     rep = paired(parse, lambda: mesostage.stage(EXAMPLE), rounds, per)
     cold = paired(parse, _cold(EXAMPLE), rounds, per)
     engine = paired(parse, lambda: (_forget(), mesostage.staging.stage(EXAMPLE)), rounds, per)
+    # A realistic mix, each call a case not staged before: the examples and random valid cases in turn.
+    mix_cases = _mix(2000)
+    at = {"floor": 0, "subject": 0}
+
+    def next_case(which: str) -> dict[str, Any]:
+        at[which] += 1
+        return mix_cases[at[which] % len(mix_cases)]
+
+    mix = paired(
+        lambda: mesostage.parse_case(next_case("floor")),
+        lambda: (_forget(), mesostage.stage(next_case("subject"))),
+        rounds,
+        per,
+    )
     for label, m in (
         ("stage() repeated case", rep),
         ("stage() cold", cold),
         ("staging engine only (no review), cold", engine),
+        ("stage() cold, mix of 2,005 cases in turn", mix),
     ):
         print(
             f"{label:<40} wall {m['subject']:8.1f} us (parse_case {m['floor']:6.1f})  "

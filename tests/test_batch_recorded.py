@@ -9,6 +9,7 @@ agreement cases must raise none.
 from __future__ import annotations
 
 import csv
+import json
 import random
 from pathlib import Path
 from typing import Any
@@ -94,6 +95,32 @@ def test_findings_rows_are_checked_in_their_own_edition() -> None:
     wrong = agree | {"ajccTnmPathStageGroup": "2"}
     out = finding_outcome(case, record=wrong)
     assert codes(out.discrepancies) == {"recorded_stage_not_supported", "tnm_inconsistent_with_group"}
+
+
+def test_findings_rows_without_the_review_are_checked_too(tmp_path: Path) -> None:
+    # A CSV of findings with recorded-stage items, staged with --no-review: those rows go the per-row way, which
+    # checks them (pathological T3 N0 M0 is IIIA in the 9th edition; a recorded 2 disagrees).
+    case = {
+        "site": "pleura",
+        "basis": "pathological",
+        "diagnosis_date": "2025-03-01",
+        "tumor": {"findings": ["parietal_pleura", "mediastinal_fat"]},
+        "nodes": {"assessed": True},
+        "metastases": {"assessed": True},
+    }
+    recorded = {"tnmEditionNumber": "09", "ajccTnmPathT": "pT3", "ajccTnmPathN": "pN0"}
+    source = tmp_path / "cases.csv"
+    pl.DataFrame(
+        [
+            {"case": json.dumps(case), **recorded, "ajccTnmPathStageGroup": "3A"},
+            {"case": json.dumps(case), **recorded, "ajccTnmPathStageGroup": "2"},
+        ]
+    ).write_csv(source)
+    run_batch(source, tmp_path / "out.csv", review=False)
+    out = pl.read_csv(tmp_path / "out.csv", infer_schema=False)
+    assert out["stage"].to_list() == ["IIIA", "IIIA"]
+    assert out["discrepancies"][0] is None
+    assert codes(out["discrepancies"][1]) == {"recorded_stage_not_supported", "tnm_inconsistent_with_group"}
 
 
 def _write(tmp_path: Path) -> Path:

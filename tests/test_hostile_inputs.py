@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -16,7 +17,7 @@ import pytest
 
 import mesostage
 from mesostage import CaseError
-from mesostage.limits import MAX_TEXT_CHARS, parse_json
+from mesostage.limits import MAX_JSON_DEPTH, MAX_TEXT_CHARS, parse_json
 from tests.web_helpers import client, example_case
 
 FORM = "application/x-www-form-urlencoded"
@@ -128,6 +129,48 @@ def test_results_page_and_pdf_refuse_a_lone_surrogate_id_with_422(web: Any, rout
 def test_parse_json_keeps_ordinary_numbers() -> None:
     data = parse_json('{"a": [1, -2, 3.5, 12345678901234567890]}')
     assert data == {"a": [1, -2, 3.5, 12345678901234567890]}
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("[" * MAX_JSON_DEPTH + "]" * MAX_JSON_DEPTH, None),  # 64 levels: within the limit
+        ("[" * (MAX_JSON_DEPTH + 1) + "]" * (MAX_JSON_DEPTH + 1), "nested more than"),
+        ('{"a": 1' + "0" * 30 + "}", "31 digits"),
+        ('{"a": 1' + "0" * 29 + "}", None),
+        ('{"a": -Infinity}', "not a number"),
+        ('{"a": "x\\ud800"}', "surrogate"),
+        ('{"a": "\\udc80"}', "surrogate"),
+        ('{"\\ud800": 1}', "not Unicode"),
+        ('{"a": "\ud800"}', "surrogate"),  # a lone surrogate in the text itself (a str from Python)
+        ('\ufeff{"a": 1}', "BOM"),
+        ('{"a": 1', "not valid JSON"),
+    ],
+)
+def test_parse_json_checks_every_limit_whatever_the_text_looks_like(text: str, words: str | None) -> None:
+    if words is None:
+        parse_json(text)
+        return
+    with pytest.raises(CaseError) as err:
+        parse_json(text)
+    assert words in str(err.value)
+    # the next document is read afresh: a number rejected before is not remembered
+    assert parse_json('{"b": 2}') == {"b": 2}
+
+
+def test_parse_json_from_several_threads_reports_each_documents_own_problems() -> None:
+    texts = ['{"a": 1' + "0" * 40 + "}", '{"a": 1}'] * 200
+
+    def problems(text: str) -> int:
+        try:
+            parse_json(text)
+        except CaseError as exc:
+            return len(exc.errors)
+        return 0
+
+    with ThreadPoolExecutor(4) as pool:
+        outcomes = list(pool.map(problems, texts))
+    assert outcomes == [1, 0] * 200
 
 
 def test_a_500_carries_the_security_headers_and_names_what_failed(monkeypatch: pytest.MonkeyPatch) -> None:

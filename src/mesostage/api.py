@@ -7,11 +7,12 @@ from typing import Any
 
 from mesostage.case import Case, parse_case
 from mesostage.checks import check_case
-from mesostage.review import review, review_inputs
-from mesostage.staging import ReviewNote, StagingResult
-from mesostage.staging import stage as _stage_all
+from mesostage.review import review_inputs, reviewed
+from mesostage.staging import ReviewNote, StagingResult, staged
 from mesostage.staging.definitions import check_system_ids
 from mesostage.staging.memo import Memo, fresh, staging_key
+from mesostage.staging.result import make
+from mesostage.vocabulary import SYSTEM_IDS
 
 __all__ = ["stage"]
 
@@ -41,18 +42,22 @@ def stage(case: Case | Mapping[str, Any], *, systems: Iterable[str] | None = Non
     key = (staging, review_inputs(parsed)) if staging is not None else None
     remembered: tuple[StagingResult, list[ReviewNote]] | None = _MEMO.get(key) if key is not None else None
     if remembered is None:
-        full = _stage_all(parsed)
-        remembered = full, review(parsed, full)
+        # The results staging remembers, not copies: they are remembered here too and copied below.
+        full = staged(parsed, SYSTEM_IDS, staging, copies=False)
+        remembered = full, reviewed(parsed, full)
         if key is not None:
             _MEMO.put(key, remembered)
     full, notes = remembered
     by_id = {r.system: r for r in full.results}
     # Each caller gets its own copies: the remembered result never changes (the id is the caller's case's).
-    return full.model_copy(
-        update={
-            "id": parsed.id,
-            "results": [fresh(by_id[s]) for s in wanted],
-            "review": [fresh(n) for n in notes],
-            "warnings": check_case(parsed),
-        }
+    return make(
+        StagingResult,
+        id=parsed.id,
+        site=full.site,
+        default_system=full.default_system,
+        formal_staging_system=full.formal_staging_system,
+        site_note=full.site_note,
+        results=[fresh(by_id[s]) for s in wanted],
+        review=[fresh(n) for n in notes],
+        warnings=check_case(parsed),
     )

@@ -77,6 +77,8 @@ class _SemanticErrors(ValueError):
 
 def _both_lists(findings: Sequence[str], unknown: Sequence[str]) -> list[InputError]:
     seen = set(findings)
+    if len(seen) == len(findings) and seen.isdisjoint(unknown) and len(set(unknown)) == len(unknown):
+        return []  # the usual case, at the cost of two sets
     return [
         InputError(f"unknown[{i}]", f"'{name}' is also in findings: a finding is either present or unknown")
         for i, name in enumerate(unknown)

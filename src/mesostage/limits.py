@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import math
+import threading
+from collections.abc import Callable
 from typing import Any
 
 from mesostage.errors import CaseError, InputError
@@ -175,6 +177,34 @@ def _deep_path(text: str, where: str, max_depth: int) -> str:
     return where
 
 
+def _noting(convert: Callable[[str], Any], rejected: list[_Rejected]) -> Callable[[str], Any]:
+    """``convert``, noting each number it rejects in ``rejected``."""
+
+    def noted(text: str) -> Any:
+        value = convert(text)
+        if isinstance(value, _Rejected):
+            rejected.append(value)
+        return value
+
+    return noted
+
+
+class _Decoder(threading.local):
+    """A JSON decoder per thread (building one per call costs as much as a small document), with the numbers it
+    rejected during its last call."""
+
+    def __init__(self) -> None:
+        self.rejected: list[_Rejected] = []
+        self.decoder = json.JSONDecoder(
+            parse_int=_noting(_int, self.rejected),
+            parse_float=_noting(_float, self.rejected),
+            parse_constant=_noting(_constant, self.rejected),
+        )
+
+
+_DECODER = _Decoder()
+
+
 def parse_json(text: str | bytes, where: str = "", *, max_depth: int = MAX_JSON_DEPTH) -> Any:
     """JSON text parsed within the limits above.
 
@@ -189,8 +219,13 @@ def parse_json(text: str | bytes, where: str = "", *, max_depth: int = MAX_JSON_
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise CaseError([InputError(where, f"not UTF-8 text: {exc.reason} at byte {exc.start}")]) from None
+    decoding = _DECODER
+    rejected = decoding.rejected
+    rejected.clear()
     try:
-        data = json.loads(text, parse_int=_int, parse_float=_float, parse_constant=_constant)
+        if text.startswith("\ufeff"):  # as json.loads says it
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        data = decoding.decoder.decode(text)
     except json.JSONDecodeError as exc:
         raise CaseError(
             [InputError(where, f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")]
@@ -198,6 +233,10 @@ def parse_json(text: str | bytes, where: str = "", *, max_depth: int = MAX_JSON_
     except RecursionError:
         path = clip(_deep_path(text, where, max_depth), MAX_TEXT_CHARS)
         raise CaseError([InputError(path, f"nested more than {max_depth} levels deep")]) from None
+    if not rejected and text.isascii() and "\\" not in text and text.count("[") + text.count("{") <= max_depth:
+        # Every number converted, no escape and nothing beyond ASCII (so no lone surrogate), fewer brackets than the
+        # depth limit: json_problems would find nothing, so the walk is saved.
+        return data
     if problems := json_problems(data, where, max_depth=max_depth):
         raise CaseError(problems)
     return data

@@ -5,7 +5,8 @@ effusion) and valid category combinations are few, so their outcomes are compute
 into small look-up frames, and the rows are joined on them. The checks of an EOD row each read one column, and
 registry columns have few distinct values, so each check of the per-row path runs once per distinct value and its
 verdict and message are mapped onto the rows. A category row that fails goes to the per-row function. Case
-findings have no vectorised path: each case goes through the engine.
+findings without the review are staged by ``findings.findings_frame`` (polars expressions over the system files,
+the engine for the rows they do not take); with the review each case goes through :func:`mesostage.stage`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any, Literal
 import polars as pl
 
 from mesostage import CaseError
-from mesostage.batch.findings import finding_staging
+from mesostage.batch.findings import findings_frame
 from mesostage.batch.recorded import RECORDED_COLUMNS, recorded_check, recorded_values
 from mesostage.batch.rows import (
     CATEGORY_SYSTEMS,
@@ -117,14 +118,18 @@ def _eod_key(tumor: Any, nodes: Any, mets: Any) -> Any:
     return (tumor * _CODES_PER_TABLE + nodes) * _CODES_PER_TABLE + mets
 
 
-def _distinct(df: pl.DataFrame, column: str) -> list[Any]:
-    return df[column].unique().to_list() if column in df.columns else [None]
+def _distinct(df: pl.DataFrame, columns: Sequence[str]) -> dict[str, list[Any]]:
+    """The distinct values of each column (``[None]`` for a column that is not there), in one pass of polars."""
+    present = [c for c in dict.fromkeys(columns) if c in df.columns]
+    found = df.select(pl.col(c).unique().implode() for c in present).row(0) if present else ()
+    values = {c: list(v) for c, v in zip(present, found, strict=True)}
+    return {c: values.get(c, [None]) for c in columns}
 
 
-def _checked(df: pl.DataFrame, column: str, width: int, check: Callable[[str | None], Problem]) -> dict[Any, Any]:
+def _checked(distinct: list[Any], width: int, check: Callable[[str | None], Problem]) -> dict[Any, Any]:
     """For every distinct raw value of a column: its code text (as ``rows.code_text`` reads it) and the check's result.
     Registry columns have few distinct values, so each check of the per-row path runs a few times, not per row."""
-    return {raw: (code_text(raw, width), check(code_text(raw, width))) for raw in _distinct(df, column)}
+    return {raw: (code_text(raw, width), check(code_text(raw, width))) for raw in distinct}
 
 
 def _raw(df: pl.DataFrame, column: str) -> pl.Expr:
@@ -186,11 +191,12 @@ def _eod_frame(df: pl.DataFrame) -> pl.DataFrame:
             return _per_row(df, eod_outcome)
     # Each row is read with the table of its schema: its Schema ID, else its diagnosis year (once per distinct value).
     width = EOD_COLUMNS["schemaId"], EOD_COLUMNS["dateOfDiagnosis"]
+    distinct = _distinct(df, list(EOD_COLUMNS))
     by_id = {}
-    for raw in _distinct(df, "schemaId"):
+    for raw in distinct["schemaId"]:
         text = code_text(raw, width[0])
         by_id[raw] = None if text is None else eod_schema_for(text, None)
-    by_year = {raw: eod_schema_for(None, code_text(raw, width[1])) for raw in _distinct(df, "dateOfDiagnosis")}
+    by_year = {raw: eod_schema_for(None, code_text(raw, width[1])) for raw in distinct["dateOfDiagnosis"]}
     needs_year = None in by_id.values()
     schemas = {v for v in by_id.values() if v is not None} | (set(by_year.values()) if needs_year else set())
     used = [c for c in EOD_SCHEMAS if c in schemas] or ["00370"]
@@ -204,7 +210,7 @@ def _eod_frame(df: pl.DataFrame) -> pl.DataFrame:
             else pl.lit("00370")
         )
         df = df.with_columns(pl.coalesce(route, year_route).alias(_ROUTE))
-    parts = {schema_id: _schema_exprs(df, schema_id) for schema_id in used}
+    parts = {schema_id: _schema_exprs(df, schema_id, distinct) for schema_id in used}
 
     def combined(pick: Callable[[_Parts], list[_Part]]) -> list[pl.Expr]:
         """Per position, the expression of the row's schema; one expression where every schema's is the same."""
@@ -293,13 +299,13 @@ def _signature(checked: Mapping[Any, Any]) -> object:
     return tuple(sorted((repr(raw), text, str(problem)) for raw, (text, problem) in checked.items()))
 
 
-def _schema_exprs(df: pl.DataFrame, schema_id: str) -> _Parts:
+def _schema_exprs(df: pl.DataFrame, schema_id: str, distinct: Mapping[str, list[Any]]) -> _Parts:
     """The parts of the verdict of rows read with one schema's table."""
     table = eod_table(schema_id)
     _, index = _eod_lookup(schema_id)
     before, after = eod_checks(schema_id)
     checks = [*before, *after]
-    checked = {column: _checked(df, column, EOD_COLUMNS[column], check) for column, check in checks}
+    checked = {column: _checked(distinct[column], EOD_COLUMNS[column], check) for column, check in checks}
     # raw values read as missing (blank text), per column: for the schema-selection check
     blank = {c: [raw for raw, (text, _) in checked[c].items() if text is None and raw is not None] for c in checked}
     signature = {c: (_signature(checked[c]), str(_code_null_problem(c, schema_id))) for c in checked}
@@ -394,23 +400,30 @@ def _categories_frame(df: pl.DataFrame, system: str | None) -> pl.DataFrame:
 
 
 def _findings_frame(df: pl.DataFrame, system: str | None, review: bool, cases: Sequence[Any] | None) -> pl.DataFrame:
-    outcomes = []
-    for i, record in enumerate(df.iter_rows(named=True)):
+    rows: list[Mapping[str, Any] | RowOutcome] = []
+    checked: list[bool] = []
+    records = list(df.iter_rows(named=True)) if cases is None or review else [{}] * df.height
+    for i, record in enumerate(records):
         data = cases[i] if cases is not None else None
-        checked = data is not None  # parsed by the JSON Lines reader, within the limits
+        parsed = data is not None  # parsed by the JSON Lines reader, within the limits
         if data is None:
             try:
                 data = case_from_row(record)
             except CaseError as exc:
                 errors = "; ".join(str(e) for e in exc.errors)
-                outcomes.append(RowOutcome(system=system, error_kind="invalid_case", error=errors))
+                rows.append(RowOutcome(system=system, error_kind="invalid_case", error=errors))
+                checked.append(False)
                 continue
-            checked = record.get("case") is not None  # parsed from JSON text by parse_json
-        if review:
-            outcomes.append(finding_outcome(data, system=system, record=record))
-        else:
-            outcomes.append(finding_staging(data, system=system, record=record, checked=checked))
-    return outcome_frame(outcomes)
+            parsed = record.get("case") is not None  # parsed from JSON text by parse_json
+        rows.append(data)
+        checked.append(parsed)
+    if review:
+        pairs = zip(rows, records, strict=True)
+        return outcome_frame(
+            [r if isinstance(r, RowOutcome) else finding_outcome(r, system=system, record=rec) for r, rec in pairs]
+        )
+    recorded = any(c in df.columns for c in RECORDED_COLUMNS)
+    return findings_frame(rows, system=system, records=records if recorded else None, checked=checked)
 
 
 def _per_row(df: pl.DataFrame, fn: Callable[[Mapping[str, Any]], RowOutcome]) -> pl.DataFrame:
@@ -441,9 +454,10 @@ def stage_frame(
     ``kind`` is ``eod`` (NAACCR item names as columns), ``categories`` (``t``, ``n``, ``m`` and optionally
     ``system`` and ``diagnosis_date``) or ``findings`` (a ``case`` JSON column, or one column per case field path).
     ``system`` is the staging system for category and finding rows that do not name one. Without ``review``,
-    finding rows are staged in their one system without the second-opinion review (``findings.finding_staging``)
-    and ``review_codes`` is empty. ``cases``: for finding rows, each row's case already parsed from its ``case``
-    column within the limits (``io.Chunk.cases``; None where a row has none), so that it is not parsed again.
+    finding rows are staged in their one system without the second-opinion review (vectorised:
+    ``findings.findings_frame``) and ``review_codes`` is empty. ``cases``: for finding rows, each row's case
+    already parsed from its ``case`` column within the limits (``io.Chunk.cases``; None where a row has none), so
+    that it is not parsed again.
     """
     if kind == "eod":
         return _eod_frame(df)

@@ -253,9 +253,11 @@ def _read_parquet(path: Path, batch_rows: int) -> Iterator[Chunk]:
         raise FileError(f"{path}: not a readable Parquet file: {exc}") from None
     total = parquet.metadata.num_rows
     done = 0
-    for batch in parquet.iter_batches(batch_size=batch_rows):
-        frame = pl.from_arrow(batch)
-        assert isinstance(frame, pl.DataFrame)
+    # polars reads a slice of rows (only the row groups it needs) several times faster than pyarrow's record
+    # batches converted to polars
+    rows = pl.scan_parquet(path)
+    while done < total:
+        frame = rows.slice(done, batch_rows).collect()
         done += frame.height
         yield Chunk(frame, frame, {}, done, total)
     if total == 0:
@@ -264,19 +266,19 @@ def _read_parquet(path: Path, batch_rows: int) -> Iterator[Chunk]:
         yield Chunk(empty, empty, {}, 0, 0)
 
 
-def _json_line(number: int, line: bytes) -> tuple[Any, str | None]:
-    """One JSON line: (the case or None, the reason it cannot be read or None)."""
+def _json_line(number: int, line: bytes) -> tuple[Any, str | None, str | None]:
+    """One JSON line: (the case or None, the reason it cannot be read or None, its text where it is UTF-8)."""
     try:
         text = line.decode("utf-8-sig" if number == 1 else "utf-8")
     except UnicodeDecodeError as exc:
-        return None, f"line {number}: not UTF-8 text ({exc.reason} at byte {exc.start})"
+        return None, f"line {number}: not UTF-8 text ({exc.reason} at byte {exc.start})", None
     try:
         data = parse_json(text)
     except CaseError as exc:
-        return None, f"line {number}: {exc.errors[0]}"
+        return None, f"line {number}: {exc.errors[0]}", text
     if not isinstance(data, dict):
-        return None, f"line {number}: a case must be a JSON object"
-    return data, None
+        return None, f"line {number}: a case must be a JSON object", text
+    return data, None, text
 
 
 def _read_jsonl(path: Path, batch_rows: int) -> Iterator[Chunk]:
@@ -292,11 +294,11 @@ def _read_jsonl(path: Path, batch_rows: int) -> Iterator[Chunk]:
         for number, line in _lines(io.BufferedReader(counting), path):
             if not line.strip():
                 continue
-            data, problem = _json_line(number, line)
+            data, problem, text = _json_line(number, line)
             if problem is not None:
                 malformed[len(cases)] = problem
             case_id = data.get("id") if isinstance(data, dict) else None
-            cases.append(line.decode("utf-8-sig") if data is not None else None)
+            cases.append(text if data is not None else None)
             parsed.append(data)
             lines.append(str(number))
             ids.append(case_id if isinstance(case_id, str) else None)

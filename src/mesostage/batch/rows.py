@@ -674,7 +674,7 @@ def case_from_row(row: Mapping[str, object]) -> dict[str, Any]:
 
 
 def finding_outcome(
-    data: Mapping[str, Any],
+    data: Mapping[str, Any] | Case,
     *,
     system: str | None = None,
     record: Mapping[str, object] | None = None,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import time
-from collections.abc import Callable
+import traceback
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -212,6 +214,22 @@ def _apply_malformed(outcomes: pl.DataFrame, malformed: dict[int, str]) -> pl.Da
     return pl.DataFrame(cleared)
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while one batch of rows is staged and written and the next one read: each batch
+    makes hundreds of thousands of objects (parsed cases, case models) that live until it is written, and the
+    collector would scan them again and again (about a third of the CPU time of finding rows). Reference counting
+    frees them as before; the collector is back on (if it was) after each batch, however the batch ends, so any
+    cycles are collected batch by batch."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def run_batch(
     input_path: Path,
     output_path: Path,
@@ -247,7 +265,8 @@ def run_batch(
         # Parquet is read by row groups into memory anyway; larger batches let polars use every core.
         batch_rows = 5 * BATCH_ROWS if in_fmt == "parquet" else BATCH_ROWS
     chunks = read_chunks(input_path, in_fmt, batch_rows=batch_rows)
-    first: Chunk | None = next(chunks, None)
+    with _collector_paused():
+        first: Chunk | None = next(chunks, None)
     assert first is not None  # every reader yields at least one chunk
     if kind is None:
         fixed: dict[str, InputKind] = {"naaccr": "eod", "jsonl": "findings"}
@@ -266,26 +285,35 @@ def run_batch(
         row = 1
         chunk: Chunk | None = first
         while chunk is not None:
-            staged = stage_frame(chunk.rows, kind, system=system, review=review, cases=chunk.cases)
-            frame = output_frame(chunk.echo, _apply_malformed(staged, chunk.malformed), row, review=review)
-            summary.add(frame)
-            if discrepancies_only:
-                frame = frame.filter(pl.col("discrepancies").is_not_null())
-                summary.written = (summary.written or 0) + frame.height
-            writer.write(frame)
-            row += frame.height
-            summary.log_progress(chunk.done, chunk.total)
-            if on_progress is not None:
-                on_progress(chunk.done, chunk.total)
-            chunk = next(chunks, None)
+            with _collector_paused():
+                staged = stage_frame(chunk.rows, kind, system=system, review=review, cases=chunk.cases)
+                frame = output_frame(chunk.echo, _apply_malformed(staged, chunk.malformed), row, review=review)
+                summary.add(frame)
+                if discrepancies_only:
+                    frame = frame.filter(pl.col("discrepancies").is_not_null())
+                    summary.written = (summary.written or 0) + frame.height
+                writer.write(frame)
+                row += frame.height
+                summary.log_progress(chunk.done, chunk.total)
+                if on_progress is not None:
+                    on_progress(chunk.done, chunk.total)
+                del staged, frame
+                chunk = next(chunks, None)
         writer.commit()
     except OSError as exc:  # a full disk, a closed pipe, a file that cannot be read
         if writer is not None:
             writer.abort()
         raise FileError(f"{exc.filename or output_path}: {exc.strerror or exc}") from None
-    except BaseException:
+    except BaseException as exc:
         if writer is not None:
             writer.abort()
+        # Free the batches now, while a repeated Ctrl-C or SIGTERM still stops the run the same way: freed later,
+        # when the command has said "no output written", a large batch takes long enough on a busy machine for a
+        # repeated signal to find no handler. The locals of the frames the exception went through are cleared.
+        first = chunk = None
+        if isinstance(chunks, Generator):
+            chunks.close()
+        traceback.clear_frames(exc.__traceback__)
         raise
     summary.seconds = time.perf_counter() - started
     summary.log_progress()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import signal
 import sys
 from enum import StrEnum
 from typing import Annotated
@@ -215,3 +216,9 @@ def main() -> None:
     except Exception as exc:
         typer.echo(failure_message(exc), err=True)
         sys.exit(1)
+    finally:
+        # The command is over (its output written or removed, its message printed). A Ctrl-C or SIGTERM pressed
+        # again while the interpreter shuts down (over a second on a busy machine) must not turn its exit status
+        # (130, 143) into death by the signal.
+        for stop in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(stop, signal.SIG_IGN)

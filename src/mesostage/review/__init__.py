@@ -14,12 +14,13 @@ from typing import Any
 from mesostage.case import SYSTEM_IDS, Case, parse_case
 from mesostage.labels import label
 from mesostage.review.catalog import catalog
-from mesostage.staging import StagingResult, SystemResult, default_system, load_system, load_systems
+from mesostage.staging import StagingResult, SystemResult, default_system, load_system, load_systems, stage_what_if
 from mesostage.staging import stage as stage_only
-from mesostage.staging.engine import unknown_outcomes
-from mesostage.staging.result import ReviewNote
+from mesostage.staging.engine import Sections, case_sections, unknown_outcomes
+from mesostage.staging.memo import fresh
+from mesostage.staging.result import ReviewNote, make
 
-__all__ = ["review", "review_inputs"]
+__all__ = ["review", "review_inputs", "reviewed"]
 
 _SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
 _TNM = ("tnm7", "tnm8", "tnm9")
@@ -46,17 +47,31 @@ def _label(key: str) -> str:
     return label(key)
 
 
+@cache
+def _entry(code: str) -> tuple[str, str, str]:
+    """A catalogue code's severity, cited sources and message template."""
+    entry = catalog().codes[code]
+    return entry.severity, _cite(entry.sources), entry.message
+
+
+@cache
+def _fixed(code: str, evidence: str, severity: str | None = None) -> ReviewNote:
+    """A note whose every field is given by its code, its evidence and its severity (built once, shared: handed
+    out only as a copy, see ``review``)."""
+    return _note(code, evidence=evidence, severity=severity) if severity else _note(code, evidence=evidence)
+
+
 def _note(
     code: str, *, evidence: str, systems: list[str] | None = None, more_sources: str | None = None, **fields: Any
 ) -> ReviewNote:
-    entry = catalog().codes[code]
-    severity = fields.pop("severity", entry.severity)
-    source = _cite(entry.sources)
-    return ReviewNote(
+    default_severity, source, message = _entry(code)
+    severity = fields.pop("severity", default_severity)
+    return make(
+        ReviewNote,
         code=code,
         severity=severity,
-        message=entry.message.format(**fields),
-        systems=systems or [],
+        message=message.format(**fields),
+        systems=list(systems) if systems else [],  # a list of its own (validation copies it too)
         evidence=evidence,
         source=f"{source}; {more_sources}" if more_sources is not None else source,
         item=fields.get("item"),
@@ -87,21 +102,20 @@ def _computed(r: SystemResult) -> str:
     return f"{_categories(r)}, stage {stage}" if r.t is not None else f"stage {stage}"
 
 
-def _with(case: Case, remove: str | None, add: str) -> Case:
-    """The case with one finding moved (for 'what if it were read the other way')."""
-    data = case.model_dump(mode="json", exclude_none=True)
+def _moved(sections: Sections, remove: str | None, add: str) -> Sections:
+    """The finding sections with one finding moved (for 'what if it were read the other way'): ``remove`` taken
+    out of its section's findings and unknowns, ``add`` present in its section (assessed from then on)."""
+    out = dict(sections)
     if remove:
         section, _, name = remove.partition(".")
-        for key in ("findings", "unknown"):
-            data[section][key] = [f for f in data[section].get(key, []) if f != name]
+        state = out[section]
+        if state is not None:
+            out[section] = (state[0] - {name}, state[1] - {name})
     section, _, name = add.partition(".")
-    data.setdefault(section, {"findings": []})
-    data[section]["assessed"] = True
-    data[section].setdefault("findings", [])
-    if name not in data[section]["findings"]:
-        data[section]["findings"] = [*data[section]["findings"], name]
-    data[section]["unknown"] = [f for f in data[section].get("unknown", []) if f != name]
-    return parse_case(data)
+    state = out[section]
+    given, unknown = state if state is not None else (frozenset(), frozenset())
+    out[section] = (given | {name}, unknown - {name})
+    return out
 
 
 def _no_evidence(case: Case, finding: str) -> bool:
@@ -133,7 +147,8 @@ def _reported(case: Case, result: StagingResult) -> Iterator[ReviewNote]:
             site_advice=_SITE_ADVICE[case.site],
         )
         return
-    evidence = f"reported {rs.system} {rs.stage}; computed {_computed(r)}"
+    computed = _computed(r)
+    evidence = f"reported {rs.system} {rs.stage}; computed {computed}"
     if r.stage_range is not None:
         low, high = (_rank(rs.system, s) for s in r.stage_range)
         reported = _rank(rs.system, rs.stage)
@@ -145,13 +160,13 @@ def _reported(case: Case, result: StagingResult) -> Iterator[ReviewNote]:
                 systems=[rs.system],
                 system=short,
                 reported=rs.stage,
-                computed=_computed(r),
+                computed=computed,
                 low=r.stage_range[0],
                 high=r.stage_range[1],
                 because=_because(r, rs.stage, reported > high),
             )
         elif r.stage != rs.stage:
-            items = ", ".join(label(u) for u in r.unknowns_that_matter) or "the open categories"
+            items = ", ".join(_label(u) for u in r.unknowns_that_matter) or "the open categories"
             yield _note(
                 "reported_stage_unconfirmed",
                 evidence=evidence,
@@ -162,13 +177,13 @@ def _reported(case: Case, result: StagingResult) -> Iterator[ReviewNote]:
                 items=items,
             )
         if rs.stage == "IV" and r.m == "M0" and r.stage != "IV":
-            yield from _misread_iv(case, r, short, evidence, critical=outside)
+            yield from _misread_iv(case, r, short, evidence, computed, critical=outside)
     yield from _edition(case, result, rs.system, rs.stage)
 
 
 def _because(r: SystemResult, reported: str, too_high: bool) -> str:
     deciding = [d for d in r.determinants if d.component != "stage_group" and d.finding]
-    found = "; ".join(f"{label(d.finding or d.component)} gives {d.category}" for d in deciding)
+    found = "; ".join(f"{_label(d.finding or d.component)} gives {d.category}" for d in deciding)
     if too_high and reported == "IV" and r.m == "M0":
         lead = "Stage IV needs distant spread (M1), and none is recorded."
     elif too_high:
@@ -178,11 +193,13 @@ def _because(r: SystemResult, reported: str, too_high: bool) -> str:
     return f"{lead} Deciding findings: {found}." if found else lead
 
 
-def _misread_iv(case: Case, r: SystemResult, short: str, evidence: str, *, critical: bool) -> Iterator[ReviewNote]:
+def _misread_iv(
+    case: Case, r: SystemResult, short: str, evidence: str, computed: str, *, critical: bool
+) -> Iterator[ReviewNote]:
     present = _present(case)
     mis = catalog().misreadings
     severity = {} if critical else {"severity": "warning"}
-    common: dict[str, Any] = {"evidence": evidence, "systems": [r.system], "system": short, "computed": _computed(r)}
+    common: dict[str, Any] = {"evidence": evidence, "systems": [r.system], "system": short, "computed": computed}
     common |= severity
     direct = [f for f in mis.direct_spread if f in present and f not in mis.diaphragm]
     if direct:
@@ -198,7 +215,7 @@ def _misread_iv(case: Case, r: SystemResult, short: str, evidence: str, *, criti
 
 
 def _join(keys: list[str]) -> str:
-    names = [label(k) for k in keys]
+    names = [_label(k) for k in keys]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
@@ -271,6 +288,7 @@ def _contiguity(case: Case, result: StagingResult) -> Iterator[ReviewNote]:
     r = result.result(system_id)
     present = _present(case)
     short = load_system(system_id).short_name
+    sections: Sections | None = None
     for twin in catalog().twins:
         for have, other, reading, other_reading in (
             (twin.direct, twin.separate, twin.direct_reading, twin.separate_reading),
@@ -278,18 +296,19 @@ def _contiguity(case: Case, result: StagingResult) -> Iterator[ReviewNote]:
         ):
             if have not in present or other in present or _no_evidence(case, other):
                 continue
-            swapped = stage_only(_with(case, have, other), systems=[system_id]).results[0]
-            if swapped.stage == r.stage:
+            sections = sections or case_sections(case)
+            swapped = stage_what_if(case, system_id, _moved(sections, have, other))
+            if swapped == r.stage:
                 continue
             yield _note(
                 "contiguity_check",
-                evidence=f"{have} present; swapped reading gives {swapped.stage}",
+                evidence=f"{have} present; swapped reading gives {swapped}",
                 systems=[system_id],
                 finding=label(have)[0].upper() + label(have)[1:],
                 reading=reading,
                 other_reading=other_reading,
                 system=short,
-                other_stage=swapped.stage or "undetermined",
+                other_stage=swapped or "undetermined",
                 computed=r.stage or "undetermined",
             )
 
@@ -301,43 +320,46 @@ def _peridiaphragmatic(case: Case, result: StagingResult) -> Iterator[ReviewNote
     if "peridiaphragmatic" not in nodes.findings and "peridiaphragmatic" not in nodes.unknown:
         return
     stand_in = catalog().misreadings.n2_stand_in
-    as_found = case if "peridiaphragmatic" in nodes.findings else _with(case, None, "nodes.peridiaphragmatic")
+    found = "peridiaphragmatic" in nodes.findings
+    sections = case_sections(case)
+    as_found = sections if found else _moved(sections, None, "nodes.peridiaphragmatic")
     in_use = default_system(case)
     for system_id in [in_use if in_use in ("tnm8", "tnm9") else "tnm8"]:
-        ours = stage_only(as_found, systems=[system_id]).results[0]
-        seer = stage_only(_with(as_found, "nodes.peridiaphragmatic", stand_in), systems=[system_id]).results[0]
-        if ours.applicable and ours.stage != seer.stage:
+        system = load_system(system_id)
+        # None for both where the case is not staged in that system (a tumour type not staged): no note.
+        ours = stage_what_if(case, system_id, as_found)
+        seer = stage_what_if(case, system_id, _moved(as_found, "nodes.peridiaphragmatic", stand_in))
+        if ours != seer:
             yield _note(
                 "peridiaphragmatic_node_conflict",
-                evidence=f"peridiaphragmatic nodes {'present' if as_found is case else 'unknown'}",
+                evidence=f"peridiaphragmatic nodes {'present' if found else 'unknown'}",
                 systems=[system_id],
-                system=load_system(system_id).short_name,
-                computed=ours.stage or "undetermined",
-                other_stage=seer.stage or "undetermined",
+                system=system.short_name,
+                computed=ours or "undetermined",
+                other_stage=seer or "undetermined",
             )
 
 
 def _pathology(case: Case, result: StagingResult, raised: list[ReviewNote]) -> Iterator[ReviewNote]:
     if case.site in ("pleura", "peritoneum") and case.histology is None:
-        yield _note("histology_not_recorded", evidence="histology missing")
+        yield _fixed("histology_not_recorded", "histology missing")
     if case.site == "pleura" and case.histology == "epithelioid" and case.basis == "clinical":
-        yield _note("small_biopsy_histology", evidence="epithelioid histology, clinical basis")
+        yield _fixed("small_biopsy_histology", "epithelioid histology, clinical basis")
     if case.site == "pleura" and case.patient is not None and case.patient.talc_pleurodesis:
-        yield _note("pet_after_talc_pleurodesis", evidence="patient.talc_pleurodesis true")
-    yield _note("pathology_confirmation", evidence=f"site {case.site}")
+        yield _fixed("pet_after_talc_pleurodesis", "patient.talc_pleurodesis true")
+    yield _fixed("pathology_confirmation", f"site {case.site}")
     if _diffuse(case):
-        yield _note("carcinoma_panel", evidence="diffuse mesothelioma (always shown)")
+        yield _fixed("carcinoma_panel", "diffuse mesothelioma (always shown)")
     if case.site == "pleura":
-        yield _note("germline_testing", evidence="pleural mesothelioma (always shown)")
+        yield _fixed("germline_testing", "pleural mesothelioma (always shown)")
     system_id = default_system(case)
     r = result.result(system_id) if system_id else None
     could_be_iv = r is not None and r.stage_range is not None and r.stage_range[-1] == "IV"
     urgent = could_be_iv or any(n.severity == "critical" for n in raised)
-    yield _note(
-        "specialist_review",
-        evidence="stage IV possible or a critical note raised" if urgent else "always shown",
-        severity="warning" if urgent else "info",
-    )
+    if urgent:
+        yield _fixed("specialist_review", "stage IV possible or a critical note raised", "warning")
+    else:
+        yield _fixed("specialist_review", "always shown", "info")
 
 
 @cache
@@ -375,6 +397,12 @@ def review(case: Case | Mapping[str, Any], result: StagingResult | None = None) 
         full = result
     else:
         full = stage_only(parsed)
+    return [fresh(n) for n in reviewed(parsed, full)]
+
+
+def reviewed(parsed: Case, full: StagingResult) -> list[ReviewNote]:
+    """``review`` of a validated case with its staging result in every system. The notes may be shared (with
+    ``full`` and between cases): the caller copies what it hands out (``memo.fresh``)."""
     # Only the notes staging itself raised: a result from mesostage.stage() already carries a full review.
     notes: list[ReviewNote] = [n for n in full.review if n.code in _staging_codes()]
     for check in (_reported, _contiguity, _peridiaphragmatic, _unknowns):

@@ -15,9 +15,16 @@ from mesostage.staging.definitions import (
     site_notes,
     tumor_type_notes,
 )
-from mesostage.staging.engine import case_sections, stage_group, stage_in_system
+from mesostage.staging.engine import (
+    Sections,
+    case_sections,
+    not_applicable,
+    stage_group,
+    stage_in_system,
+    stage_of,
+)
 from mesostage.staging.memo import Memo, fresh, staging_key
-from mesostage.staging.result import Determinant, PciRegion, ReviewNote, StagingResult, SystemResult
+from mesostage.staging.result import Determinant, PciRegion, ReviewNote, StagingResult, SystemResult, make
 
 __all__ = [
     "Determinant",
@@ -82,24 +89,26 @@ def stage(case: Case | Mapping[str, Any], *, systems: Iterable[str] | None = Non
         If the case is not valid or a system id is unknown; every error names its field path.
     """
     parsed = parse_case(case)
-    wanted = check_system_ids(systems)
+    return staged(parsed, check_system_ids(systems), staging_key(parsed), copies=True)
+
+
+def _not_staged(case: Case) -> tuple[str, str] | None:
+    """Why the case's tumour type is not staged, with the source (``None``: diffuse mesothelioma is staged)."""
+    return tumor_type_notes().get(case.tumor_type or "diffuse")
+
+
+def staged(parsed: Case, wanted: Iterable[str], key: str | None, *, copies: bool) -> StagingResult:
+    """``stage`` of a validated case with its staging key (``memo.staging_key``). ``copies=False`` hands out the
+    remembered results themselves, for a caller that remembers them in turn and copies what it gives out."""
     results: list[SystemResult] = []
     notes: list[ReviewNote] = []
-    not_staged = tumor_type_notes().get(parsed.tumor_type or "diffuse")
-    key = staging_key(parsed) if not_staged is None else None
+    not_staged = _not_staged(parsed)
+    if not_staged is not None:
+        key = None
     sections = None
     for system_id in wanted:
         if not_staged is not None:
-            system = load_system(system_id)
-            results.append(
-                SystemResult(
-                    system=system_id,
-                    name=system.name,
-                    applicable=False,
-                    formal_system=system.formal_system,
-                    reason=not_staged[0],
-                )
-            )
+            results.append(not_applicable(load_system(system_id), not_staged[0]))
             continue
         remembered = _MEMO.get((system_id, key)) if key is not None else None
         if remembered is None:
@@ -108,12 +117,17 @@ def stage(case: Case | Mapping[str, Any], *, systems: Iterable[str] | None = Non
             if key is not None:
                 _MEMO.put((system_id, key), remembered)
         result, raised = remembered
-        results.append(fresh(result))
-        notes.extend(fresh(n) for n in raised)
+        if copies:
+            results.append(fresh(result))
+            notes.extend(fresh(n) for n in raised)
+        else:
+            results.append(result)
+            notes.extend(raised)
     if not_staged is not None:
         notes.insert(
             0,
-            ReviewNote(
+            make(
+                ReviewNote,
                 code="not_diffuse_mesothelioma",
                 severity="warning",
                 message=not_staged[0],
@@ -124,9 +138,11 @@ def stage(case: Case | Mapping[str, Any], *, systems: Iterable[str] | None = Non
     formal, site_note, site_source = site_notes()[parsed.site]
     if not formal:
         notes.insert(
-            0, ReviewNote(code="no_formal_staging_system", severity="info", message=site_note, source=site_source)
+            0,
+            make(ReviewNote, code="no_formal_staging_system", severity="info", message=site_note, source=site_source),
         )
-    return StagingResult(
+    return make(
+        StagingResult,
         id=parsed.id,
         site=parsed.site,
         default_system=default_system(parsed),
@@ -135,3 +151,13 @@ def stage(case: Case | Mapping[str, Any], *, systems: Iterable[str] | None = Non
         results=results,
         review=_merge(notes),
     )
+
+
+def stage_what_if(case: Case, system_id: str, sections: Sections) -> str | None:
+    """The stage ``stage(case, systems=[system_id])`` gives with the finding sections ``sections`` (present names,
+    unknown names, or ``None`` for not assessed, per section: ``engine.case_sections``) in place of the case's own:
+    the review's "what if this finding were read the other way", without validating a changed case again."""
+    system = load_system(system_id)
+    if _not_staged(case) is not None or case.site not in system.applies_to:
+        return None
+    return stage_of(system, case, sections)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from mesostage.checks import CaseWarning
 
-__all__ = ["Determinant", "PciRegion", "ReviewNote", "StagingResult", "SystemResult"]
+__all__ = ["Determinant", "PciRegion", "ReviewNote", "StagingResult", "SystemResult", "make"]
+
+M = TypeVar("M", bound=BaseModel)
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
 
@@ -100,3 +102,35 @@ class StagingResult(BaseModel):
             if r.system == system:
                 return r
         raise KeyError(system)
+
+
+#: per model class: its fields in order with their plain defaults (None for a required field), and the fields whose
+#: default is made new for each model (a list, a dict) with what makes it
+_TEMPLATES: dict[type[BaseModel], tuple[dict[str, Any], tuple[tuple[str, Any], ...]]] = {}
+_set = object.__setattr__
+
+
+def make(cls: type[M], /, **values: Any) -> M:
+    """``cls(**values)`` without validating, for the engine's own values: every required field given, each value
+    already of its field's type (text, numbers, new lists and dicts, models of the nested types). The model is the
+    one validation gives (the same fields in the same order, the same defaults, the same fields set; the tests
+    compare them), built in about a fifth of the time."""
+    template = _TEMPLATES.get(cls)
+    if template is None:
+        fields = cls.model_fields
+        factories = tuple((n, info.default_factory) for n, info in fields.items() if info.default_factory is not None)
+        plain = {n: None if info.is_required() or info.default_factory else info.default for n, info in fields.items()}
+        template = (plain, factories)
+        _TEMPLATES[cls] = template
+    defaults, factories = template
+    data = defaults.copy()
+    data.update(values)
+    for name, factory in factories:
+        if name not in values:
+            data[name] = factory()  # type: ignore[call-arg]  # the factories here take no argument
+    out = cls.__new__(cls)
+    _set(out, "__dict__", data)
+    _set(out, "__pydantic_extra__", None)
+    _set(out, "__pydantic_fields_set__", set(values))
+    _set(out, "__pydantic_private__", None)
+    return out
