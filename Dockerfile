@@ -16,11 +16,13 @@ RUN pip install --no-cache-dir '.[web]' \
 
 USER mesostage
 # The trials index (`docker run ... mesostage trials demo` or `trials import`) lives in /data.
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 MESOSTAGE_DATA_DIR=/data
+# `mesostage serve` reads its settings from these variables (docs/configuration.md): it listens on every interface
+# inside the container and answers only these Host names; give yours with
+# `docker run -e MESOSTAGE_ALLOWED_HOSTS=localhost,127.0.0.1,NAME ...` when the app is reached under another name.
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 MESOSTAGE_DATA_DIR=/data \
+    MESOSTAGE_HOST=0.0.0.0 MESOSTAGE_PORT=8000 MESOSTAGE_ALLOWED_HOSTS=localhost,127.0.0.1
 VOLUME /data
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/api/v1/health', timeout=4).status == 200 else 1)"]
-# Listens on every interface inside the container; only these Host names are answered (add yours with
-# --allowed-host NAME when the app is reached under another name).
-CMD ["mesostage", "serve", "--host", "0.0.0.0", "--port", "8000", "--allowed-host", "localhost", "--allowed-host", "127.0.0.1"]
+CMD ["mesostage", "serve"]

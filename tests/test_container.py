@@ -3,8 +3,12 @@ needs, and only the web extra installed. (Built and run by .ci/run where a Docke
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
+from unittest import mock
+
+from mesostage.settings import settings
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCKERFILE = (ROOT / "Dockerfile").read_text(encoding="utf-8")
@@ -32,3 +36,18 @@ def test_installs_the_pdf_libraries_that_ci_installs() -> None:
     for package in ("libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0", "fonts-dejavu-core"):
         assert package in DOCKERFILE
         assert package in ci
+
+
+def test_serve_takes_its_settings_from_the_variables_not_flags() -> None:
+    """The command is plain ``mesostage serve``: an operator changes the host, port or allowed hosts with ``-e
+    MESOSTAGE_...`` (docs/configuration.md), and the values set here are ones the settings accept."""
+    cmd = re.findall(r"^CMD (.+)$", DOCKERFILE, re.MULTILINE)[-1]
+    assert cmd == '["mesostage", "serve"]'
+    env = " ".join(re.findall(r"^ENV ((?:.*\\\n)*.*)$", DOCKERFILE, re.MULTILINE)).replace("\\\n", " ")
+    values = dict(re.findall(r"(MESOSTAGE_\w+)=(\S+)", env))
+    assert {"MESOSTAGE_HOST", "MESOSTAGE_PORT", "MESOSTAGE_ALLOWED_HOSTS"} <= set(values)
+    assert values["MESOSTAGE_PORT"] in re.findall(r"^EXPOSE\s+(\d+)", DOCKERFILE, re.MULTILINE)
+    with mock.patch.dict(os.environ, values):
+        config = settings()
+    assert (config.host, config.port) == ("0.0.0.0", 8000)
+    assert config.allowed_hosts == ("localhost", "127.0.0.1")

@@ -16,7 +16,7 @@ from typing import Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from mesostage.errors import CaseError, InputError
-from mesostage.limits import MAX_ECHO_CHARS, MAX_TEXT_CHARS, clip, json_problems, parse_json
+from mesostage.limits import MAX_ECHO_CHARS, MAX_TEXT_CHARS, clip, json_problems, parse_json, plain_json
 from mesostage.vocabulary import (
     BASES,
     HISTOLOGIES,
@@ -631,5 +631,16 @@ def _validate(data: object) -> Case:
 
 
 def parse_case_json(text: str | bytes) -> Case:
-    """Parse and validate one case from JSON text (within the limits of :mod:`mesostage.limits`)."""
+    """Parse and validate one case from JSON text (within the limits of :mod:`mesostage.limits`).
+
+    Text with no number or escape near a limit (``plain_json``) is validated in one pass by pydantic's JSON parser
+    (a case nests 4 levels, far below ``MAX_JSON_DEPTH``, so a valid one is within every limit); anything it refuses
+    is read again the careful way, so that every error is the one ``parse_case`` gives for the parsed text.
+    """
+    data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
+    if plain_json(data):
+        try:
+            return Case.model_validate_json(data)
+        except ValidationError:
+            pass
     return _validate(parse_json(text))  # parse_json has checked the limits parse_case checks

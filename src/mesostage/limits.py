@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -35,6 +36,7 @@ __all__ = [
     "clip",
     "json_problems",
     "parse_json",
+    "plain_json",
 ]
 
 #: Every free-text field of a case (``id``, ``patient.location``, ``reported_stage.stage``), in characters.
@@ -145,6 +147,30 @@ def json_problems(data: Any, where: str = "", *, max_depth: int = MAX_JSON_DEPTH
                     continue
                 stack.append((_join(path, key), item, depth + 1))
     return problems
+
+
+#: JSON text with every digit as 0, E as e and - as +: long digit runs and three-digit exponents found by ``in``.
+_SHAPES = bytes.maketrans(b"123456789E-", b"000000000e+")
+_LONG_DIGITS = b"0" * (MAX_INT_DIGITS + 1)
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def plain_json(text: bytes) -> bool:
+    """True when ``text`` holds nothing that could break a limit ``json_problems`` checks on numbers and text: no
+    run of more than ``MAX_INT_DIGITS`` digits (a long integer, or a float the limits refuse), no exponent of three
+    digits (a number that may not be finite), no ``NaN`` or ``Infinity``, no ``\\u`` escape of a surrogate. What
+    is left to check is the nesting depth, so a model that cannot nest that deep may validate such text in one pass
+    with pydantic's JSON parser. It may say False for text in a string ("e100"): that text is read the careful way.
+    """
+    shapes = text.translate(_SHAPES)
+    return not (
+        _LONG_DIGITS in shapes
+        or b"e000" in shapes
+        or b"e+000" in shapes
+        or b"NaN" in text
+        or b"Infinity" in text
+        or (b"\\u" in text and _SURROGATE_ESCAPE.search(text) is not None)
+    )
 
 
 def _deep_path(text: str, where: str, max_depth: int) -> str:

@@ -30,6 +30,17 @@ def _where(exc: BaseException) -> str:
     return " <- ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} in {f.name}" for f in reversed(frames))
 
 
+def _log_failure(scope: Scope, exc: Exception) -> None:
+    failures.error(
+        "%s %s failed: %s at %s",
+        scope["method"],
+        clip(scope["path"], _MAX_PATH),
+        type(exc).__name__,
+        _where(exc),
+        extra={"exception_type": type(exc).__name__},
+    )
+
+
 class RequestLogMiddleware:
     """Logs each HTTP request when it has been answered (or has failed)."""
 
@@ -39,6 +50,13 @@ class RequestLogMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if not log.isEnabledFor(logging.INFO):  # no request log: only failures are logged, and nothing is timed
+            try:
+                await self.app(scope, receive, send)
+            except Exception as exc:
+                _log_failure(scope, exc)
+                raise
             return
         started = time.perf_counter()
         status = 0
@@ -53,14 +71,7 @@ class RequestLogMiddleware:
             await self.app(scope, receive, send_status)
         except Exception as exc:
             status = status or 500
-            failures.error(
-                "%s %s failed: %s at %s",
-                scope["method"],
-                clip(scope["path"], _MAX_PATH),
-                type(exc).__name__,
-                _where(exc),
-                extra={"exception_type": type(exc).__name__},
-            )
+            _log_failure(scope, exc)
             raise
         finally:
             if log.isEnabledFor(logging.INFO):

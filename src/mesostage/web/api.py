@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model
 from starlette.concurrency import run_in_threadpool
 
 import mesostage
@@ -181,45 +182,81 @@ def stage_include(fields: list[str] | None) -> dict[str, Any] | None:
     return include
 
 
+class QueryLists:
+    """Repeatable query parameters (``?systems=tnm8&systems=tnm9``), each a list of allowed values, read and checked
+    by the route itself rather than by FastAPI's per-request parameter handling (which costs more than staging a
+    remembered case). ``parameters`` describes them in the OpenAPI document as FastAPI would; a bad value is
+    FastAPI's own 422 (``RequestValidationError``), with the parameter's name and index as its path."""
+
+    def __init__(self, **params: tuple[Any, str, dict[str, Any]]) -> None:
+        self.adapters: dict[str, TypeAdapter[list[str]]] = {}
+        self.parameters: list[dict[str, Any]] = []
+        for name, (item, description, shown) in params.items():
+            self.adapters[name] = TypeAdapter(list[item])  # type: ignore[valid-type]
+            schema = TypeAdapter[Any](list[item] | None).json_schema()  # type: ignore[valid-type, arg-type]
+            self.parameters.append(
+                {
+                    "name": name,
+                    "in": "query",
+                    "required": False,
+                    "schema": {**schema, "description": description, "title": name.title()},
+                    "description": description,
+                    "examples": shown,
+                }
+            )
+
+    def read(self, request: Request) -> dict[str, list[str] | None]:
+        """Each parameter's values in order (``None`` when not given). Raises ``RequestValidationError``."""
+        query = request.query_params
+        values: dict[str, list[str] | None] = {}
+        errors: list[Any] = []
+        for name, adapter in self.adapters.items():
+            given = query.getlist(name)
+            if not given:
+                values[name] = None
+                continue
+            try:
+                values[name] = adapter.validate_python(given)
+            except ValidationError as exc:
+                errors += [{**e, "loc": ("query", name, *e["loc"])} for e in exc.errors()]
+        if errors:
+            raise RequestValidationError(errors)
+        return values
+
+
+_STAGE_QUERY = QueryLists(
+    systems=(
+        SystemId,
+        "system ids to report (repeatable); default all",
+        {"tnm9": {"summary": "the 9th edition only", "value": ["tnm9"]}},
+    ),
+    fields=(
+        StageField,
+        "a compact answer: only these fields (repeatable), a field of the staging result (results, review, warnings, "
+        "...) or results.<field> of each system's result (results.system, results.stage, results.stage_range, ...); "
+        "default every field, as in the case format",
+        {"stage only": {"summary": "only each system's id and stage", "value": ["results.system", "results.stage"]}},
+    ),
+)
+
+
 @router.post(
     "/stage",
     operation_id="stage_case",
     response_model=StagingResult | CompactStagingResult,
     responses=ERRORS,
-    openapi_extra=CASE_BODY,
+    openapi_extra={**CASE_BODY, "parameters": _STAGE_QUERY.parameters},
     summary="Stage one case in every system",
 )
-async def stage(
-    request: Request,
-    systems: Annotated[
-        list[SystemId] | None,
-        Query(
-            description="system ids to report (repeatable); default all",
-            openapi_examples={"tnm9": {"summary": "the 9th edition only", "value": ["tnm9"]}},
-        ),
-    ] = None,
-    fields: Annotated[
-        list[StageField] | None,
-        Query(
-            description="a compact answer: only these fields (repeatable), a field of the staging result (results, "
-            "review, warnings, ...) or results.<field> of each system's result (results.system, results.stage, "
-            "results.stage_range, ...); default every field, as in the case format",
-            openapi_examples={
-                "stage only": {
-                    "summary": "only each system's id and stage",
-                    "value": ["results.system", "results.stage"],
-                }
-            },
-        ),
-    ] = None,
-) -> Response:
+async def stage(request: Request) -> Response:
     """The stage in every system (or in ``systems``), each with its range, determinants, unknowns that matter and
     sources, and the review notes that staging raises. ``systems`` and ``fields`` make the answer smaller (for a
     client that needs only the stage, ``?systems=tnm9&fields=results.system&fields=results.stage``); without them
     the answer is the full staging result of the case format."""
+    query = _STAGE_QUERY.read(request)
     case = await read_case(request)
-    result = mesostage.stage(case, systems=systems)
-    return Response(result.model_dump_json(include=stage_include(fields)), media_type="application/json")
+    result = mesostage.stage(case, systems=query["systems"])
+    return Response(result.model_dump_json(include=stage_include(query["fields"])), media_type="application/json")
 
 
 @router.post(
@@ -388,11 +425,18 @@ def _health() -> Health:
 
 
 def response_examples() -> dict[str, Any]:
-    """The answers of the routes that take no input, by operation id: their examples in the OpenAPI document (the
-    real answers of this server, made when the document is)."""
+    """The examples of the answers in the OpenAPI document, by operation id: the real answers of this server, made
+    when the document is; for the routes that take a case, the answer to the first example case (the first body
+    example) without query parameters. The trial routes have none: their answer depends on the trial index."""
+    case = mesostage.parse_case(examples()[0].case())
     return {
         "list_systems": [s.model_dump(mode="json") for s in _systems()],
         "health": _health().model_dump(mode="json"),
+        "stage_case": mesostage.stage(case).model_dump(mode="json"),
+        "review_case": _NOTES.dump_python(mesostage.review(case), mode="json"),
+        "explain_case": mesostage.explain(case, audience="patient").model_dump(mode="json"),
+        "treatment_options": mesostage.options(case, audience="patient").model_dump(mode="json"),
+        "prognosis": mesostage.prognosis(case).model_dump(mode="json"),
     }
 
 
