@@ -320,6 +320,52 @@ def test_pdf_report_patient_view(web: Any) -> None:
     assert "does not replace" in text
 
 
+def _page_trial_ids(web: Any, case: dict[str, Any], view: str) -> list[str]:
+    """The NCT ids of the possible matches the results page lists, in its order."""
+    page = _post(web, "/results", {"case_json": json.dumps(case), "view": view}).text
+    block = page[page.index('id="trial-matches"') :]
+    return re.findall(r'<li class="trial" id="trial-(NCT\d{8})"', block[: block.index("</ol>")])
+
+
+@pytest.mark.parametrize("view", ["patient", "clinician"])
+def test_pdf_report_holds_what_a_reader_needs(web: Any, view: str) -> None:
+    """The shorter report still holds the stage in every system, the unknowns, the notice, the trials with their
+    NCT ids, and says where the sources and the detail it leaves out are."""
+    case = example_case("diaphragm-origin")
+    _, text = _pdf_text(web, case, view)
+    # Diaphragm muscle, no nodes, no distant spread: T2 N0 M0, stage IB in the 8th edition (IASLC 2016), stage II in
+    # the 7th (IMIG 1995: T2 N0 M0 is stage II) and Butchart stage I (disease within the pleural envelope).
+    for system, stage in (("TNM 8th", "IB"), ("TNM 7th / IMIG", "II"), ("Butchart", "I"), ("TNM 9th", "I to IIIA")):
+        assert re.search(rf"{re.escape(system)}\W.{{0,60}}{re.escape(stage)}", text), (system, stage)
+    # The 9th edition's T needs the tumour thickness on CT (Psum), which this case does not give.
+    assert "Still unknown: Pleural thickness on CT" in text
+    assert "Not medical advice" in text
+    assert "does not replace, a specialist's judgement" in text
+    ids = _page_trial_ids(web, case, view)
+    assert len(ids) >= 10
+    for nct in ids[:10]:
+        assert nct in text
+    assert "mesostage trials match CASE.json" in text
+    if view == "clinician":
+        assert "Rusch VW" in text  # the 8th-edition source (IASLC staging project)
+        assert "Sources of these options" in text
+    else:
+        assert "sources of every stage, point to check and treatment are listed in the clinician view" in text
+    # Page 1 answers the question: the stage, what is unknown and where the options and trials are.
+    first_page = text[: text.index("Page 1 of")]
+    assert "In short" in first_page
+    assert "The findings give stage IB" in first_page
+
+
+def test_pdf_report_lists_each_missing_fact_once(web: Any) -> None:
+    """The options share a few missing facts (activity score, earlier treatment): the PDF lists each once, numbered,
+    and every option refers to its numbers."""
+    _, text = _pdf_text(web, example_case("diaphragm-origin"), "patient")
+    fact = "for people who are up and about and can look after themselves (activity score 0 or 1)"
+    assert text.count(fact) == 1
+    assert "Not yet recorded: facts 1, 2" in text
+
+
 def test_nothing_is_written_while_serving(web: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     real_open = builtins.open
 

@@ -191,6 +191,16 @@ def _case_from(data: Mapping[str, Sequence[str]]) -> Case:
     return case
 
 
+async def _submitted_case(request: Request) -> tuple[dict[str, list[str]], Case] | HTMLResponse:
+    """The form a route was sent and the case it describes, or the form again with its errors and warnings (422):
+    what every route that takes a case from the form does first."""
+    data = await _read_form(request)
+    try:
+        return data, _case_from(data)
+    except _Invalid as exc:
+        return _form_page(data, errors=exc.errors, case=exc.raw, warnings=exc.warnings, status=422)
+
+
 async def _results(case: Case, view: str) -> HTMLResponse:
     # Staging, options, outlook and its figure take a few hundred milliseconds: off the event loop.
     html = await run_in_threadpool(lambda: render("results.html", a=analyse(case, view)))
@@ -220,22 +230,20 @@ async def example_results(name: str, view: str = "patient") -> HTMLResponse:
 @router.post("/results", response_class=HTMLResponse)
 async def results(request: Request) -> HTMLResponse:
     """The results page for the submitted form (or JSON case); the form again, with the errors, if it is not valid."""
-    data = await _read_form(request)
-    try:
-        case = _case_from(data)
-    except _Invalid as exc:
-        return _form_page(data, errors=exc.errors, case=exc.raw, warnings=exc.warnings, status=422)
+    submitted = await _submitted_case(request)
+    if isinstance(submitted, HTMLResponse):
+        return submitted
+    data, case = submitted
     return await _results(case, _view(data))
 
 
 @router.post("/form", response_class=HTMLResponse)
 async def edit(request: Request) -> HTMLResponse:
     """The form filled with the case carried from the results page ("Change the answers")."""
-    data = await _read_form(request)
-    try:
-        case = _case_from(data)
-    except _Invalid as exc:
-        return _form_page(data, errors=exc.errors, case=exc.raw, warnings=exc.warnings, status=422)
+    submitted = await _submitted_case(request)
+    if isinstance(submitted, HTMLResponse):
+        return submitted
+    data, case = submitted
     fields = forms.form_from_case(case.model_dump(mode="json", exclude_none=True))
     fields["view"] = [_view(data)]
     return _form_page(fields)
@@ -271,11 +279,10 @@ def _pdf_of(analysis: Analysis, template: str, stylesheet: str) -> bytes:
 
 
 async def _pdf(request: Request, template: str, stylesheet: str, name: str) -> Response:
-    data = await _read_form(request)
-    try:
-        case = _case_from(data)
-    except _Invalid as exc:
-        return _form_page(data, errors=exc.errors, case=exc.raw, warnings=exc.warnings, status=422)
+    submitted = await _submitted_case(request)
+    if isinstance(submitted, HTMLResponse):
+        return submitted
+    data, case = submitted
     if not PDF_ADMISSION.enter():
         message = (
             f"The server is making {PDF_ADMISSION.limit} PDF reports already. Please try again in a few seconds, "
@@ -318,11 +325,10 @@ async def summary_pdf(request: Request) -> Response:
 @router.post("/case.json", response_model=None)
 async def save_case(request: Request) -> Response:
     """The case as a file in the case format, to keep and to open again with "Open a saved case"."""
-    data = await _read_form(request)
-    try:
-        case = _case_from(data)
-    except _Invalid as exc:
-        return _form_page(data, errors=exc.errors, case=exc.raw, warnings=exc.warnings, status=422)
+    submitted = await _submitted_case(request)
+    if isinstance(submitted, HTMLResponse):
+        return submitted
+    _, case = submitted
     body = json.dumps(case.model_dump(mode="json", exclude_none=True), indent=2, ensure_ascii=False) + "\n"
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M")
     return Response(

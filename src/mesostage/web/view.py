@@ -328,6 +328,15 @@ class Analysis:
         return summary(self)
 
     @property
+    def open_facts(self) -> list[tuple[str, list[str]]]:
+        """Each fact still unknown that could change a stage, with the systems whose stage it could change."""
+        systems: dict[str, list[str]] = {}
+        for row in self.rows:
+            for fact in row.unknowns:
+                systems.setdefault(fact, []).append(row.short_name)
+        return list(systems.items())
+
+    @property
     def share_link(self) -> str:
         """A link to the form page holding the case in its fragment (never sent to a server)."""
         case = base64.urlsafe_b64encode(self.case_json.encode()).decode("ascii").rstrip("=")
@@ -448,10 +457,15 @@ def _options_section(a: Analysis) -> Mapping[str, Any]:
     treated = a.case.patient is not None and bool(a.case.patient.prior_systemic_lines or a.case.patient.prior_agents)
     line = "later_line" if treated else "first_line"
     other_line = "first_line" if treated else "later_line"
+    # The PDF lists the facts not yet recorded once, numbered, and each option names its numbers: the same few
+    # facts (activity score, earlier treatment) decide most options, and repeating them filled pages.
+    missing = list(dict.fromkeys(w for option in found.options for w in option.would_apply_if))
     return {
         "options": found,
         "system_names": names,
         "sources": list(sources),
+        "missing": missing,
+        "missing_no": {w: i for i, w in enumerate(missing, 1)},
         "first": [o for o in found.options if o.section == line],
         "also": [o for o in found.options if o.section not in (line, other_line)],
         "folded": [o for o in found.options if o.section == other_line],
