@@ -632,7 +632,7 @@ def _validate(data: object) -> Case:
 
 
 @cache
-def _json_parser_keeps_last_key() -> bool:
+def _one_pass_reading_agrees() -> bool:
     """Whether pydantic-core's JSON parser reads a case exactly as ``json.loads`` does, duplicate keys included.
     Release 2.23 (reached by ``make test-lowest``) was seen to keep another of two equal ``site`` keys of a case
     than ``json.loads`` (tests/test_case_json.py); 2.50 agrees. With an older release than 2.50 every case is read
@@ -651,7 +651,7 @@ def parse_case_json(text: str | bytes) -> Case:
     is read again the careful way, so that every error is the one ``parse_case`` gives for the parsed text.
     """
     data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
-    if plain_json(data) and _json_parser_keeps_last_key():
+    if plain_json(data) and _one_pass_reading_agrees():
         try:
             return Case.model_validate_json(data)
         except ValidationError:

@@ -54,13 +54,12 @@ def report_css(name: str = "report.css") -> str:
 @cache
 def _report_html() -> Any:
     """WeasyPrint's ``HTML`` with ``static/report_ua.css`` as its user-agent stylesheet: WeasyPrint's own, cut to
-    the elements the reports use (same values), since every selector of it is matched against every element. With a
-    WeasyPrint that no longer has the ``_ua_stylesheets`` hook, plain ``HTML`` (the same report, a little slower)."""
+    the elements the reports use (same values), since every selector of it is matched against every element. The cut
+    is of WeasyPrint 70's stylesheet: with another release (68's footnote area needs rules the cut leaves out) or one
+    without the ``_ua_stylesheets`` hook, plain ``HTML`` (the same report, a little slower)."""
     import weasyprint
     from weasyprint import CSS, HTML
 
-    # The cut stylesheet is WeasyPrint 70's own: WeasyPrint 68 needs rules it leaves out (its footnote area has no
-    # style without them, make test-lowest), so any other release gets plain HTML.
     if weasyprint.__version__.split(".")[0] != "70" or not callable(getattr(HTML, "_ua_stylesheets", None)):
         return HTML
     user_agent = CSS(string=report_css("report_ua.css"))
