@@ -44,6 +44,8 @@ _TITLE_CHARS = 100
 _PRE_WORD = re.compile(r"(?:no|not|negative|without)\b", FLAGS)
 PRECEDENCE = ("present", "unknown", "absent", "not_assessed")
 _SECTION_DEFAULT = {"tumor": "present", "nodes": "absent", "metastases": "unknown"}
+#: how definitive a report of this kind is when a clause names no test (document.toml [later_test])
+_KIND_RANK = {"ct": 1, "mri": 1, "pet": 2, "pathology": 3, "operative": 3}
 
 
 @dataclass(frozen=True)
@@ -591,6 +593,8 @@ class _Extractor:
                 if p.negation_only or p.field not in _SIDE_FIELDS:
                     continue
                 for m in p.regex.finditer(s.text.translate(LOWER)):
+                    if _landmark(p, s, m.start()):
+                        continue
                     st = _status(self.doc, s, m.start(), m.end(), "present")
                     found_side = _side_of(s, m.start(), m.end())
                     if p.requires is not None and not p.requires.search(s.text, *s.clause_of(m.start())):
@@ -672,6 +676,8 @@ class _Extractor:
                 self._phrase_mention(p, s, a, b, pleural)
 
     def _phrase_mention(self, p: Phrase, s: Sentence, a: int, b: int, pleural: bool) -> None:
+        if _landmark(p, s, a):
+            return
         section = p.field.split(".")[0] if "." in p.field else ("metastases" if p.field == "lung" else "tumor")
         if p.field == "pleura_contralateral":
             section = "tumor"
@@ -1008,14 +1014,86 @@ class _Extractor:
         return out
 
     # ------------------------------------------------------------------ assembly
+    def _rank(self, s: Sentence, pos: int) -> int:
+        """How definitive the test a clause reports is (document.toml [later_test]): the clause's words, else the
+        sentence's, else the report kind's."""
+        ca, cb = s.clause_of(pos)
+        c = self.r.compiled
+        for scope in (s.text[ca:cb], s.text):
+            for rank in (3, 2, 1):
+                if c[f"later_test.rank{rank}"].search(scope):
+                    return rank
+        return _KIND_RANK.get(self.kind, 0)
+
+    def _later_tests(self, by_field: dict[str, list[Assertion]]) -> dict[str, Assertion]:
+        """Findings an earlier test called present that a later, more definitive test in the same text did not
+        find: the later result decides (named: its status; a result that names no finding: not known for the
+        tumour, absent for nodes and spread). See document.toml [later_test]."""
+        c = self.r.compiled
+        spares = frozenset(self.r.doc["later_test"]["generic_spares"])
+        unconfirmed = c["later_test.unconfirmed"]
+        generic: dict[str, list[Assertion]] = {"tumor": [], "nodes": [], "metastases": []}
+        for s in self.facts:
+            for section, status in (("tumor", "unknown"), ("nodes", "absent"), ("metastases", "absent")):
+                for m in c[f"later_test.generic_{section}"].finditer(s.text):
+                    generic[section].append(
+                        Assertion(f"{section}.*", status, "negated", m.group(0), m.start(), m.end(), s)
+                    )
+        generic["nodes"] += [a for a in by_field.get("nodes.any", ()) if a.status == "absent"]
+        out: dict[str, Assertion] = {}
+        for fld, items in by_field.items():
+            section = fld.split(".", 1)[0] if "." in fld else "tumor"
+            if section not in generic or fld.endswith(".any"):
+                continue
+            present = [a for a in items if a.status == "present"]
+            if not present:
+                continue
+            last = max((a.sentence.start, a.start) for a in present)
+            top = max(self._rank(a.sentence, a.start) for a in present)
+            later = [
+                a
+                for a in items
+                if a.status in ("absent", "unknown")
+                and (
+                    a.why in ("negated", "benign")
+                    # a hedge is weaker evidence, not a disproof: only "not confirmed" leaves it open
+                    or (a.why == "hedged" and a.cue is not None and unconfirmed.search(a.cue) is not None)
+                    # (a node named with no abnormal word is reported normal: "EBUS-TBNA: station 4R", benign)
+                    or (a.why == "stated" and section == "nodes")
+                )
+                and (a.sentence.start, a.start) > last
+            ]
+            later = [a for a in later if self._rank(a.sentence, a.start) > top]
+            if not later and fld not in spares:  # a result naming this finding comes first
+                later = [
+                    g
+                    for g in generic[section]
+                    if (g.sentence.start, g.start) > last and self._rank(g.sentence, g.start) > top
+                ]
+            if not later:
+                continue
+            d = max(later, key=lambda a: (a.sentence.start, a.start))
+            out[fld] = Assertion(
+                fld,
+                d.status,
+                "overturned",
+                d.cue,
+                d.start,
+                d.end,
+                d.sentence,
+                "an earlier, less definitive test called it present; this later test did not find it",
+            )
+        return out
+
     def sections(self) -> dict[str, Any]:
         r = self.r
         by_field: dict[str, list[Assertion]] = {}
         for a in self.assertions:
             by_field.setdefault(a.field, []).append(a)
         status: dict[str, Assertion] = {}
+        overturned = self._later_tests(by_field)
         for fld, items in by_field.items():
-            best = min(items, key=lambda x: PRECEDENCE.index(x.status))
+            best = overturned.get(fld) or min(items, key=lambda x: PRECEDENCE.index(x.status))
             status[fld] = best
         _extent(
             status,
@@ -1172,6 +1250,12 @@ _SECTION_WORD = {"tumor": "main tumour", "nodes": "lymph nodes", "metastases": "
 _NON_PLEURAL_FIELDS = frozenset(
     f"metastases.{n}" for n in ("liver", "adrenal", "bone", "brain", "distant_nodes", "other_distant", "any")
 )
+
+
+def _landmark(p: Phrase, s: Sentence, a: int) -> bool:
+    """Is this mention a place named to say where something is ("at the level of the 6th rib", "along the 7th
+    rib", "between the first two ribs"), not a finding? (vocabulary.toml [landmark])"""
+    return p.landmark is not None and p.landmark.search(s.text[max(0, a - 80) : a].translate(LOWER)) is not None
 
 
 def _real(fld: str) -> bool:
