@@ -115,3 +115,115 @@ def test_a_rib_that_is_invaded_or_destroyed_stays_a_finding() -> None:
         "CT: left pleural mesothelioma. Cortical destruction along the 7th rib.",
     ):
         assert _status(extract(text), "tumor", "rib") == "present", text
+
+
+# ---------------------------------------------------------------- the side, the basis, the cell type
+
+
+def test_the_side_of_the_tumour_in_wordings_of_the_third_batch() -> None:
+    cases = {
+        # "malignant mesothelioma of the left hemithorax" (J Med Case Reports 2008;2:125)
+        "realh3-16": "left",
+        # "CT shows fluid collection with pleural thickening and calcification at Rt. posterolateral costophrenic
+        # sulcus" (Korean Society of Thoracic Radiology, case 538)
+        "realh3-12": "right",
+        # "5 x 6cm mass on the right side of his chest" (J Oncol Sci 2017)
+        "realh3-07": "right",
+        # "pleural-based mass lesion ... seen involving the left lobe lung parenchyma" (localised mesothelioma)
+        "realh3-03": "left",
+        # "A tumour was found adherent to the lingula and the lingula was excised" (NTU specimen CR41)
+        "realh3-05": "left",
+    }
+    for iid, side in cases.items():
+        assert _case(_run(iid)).get("laterality") == side, iid
+
+
+def test_another_cancers_treatment_does_not_make_the_basis_post_therapy() -> None:
+    # realh3-16: "a T1N0M0 invasive ductal carcinoma of the left breast, which was treated with quadrantectomy,
+    # post-operative radiotherapy and adjuvant tamoxifen" - the breast cancer's treatment, in 1992
+    case = _case(_run("realh3-16"))
+    assert case["basis"] == "clinical"
+    assert "reported_stage" not in case  # the T1N0M0 is the breast cancer's
+
+
+def test_a_resection_with_frozen_section_is_pathological() -> None:
+    # realh3-01 (Werner et al.): "Surgical resection was preformed and the intraoperative examination and frozen
+    # section revealed a disseminated pleural spread"
+    case = _case(_run("realh3-01"))
+    assert case["basis"] == "pathological"
+    assert "parietal_pleura" in case["tumor"]["findings"]
+    assert "transdiaphragmatic" in case["tumor"]["findings"]  # T4 (AJCC 8th): through the diaphragm
+
+
+def test_sarcomatous_type_is_sarcomatoid() -> None:
+    # realh3-12: "Pathologic diagnosis was sarcomatous type malignant mesothelioma with involvement of attached
+    # ribs and lung parenchyma" (WHO 2021 calls the subtype sarcomatoid)
+    case = _case(_run("realh3-12"))
+    assert case["histology"] == "sarcomatoid"
+    assert {"rib", "lung_parenchyma"} <= set(case["tumor"]["findings"])
+
+
+def test_mesothelial_tumours_that_are_not_malignant_mesothelioma() -> None:
+    # realh3-13: "Well-differentiated papillary mesothelioma of the peritoneum (WDPMP) is a rare subtype of
+    # epithelioid mesothelioma" - the family named, not the diagnosis (WHO 2021: well-differentiated papillary
+    # mesothelial tumour, not a malignant mesothelioma)
+    # realh3-24: "Pathologically this tumor was typical benign localized pleural mesothelioma" (1977)
+    for iid in ("realh3-13", "realh3-24"):
+        r = _run(iid)
+        assert r.is_mesothelioma is False, iid
+        assert r.case is None
+
+
+# ---------------------------------------------------------------- teaching next to the case
+
+
+def test_teaching_sentences_and_a_staging_table_are_not_findings() -> None:
+    # realh3-25 (URMC teaching file IS Case 72): "As the disease progresses, it often extends into the pulmonary
+    # parenchyma, chest wall, mediastinum and diaphragm." and a Butchart table ("3. Tumor extending through the
+    # diaphragm to involve the peritoneum ...") after "An 88-year-old female presents with dyspnea."
+    case = _case(_run("realh3-25"))
+    assert "tumor" not in case
+    assert "nodes" not in case
+    # realh3-11: "The pleural form is defined as a malignant tumor of mesothelial cells with a diffuse growth
+    # pattern involving the visceral and parietal surfaces of the pleura" - a definition; the node is the finding
+    case = _case(_run("realh3-11"))
+    assert "tumor" not in case
+    assert case["nodes"]["findings"] == ["ipsilateral_supraclavicular"]
+
+
+def test_a_case_sentence_with_the_same_words_is_still_read() -> None:
+    text = "CT: the tumour extends into the chest wall at two sites and invades the left hemidiaphragm."
+    case = _case(extract(text))
+    assert "diaphragm_muscle" in case["tumor"]["findings"]
+
+
+# ---------------------------------------------------------------- words for the tumour, the nodes and spread
+
+
+def test_pleural_wording_of_the_third_batch() -> None:
+    # realh3-16: "circumferential, predominantly low attenuation, pleurally based thickening"
+    assert "parietal_pleura" in _case(_run("realh3-16"))["tumor"]["findings"]
+    # realh3-07: "PET scan showed local uptake at the pleura, regional lymph nodes and 5th rib"
+    assert "parietal_pleura" in _case(_run("realh3-07"))["tumor"]["findings"]
+    # realh3-08: "A thoracoscopic examination revealed a large number of nodule parietal pleural and epiphrenic
+    # pleural nodule lesions" - epiphrenic: on the diaphragm
+    tumor = _case(_run("realh3-08"))["tumor"]
+    assert {"parietal_pleura", "diaphragmatic_pleura"} <= set(tumor["findings"])
+    assert "visceral_pleura" not in tumor["findings"]  # "the point of visceral pleura had a normal ... appearance"
+
+
+def test_a_cranial_metastasis_and_metastases_to_brain() -> None:
+    # realh3-02 (BMJ Case Rep 2016): "after presentation with cranial metastasis" -> M1, stage IV (AJCC 8th)
+    case = _case(_run("realh3-02"))
+    assert case["metastases"]["findings"] == ["brain"]
+    assert _tnm8(case)[2:] == ["M1", "IV"]
+    # realh3-07: "multiple metastases to brain, liver, adrenal glands and bone marrow were detected"
+    assert {"brain", "liver", "adrenal"} <= set(_case(_run("realh3-07"))["metastases"]["findings"])
+
+
+def test_nodes_named_by_their_anatomy() -> None:
+    # realh3-04 (UniSA specimen 16065): "Tumour extends in continuity to involve lymph nodes lying beneath the
+    # bifurcation of the trachea" - subcarinal nodes: N1 in the 8th edition, stage II with T1
+    case = _case(_run("realh3-04"))
+    assert "subcarinal" in case["nodes"]["findings"]
+    assert _tnm8(case) == ["T1", "N1", "M0", "II"]

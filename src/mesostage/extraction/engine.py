@@ -93,9 +93,9 @@ class _Doc:
 
 def _side_word(token: str) -> str:
     t = token.lower()
-    if t in ("left", "l", "lul", "lll") or t.startswith("lingula"):
+    if t in ("left", "l", "lt", "lul", "lll") or t.startswith("lingula"):
         return "left"
-    if t in ("right", "r", "rul", "rml", "rll"):
+    if t in ("right", "r", "rt", "rul", "rml", "rll"):
         return "right"
     if t.startswith("both"):
         return "bilateral"
@@ -439,6 +439,18 @@ class _Extractor:
             line = self.text[self.text.rfind("\n", 0, m.start()) + 1 : m.end()]
             if c["general.stage_teaching"].search(line):
                 out.append(m.span())
+        for s in self.doc.sentences:
+            if c["general.disease_statement"].search(s.text):
+                out.append((s.start, s.start + len(s.text)))
+        for m in c["general.stage_table"].finditer(self.text):
+            pos = m.end() + 1
+            while pos < len(self.text):
+                end = self.text.find("\n", pos)
+                end = len(self.text) if end < 0 else end
+                if not c["general.table_item"].match(self.text, pos, end):
+                    break
+                out.append((pos, end))
+                pos = end + 1
         return out
 
     def _kind(self, kind: str | None) -> Kind:
@@ -485,6 +497,8 @@ class _Extractor:
             for m in c["diagnosis.mesothelioma"].finditer(s.text):
                 if any(x <= m.start() < y for x, y in variants):
                     continue  # "benign multicystic mesothelioma": counted as a variant above
+                if variants and c["diagnosis.variant_family"].search(s.text[: m.start()]):
+                    continue  # "WDPMP is a rare subtype of epithelioid mesothelioma": the variant's family
                 st = _status(self.doc, s, m.start(), m.end(), "present")
                 ca, _ = s.clause_of(m.start())
                 if st.why != "negated" and c["diagnosis.mimic"].search(s.text, ca, m.start()):
@@ -557,8 +571,10 @@ class _Extractor:
 
     def detect_basis(self) -> str | None:
         c = self.r.compiled
-        m = c["basis.post_therapy"].search(self.text)
-        if m:
+        for m in c["basis.post_therapy"].finditer(self.text):
+            s = self._sentence_at(m.start())
+            if s is not None and c["diagnosis.other"].search(s.text) and not c["diagnosis.mesothelioma"].search(s.text):
+                continue  # another cancer's treatment ("a carcinoma of the left breast, which was treated with ...")
             self._doc_ev("basis", "post_therapy", m)
             return "post_therapy"
         if self.kind in ("pathology", "combined"):
@@ -581,7 +597,7 @@ class _Extractor:
         for key in ("laterality.anchor", "laterality.procedure"):
             votes: dict[str, list[re.Match[str]]] = {}
             for m in c[key].finditer(self.text):
-                votes.setdefault(_side_word(m.group(1)), []).append(m)
+                votes.setdefault(_side_word(m.group(1) or m.group(m.lastindex or 1)), []).append(m)
             if votes:
                 side = max(votes, key=lambda k: (len(votes[k]), -votes[k][0].start()))
                 self._doc_ev("laterality", side, votes[side][0])
@@ -618,7 +634,7 @@ class _Extractor:
         for s in self.facts:
             for m in c["laterality.tumour_side"].finditer(s.text):
                 if _status(self.doc, s, m.start(), m.end(), "present").status != "absent":
-                    sides.setdefault(_side_word(m.group(1) or m.group(2)), (s, m))
+                    sides.setdefault(_side_word(next(g for g in m.groups() if g)), (s, m))
         if len(sides) == 1:
             side, (s, m) = next(iter(sides.items()))
             self.evidence.append(
@@ -1241,7 +1257,14 @@ class _Extractor:
 
 #: phrases whose side is the primary's (pleural surfaces, and the chest wall and ribs it invades)
 _SIDE_FIELDS = frozenset(
-    ("pleura", "tumor.visceral_pleura", "tumor.diaphragmatic_pleura", "tumor.chest_wall", "tumor.rib")
+    (
+        "pleura",
+        "tumor.visceral_pleura",
+        "tumor.diaphragmatic_pleura",
+        "tumor.chest_wall",
+        "tumor.rib",
+        "tumor.lung_parenchyma",  # the lung the pleural tumour invades is on its side
+    )
 )
 
 _VOCABULARY = {"tumor": TUMOR_FINDINGS, "nodes": NODE_FINDINGS, "metastases": METASTASIS_FINDINGS}
