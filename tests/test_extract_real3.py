@@ -10,6 +10,7 @@ follows, where it matters). The passages still read differently are listed in be
 from __future__ import annotations
 
 import json
+import textwrap
 from typing import Any
 
 from mesostage.extraction import Extraction, extract
@@ -184,6 +185,10 @@ def test_teaching_sentences_and_a_staging_table_are_not_findings() -> None:
     case = _case(_run("realh3-25"))
     assert "tumor" not in case
     assert "nodes" not in case
+    # the same page printed in capitals and broken at 60 characters (a table line and its heading broken in two)
+    text = BATCH["realh3-25"]["text"]
+    printed = "\n".join(textwrap.fill(line, width=60) if line.strip() else line for line in text.split("\n"))
+    assert "tumor" not in _case(extract(printed.upper()))
     # realh3-11: "The pleural form is defined as a malignant tumor of mesothelial cells with a diffuse growth
     # pattern involving the visceral and parietal surfaces of the pleura" - a definition; the node is the finding
     case = _case(_run("realh3-11"))

@@ -443,13 +443,15 @@ class _Extractor:
             if c["general.disease_statement"].search(s.text):
                 out.append((s.start, s.start + len(s.text)))
         for m in c["general.stage_table"].finditer(self.text):
-            pos = m.end() + 1
+            pos, goes_on = m.end() + 1, False
             while pos < len(self.text):
                 end = self.text.find("\n", pos)
                 end = len(self.text) if end < 0 else end
-                if not c["general.table_item"].match(self.text, pos, end):
+                item = c["general.table_item"].match(self.text, pos, end) is not None
+                if not item and not goes_on:  # (an item broken over two lines goes on)
                     break
                 out.append((pos, end))
+                goes_on = item and bool(self.text[pos:end].strip()) and not _HARD_END.search(self.text[pos:end])
                 pos = end + 1
         return out
 
