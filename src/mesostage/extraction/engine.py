@@ -381,6 +381,7 @@ class _Extractor:
         self.site = "pleura"
         self.laterality: str | None = None
         self._facts_text: tuple[str, list[int]] | None = None
+        self._ranks: dict[tuple[int, int], int] = {}
 
     # ------------------------------------------------------------------ evidence
     def _raw(self, a: int, b: int) -> tuple[int, int]:
@@ -1036,12 +1037,13 @@ class _Extractor:
         """How definitive the test a clause reports is (document.toml [later_test]): the clause's words, else the
         sentence's, else the report kind's."""
         ca, cb = s.clause_of(pos)
-        c = self.r.compiled
-        for scope in (s.text[ca:cb], s.text):
-            for rank in (3, 2, 1):
-                if c[f"later_test.rank{rank}"].search(scope):
-                    return rank
-        return _KIND_RANK.get(self.kind, 0)
+        key = (s.start, ca)
+        if key not in self._ranks:
+            c = self.r.compiled
+            scopes = (s.text[ca:cb], s.text)
+            found = [r for scope in scopes for r in (3, 2, 1) if c[f"later_test.rank{r}"].search(scope)]
+            self._ranks[key] = found[0] if found else _KIND_RANK.get(self.kind, 0)
+        return self._ranks[key]
 
     def _later_tests(self, by_field: dict[str, list[Assertion]]) -> dict[str, Assertion]:
         """Findings an earlier test called present that a later, more definitive test in the same text did not
