@@ -1052,44 +1052,46 @@ class _Extractor:
         c = self.r.compiled
         spares = frozenset(self.r.doc["later_test"]["generic_spares"])
         unconfirmed = c["later_test.unconfirmed"]
-        generic: dict[str, list[Assertion]] = {"tumor": [], "nodes": [], "metastases": []}
-        for s in self.facts:
-            for section, status in (("tumor", "unknown"), ("nodes", "absent"), ("metastases", "absent")):
-                for m in c[f"later_test.generic_{section}"].finditer(s.text):
-                    generic[section].append(
-                        Assertion(f"{section}.*", status, "negated", m.group(0), m.start(), m.end(), s)
-                    )
-        generic["nodes"] += [a for a in by_field.get("nodes.any", ()) if a.status == "absent"]
+        generic: dict[str, list[Assertion]] = {}
+
+        def unnamed(section: str) -> list[Assertion]:  # the results that name no finding (found once, if needed)
+            if not generic:
+                for sec, status in (("tumor", "unknown"), ("nodes", "absent"), ("metastases", "absent")):
+                    generic[sec] = [
+                        Assertion(f"{sec}.*", status, "negated", m.group(0), m.start(), m.end(), s)
+                        for s in self.facts
+                        for m in c[f"later_test.generic_{sec}"].finditer(s.text)
+                    ]
+                generic["nodes"] += [a for a in by_field.get("nodes.any", ()) if a.status == "absent"]
+            return generic[section]
+
+        def overturns(a: Assertion, section: str) -> bool:
+            return a.status in ("absent", "unknown") and (
+                a.why in ("negated", "benign")
+                # a hedge is weaker evidence, not a disproof: only "not confirmed" leaves it open
+                or (a.why == "hedged" and a.cue is not None and unconfirmed.search(a.cue) is not None)
+                # (a node named with no abnormal word is reported normal: "EBUS-TBNA: station 4R", benign)
+                or (a.why == "stated" and section == "nodes")
+            )
+
         out: dict[str, Assertion] = {}
         for fld, items in by_field.items():
             section = fld.split(".", 1)[0] if "." in fld else "tumor"
-            if section not in generic or fld.endswith(".any"):
+            if section not in ("tumor", "nodes", "metastases") or fld.endswith(".any"):
                 continue
             present = [a for a in items if a.status == "present"]
             if not present:
                 continue
             last = max((a.sentence.start, a.start) for a in present)
+            named = [a for a in items if (a.sentence.start, a.start) > last and overturns(a, section)]
+            others = [] if fld in spares else [g for g in unnamed(section) if (g.sentence.start, g.start) > last]
+            if not named and not others:
+                continue
             top = max(self._rank(a.sentence, a.start) for a in present)
-            later = [
-                a
-                for a in items
-                if a.status in ("absent", "unknown")
-                and (
-                    a.why in ("negated", "benign")
-                    # a hedge is weaker evidence, not a disproof: only "not confirmed" leaves it open
-                    or (a.why == "hedged" and a.cue is not None and unconfirmed.search(a.cue) is not None)
-                    # (a node named with no abnormal word is reported normal: "EBUS-TBNA: station 4R", benign)
-                    or (a.why == "stated" and section == "nodes")
-                )
-                and (a.sentence.start, a.start) > last
+            # a result naming this finding comes first
+            later = [a for a in named if self._rank(a.sentence, a.start) > top] or [
+                g for g in others if self._rank(g.sentence, g.start) > top
             ]
-            later = [a for a in later if self._rank(a.sentence, a.start) > top]
-            if not later and fld not in spares:  # a result naming this finding comes first
-                later = [
-                    g
-                    for g in generic[section]
-                    if (g.sentence.start, g.start) > last and self._rank(g.sentence, g.start) > top
-                ]
             if not later:
                 continue
             d = max(later, key=lambda a: (a.sentence.start, a.start))
