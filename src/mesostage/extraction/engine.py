@@ -44,8 +44,6 @@ _TITLE_CHARS = 100
 _PRE_WORD = re.compile(r"(?:no|not|negative|without)\b", FLAGS)
 PRECEDENCE = ("present", "unknown", "absent", "not_assessed")
 _SECTION_DEFAULT = {"tumor": "present", "nodes": "absent", "metastases": "unknown"}
-#: how definitive a report of this kind is when a clause names no test (document.toml [later_test])
-_KIND_RANK = {"ct": 1, "mri": 1, "pet": 2, "pathology": 3, "operative": 3}
 
 
 @dataclass(frozen=True)
@@ -1042,7 +1040,8 @@ class _Extractor:
             c = self.r.compiled
             scopes = (s.text[ca:cb], s.text)
             found = [r for scope in scopes for r in (3, 2, 1) if c[f"later_test.rank{r}"].search(scope)]
-            self._ranks[key] = found[0] if found else _KIND_RANK.get(self.kind, 0)
+            kind_rank: dict[str, int] = self.r.doc["later_test"]["kind_rank"]
+            self._ranks[key] = found[0] if found else kind_rank.get(self.kind, 0)
         return self._ranks[key]
 
     def _later_tests(self, by_field: dict[str, list[Assertion]]) -> dict[str, Assertion]:
@@ -1056,7 +1055,7 @@ class _Extractor:
 
         def unnamed(section: str) -> list[Assertion]:  # the results that name no finding (found once, if needed)
             if not generic:
-                for sec, status in (("tumor", "unknown"), ("nodes", "absent"), ("metastases", "absent")):
+                for sec, status in self.r.doc["later_test"]["generic_status"].items():
                     generic[sec] = [
                         Assertion(f"{sec}.*", status, "negated", m.group(0), m.start(), m.end(), s)
                         for s in self.facts
