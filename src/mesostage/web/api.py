@@ -8,6 +8,9 @@ model's JSON Schema (added in ``app.py``).
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -33,7 +36,18 @@ from mesostage import (
 from mesostage.web.examples import examples
 from mesostage.web.view import DISCLAIMER, data_version, outlook_figure
 
-__all__ = ["CASE_BODY", "ErrorItem", "ErrorResponse", "Health", "Location", "SystemInfo", "router"]
+__all__ = [
+    "CASE_BODY",
+    "REMEMBERED_BODY_BYTES",
+    "ErrorItem",
+    "ErrorResponse",
+    "Health",
+    "Location",
+    "SystemInfo",
+    "remembered_stage_answers",
+    "router",
+    "stage_answer",
+]
 
 router = APIRouter(prefix="/api/v1", tags=["api v1"])
 
@@ -254,9 +268,41 @@ async def stage(request: Request) -> Response:
     client that needs only the stage, ``?systems=tnm9&fields=results.system&fields=results.stage``); without them
     the answer is the full staging result of the case format."""
     query = _STAGE_QUERY.read(request)
-    case = await read_case(request)
-    result = mesostage.stage(case, systems=query["systems"])
-    return Response(result.model_dump_json(include=stage_include(query["fields"])), media_type="application/json")
+    body = await request.body()
+    systems, fields = query["systems"], query["fields"]
+    if len(body) > REMEMBERED_BODY_BYTES:
+        answer = stage_answer(body, systems, fields)
+    else:
+        answer = request.app.state.stage_answers(
+            body, None if systems is None else tuple(systems), None if fields is None else tuple(fields), _today()
+        )
+    return Response(answer, media_type="application/json")
+
+
+def stage_answer(body: bytes, systems: Sequence[str] | None, fields: Sequence[str] | None) -> bytes:
+    """The answer of ``/stage`` to ``body``: the staging result as JSON bytes. Raises ``CaseError`` (422)."""
+    result = mesostage.stage(mesostage.parse_case_json(body), systems=systems)
+    return result.model_dump_json(include=stage_include(list(fields) if fields else None)).encode()
+
+
+#: A body up to this size has its answer remembered (a case is under 1 kB; an app remembers at most 256 answers).
+REMEMBERED_BODY_BYTES = 8 * 1024
+_today = dt.date.today
+
+
+def remembered_stage_answers() -> Callable[[bytes, tuple[str, ...] | None, tuple[str, ...] | None, dt.date], bytes]:
+    """``stage_answer`` remembered, for one app (``app.state.stage_answers``): the same body with the same query
+    lists gets the same bytes without reading, staging or serialising it again. The answer depends on nothing else
+    but the date (the warning for a date after today), which is part of the key. An error is not remembered (it
+    is raised again each time)."""
+
+    @lru_cache(maxsize=256)
+    def remembered(
+        body: bytes, systems: tuple[str, ...] | None, fields: tuple[str, ...] | None, today: dt.date
+    ) -> bytes:
+        return stage_answer(body, systems, fields)
+
+    return remembered
 
 
 @router.post(
