@@ -473,7 +473,7 @@ def _health() -> Health:
 def response_examples() -> dict[str, Any]:
     """The examples of the answers in the OpenAPI document, by operation id: the real answers of this server, made
     when the document is; for the routes that take a case, the answer to the first example case (the first body
-    example) without query parameters. The trial routes have none: their answer depends on the trial index."""
+    example) without query parameters. The trial routes' are in ``trial_routes.response_examples``."""
     case = mesostage.parse_case(examples()[0].case())
     return {
         "list_systems": [s.model_dump(mode="json") for s in _systems()],
