@@ -9,7 +9,7 @@ model's JSON Schema (added in ``app.py``).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -18,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import QueryParams
 
 import mesostage
 from mesostage import (
@@ -219,9 +220,8 @@ class QueryLists:
                 }
             )
 
-    def read(self, request: Request) -> dict[str, list[str] | None]:
+    def read(self, query: QueryParams) -> dict[str, list[str] | None]:
         """Each parameter's values in order (``None`` when not given). Raises ``RequestValidationError``."""
-        query = request.query_params
         values: dict[str, list[str] | None] = {}
         errors: list[Any] = []
         for name, adapter in self.adapters.items():
@@ -267,22 +267,21 @@ async def stage(request: Request) -> Response:
     sources, and the review notes that staging raises. ``systems`` and ``fields`` make the answer smaller (for a
     client that needs only the stage, ``?systems=tnm9&fields=results.system&fields=results.stage``); without them
     the answer is the full staging result of the case format."""
-    query = _STAGE_QUERY.read(request)
     body = await request.body()
-    systems, fields = query["systems"], query["fields"]
+    query: bytes = request.scope["query_string"]
     if len(body) > REMEMBERED_BODY_BYTES:
-        answer = stage_answer(body, systems, fields)
+        answer = stage_answer(body, query)
     else:
-        answer = request.app.state.stage_answers(
-            body, None if systems is None else tuple(systems), None if fields is None else tuple(fields), _today()
-        )
+        answer = request.app.state.stage_answers(body, query, _today())
     return Response(answer, media_type="application/json")
 
 
-def stage_answer(body: bytes, systems: Sequence[str] | None, fields: Sequence[str] | None) -> bytes:
-    """The answer of ``/stage`` to ``body``: the staging result as JSON bytes. Raises ``CaseError`` (422)."""
-    result = mesostage.stage(mesostage.parse_case_json(body), systems=systems)
-    return result.model_dump_json(include=stage_include(list(fields) if fields else None)).encode()
+def stage_answer(body: bytes, query_string: bytes) -> bytes:
+    """The answer of ``/stage`` to ``body`` with the query string: the staging result as JSON bytes. Raises
+    ``RequestValidationError`` for a bad ``systems`` or ``fields`` value, then ``CaseError`` (both 422)."""
+    query = _STAGE_QUERY.read(QueryParams(query_string))
+    result = mesostage.stage(mesostage.parse_case_json(body), systems=query["systems"])
+    return result.model_dump_json(include=stage_include(query["fields"])).encode()
 
 
 #: A body up to this size has its answer remembered (a case is under 1 kB; an app remembers at most 256 answers).
@@ -290,17 +289,15 @@ REMEMBERED_BODY_BYTES = 8 * 1024
 _today = dt.date.today
 
 
-def remembered_stage_answers() -> Callable[[bytes, tuple[str, ...] | None, tuple[str, ...] | None, dt.date], bytes]:
+def remembered_stage_answers() -> Callable[[bytes, bytes, dt.date], bytes]:
     """``stage_answer`` remembered, for one app (``app.state.stage_answers``): the same body with the same query
-    lists gets the same bytes without reading, staging or serialising it again. The answer depends on nothing else
-    but the date (the warning for a date after today), which is part of the key. An error is not remembered (it
-    is raised again each time)."""
+    string gets the same bytes without reading, checking, staging or serialising anything again. The answer
+    depends on nothing else but the date (the warning for a date after today), which is part of the key. An error
+    is not remembered (it is raised again each time)."""
 
     @lru_cache(maxsize=256)
-    def remembered(
-        body: bytes, systems: tuple[str, ...] | None, fields: tuple[str, ...] | None, today: dt.date
-    ) -> bytes:
-        return stage_answer(body, systems, fields)
+    def remembered(body: bytes, query_string: bytes, today: dt.date) -> bytes:
+        return stage_answer(body, query_string)
 
     return remembered
 
