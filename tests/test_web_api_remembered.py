@@ -90,3 +90,17 @@ def test_a_large_body_is_answered_without_being_remembered(counted: list[Any]) -
     answers = {web.post("/api/v1/stage", content=body).content for _ in range(2)}
     assert len(answers) == 1
     assert len(counted) == 2
+
+
+def test_what_is_kept_holds_no_patient_details_and_is_bounded() -> None:
+    web = client()
+    case = example_case("example-1") | {"patient": {"location": "12 Secret Street, Leeds", "age_years": 61}}
+    assert web.post("/api/v1/stage", json=case).status_code == 200
+    kept = web.app.state.stage_answers
+    held = repr(vars(kept))
+    assert "Secret Street" not in held
+    assert "Secret Street" not in repr(list(kept._answers.values()))
+    small = web_api.RememberedAnswers(size=3)
+    for i in range(5):
+        small(json.dumps(example_case("example-1") | {"id": f"case {i}"}).encode(), b"", dt.date.today())
+    assert len(small._answers) == 3

@@ -9,8 +9,9 @@ model's JSON Schema (added in ``app.py``).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from functools import lru_cache
+import hashlib
+import threading
+from collections import OrderedDict
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -44,8 +45,8 @@ __all__ = [
     "ErrorResponse",
     "Health",
     "Location",
+    "RememberedAnswers",
     "SystemInfo",
-    "remembered_stage_answers",
     "router",
     "stage_answer",
 ]
@@ -289,17 +290,32 @@ REMEMBERED_BODY_BYTES = 8 * 1024
 _today = dt.date.today
 
 
-def remembered_stage_answers() -> Callable[[bytes, bytes, dt.date], bytes]:
+class RememberedAnswers:
     """``stage_answer`` remembered, for one app (``app.state.stage_answers``): the same body with the same query
     string gets the same bytes without reading, checking, staging or serialising anything again. The answer
     depends on nothing else but the date (the warning for a date after today), which is part of the key. An error
-    is not remembered (it is raised again each time)."""
+    is not remembered (it is raised again each time). The key holds a SHA-256 digest of the body and the query, not
+    the body itself, so the details of a case that its answer does not repeat (its patient block) are not kept."""
 
-    @lru_cache(maxsize=256)
-    def remembered(body: bytes, query_string: bytes, today: dt.date) -> bytes:
-        return stage_answer(body, query_string)
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._answers: OrderedDict[tuple[bytes, dt.date], bytes] = OrderedDict()
+        self._lock = threading.Lock()
 
-    return remembered
+    def __call__(self, body: bytes, query_string: bytes, today: dt.date) -> bytes:
+        digest = hashlib.sha256(len(body).to_bytes(8, "big") + body + query_string).digest()
+        key = (digest, today)
+        with self._lock:
+            answer = self._answers.get(key)
+            if answer is not None:
+                self._answers.move_to_end(key)
+                return answer
+        answer = stage_answer(body, query_string)
+        with self._lock:
+            self._answers[key] = answer
+            if len(self._answers) > self.size:
+                self._answers.popitem(last=False)
+        return answer
 
 
 @router.post(

@@ -126,7 +126,7 @@ def create_app(
         generate_unique_id_function=_operation_id,
     )
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
-    app.state.stage_answers = api.remembered_stage_answers()
+    app.state.stage_answers = api.RememberedAnswers()
     app.include_router(api.router)
     app.include_router(extract_api.router)
     app.include_router(trial_routes.api_router)
