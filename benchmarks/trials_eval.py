@@ -21,7 +21,7 @@ the run and named in the output, so the same script measures the matcher before 
 Fictional set: 35 FICTIONAL trials x 8 profiles (benchmarks/trials_eval/), as before.
 
 Run: .venv/bin/python benchmarks/trials_eval.py [--verbose] [--real-only | --fictional-only]
-     [--set all|first-65|held-out|held-out-2]
+     [--set all|first-65|held-out|held-out-2|held-out-3]
 """
 
 from __future__ import annotations
@@ -301,7 +301,7 @@ def main() -> int:
     only.add_argument("--fictional-only", action="store_true")
     parser.add_argument(
         "--set",
-        choices=("all", "first-65", "held-out", "held-out-2"),
+        choices=("all", "first-65", "held-out", "held-out-2", "held-out-3"),
         default="all",
         help="real records to score: the first 65, the held-out 25, the held-out-2 30 (each labelled before the "
         "matcher first ran on it), or all",
