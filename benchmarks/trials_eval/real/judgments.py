@@ -4260,6 +4260,186 @@ R(
 )
 
 
+# Tranche 2 of the sixth batch (5 more records), labelled and committed before the matcher first ran on either tranche.
+HELD_OUT_3 = HELD_OUT_3 | {"NCT05838768", "NCT04797468", "NCT03409458", "NCT03514368", "NCT02227732"}
+
+
+def prior_ici_arm(f: F) -> str:
+    return yes(f["io"])
+
+
+def prior_chemo_arm(f: F) -> str:
+    """Arm B: prior chemotherapy AND (prior checkpoint inhibitor OR expected to benefit from one)."""
+    return both(had_chemo, lambda g: MET if g["io"] else NEI)(f)
+
+
+R(
+    Record(
+        "NCT05838768",
+        everyone,
+        "Patients with advanced unresectable or metastatic MSIhi or MMR deficient (dMMR) solid tumors who have "
+        "progressed after or are intolerant to prior standard therapy.",
+        (
+            inc(
+                "biomarker",
+                "Patients with advanced unresectable or metastatic MSIhi or MMR deficient (dMMR) solid tumors who have "
+                "progressed after or are intolerant to prior standard therapy.",
+                both(nei, refractory),
+                note="MSI / MMR status is not in the case; an untreated or resectable person fails 'progressed'",
+            ),
+            inc(
+                "prior_therapy",
+                "Arm A and C: Patients must have progressed on the most recent therapy for advanced disease including "
+                "one prior line of immune checkpoint inhibitor therapy.",
+                prior_ici_arm,
+                cohort=True,
+            ),
+            inc(
+                "prior_therapy",
+                "Arm B: Patients should have received prior chemotherapy or targeted therapy, and patients should have "
+                "received prior immune checkpoint inhibitor or should be expected to benefit from immune checkpoint "
+                "inhibitor therapy.",
+                prior_chemo_arm,
+                cohort=True,
+            ),
+            inc(
+                "performance_status",
+                "Eastern Cooperative Oncology Group (ECOG) Performance Status ≤ 1",
+                ecog_in(0, 1),
+            ),
+            inc("measurable", "Measurable disease as determined by RECIST version 1.1", measurable),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT04797468",
+        everyone,
+        "Patients with advanced or metastatic solid tumors confirmed by histologically or cytologically, who have "
+        "failed standard treatment, or who do not have standard treatment regimens, or who are not suitable for "
+        "standard treatment;",
+        (
+            inc("age", "Aged ≥ 18 years when signing the ICF;", age_min(18)),
+            inc(
+                "prior_therapy",
+                "Patients with advanced or metastatic solid tumors confirmed by histologically or cytologically, who "
+                "have failed standard treatment, or who do not have standard treatment regimens, or who are not "
+                "suitable for standard treatment;",
+                refractory,
+                note="an untreated person with no illness barring treatment is suitable for standard first-line "
+                "treatment (as NCT00492830 'not eligible for treatment')",
+            ),
+            inc(
+                "measurable",
+                "Patients with at least one evaluable lesion assessed as per RECIST1.1 criteria;",
+                evaluable,
+            ),
+            inc(
+                "performance_status",
+                "Eastern Cooperative Oncology Group (ECOG) performance status ≤ 2 when enrolled in the study;",
+                ecog_in(0, 1, 2),
+            ),
+            inc("other", "Life expectancy longer than three months;", nei),
+            inc("labs", "Adequate hematologic functions;", nei, human=frozenset({"R10"})),
+            inc(
+                "labs",
+                "Adequate renal function, as defined by the creatinine clearance rate ≥ 50 mL/minute by "
+                "Cockcroft-Gault formula;",
+                lab("crcl", ">=", 50),
+            ),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT03409458",
+        nobody,
+        "Histologically or cytologically confirmed metastatic or locally advanced, squamous or non-squamous NSCLC "
+        "(NSCLC).",
+        (
+            inc(
+                "diagnosis",
+                "Histologically or cytologically confirmed metastatic or locally advanced, squamous or non-squamous "
+                "NSCLC (NSCLC).",
+                not_site,
+            ),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT03514368",
+        everyone,
+        "any other advanced solid tumor when I-O agent is expected to be efficient or when a clinical trial is an "
+        "option",
+        (
+            inc("age", "Age ≥18 years at the time of study entry.", age_min(18)),
+            inc(
+                "stage",
+                "Patient with histologically documented metastatic and/or unresectable solid malignant tumor (NSCLC, "
+                "head and neck, melanoma (except uveal melanoma), bladder cancer or any other advanced solid tumor "
+                "when I-O agent is expected to be efficient or when a clinical trial is an option).",
+                unresectable,
+                note="checkpoint blockade is a standard option for unresectable mesothelioma",
+            ),
+            inc(
+                "prior_therapy",
+                "Patient for which a treatment with immune checkpoint blockade including, but not limited to, "
+                "anti-PD-1, anti-PD-L1 and anti-CTLA-4 mAb alone or in combination has been decided.",
+                nei,
+            ),
+            inc(
+                "prior_therapy",
+                "Current treatment with ICB not yet started.",
+                lambda f: NEI if f["io"] else MET,
+                note="R05 had checkpoint blockade before; whether a new course has started is not in the case",
+            ),
+            inc("measurable", "Evaluable disease (measurable as per RECIST 1.1. or not).", lambda f: MET),
+            inc("performance_status", "ECOG Performance status 0-2.", ecog_in(0, 1, 2)),
+            inc("other", "Patient affiliated to a Social Health Insurance in France.", nei),
+            exc("pregnancy", "Patient pregnant, or breast-feeding.", female_nei),
+            exc("diagnosis", "Uveal melanoma", lambda f: NOT),
+        ),
+    )
+)
+R(
+    Record(
+        "NCT02227732",
+        pleura_only,
+        "Subject has a symptomatic malignant pleural effusion requiring intervention.",
+        (
+            inc("age", "Subject is = 18 years old.", age_min(18), note="the page lost the sign of '≥ 18'"),
+            inc(
+                "effusion",
+                "Subject has a symptomatic malignant pleural effusion requiring intervention.",
+                lambda f: yes(bool(f["eff"])),
+            ),
+            inc(
+                "effusion",
+                "Subject has a history of at least one ipsilateral pleural effusion causing dyspnoea that responded to "
+                "thoracentesis where the lung expanded and the dyspnoea was relieved.",
+                lambda f: yes(bool(f["eff"])),
+                note="R08's effusion keeps coming back after drainage and the lung re-expands",
+            ),
+            exc(
+                "performance_status",
+                "Subject has a Karnofsky score of less than 50, or a WHO/ECOG performance status of 3* or more.",
+                lambda f: yes(f["ecog"] >= 3),
+                note="ECOG 2 is Karnofsky 50-60: not below 50",
+            ),
+            exc("pregnancy", "Subject is pregnant, planning to become pregnant, or is lactating.", female_nei),
+            exc("other", "Subject has had a lobectomy or pneumonectomy on the side of the effusion.", nobody_has),
+            exc(
+                "effusion",
+                "Subject has undergone a previous attempt at pleurodesis which has failed.",
+                nobody_has,
+                note="R08 has had no pleurodesis yet",
+            ),
+        ),
+    )
+)
+
+
 # ------------------------------------------------------------------------------------------------ generation
 
 
