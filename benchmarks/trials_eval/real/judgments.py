@@ -3902,8 +3902,11 @@ def no_io(f: F) -> str:
 
 
 def nobody_has(f: F) -> str:
-    """An illness the profiles do not have (autoimmune disease, lung fibrosis, dialysis): an exclusion not met."""
-    return NOT
+    """An illness or event the profiles' cases do not record (autoimmune disease, lung fibrosis, dialysis, liver
+    failure, another cancer under treatment, a failed pleurodesis): the case cannot decide it (their
+    ``patient.contraindications`` is not given), so not enough information; by the pair rule ("no other illness") it
+    excludes nobody."""
+    return NEI
 
 
 def pd1_agent(f: F) -> str:
@@ -3969,8 +3972,10 @@ R(
                 "prior_therapy",
                 "Histologically or cytologically confirmed advanced or metastatic disease (unresectable) that is "
                 "resistant to standard therapy or for which treatment is not available, not tolerated or refused",
-                refractory,
-                note="'refused': no profile says the person declines standard treatment (judging rule)",
+                lambda f: NOT if f["res"] else (MET if f["lines"] >= 1 else NEI),
+                human=UNTREATED,
+                note="'refused': no profile says the person declines standard treatment; the case cannot say it "
+                "(judging rule, as NCT00006981 'OR unwilling')",
             ),
             inc(
                 "performance_status",
@@ -4428,7 +4433,12 @@ R(
                 note="ECOG 2 is Karnofsky 50-60: not below 50",
             ),
             exc("pregnancy", "Subject is pregnant, planning to become pregnant, or is lactating.", female_nei),
-            exc("other", "Subject has had a lobectomy or pneumonectomy on the side of the effusion.", nobody_has),
+            exc(
+                "other",
+                "Subject has had a lobectomy or pneumonectomy on the side of the effusion.",
+                lambda f: NOT,
+                note="every case gives prior_chest_surgery: false",
+            ),
             exc(
                 "effusion",
                 "Subject has undergone a previous attempt at pleurodesis which has failed.",
