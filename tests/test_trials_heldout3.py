@@ -7,8 +7,15 @@ these records kept only their eligibility module (no title, no conditions), as t
 
 from __future__ import annotations
 
+from mesostage.trials.criteria import parse_eligibility
+from mesostage.trials.evaluate import CriterionOutcome, PatientFacts, evaluate_criterion
 from mesostage.trials.scope import SCOPE_BASKET, mesothelioma_scope, takes_site
 from mesostage.trials.study import Trial
+from tests.test_trials_heldout import MET, NOT_MET, every, one, person
+
+
+def _evaluations(text: str, p: PatientFacts) -> list[CriterionOutcome]:
+    return [evaluate_criterion(c, p) for c in parse_eligibility("Inclusion Criteria:\n- " + text)]
 
 
 def _module_only(nct: str, text: str) -> Trial:
@@ -102,3 +109,53 @@ def test_an_eligibility_only_record_for_another_cancer_is_not_a_mesothelioma_tri
         ),
     ):
         assert mesothelioma_scope(_module_only(nct, text)) == "", nct
+
+
+# --- "no standard treatment" / "not eligible for treatment": an untreated person who could have standard treatment
+
+
+UNTREATED = {"prior_systemic_lines": 0}
+AFTER_CHEMO = {
+    "prior_systemic_lines": 1,
+    "prior_agents": ["cisplatin", "pemetrexed"],
+    "progressed_after_last_line": True,
+}
+
+
+def test_not_eligible_for_treatment_or_no_standard_treatment_is_not_met_by_an_untreated_person() -> None:
+    # first-line treatment of mesothelioma exists and prolongs survival; nothing in the case says the person cannot
+    # have it, so an untreated person does not meet these (docs/trials.md); a treated one whose disease progressed can
+    for nct, text in (
+        (
+            "NCT00492830",
+            "The patient has advanced cancer and is not eligible for treatment or no effective treatment exists.",
+        ),
+        (
+            "NCT03460457",
+            "Patients with advanced malignancy diagnosed with pathology or cytology who have failed standard treatment "
+            "or no standard treatment;",
+        ),
+        (
+            "NCT04797468",
+            "Patients with advanced or metastatic solid tumors confirmed by histologically or cytologically, who have "
+            "failed standard treatment, or who do not have standard treatment regimens, or who are not suitable for "
+            "standard treatment;",
+        ),
+        (
+            "NCT06970795",
+            "Subjects with histologically or cytologically confirmed advanced solid tumors who have failed standard "
+            "therapy, are intolerant to standard therapy, or have no options of standard of care.",
+        ),
+    ):
+        untreated = [e for e in _evaluations(text, person({**UNTREATED, "resectable": False})) if e.label == NOT_MET]
+        assert untreated, nct
+        assert "ask the study team" in untreated[0].reason, nct
+        assert NOT_MET not in every(text, person({**AFTER_CHEMO, "resectable": False})), nct
+
+
+def test_not_eligible_for_surgery_or_no_prior_standard_chemotherapy_is_not_about_standard_treatment_failing() -> None:
+    # "not eligible for surgery" says the tumour cannot be removed (met by an unresectable untreated tumour);
+    # "no prior standard chemotherapy" asks for an untreated person: neither needs a line of treatment
+    assert every("Not eligible for surgery", person({**UNTREATED, "resectable": False})) == [MET]
+    assert one("No prior standard chemotherapy", person(UNTREATED)) == MET
+    assert one("No prior standard chemotherapy", person(AFTER_CHEMO)) == NOT_MET

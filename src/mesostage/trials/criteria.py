@@ -1100,6 +1100,19 @@ _LINES_PROGRESSED = re.compile(
     # untreated mesothelioma has effective standard first-line treatment
     r"no (?:effective|satisfactory) (?:\w+\s+){0,1}(?:therapy|treatment)s? (?:exists?|is available)|"
     r"not amenable to (?:conventional|standard) (?:therapy|treatment)|"
+    # "not eligible for treatment or no effective treatment exists" (NCT00492830), "not suitable for standard
+    # treatment" (NCT04797468), "failed standard treatment or no standard treatment" (NCT03460457), "no options of
+    # standard of care" (NCT06970795), "do not have standard treatment regimens" (NCT04797468): standard first-line
+    # treatment exists for mesothelioma, and nothing in a case says a person cannot have it (docs/trials.md)
+    r"(?:not (?:be )?(?:eligible|suitable|appropriate|a candidate)|ineligible|unsuitable) for (?!(?:\w+[\s-]+){0,2}"
+    r"(?:surg|resect|operat|curative|radical|local|radiat|radiother))(?:(?:standard|conventional|systemic|available|"
+    r"any|further|other|approved)\s+){0,2}(?:therapy|therapies|treatments?|care|chemotherapy|regimens?)\b|"
+    r"\bfail(?:ed|ure of|ing)\s+(?:(?:the|all|available|prior|approved)\s+)?standard\s+(?:of care|(?:\w+\s+){0,2}?"
+    r"(?:therapy|therapies|treatments?|regimens?|care))|"
+    r"\b(?:no|(?:do|does) not have)\s+(?!(?:prior|previous)\b)"
+    r"(?:(?:options?|effective|approved|available|other|further)\s+(?:of\s+)?){0,2}standard\s+"
+    r"(?:of care|(?:\w+\s+){0,2}?(?:therapy|therapies|treatments?|regimens?|options?))"
+    r"(?!\s+(?:within|in the|during))|"
     r"(?:had|received|undergone)\s+(?:or\s+(?:refused|declined)\s+)?(?:\w+[\s-]+){0,3}1st[- ]line|"
     r"(?:progress\w*|relaps\w*|recurr\w*|refractory|resistant|intoleran\w*)\s+(?:\w+\s+){0,3}(?:on|after|following|to|"
     r"despite|during)\s+(?:\w+[\s-]+){0,4}(?:1st[- ]line|therapy|treatment|chemotherapy|platinum|immunotherapy|regimen|"
@@ -1364,6 +1377,8 @@ _NOT_A_LIMIT = re.compile(
 )
 #: "progressed on standard therapy or for which no curative therapy exists" (NCT00006086): the second branch is met by
 #: any tumour that cannot be cured, so the first is not a requirement
+#: the part of a _LINES_PROGRESSED match that says standard treatment does not exist, failed or cannot be given
+_NO_STANDARD = re.compile(r"standard|effective|satisfactory|eligible|suitable|appropriate|amenable|candidate")
 _OR_INCURABLE = re.compile(r"\bor\b[^.;]{0,40}(?:no curative|not curable|incurable)|treatment option[^.;]{0,20}\bor\b")
 
 
@@ -1400,6 +1415,7 @@ def _clause_treatment_facts(c: str) -> list[Fact]:
         low = int(mt.group(1)) + 1
     if low is None and (resp := _RESPONDED_AFTER.search(c)) and not _negated(c, resp.start()):
         low = 1  # "Stable disease or response after chemotherapy" (NCT01241682): treated, and not progressed
+    no_standard = False
     progressed = _LINES_PROGRESSED.search(c)
     if progressed and _OR_INCURABLE.search(c):
         progressed = None
@@ -1407,6 +1423,7 @@ def _clause_treatment_facts(c: str) -> list[Fact]:
         negation = _NEG_AGENT.search(c[: progressed.start()])
         if negation is None or re.search(r"progress|respon", negation.group(0) + progressed.group(0)):
             low = 1
+            no_standard = bool(_NO_STANDARD.search(progressed.group(0)))
     for pattern in _LINES_MAX:
         if mx := pattern.search(c):
             high = int(mx.group(1))
@@ -1421,6 +1438,8 @@ def _clause_treatment_facts(c: str) -> list[Fact]:
             line["classes_any"] = True  # "cisplatin or carboplatin", "platinum and/or pemetrexed"
         if (low or 0) >= 1 and re.search(r"\b(?:refus|declin)\w*", c):
             line["or_refused"] = True  # "must have had or refused first-line chemotherapy"
+        if no_standard:
+            line["no_standard"] = True  # "no standard therapy exists", "not eligible for treatment": said why
         facts: list[Fact] = [line]
         if (low or 0) >= 1:
             if _NOT_PROGRESSED.search(c):

@@ -712,6 +712,14 @@ def _lines(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
     text = f"{want}; you have had {mine}"
     if value == "no" and f.get("or_refused") and ph is not None and ph < fmin:
         return "ask", text + "; the trial also takes people who refused it: needs whether you did"
+    if value == "no" and f.get("no_standard") and ph == 0:
+        # docs/trials.md: an untreated person who could have standard treatment does not meet "no standard
+        # treatment exists" / "not eligible for treatment"; the study team decides if there is a reason they cannot
+        return (
+            value,
+            text + "; standard first treatment exists for mesothelioma"
+            " (if your doctors say you cannot have it, ask the study team)",
+        )
     if value == "yes" and classes:
         if p.agent_classes is None:
             return "unknown", text + "; which drugs is not given"
