@@ -8,10 +8,10 @@ these records kept only their eligibility module (no title, no conditions), as t
 from __future__ import annotations
 
 from mesostage.trials.criteria import parse_eligibility
-from mesostage.trials.evaluate import CriterionOutcome, PatientFacts, evaluate_criterion
+from mesostage.trials.evaluate import CriterionOutcome, PatientFacts, evaluate_all, evaluate_criterion
 from mesostage.trials.scope import SCOPE_BASKET, mesothelioma_scope, takes_site
 from mesostage.trials.study import Trial
-from tests.test_trials_heldout import MET, NOT_MET, every, one, person
+from tests.test_trials_heldout import MET, NEI, NOT_MET, every, one, person
 
 
 def _evaluations(text: str, p: PatientFacts) -> list[CriterionOutcome]:
@@ -159,3 +159,123 @@ def test_not_eligible_for_surgery_or_no_prior_standard_chemotherapy_is_not_about
     assert every("Not eligible for surgery", person({**UNTREATED, "resectable": False})) == [MET]
     assert one("No prior standard chemotherapy", person(UNTREATED)) == MET
     assert one("No prior standard chemotherapy", person(AFTER_CHEMO)) == NOT_MET
+
+
+# --- the criteria reader on the other wordings of held-out-3 (each quoted from the record named)
+
+
+R10_LABS = {
+    "neutrophils_10e9_per_l": 1.2,
+    "platelets_10e9_per_l": 85,
+    "wbc_10e9_per_l": 2.8,
+    "bilirubin_umol_per_l": 30,
+    "bilirubin_uln_umol_per_l": 21,
+    "ast_u_per_l": 70,
+    "ast_uln_u_per_l": 40,
+    "alt_u_per_l": 65,
+    "alt_uln_u_per_l": 40,
+    "creatinine_umol_per_l": 160,
+    "creatinine_uln_umol_per_l": 110,
+    "creatinine_clearance_ml_per_min": 40,
+}
+
+
+def test_a_tilde_is_a_range_of_performance_status() -> None:
+    # NCT03638804 "ECOG score <= 0~1": ECOG 0 or 1, not 0 only (the registry escapes the tilde as "\~")
+    assert one("ECOG score ≤ 0\\~1; Life expectancy of at least 3 months;", person({"ecog": 1})) != NOT_MET
+    assert one("ECOG score ≤ 0\\~1; Life expectancy of at least 3 months;", person({"ecog": 2})) == NOT_MET
+    # NCT04734067 "the ... (ECOG) physical status score was 0-2"
+    text = "When selected, the Eastern Cooperative Oncology Group (ECOG) physical status score was 0-2;"
+    assert one(text, person({"ecog": 2})) == MET
+    assert one(text, person({"ecog": 3})) == NOT_MET
+
+
+def test_a_treatment_the_person_can_be_given_is_not_one_they_must_have_had() -> None:
+    # NCT04734067: who may start checkpoint inhibitors; nobody is asked to have had them already
+    text = (
+        "Patients with malignant tumors confirmed by histology or cytology can be treated with ICIs after evaluation "
+        "by a professional oncologist, with no restriction on cancer type or stage;"
+    )
+    assert one(text, person(UNTREATED)) != NOT_MET
+
+
+def test_criteria_of_one_arm_do_not_exclude_a_person_who_fits_another_arm() -> None:
+    # NCT05838768: arms A and C need a prior checkpoint inhibitor, arm B prior chemotherapy
+    text = (
+        "Key Inclusion criteria:\n"
+        "* Arm A and C: Patients must have progressed on the most recent therapy for advanced disease including one "
+        "prior line of immune checkpoint inhibitor therapy.\n"
+        "* Arm B: Patients should have received prior chemotherapy or targeted therapy, and patients should have "
+        "received prior immune checkpoint inhibitor or should be expected to benefit from immune checkpoint inhibitor "
+        "therapy."
+    )
+    outcomes = evaluate_all(parse_eligibility(text), person(AFTER_CHEMO))
+    assert [o.effect for o in outcomes if o.effect == "against"] == []
+
+
+def test_treatment_now_or_in_the_last_months_is_asked_about_not_refused() -> None:
+    # NCT05554432 "Either currently receiving, or has received in the previous 12 months, one of the following:"
+    text = "Either currently receiving, or has received in the previous 12 months, one of the following:"
+    treated = _evaluations(text, person(AFTER_CHEMO))
+    assert [o.label for o in treated] == [NEI]
+    assert treated[0].open_question
+    assert "12 months" in treated[0].reason
+    assert one(text, person(UNTREATED)) == NOT_MET
+
+
+def test_another_cancer_under_treatment_is_not_a_ban_on_treatment_already_had() -> None:
+    # NCT05554432 exclusion: the systemic therapy is for another cancer
+    text = "Has an additional primary cancer for which they are receiving systemic therapy"
+    assert one(text, person(AFTER_CHEMO), "exclusion") != MET
+
+
+def test_measurable_or_not_takes_any_disease() -> None:
+    # NCT03514368 "Evaluable disease (measurable as per RECIST 1.1. or not)."
+    assert (
+        one("Evaluable disease (measurable as per RECIST 1.1. or not).", person({"measurable_disease": False})) == MET
+    )
+
+
+def test_the_effusion_as_a_place_is_not_an_exclusion_of_having_one() -> None:
+    # NCT02227732, an indwelling-catheter trial for people with a malignant pleural effusion
+    with_effusion = person({"prior_chest_surgery": False}, pleural_effusion_malignant=True)
+    for text in (
+        "Subject has had a lobectomy or pneumonectomy on the side of the effusion.",
+        "Subject has bilateral pleural effusions, with both being at least moderate in size (greater than 1/3 of the "
+        "hemithorax on chest x-ray).",
+    ):
+        assert one(text, with_effusion, "exclusion") != MET, text
+
+
+def test_a_target_lesions_treatment_history_does_not_need_measurable_disease() -> None:
+    # NCT04734067 exclusion
+    text = "The target lesion had received immune-related treatment or immune-mediated treatment before;"
+    assert one(text, person({"measurable_disease": True}), "exclusion") != MET
+
+
+def test_an_age_band_in_a_run_on_item_with_the_life_expectancy() -> None:
+    # NCT03460457 "18-70 years old;Eastern Cooperative Oncology Group performance status:0-1,Life expectancy of more
+    # than 3 months;": the life expectancy does not hide the age band
+    text = "18-70 years old;Eastern Cooperative Oncology Group performance status:0-1,Life expectancy of more than 3 months;"
+    assert one(text, person({"age_years": 71, "ecog": 1})) == NOT_MET
+    assert one(text, person({"age_years": 64, "ecog": 1})) == MET
+
+
+def test_times_of_the_upper_limit_written_x_of() -> None:
+    # NCT03468751 "a total bilirubin level <= 1.5x of upper limit of normal (ULN)": 30 / 21 = 1.43 x ULN meets it
+    text = "Adequate hepatic function defined by: a total bilirubin level ≤ 1.5x of upper limit of normal (ULN)"
+    assert one(text, person(R10_LABS)) == MET
+
+
+def test_organ_function_written_other_ways_is_adequate_organ_function() -> None:
+    # NCT04734067, NCT03460457, NCT04296994: no limits written; results outside the usual ones are an open question
+    for text in (
+        "Have sufficient viscera function and bone marrow function;",
+        "Main organs function is normal;",
+        "The functional level of important organs must meet the requirements before the first dose of study drug.",
+    ):
+        [outcome] = _evaluations(text, person(R10_LABS))
+        assert outcome.label == NEI, text
+        assert outcome.open_question, text
+        [normal] = _evaluations(text, person())
+        assert not normal.open_question, text

@@ -659,6 +659,7 @@ def _prepare(text: str) -> str:
     t = _NUM_WORD.sub(lambda m: _NUMBER_WORDS[m.group(1)], t)
     t = _COMPARISONS.sub(lambda m: _COMPARISON_SIGNS[m.group(0)], t)
     t = re.sub(r"(\d)(yrs?|years?)\b", r"\1 \2", t)
+    t = re.sub(r"(\d)\s*\\?[~\uff5e]\s*(\d)", r"\1-\2", t)  # "ECOG score <= 0~1" (NCT03638804): a range
     return re.sub(r"\s+", " ", t)
 
 
@@ -670,11 +671,11 @@ _PS = re.compile(
     r"(?:\s*status)?(?:\s*(?:score|grade|scale))?(?:\s*\((?:ps|ecog ps|ecog)\))?(?:\s*ps)?|\bperformance status\b"
     r"|\bps\b"
 )
-_PS_LEAD = r"^(?:\W|of|is|must|be|score|grade|ps|status|level)*"
+_PS_LEAD = r"^(?:\W|of|is|was|must|be|score|grade|ps|status|level|physical)*"
 _PS_VALUE: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         re.compile(
-            r"^(?:\W|of|is|must|be|score|grade|ps|a|an|status|level|between)*([0-4])\s*(?:-|to|through|\u2013)\s*([0-4])\b"
+            r"^(?:\W|of|is|was|must|be|score|grade|ps|a|an|status|level|physical|between)*([0-4])\s*(?:-|to|through|\u2013)\s*([0-4])\b"
         ),
         "range",
     ),
@@ -807,7 +808,11 @@ _AGE_MAX = (
 
 
 def _age_fact(t: str) -> Fact | None:
-    if not _AGE_CONTEXT.search(t) or _NOT_AGE.search(t):
+    if _NOT_AGE.search(t):
+        # "18-70 years old;Eastern Cooperative Oncology Group performance status:0-1,Life expectancy of more than 3
+        # months" (NCT03460457): the age is in a part of its own
+        t = next((p for p in re.split(r"[;,]\s*", t) if _AGE_CONTEXT.search(p) and not _NOT_AGE.search(p)), "")
+    if not _AGE_CONTEXT.search(t):
         return None
     low: float | None = None
     high: float | None = None
@@ -1192,7 +1197,7 @@ def _classes_in(t: str) -> list[tuple[int, set[str]]]:
 
 
 _OTHER_MALIGNANCY = re.compile(
-    r"(?:\b(?:prior|previous|other|another|second|concurrent|secondary)\s+(?:primary\s+|invasive\s+|active\s+)?"
+    r"(?:\b(?:prior|previous|other|another|second|concurrent|secondary|additional)\s+(?:primary\s+|invasive\s+|active\s+)?"
     r"(?:malignan\w*|cancers?)\b|history of (?:an?other |other |a second )?(?:malignan\w*|cancer))"
 )
 
@@ -1276,7 +1281,9 @@ _WINDOW = re.compile(
 )
 #: Treatment the trial plans or will give: not treatment already had.
 _FUTURE = re.compile(
-    r"eligible (?:for|to receive)|planned|scheduled|candidates? (?:for|to receive)|(?:able|fit|suitable|willing) "
+    r"eligible (?:for|to receive)|planned|scheduled|candidates? (?:for|to receive)|"
+    # "can be treated with ICIs after evaluation by a professional oncologist" (NCT04734067)
+    r"(?:can|could|may|to) be treated with|(?:able|fit|suitable|willing) "
     r"(?:to receive|to undergo|for)|to receive|will (?:receive|undergo|be treated|be given|start)|going to|intend"
 )
 _LOCAL_WORDS = re.compile(
@@ -1289,6 +1296,14 @@ def _current_fact(c: str) -> Fact | None:
     """ "Currently receiving first-line treatment with pemetrexed + platinum" (NCT01085630)."""
     m = re.search(r"\bcurrently (?:receiving|on|undergoing|being treated)\b", c)
     if m and not _negated(c, m.start()):
+        recent = re.search(
+            r"\bor (?:has |have )?(?:received|had)\b[^;]{0,40}?\b(?:previous|past|last) (\d+) (months?|weeks?)", c
+        )
+        if recent:
+            # "Either currently receiving, or has received in the previous 12 months, one of the following"
+            # (NCT05554432): treatment now or recently, not only now
+            months = int(recent.group(1)) / (1 if recent.group(2).startswith("month") else 4.345)
+            return {"type": "lines", "min": 1, "max": None, "classes": [], "recent_months": round(months, 1)}
         return {"type": "current_treatment"}
     if re.match(r"^\W*concurrent [\w -]{0,80}(?:allowed|permitted)\b", c):
         return {"type": "current_treatment", "permissive": True}  # "Concurrent systemic chemotherapy allowed"
@@ -1524,11 +1539,15 @@ def _measurable_fact(t: str) -> Fact | None:
     m = _MEASURABLE.search(t)
     if not m:
         return None
-    if m.group(0) == "target lesion" and re.search(r"radiotherap|irradiat|radiation", t):
+    if m.group(0) == "target lesion" and re.search(
+        r"radiotherap|irradiat|radiation|target lesions? (?:had|has|have) (?:\w+ )?(?:received|been|undergone)", t
+    ):
+        # "The target lesion had received immune-related treatment ... before" (NCT04734067): its history, likewise
         # "Concurrent palliative radiotherapy to painful lesions allowed only if target lesion outside of irradiated
         # field" (NCT00004920): where radiotherapy may go, a condition on the lesion, not a need of one
         return None
-    if re.search(r"(?<![\w-])measurable\s+(?:or|and/or)\s+non-?\s?measurable", t):
+    if re.search(r"(?<![\w-])measurable\s+(?:or|and/or)\s+non-?\s?measurable|measurable\b[^;()]{0,30}\bor not\b", t):
+        # "Evaluable disease (measurable as per RECIST 1.1. or not)" (NCT03514368)
         # "measurable or non-measurable disease": any disease will do
         return {"type": "measurable", "present": True, "or_evaluable": True, "any": True}
     evaluable = bool(re.search(r"evaluable\s+or\s+measurable|measurable\s+or\s+evaluable", t))
@@ -1685,6 +1704,10 @@ def _effusion_fact(t: str, kind: Kind = "inclusion") -> Fact | None:
         return None
     before = t[: m.start()]
     negated = _negated(t, m.start()) or bool(re.match(r"^\W*(?:no|absence of|without|unavailab\w*)\b", t))
+    if re.search(r"on the (?:same )?side of the effusion|\bbilateral pleural effusions?\b", t):
+        # "a lobectomy or pneumonectomy on the side of the effusion", "bilateral pleural effusions, with both being
+        # at least moderate in size" (NCT02227732): the effusion locates something else; having one is not in question
+        return None
     if m.group(0).startswith("effusion") and negated:
         return None  # "No chylous effusion", "No bilateral effusions" (NCT00002622, NCT00042770): a kind, not any
     if re.search(r"pericardial|ascites", before) and "pleural" not in before and not re.search(r"\bor\s*$", before):
@@ -2155,7 +2178,8 @@ _ALTERNATIVE_TYPES = frozenset(
 
 
 _COHORT_PREFIX = re.compile(
-    r"^\W*(?:phase\s+(?:i{1,3}|[123])[ab]?|part\s+[a-z0-9]|cohort\s+[a-z0-9]+|arm\s+[a-z0-9])(?:\s+only)?\s*:",
+    r"^\W*(?:phase\s+(?:i{1,3}|[123])[ab]?|part\s+[a-z0-9]|cohort\s+[a-z0-9]+|arm\s+[a-z0-9])"
+    r"(?:\s*(?:,|and|&|/|or)\s*[a-z0-9]\b)*(?:\s+only)?\s*:",  # "Arm A and C: ..." / "Arm B: ..." (NCT05838768)
     re.IGNORECASE,
 )
 

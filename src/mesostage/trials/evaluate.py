@@ -720,6 +720,11 @@ def _lines(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
             text + "; standard first treatment exists for mesothelioma"
             " (if your doctors say you cannot have it, ask the study team)",
         )
+    if value == "yes" and f.get("recent_months"):
+        return (
+            "ask",
+            text + f"; it must be now or in the last {f['recent_months']:g} months: needs when your last one was",
+        )
     if value == "yes" and classes:
         if p.agent_classes is None:
             return "unknown", text + "; which drugs is not given"
