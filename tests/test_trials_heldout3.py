@@ -146,6 +146,12 @@ def test_not_eligible_for_treatment_or_no_standard_treatment_is_not_met_by_an_un
             "Subjects with histologically or cytologically confirmed advanced solid tumors who have failed standard "
             "therapy, are intolerant to standard therapy, or have no options of standard of care.",
         ),
+        (
+            "NCT00496444",
+            "Patients with pathologically confirmed malignancy that is metastatic or unresectable and refractory to "
+            "standard therapy or for whom there is no standard therapy that induces complete remission (CR) of at "
+            "least 10% or an increased survival of at least 3 months.",
+        ),
     ):
         untreated = [e for e in _evaluations(text, person({**UNTREATED, "resectable": False})) if e.label == NOT_MET]
         assert untreated, nct
