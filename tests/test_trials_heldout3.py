@@ -147,6 +147,11 @@ def test_not_eligible_for_treatment_or_no_standard_treatment_is_not_met_by_an_un
             "therapy, are intolerant to standard therapy, or have no options of standard of care.",
         ),
         (
+            "NCT00491855",
+            "they have either a disease where there is no established standard of care therapy or have failed one or "
+            "more prior therapy",
+        ),
+        (
             "NCT00496444",
             "Patients with pathologically confirmed malignancy that is metastatic or unresectable and refractory to "
             "standard therapy or for whom there is no standard therapy that induces complete remission (CR) of at "

@@ -1115,7 +1115,7 @@ _LINES_PROGRESSED = re.compile(
     r"\bfail(?:ed|ure of|ing)\s+(?:(?:the|all|available|prior|approved)\s+)?standard\s+(?:of care|(?:\w+\s+){0,2}?"
     r"(?:therapy|therapies|treatments?|regimens?|care))|"
     r"\b(?:no|(?:do|does) not have)\s+(?!(?:prior|previous)\b)"
-    r"(?:(?:options?|effective|approved|available|other|further)\s+(?:of\s+)?){0,2}standard\s+"
+    r"(?:(?:options?|effective|approved|available|other|further|established|accepted)\s+(?:of\s+)?){0,2}standard\s+"
     r"(?:of care|(?:\w+\s+){0,2}?(?:therapy|therapies|treatments?|regimens?|options?))"
     r"(?!\s+(?:within|in the|during))|"
     r"(?:had|received|undergone)\s+(?:or\s+(?:refused|declined)\s+)?(?:\w+[\s-]+){0,3}1st[- ]line|"
