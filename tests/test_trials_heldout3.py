@@ -290,3 +290,45 @@ def test_organ_function_written_other_ways_is_adequate_organ_function() -> None:
         assert outcome.open_question, text
         [normal] = _evaluations(text, person())
         assert not normal.open_question, text
+
+
+def test_diagnosed_with_cancer_is_met_by_mesothelioma() -> None:
+    # NCT05554432 (an interview study of people on checkpoint inhibitors)
+    assert one("Has been diagnosed with cancer", person()) == MET
+
+
+IO = {"prior_systemic_lines": 1, "prior_agents": ["nivolumab", "ipilimumab"], "progressed_after_last_line": True}
+
+
+def test_side_effects_of_earlier_immunotherapy_concern_only_those_who_had_it() -> None:
+    for nct, text in (
+        ("NCT04296994", "Grade 3 or Grade 4 irAEs related to prior cancer immunotherapy."),
+        (
+            "NCT03460457",
+            "Patients who had any\\> 3 degree immune-related adverse event during any previous immunotherapy received;",
+        ),
+    ):
+        assert one(text, person(AFTER_CHEMO), "exclusion") == "not applicable", nct
+        assert one(text, person(IO), "exclusion") == NEI, nct
+
+
+def test_immune_mediated_therapy_is_immunotherapy() -> None:
+    # NCT04734067 "No prior exposure to immune-mediated therapy;"
+    assert one("No prior exposure to immune-mediated therapy;", person(AFTER_CHEMO)) == MET
+    assert one("No prior exposure to immune-mediated therapy;", person(IO)) == NOT_MET
+
+
+def test_disease_confined_to_one_hemithorax() -> None:
+    # NCT02040272 (MARS 2): met without spread beyond the chest side; not met with metastases; a contralateral
+    # lymph node is for the surgeons
+    text = "Disease confined to one hemi-thorax."
+    assert one(text, person()) == MET
+    assert one(text, person(metastases={"findings": ["lung_contralateral"]})) == NOT_MET
+    assert one(text, person(nodes={"findings": ["contralateral_mediastinal"]})) == NEI
+
+
+def test_an_evaluable_lesion_per_recist() -> None:
+    # NCT04797468 "Patients with at least one evaluable lesion assessed as per RECIST1.1 criteria;"
+    text = "Patients with at least one evaluable lesion assessed as per RECIST1.1 criteria;"
+    assert one(text, person({"measurable_disease": True})) == MET
+    assert one(text, person({"measurable_disease": False})) == NEI

@@ -894,6 +894,8 @@ def _site_facts(t: str, kind: Kind, reading: Reading) -> list[Fact]:
         # cancers a person with mesothelioma does not have as their primary
         if re.search(r"(?:confirmed|proven|diagnosis of)\b[^;.]{0,40}\bsolid (?:tumou?rs?|malignanc\w*|cancers?)\b", t):
             return [{"type": "site", "sites": []}]
+        if re.match(r"^\W*(?:has|have) been diagnosed with (?:a |an )?(?:cancer|malignan\w*)\W*$", t):
+            return [{"type": "site", "sites": []}]  # "Has been diagnosed with cancer" (NCT05554432): any cancer
         if re.match(r"^\W*no primary\b", t) and vocabulary().term_patterns["other_cancer"].search(t):
             return [{"type": "site", "sites": []}]
     any_site = r"\bany (?:primary )?site(?: of origin)? (?:is |are )?(?:allowed|eligible)"
@@ -1198,7 +1200,9 @@ def _classes_in(t: str) -> list[tuple[int, set[str]]]:
 
 _OTHER_MALIGNANCY = re.compile(
     r"(?:\b(?:prior|previous|other|another|second|concurrent|secondary|additional)\s+(?:primary\s+|invasive\s+|active\s+)?"
-    r"(?:malignan\w*|cancers?)\b|history of (?:an?other |other |a second )?(?:malignan\w*|cancer))"
+    # not "prior cancer immunotherapy" (NCT04296994): anticancer treatment, not another cancer
+    r"(?:malignan\w*|cancers?)\b(?!\s+(?:immunotherapy|therapy|therapies|treatments?|chemotherapy|drugs?|agents?))|"
+    r"history of (?:an?other |other |a second )?(?:malignan\w*|cancer))"
 )
 
 
@@ -1462,6 +1466,20 @@ def _clause_treatment_facts(c: str) -> list[Fact]:
             elif _PROGRESSED.search(c):
                 facts.append({"type": "progression", "progressed": True})
         return facts
+    if re.search(r"\biraes?\b|immune[- ](?:related|mediated) (?:adverse|side|toxicit)", c):
+        # "Grade 3 or Grade 4 irAEs related to prior cancer immunotherapy" (NCT04296994), "any > 3 degree
+        # immune-related adverse event during any previous immunotherapy" (NCT03460457): side effects of a treatment
+        # had, which concern only a person who had it
+        named = {x for _, cl in _classes_in(c) for x in cl if not x.startswith("agent:")} & {"immunotherapy"}
+        return [
+            {
+                "type": "prior_agent",
+                "classes": sorted(named or {"immunotherapy"}),
+                "present": True,
+                "permissive": False,
+                "side_effects": True,
+            }
+        ]
     # No count of lines: a statement about prior exposure to named drugs or classes.
     if (_NOT_HISTORY.search(c) and not _PERMISSIVE.search(c[:60])) or not _EXPOSURE.search(c):
         return []
@@ -1500,6 +1518,8 @@ _MEASURABLE = re.compile(
     # "... MM, that can be measured in two dimensions by a radiologic imaging study" (NCT01241682)
     r"(?<![\w-])measurable|can be measured in (?:two|2|one|1|at least one) dimensions?|"
     r"(?:\bm?recist\b).{0,40}(?:lesion|disease)|target lesion|"
+    # "at least one evaluable lesion assessed as per RECIST1.1 criteria" (NCT04797468)
+    r"\bevaluable (?:lesions?|disease)\b[^;.]{0,40}\bm?recist|"
     r"lesions?\b[^;.]{0,20}\b(?:accurately )?measured in at least (?:1|one) dimension"
 )
 _BRAIN = re.compile(
@@ -1550,7 +1570,9 @@ def _measurable_fact(t: str) -> Fact | None:
         # "Evaluable disease (measurable as per RECIST 1.1. or not)" (NCT03514368)
         # "measurable or non-measurable disease": any disease will do
         return {"type": "measurable", "present": True, "or_evaluable": True, "any": True}
-    evaluable = bool(re.search(r"evaluable\s+or\s+measurable|measurable\s+or\s+evaluable", t))
+    evaluable = bool(re.search(r"evaluable\s+or\s+measurable|measurable\s+or\s+evaluable", t)) or m.group(0).startswith(
+        "evaluable"
+    )
     negated = _negated(t, m.start())
     if negated and re.search(
         r"\b(?:no|not|without)\s+(?:[\w-]+\s+){0,2}\w+(?:omas|cancers|tumou?rs|leuka?emias)\s+$",
@@ -1856,6 +1878,17 @@ _EXTENT_PERMISSIVE = re.compile(r"\b(?:are|is) (?:also )?(?:eligible|allowed|per
 
 
 def _extent_fact(t: str, kind: Kind) -> Fact | None:
+    if re.search(r"(?:confined|limited) to (?:one|1|the|a single|the ipsilateral|the unilateral) hemi-?\s?thorax", t):
+        # "Disease confined to one hemi-thorax" (NCT02040272, MARS 2): nothing beyond it, nearby or far
+        what = ["contralateral_pleura_lung", "intra_abdominal", "distant"]
+        return {
+            "type": "extent",
+            "what": what,
+            "present": False,
+            "permissive": False,
+            "loose": False,
+            "nodes_open": True,
+        }
     found = [(name, m) for name, pattern in _EXTENT_TERMS if (m := pattern.search(t))]
     if not found:
         return None
