@@ -12,6 +12,7 @@ from mesostage.trials.evaluate import CriterionOutcome, PatientFacts, evaluate_a
 from mesostage.trials.scope import SCOPE_BASKET, mesothelioma_scope, takes_site
 from mesostage.trials.study import Trial
 from tests.test_trials_heldout import MET, NEI, NOT_MET, every, one, person
+from tests.test_trials_heldout2 import AFTER_CHEMO, UNTREATED
 
 
 def _evaluations(text: str, p: PatientFacts) -> list[CriterionOutcome]:
@@ -112,14 +113,6 @@ def test_an_eligibility_only_record_for_another_cancer_is_not_a_mesothelioma_tri
 
 
 # --- "no standard treatment" / "not eligible for treatment": an untreated person who could have standard treatment
-
-
-UNTREATED = {"prior_systemic_lines": 0}
-AFTER_CHEMO = {
-    "prior_systemic_lines": 1,
-    "prior_agents": ["cisplatin", "pemetrexed"],
-    "progressed_after_last_line": True,
-}
 
 
 def test_not_eligible_for_treatment_or_no_standard_treatment_is_not_met_by_an_untreated_person() -> None:
