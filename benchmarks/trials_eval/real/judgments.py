@@ -4450,6 +4450,26 @@ R(
 )
 
 
+# Tranche 3 (1 record), found after the fixes made for tranches 1-2 and labelled before the matcher ran on it.
+HELD_OUT_3 = HELD_OUT_3 | {"NCT07129018"}
+R(
+    Record(
+        "NCT07129018",
+        nobody,
+        "Patients must have histologically or cytologically confirmed locally advanced or metastatic biliary tract "
+        "cancer",
+        (
+            inc(
+                "diagnosis",
+                "Patients must have histologically or cytologically confirmed locally advanced or metastatic biliary "
+                "tract cancer",
+                not_site,
+            ),
+        ),
+        note="biliary tract cancer only: a distractor",
+    )
+)
+
 # ------------------------------------------------------------------------------------------------ generation
 
 
