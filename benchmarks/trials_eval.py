@@ -21,7 +21,7 @@ the run and named in the output, so the same script measures the matcher before 
 Fictional set: 35 FICTIONAL trials x 8 profiles (benchmarks/trials_eval/), as before.
 
 Run: .venv/bin/python benchmarks/trials_eval.py [--verbose] [--real-only | --fictional-only]
-     [--set all|first-65|held-out|held-out-2]
+     [--set all|first-65|held-out|held-out-2|held-out-3]
 """
 
 from __future__ import annotations
@@ -95,7 +95,8 @@ def goal(name: str, value: float, unit: str, floor: float, what: str, text: str,
 
 def in_set(row: dict[str, str], which: str) -> bool:
     """Rows of the chosen record set: "all", "first-65" (used while the matcher was improved), "held-out" (the
-    fourth batch) or "held-out-2" (the fifth), each labelled before the matcher first ran on it."""
+    fourth batch), "held-out-2" (the fifth) or "held-out-3" (the sixth), each labelled before the matcher first ran
+    on it."""
     return which == "all" or row.get("set", "first-65") == which
 
 
@@ -301,10 +302,10 @@ def main() -> int:
     only.add_argument("--fictional-only", action="store_true")
     parser.add_argument(
         "--set",
-        choices=("all", "first-65", "held-out", "held-out-2"),
+        choices=("all", "first-65", "held-out", "held-out-2", "held-out-3"),
         default="all",
-        help="real records to score: the first 65, the held-out 25, the held-out-2 30 (each labelled before the "
-        "matcher first ran on it), or all",
+        help="real records to score: the first 65, the held-out 25, the held-out-2 30, the held-out-3 18 (each "
+        "labelled before the matcher first ran on it), or all",
     )
     args = parser.parse_args()
     real = run_real(args.verbose, args.set) if not args.fictional_only else None

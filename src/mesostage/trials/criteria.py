@@ -659,6 +659,7 @@ def _prepare(text: str) -> str:
     t = _NUM_WORD.sub(lambda m: _NUMBER_WORDS[m.group(1)], t)
     t = _COMPARISONS.sub(lambda m: _COMPARISON_SIGNS[m.group(0)], t)
     t = re.sub(r"(\d)(yrs?|years?)\b", r"\1 \2", t)
+    t = re.sub(r"(\d)\s*\\?[~\uff5e]\s*(\d)", r"\1-\2", t)  # "ECOG score <= 0~1" (NCT03638804): a range
     return re.sub(r"\s+", " ", t)
 
 
@@ -670,11 +671,11 @@ _PS = re.compile(
     r"(?:\s*status)?(?:\s*(?:score|grade|scale))?(?:\s*\((?:ps|ecog ps|ecog)\))?(?:\s*ps)?|\bperformance status\b"
     r"|\bps\b"
 )
-_PS_LEAD = r"^(?:\W|of|is|must|be|score|grade|ps|status|level)*"
+_PS_LEAD = r"^(?:\W|of|is|was|must|be|score|grade|ps|status|level|physical)*"
 _PS_VALUE: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         re.compile(
-            r"^(?:\W|of|is|must|be|score|grade|ps|a|an|status|level|between)*([0-4])\s*(?:-|to|through|\u2013)\s*([0-4])\b"
+            r"^(?:\W|of|is|was|must|be|score|grade|ps|a|an|status|level|physical|between)*([0-4])\s*(?:-|to|through|\u2013)\s*([0-4])\b"
         ),
         "range",
     ),
@@ -807,7 +808,11 @@ _AGE_MAX = (
 
 
 def _age_fact(t: str) -> Fact | None:
-    if not _AGE_CONTEXT.search(t) or _NOT_AGE.search(t):
+    if _NOT_AGE.search(t):
+        # "18-70 years old;Eastern Cooperative Oncology Group performance status:0-1,Life expectancy of more than 3
+        # months" (NCT03460457): the age is in a part of its own
+        t = next((p for p in re.split(r"[;,]\s*", t) if _AGE_CONTEXT.search(p) and not _NOT_AGE.search(p)), "")
+    if not _AGE_CONTEXT.search(t):
         return None
     low: float | None = None
     high: float | None = None
@@ -889,6 +894,8 @@ def _site_facts(t: str, kind: Kind, reading: Reading) -> list[Fact]:
         # cancers a person with mesothelioma does not have as their primary
         if re.search(r"(?:confirmed|proven|diagnosis of)\b[^;.]{0,40}\bsolid (?:tumou?rs?|malignanc\w*|cancers?)\b", t):
             return [{"type": "site", "sites": []}]
+        if re.match(r"^\W*(?:has|have) been diagnosed with (?:a |an )?(?:cancer|malignan\w*)\W*$", t):
+            return [{"type": "site", "sites": []}]  # "Has been diagnosed with cancer" (NCT05554432): any cancer
         if re.match(r"^\W*no primary\b", t) and vocabulary().term_patterns["other_cancer"].search(t):
             return [{"type": "site", "sites": []}]
     any_site = r"\bany (?:primary )?site(?: of origin)? (?:is |are )?(?:allowed|eligible)"
@@ -1100,6 +1107,19 @@ _LINES_PROGRESSED = re.compile(
     # untreated mesothelioma has effective standard first-line treatment
     r"no (?:effective|satisfactory) (?:\w+\s+){0,1}(?:therapy|treatment)s? (?:exists?|is available)|"
     r"not amenable to (?:conventional|standard) (?:therapy|treatment)|"
+    # "not eligible for treatment or no effective treatment exists" (NCT00492830), "not suitable for standard
+    # treatment" (NCT04797468), "failed standard treatment or no standard treatment" (NCT03460457), "no options of
+    # standard of care" (NCT06970795), "do not have standard treatment regimens" (NCT04797468): standard first-line
+    # treatment exists for mesothelioma, and nothing in a case says a person cannot have it (docs/trials.md)
+    r"(?:not (?:be )?(?:eligible|suitable|appropriate|a candidate)|ineligible|unsuitable) for (?!(?:\w+[\s-]+){0,2}"
+    r"(?:surg|resect|operat|curative|radical|local|radiat|radiother))(?:(?:standard|conventional|systemic|available|"
+    r"any|further|other|approved)\s+){0,2}(?:therapy|therapies|treatments?|care|chemotherapy|regimens?)\b|"
+    r"\bfail(?:ed|ure of|ing)\s+(?:(?:the|all|available|prior|approved)\s+)?standard\s+(?:of care|(?:\w+\s+){0,2}?"
+    r"(?:therapy|therapies|treatments?|regimens?|care))|"
+    r"\b(?:no|(?:do|does) not have)\s+(?!(?:prior|previous)\b)"
+    r"(?:(?:options?|effective|approved|available|other|further|established|accepted)\s+(?:of\s+)?){0,2}standard\s+"
+    r"(?:of care|(?:\w+\s+){0,2}?(?:therapy|therapies|treatments?|regimens?|options?))"
+    r"(?!\s+(?:within|in the|during))|"
     r"(?:had|received|undergone)\s+(?:or\s+(?:refused|declined)\s+)?(?:\w+[\s-]+){0,3}1st[- ]line|"
     r"(?:progress\w*|relaps\w*|recurr\w*|refractory|resistant|intoleran\w*)\s+(?:\w+\s+){0,3}(?:on|after|following|to|"
     r"despite|during)\s+(?:\w+[\s-]+){0,4}(?:1st[- ]line|therapy|treatment|chemotherapy|platinum|immunotherapy|regimen|"
@@ -1179,8 +1199,10 @@ def _classes_in(t: str) -> list[tuple[int, set[str]]]:
 
 
 _OTHER_MALIGNANCY = re.compile(
-    r"(?:\b(?:prior|previous|other|another|second|concurrent|secondary)\s+(?:primary\s+|invasive\s+|active\s+)?"
-    r"(?:malignan\w*|cancers?)\b|history of (?:an?other |other |a second )?(?:malignan\w*|cancer))"
+    r"(?:\b(?:prior|previous|other|another|second|concurrent|secondary|additional)\s+(?:primary\s+|invasive\s+|active\s+)?"
+    # not "prior cancer immunotherapy" (NCT04296994): anticancer treatment, not another cancer
+    r"(?:malignan\w*|cancers?)\b(?!\s+(?:immunotherapy|therapy|therapies|treatments?|chemotherapy|drugs?|agents?))|"
+    r"history of (?:an?other |other |a second )?(?:malignan\w*|cancer))"
 )
 
 
@@ -1263,7 +1285,9 @@ _WINDOW = re.compile(
 )
 #: Treatment the trial plans or will give: not treatment already had.
 _FUTURE = re.compile(
-    r"eligible (?:for|to receive)|planned|scheduled|candidates? (?:for|to receive)|(?:able|fit|suitable|willing) "
+    r"eligible (?:for|to receive)|planned|scheduled|candidates? (?:for|to receive)|"
+    # "can be treated with ICIs after evaluation by a professional oncologist" (NCT04734067)
+    r"(?:can|could|may|to) be treated with|(?:able|fit|suitable|willing) "
     r"(?:to receive|to undergo|for)|to receive|will (?:receive|undergo|be treated|be given|start)|going to|intend"
 )
 _LOCAL_WORDS = re.compile(
@@ -1276,6 +1300,14 @@ def _current_fact(c: str) -> Fact | None:
     """ "Currently receiving first-line treatment with pemetrexed + platinum" (NCT01085630)."""
     m = re.search(r"\bcurrently (?:receiving|on|undergoing|being treated)\b", c)
     if m and not _negated(c, m.start()):
+        recent = re.search(
+            r"\bor (?:has |have )?(?:received|had)\b[^;]{0,40}?\b(?:previous|past|last) (\d+) (months?|weeks?)", c
+        )
+        if recent:
+            # "Either currently receiving, or has received in the previous 12 months, one of the following"
+            # (NCT05554432): treatment now or recently, not only now
+            months = int(recent.group(1)) / (1 if recent.group(2).startswith("month") else 4.345)
+            return {"type": "lines", "min": 1, "max": None, "classes": [], "recent_months": round(months, 1)}
         return {"type": "current_treatment"}
     if re.match(r"^\W*concurrent [\w -]{0,80}(?:allowed|permitted)\b", c):
         return {"type": "current_treatment", "permissive": True}  # "Concurrent systemic chemotherapy allowed"
@@ -1364,6 +1396,8 @@ _NOT_A_LIMIT = re.compile(
 )
 #: "progressed on standard therapy or for which no curative therapy exists" (NCT00006086): the second branch is met by
 #: any tumour that cannot be cured, so the first is not a requirement
+#: the part of a _LINES_PROGRESSED match that says standard treatment does not exist, failed or cannot be given
+_NO_STANDARD = re.compile(r"standard|effective|satisfactory|eligible|suitable|appropriate|amenable|candidate")
 _OR_INCURABLE = re.compile(r"\bor\b[^.;]{0,40}(?:no curative|not curable|incurable)|treatment option[^.;]{0,20}\bor\b")
 
 
@@ -1400,6 +1434,7 @@ def _clause_treatment_facts(c: str) -> list[Fact]:
         low = int(mt.group(1)) + 1
     if low is None and (resp := _RESPONDED_AFTER.search(c)) and not _negated(c, resp.start()):
         low = 1  # "Stable disease or response after chemotherapy" (NCT01241682): treated, and not progressed
+    no_standard = False
     progressed = _LINES_PROGRESSED.search(c)
     if progressed and _OR_INCURABLE.search(c):
         progressed = None
@@ -1407,6 +1442,7 @@ def _clause_treatment_facts(c: str) -> list[Fact]:
         negation = _NEG_AGENT.search(c[: progressed.start()])
         if negation is None or re.search(r"progress|respon", negation.group(0) + progressed.group(0)):
             low = 1
+            no_standard = bool(_NO_STANDARD.search(progressed.group(0)))
     for pattern in _LINES_MAX:
         if mx := pattern.search(c):
             high = int(mx.group(1))
@@ -1421,6 +1457,8 @@ def _clause_treatment_facts(c: str) -> list[Fact]:
             line["classes_any"] = True  # "cisplatin or carboplatin", "platinum and/or pemetrexed"
         if (low or 0) >= 1 and re.search(r"\b(?:refus|declin)\w*", c):
             line["or_refused"] = True  # "must have had or refused first-line chemotherapy"
+        if no_standard:
+            line["no_standard"] = True  # "no standard therapy exists", "not eligible for treatment": said why
         facts: list[Fact] = [line]
         if (low or 0) >= 1:
             if _NOT_PROGRESSED.search(c):
@@ -1428,6 +1466,20 @@ def _clause_treatment_facts(c: str) -> list[Fact]:
             elif _PROGRESSED.search(c):
                 facts.append({"type": "progression", "progressed": True})
         return facts
+    if re.search(r"\biraes?\b|immune[- ](?:related|mediated) (?:adverse|side|toxicit)", c):
+        # "Grade 3 or Grade 4 irAEs related to prior cancer immunotherapy" (NCT04296994), "any > 3 degree
+        # immune-related adverse event during any previous immunotherapy" (NCT03460457): side effects of a treatment
+        # had, which concern only a person who had it
+        named = {x for _, cl in _classes_in(c) for x in cl if not x.startswith("agent:")} & {"immunotherapy"}
+        return [
+            {
+                "type": "prior_agent",
+                "classes": sorted(named or {"immunotherapy"}),
+                "present": True,
+                "permissive": False,
+                "side_effects": True,
+            }
+        ]
     # No count of lines: a statement about prior exposure to named drugs or classes.
     if (_NOT_HISTORY.search(c) and not _PERMISSIVE.search(c[:60])) or not _EXPOSURE.search(c):
         return []
@@ -1466,6 +1518,8 @@ _MEASURABLE = re.compile(
     # "... MM, that can be measured in two dimensions by a radiologic imaging study" (NCT01241682)
     r"(?<![\w-])measurable|can be measured in (?:two|2|one|1|at least one) dimensions?|"
     r"(?:\bm?recist\b).{0,40}(?:lesion|disease)|target lesion|"
+    # "at least one evaluable lesion assessed as per RECIST1.1 criteria" (NCT04797468)
+    r"\bevaluable (?:lesions?|disease)\b[^;.]{0,40}\bm?recist|"
     r"lesions?\b[^;.]{0,20}\b(?:accurately )?measured in at least (?:1|one) dimension"
 )
 _BRAIN = re.compile(
@@ -1505,14 +1559,20 @@ def _measurable_fact(t: str) -> Fact | None:
     m = _MEASURABLE.search(t)
     if not m:
         return None
-    if m.group(0) == "target lesion" and re.search(r"radiotherap|irradiat|radiation", t):
+    if m.group(0) == "target lesion" and re.search(
+        r"radiotherap|irradiat|radiation|target lesions? (?:had|has|have) (?:\w+ )?(?:received|been|undergone)", t
+    ):
+        # "The target lesion had received immune-related treatment ... before" (NCT04734067): its history, likewise
         # "Concurrent palliative radiotherapy to painful lesions allowed only if target lesion outside of irradiated
         # field" (NCT00004920): where radiotherapy may go, a condition on the lesion, not a need of one
         return None
-    if re.search(r"(?<![\w-])measurable\s+(?:or|and/or)\s+non-?\s?measurable", t):
+    if re.search(r"(?<![\w-])measurable\s+(?:or|and/or)\s+non-?\s?measurable|measurable\b[^;()]{0,30}\bor not\b", t):
+        # "Evaluable disease (measurable as per RECIST 1.1. or not)" (NCT03514368)
         # "measurable or non-measurable disease": any disease will do
         return {"type": "measurable", "present": True, "or_evaluable": True, "any": True}
-    evaluable = bool(re.search(r"evaluable\s+or\s+measurable|measurable\s+or\s+evaluable", t))
+    evaluable = bool(re.search(r"evaluable\s+or\s+measurable|measurable\s+or\s+evaluable", t)) or m.group(0).startswith(
+        "evaluable"
+    )
     negated = _negated(t, m.start())
     if negated and re.search(
         r"\b(?:no|not|without)\s+(?:[\w-]+\s+){0,2}\w+(?:omas|cancers|tumou?rs|leuka?emias)\s+$",
@@ -1666,6 +1726,10 @@ def _effusion_fact(t: str, kind: Kind = "inclusion") -> Fact | None:
         return None
     before = t[: m.start()]
     negated = _negated(t, m.start()) or bool(re.match(r"^\W*(?:no|absence of|without|unavailab\w*)\b", t))
+    if re.search(r"on the (?:same )?side of the effusion|\bbilateral pleural effusions?\b", t):
+        # "a lobectomy or pneumonectomy on the side of the effusion", "bilateral pleural effusions, with both being
+        # at least moderate in size" (NCT02227732): the effusion locates something else; having one is not in question
+        return None
     if m.group(0).startswith("effusion") and negated:
         return None  # "No chylous effusion", "No bilateral effusions" (NCT00002622, NCT00042770): a kind, not any
     if re.search(r"pericardial|ascites", before) and "pleural" not in before and not re.search(r"\bor\s*$", before):
@@ -1814,6 +1878,17 @@ _EXTENT_PERMISSIVE = re.compile(r"\b(?:are|is) (?:also )?(?:eligible|allowed|per
 
 
 def _extent_fact(t: str, kind: Kind) -> Fact | None:
+    if re.search(r"(?:confined|limited) to (?:one|1|the|a single|the ipsilateral|the unilateral) hemi-?\s?thorax", t):
+        # "Disease confined to one hemi-thorax" (NCT02040272, MARS 2): nothing beyond it, nearby or far
+        what = ["contralateral_pleura_lung", "intra_abdominal", "distant"]
+        return {
+            "type": "extent",
+            "what": what,
+            "present": False,
+            "permissive": False,
+            "loose": False,
+            "nodes_open": True,
+        }
     found = [(name, m) for name, pattern in _EXTENT_TERMS if (m := pattern.search(t))]
     if not found:
         return None
@@ -2136,7 +2211,8 @@ _ALTERNATIVE_TYPES = frozenset(
 
 
 _COHORT_PREFIX = re.compile(
-    r"^\W*(?:phase\s+(?:i{1,3}|[123])[ab]?|part\s+[a-z0-9]|cohort\s+[a-z0-9]+|arm\s+[a-z0-9])(?:\s+only)?\s*:",
+    r"^\W*(?:phase\s+(?:i{1,3}|[123])[ab]?|part\s+[a-z0-9]|cohort\s+[a-z0-9]+|arm\s+[a-z0-9])"
+    r"(?:\s*(?:,|and|&|/|or)\s*[a-z0-9]\b)*(?:\s+only)?\s*:",  # "Arm A and C: ..." / "Arm B: ..." (NCT05838768)
     re.IGNORECASE,
 )
 

@@ -113,6 +113,16 @@ _CONTRALATERAL_THORAX = frozenset(
     }
 )
 _ABDOMEN = frozenset({"transdiaphragmatic", "peritoneum_discontinuous", "liver", "adrenal"})
+#: lymph nodes on the other side: in the chest, but whether they take the disease beyond "one hemithorax" is for the
+#: surgeons (a contralateral mediastinal node lies in the middle of the chest)
+_CONTRALATERAL_NODES = frozenset(
+    {
+        "contralateral_mediastinal",
+        "contralateral_internal_mammary",
+        "contralateral_hilar",
+        "contralateral_supraclavicular",
+    }
+)
 
 
 def _extent(case: Case) -> dict[str, bool | None]:
@@ -125,6 +135,7 @@ def _extent(case: Case) -> dict[str, bool | None]:
             "confined_peritoneal": None if extra is None else not extra,
             "distant": extra,
             "contralateral_thoracic": False if extra is False else None,
+            "contralateral_pleura_lung": False if extra is False else None,
         }
     if case.site != "pleura":
         return {}
@@ -144,6 +155,8 @@ def _extent(case: Case) -> dict[str, bool | None]:
     distant: bool | None = bool(metastases.findings) or (None if metastases.unknown else False)
     return {
         "contralateral_thoracic": spread(_CONTRALATERAL_THORAX, sections),
+        "contralateral_pleura_lung": spread(_CONTRALATERAL_THORAX - _CONTRALATERAL_NODES, sections),
+        "contralateral_nodes": spread(_CONTRALATERAL_NODES, sections),
         "intra_abdominal": spread(_ABDOMEN, sections),
         "confined_peritoneal": False,
         "distant": distant,
@@ -500,6 +513,7 @@ def _tnm(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
 
 _EXTENT_WORDS = {
     "contralateral_thoracic": "disease on the other side of the chest",
+    "contralateral_pleura_lung": "disease in the other lung or pleura",
     "intra_abdominal": "disease in the abdomen",
     "confined_peritoneal": "disease only inside the abdomen (peritoneal cavity)",
     "distant": "metastases (distant spread)",
@@ -515,6 +529,9 @@ def _extent_value(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
     if has is None:
         return "unknown", f"about {what}: your staging findings do not say"
     mine = f"you have {what}" if has else f"you have no {what} recorded"
+    if f.get("nodes_open") and not has and p.extent.get("contralateral_nodes"):
+        # "Disease confined to one hemi-thorax" (NCT02040272) with a lymph node on the other side
+        return "unknown", f"{mine}, but a lymph node on the other side: whether it counts is for the surgeons"
     if f.get("loose") and f["present"] and not has and p.resectable is not True:
         # "a metastatic solid tumor" (NCT02614456) is often written for any advanced cancer: a tumour that cannot be
         # removed may be what the trial means; the study team decides
@@ -712,6 +729,19 @@ def _lines(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
     text = f"{want}; you have had {mine}"
     if value == "no" and f.get("or_refused") and ph is not None and ph < fmin:
         return "ask", text + "; the trial also takes people who refused it: needs whether you did"
+    if value == "no" and f.get("no_standard") and ph == 0:
+        # docs/trials.md: an untreated person who could have standard treatment does not meet "no standard
+        # treatment exists" / "not eligible for treatment"; the study team decides if there is a reason they cannot
+        return (
+            value,
+            text + "; standard first treatment exists for mesothelioma"
+            " (if your doctors say you cannot have it, ask the study team)",
+        )
+    if value == "yes" and f.get("recent_months"):
+        return (
+            "ask",
+            text + f"; it must be now or in the last {f['recent_months']:g} months: needs when your last one was",
+        )
     if value == "yes" and classes:
         if p.agent_classes is None:
             return "unknown", text + "; which drugs is not given"
@@ -726,6 +756,11 @@ def _lines(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
 def _agents(f: dict[str, Any], p: PatientFacts) -> tuple[Value, str]:
     names = _class_names(f["classes"])
     had = _had(f["classes"], p)
+    if f.get("side_effects"):
+        # "Grade 3 or Grade 4 irAEs related to prior cancer immunotherapy" (NCT04296994): only for those who had it
+        if had is False:
+            return "na", f"about side effects of earlier {names}; you have not had it"
+        return "unknown", f"about side effects of earlier {names}: not in the case; the study team will ask"
     if had is None:
         if p.agent_classes is None:
             return "unknown", f"about prior {names}; your prior drugs are not given"

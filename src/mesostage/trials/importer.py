@@ -34,7 +34,7 @@ from filelock import FileLock, Timeout
 from mesostage.limits import clip
 from mesostage.safeio import private_temp, remove_stale_temps, usual_mode
 from mesostage.trials.criteria import Criterion, parse_trial
-from mesostage.trials.index import TrialIndex, create_schema
+from mesostage.trials.index import SCHEMA_VERSION, DamagedIndex, OutdatedIndex, TrialIndex, create_schema
 from mesostage.trials.jsonstream import JsonStreamError, UnreadableStudy, iter_json_studies
 from mesostage.trials.scope import mesothelioma_scope, reading_site
 from mesostage.trials.study import StudyError, Trial, parse_study
@@ -324,6 +324,18 @@ def _reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {clip(str(exc))}" if str(exc) else type(exc).__name__
 
 
+def _check_mergeable(old: sqlite3.Connection, final: Path) -> None:
+    """A merge keeps the studies already stored with the criteria read when they were imported: only into an index
+    of this version's format (an older one's criteria are not what this version reads)."""
+    try:
+        row = old.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise ImportFailed(f"cannot merge into {final}: {DamagedIndex(final, str(exc))}") from None
+    if row is None or str(row[0]) != SCHEMA_VERSION:
+        outdated = OutdatedIndex(final, None if row is None else str(row[0]))
+        raise ImportFailed(f"cannot merge into {final}: {outdated} (without --merge, the new import replaces it)")
+
+
 def _write_checked(conn: sqlite3.Connection, batch: list[tuple[Trial, str]], source: str, report: ImportReport) -> None:
     """Write a batch; when one study cannot be stored (text that is not Unicode, a number SQLite cannot hold),
     write them one at a time, report that study and keep the others."""
@@ -414,6 +426,7 @@ def _import_locked(
         conn = sqlite3.connect(temp, isolation_level=None)  # explicit BEGIN/COMMIT below
         if mode == "merge" and final.is_file():
             with sqlite3.connect(f"{final.resolve().as_uri()}?mode=ro", uri=True) as old:
+                _check_mergeable(old, final)
                 old.backup(conn)
         # The temporary file is discarded on any failure, so its journal stays in memory (not OFF: a study that
         # cannot be stored is rolled back to its savepoint, which needs a journal).

@@ -26,6 +26,7 @@ __all__ = [
     "REBUILD_HINT",
     "DamagedIndex",
     "IndexedTrial",
+    "OutdatedIndex",
     "TrialIndex",
     "create_schema",
     "default_index_path",
@@ -33,7 +34,11 @@ __all__ = [
 
 DATA_DIR_ENV = "MESOSTAGE_DATA_DIR"
 
-SCHEMA_VERSION = "2"  # 2: criteria read by the real-text reader (new fact types); trials carry start_date
+#: The index format. Criteria and scope are read once, at import, and stored: a reader that reads more (new facts,
+#: a wider scope) needs an index written by it. 2: criteria read by the real-text reader (new fact types); trials
+#: carry start_date. 3: dated waiting times (washout facts carry their days), "no standard treatment" and "now or in
+#: the last N months" facts, and the all-comer scope of records that kept only their eligibility text (session 6).
+SCHEMA_VERSION = "3"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -84,6 +89,27 @@ class DamagedIndex(ValueError):
         super().__init__(f"{where}: the trial index cannot be read ({problem}); {REBUILD_HINT}")
 
 
+class OutdatedIndex(DamagedIndex):
+    """An index written in another format by another version of mesostage: which, and how to make a new one."""
+
+    def __init__(self, path: Path | None, found: str | None) -> None:
+        where = str(path) if path is not None else "the trial index"
+        older = found is None or (found.isdigit() and int(found) < int(SCHEMA_VERSION))
+        written = f"index format {found}" if found is not None else "an index format without a version"
+        if older:
+            problem = (
+                f"was written by an older version of mesostage ({written}; this version reads format "
+                f"{SCHEMA_VERSION}, because trial criteria are read when trials are imported and this version reads "
+                "more of them)"
+            )
+        else:
+            problem = (
+                f"was written by a newer version of mesostage ({written}; this version reads format {SCHEMA_VERSION})"
+            )
+        ValueError.__init__(self, f"{where}: the trial index {problem}; {REBUILD_HINT}")
+        self.found = found
+
+
 def _is_damage(exc: sqlite3.DatabaseError) -> bool:
     """Damage (SQLITE_CORRUPT, SQLITE_NOTADB, a read error) rather than a bad query, such as FTS5 syntax."""
     return not isinstance(exc, sqlite3.OperationalError) or "disk i/o" in str(exc).lower()
@@ -130,7 +156,7 @@ class TrialIndex:
             raise DamagedIndex(p, f"not a mesostage trial index: {exc}") from None
         if version is None or version[0] != SCHEMA_VERSION:
             conn.close()
-            raise DamagedIndex(p, "written by another version of mesostage")
+            raise OutdatedIndex(p, None if version is None else str(version[0]))
         return cls(conn, path=p)
 
     def close(self) -> None:

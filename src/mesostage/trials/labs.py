@@ -101,7 +101,8 @@ _OPS: tuple[tuple[str, str], ...] = (
 _OP = re.compile(r"(?:" + "|".join(f"(?P<op{i}>{p})" for i, (p, _) in enumerate(_OPS)) + r")")
 _NUMBER = r"(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|\.\d+)"
 _ULN = re.compile(
-    r"^\s*(?:x|\u00d7|\*|times|fold)?\s*(?:the\s+)?(?:institutional\s+|local\s+)?"
+    # "a total bilirubin level <= 1.5x of upper limit of normal (ULN)" (NCT03468751): "x of" the limit
+    r"^\s*(?:x|\u00d7|\*|times|fold)?\s*(?:of\s+)?(?:the\s+)?(?:institutional\s+|local\s+)?"
     r"(?:uln|unl|iuln|upper limits? of (?:the\s+)?normal|upper normal limits?|the upper limit|normal upper limit|"
     r"(?:institutional\s+)?(?:upper\s+)?normal limits?|upper limits?)"
 )
@@ -319,7 +320,11 @@ def _adequate() -> tuple[dict[str, dict[str, Any]], str]:
 
 
 _ADEQUATE = re.compile(
-    r"\b(?:adequate|sufficient|acceptable|normal)\b(?P<what>[a-z ,/&-]{0,60}?)\b(?:organ )?(?:function|reserve)s?\b"
+    r"\b(?:adequate|sufficient|acceptable|normal)\b(?P<what>[a-z ,/&-]{0,60}?)\b(?:organ )?(?:function|reserve)s?\b|"
+    # "Main organs function is normal" (NCT03460457), "The functional level of important organs must meet the
+    # requirements" (NCT04296994): the same, written the other way round
+    r"\b(?:main |major |important |vital )?organs?(?: function| functional level)? (?:is |are )?(?:normal|adequate)\b|"
+    r"\bfunctional level of (?:the )?(?:main |major |important |vital )?organs? must meet"
 )
 #: the limits follow in sub-items or after the words: "... including the following:", "... as defined below"
 _LIMITS_FOLLOW = re.compile(r"following|defined below|as defined|as evidenced|as indicated|as follows|:\s*$|\bby\b")
@@ -334,6 +339,8 @@ def organ_function_fact(t: str) -> dict[str, Any] | None:
         return None
     words = m.group(0)
     systems, _ = _adequate()
+    # "sufficient viscera function and bone marrow function" (NCT04734067): the viscera are the organs
+    words = re.sub(r"\bviscera\w*", "organ", words)
     named = [name for name, sys in systems.items() if any(re.search(rf"\b{w}\b", words) for w in sys["terms"])]
     if not named and "organ" not in words:
         return None  # "normal cardiac function", "adequate pulmonary function": not blood tests

@@ -155,6 +155,42 @@ def _inclusion_takes_any_effusion(trial: Trial) -> bool:
     return False
 
 
+#: what an all-comer trial calls the disease it takes when its eligibility text is all a record kept (no title, no
+#: conditions): "advanced solid tumors" (NCT06970795), "advanced malignancy" (NCT03460457), "advanced/metastatic
+#: malignant tumor" (NCT04296994), "malignant tumors ... with no restriction on cancer type" (NCT04734067), "Has been
+#: diagnosed with cancer" (NCT05554432), "confirmed advanced or metastatic disease (unresectable)" (NCT03379259),
+#: "evaluable carcinoma which has failed standard therapy" (NCT03468751: no organ named)
+_ANY_CANCER = re.compile(
+    r"solid (?:tumou?rs?|malignan\w*|cancers?|neoplasms?)|"
+    r"\b(?:advanced|metastatic|recurrent|refractory)(?:\s*(?:/|or|and/or)\s*(?:advanced|metastatic|recurrent|"
+    r"refractory))?\s+(?:malignan\w*|cancers?|neoplasms?|tumou?rs?)|"
+    r"\bmalignant (?:solid )?tumou?rs?|\bdiagnosed with (?:a )?cancer\b|\bdiagnosis of (?:a )?cancer\b|"
+    r"\bconfirmed (?:locally )?(?:advanced|metastatic)(?: or metastatic)? disease\b|"
+    r"\b(?:measurable|evaluable|advanced|metastatic|recurrent|refractory)(?:\s+and/or\s+\w+)?\s+carcinomas?\b",
+    re.IGNORECASE,
+)
+#: "NSCLC, head and neck, melanoma ... or any other advanced solid tumor" (NCT03514368): the named cancers are examples
+_ANY_OTHER = re.compile(r"\b(?:any|or) other\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+
+
+def _inclusion_takes_any_cancer(trial: Trial) -> bool:
+    """The first inclusion criterion that says what disease the trial takes names no single cancer: it takes any
+    (the record kept only its eligibility text, so nothing else says what it is about)."""
+    from mesostage.trials.criteria import split_criteria
+
+    for c in split_criteria(trial.eligibility_text):
+        if c.kind != "inclusion":
+            continue
+        if not (m := _ANY_CANCER.search(c.text)):
+            if _other_cancer(c.text):
+                return False  # "stage IV NSCLC" (NCT03322566), "PM from GI, HPB, ... Sarcoma primaries" (NCT04956068)
+            continue
+        before = c.text[: m.start()]
+        sentence = before[before.rfind(". ") + 1 :]
+        return not _other_cancer(sentence) or bool(_ANY_OTHER.search(sentence))
+    return False
+
+
 def _text_scope(trial: Trial) -> str:
     from mesostage.trials.criteria import split_criteria
 
@@ -187,6 +223,8 @@ def mesothelioma_scope(trial: Trial) -> str:
     if not trial.conditions and trial.brief_title == trial.nct_id and _inclusion_names_mesothelioma(trial):
         # a record that kept only its eligibility text (no title, no conditions): the text says what it is about
         return _text_scope(trial)
+    if not trial.conditions and trial.brief_title == trial.nct_id and _inclusion_takes_any_cancer(trial):
+        return SCOPE_BASKET
     if (
         _may_name(trial.eligibility_text, _MESO_WORDS)
         and _MESO.search(trial.eligibility_text)
