@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
 
@@ -36,14 +35,13 @@ from mesostage.batch.rows import (
     code_text,
     diagnosis_year,
     eod_checks,
-    eod_codes_outcome,
     eod_outcome,
     eod_schema_for,
     finding_outcome,
     selection_problem,
     system_for_date,
 )
-from mesostage.batch.tables import EOD_SCHEMAS, eod_table
+from mesostage.batch.tables import EOD_SCHEMAS
 
 __all__ = ["OUTCOME_SCHEMA", "InputKind", "detect_kind", "outcome_frame", "stage_frame"]
 
@@ -87,35 +85,7 @@ def _text_expr(df: pl.DataFrame, column: str, width: int | None) -> tuple[pl.Exp
     return pl.lit(None, pl.String), False
 
 
-@cache
-def _eod_lookup(schema_id: str) -> tuple[pl.DataFrame, dict[str, dict[str, int]]]:
-    """Outcomes of every valid code combination of a schema, one row per key (see ``_eod_key``), plus an all-null
-    last row."""
-    table = eod_table(schema_id)
-    index = {
-        "eodPrimaryTumor": {code: i for i, code in enumerate(table.primary_tumor)},
-        "eodRegionalNodes": {code: i for i, code in enumerate(table.regional_nodes)},
-        "eodMets": {code: i for i, code in enumerate(table.mets)},
-    }
-    rows = [RowOutcome().as_tuple()] * _KEYS
-    for tumor, nodes, mets, malignant in itertools.product(
-        table.primary_tumor, table.regional_nodes, table.mets, (False, True)
-    ):
-        key = _eod_key(index["eodPrimaryTumor"][tumor], index["eodRegionalNodes"][nodes], index["eodMets"][mets])
-        rows[key * 2 + malignant] = eod_codes_outcome(tumor, nodes, mets, malignant, schema_id).as_tuple()
-    rows.append(RowOutcome().as_tuple())
-    return pl.DataFrame(rows, schema=OUTCOME_SCHEMA, orient="row"), index
-
-
-_CODES_PER_TABLE = 16  # more than any EOD code table has (V9 Primary Tumor: 11)
-_KEYS = 2 * _CODES_PER_TABLE**3
-_NULL_KEY = len(EOD_SCHEMAS) * _KEYS
 _ROUTE = "__eod_schema"
-
-
-def _eod_key(tumor: Any, nodes: Any, mets: Any) -> Any:
-    """One integer per combination of code indices (Python ints or polars expressions)."""
-    return (tumor * _CODES_PER_TABLE + nodes) * _CODES_PER_TABLE + mets
 
 
 def _distinct(df: pl.DataFrame, columns: Sequence[str]) -> dict[str, list[Any]]:
@@ -134,13 +104,6 @@ def _checked(distinct: list[Any], width: int, check: Callable[[str | None], Prob
 
 def _raw(df: pl.DataFrame, column: str) -> pl.Expr:
     return pl.col(column) if column in df.columns else pl.lit(None)
-
-
-def _valid_expr(df: pl.DataFrame, column: str, checked: Mapping[Any, Any]) -> pl.Expr:
-    ok = [raw for raw, (_, problem) in checked.items() if problem is None and raw is not None]
-    dtype = df.schema[column] if column in df.columns else pl.String()
-    expr = _raw(df, column).is_in(pl.Series(ok, dtype=dtype))
-    return (_raw(df, column).is_null() | expr) if None not in checked or checked[None][1] is None else expr
 
 
 def _problem_exprs(df: pl.DataFrame, column: str, checked: Mapping[Any, Any], i: int, schema_id: str) -> list[pl.Expr]:
@@ -200,6 +163,110 @@ def _eod_frame(df: pl.DataFrame) -> pl.DataFrame:
     needs_year = None in by_id.values()
     schemas = {v for v in by_id.values() if v is not None} | (set(by_year.values()) if needs_year else set())
     used = [c for c in EOD_SCHEMAS if c in schemas] or ["00370"]
+    checked = {schema_id: _checks_of(schema_id, distinct) for schema_id in used}
+    index, outcomes = _verdicts(df, distinct, {"schemaId": by_id, "dateOfDiagnosis": by_year}, checked)
+    out = _outcome_columns(outcomes, index)
+    bad = (index == 0).arg_true()
+    if bad.len():
+        out = _with_problems(df[bad], bad, out, used, distinct, checked, by_id, by_year)
+    return _recorded_frame(df, out, "dateOfDiagnosis")
+
+
+def _checks_of(schema_id: str, distinct: Mapping[str, list[Any]]) -> dict[str, dict[Any, Any]]:
+    """Per column, for every distinct raw value: its code text and what the schema's check of it says."""
+    before, after = eod_checks(schema_id)
+    return {column: _checked(distinct[column], EOD_COLUMNS[column], check) for column, check in (*before, *after)}
+
+
+#: Columns whose code text decides the outcome of a valid row (the others decide only whether a row is valid).
+_OUTCOME_TEXT = ("eodPrimaryTumor", "eodRegionalNodes", "eodMets", "pleuralEffusion")
+
+
+def _verdicts(
+    df: pl.DataFrame,
+    distinct: Mapping[str, list[Any]],
+    routes: Mapping[str, Mapping[Any, Any]],
+    checked: Mapping[str, Mapping[str, Mapping[Any, Any]]],
+) -> tuple[pl.Series, list[tuple[str | None, ...]]]:
+    """Each row's outcome as an index into a list of outcomes (0: the row has an error, see ``_with_problems``).
+
+    Every column is coded once to a small integer: raw values that the per-row path reads alike (the same schema
+    route, the same verdict of each schema's check, the same blankness, and for the code columns the same code)
+    share a code, so a column of one such class costs no pass at all. The codes of a row make one integer key; the
+    per-row function (``eod_outcome``) runs once per distinct key, on one raw value of each class."""
+    classes: dict[str, list[Any]] = {}  # per column: one raw value standing for each class
+    coded: dict[str, dict[Any, int]] = {}
+    for column, values in distinct.items():
+        seen: dict[object, int] = {}
+        codes: dict[Any, int] = {}
+        for raw in values:
+            text = code_text(raw, EOD_COLUMNS[column])
+            verdicts = tuple(checked[s][column][raw][1] is None for s in checked)
+            what = text if column in _OUTCOME_TEXT and any(verdicts) else text is None
+            signature = (routes[column].get(raw) if column in routes else None, verdicts, what)
+            if signature not in seen:
+                seen[signature] = len(seen)
+                classes.setdefault(column, []).append(raw)
+            codes[raw] = seen[signature]
+        coded[column] = codes
+    key: pl.Expr = pl.lit(0, pl.UInt64)
+    varying = False
+    stride = 1
+    strides: dict[str, int] = {}
+    for column, reps in classes.items():
+        strides[column] = stride
+        if len(reps) > 1:
+            mapping = {raw: code for raw, code in coded[column].items() if raw is not None}
+            code = pl.col(column).replace_strict(mapping, default=None, return_dtype=pl.UInt64)
+            if None in coded[column]:
+                code = code.fill_null(coded[column][None])
+            key, varying = key + code * stride, True
+        stride *= max(len(reps), 1)
+    keys = df.select(key.alias("key")).to_series() if varying else pl.repeat(0, df.height, dtype=pl.UInt64, eager=True)
+    present = keys.unique().to_list()
+    outcomes: list[tuple[str | None, ...]] = [RowOutcome().as_tuple()]
+    number = {}
+    for k in present:
+        record = {c: reps[(k // strides[c]) % len(reps)] for c, reps in classes.items()}
+        outcome = eod_outcome(record)
+        if outcome.error_kind is None:
+            number[k] = len(outcomes)
+            outcomes.append(outcome.as_tuple())
+    old = pl.Series(list(number), dtype=pl.UInt64)
+    new = pl.Series(list(number.values()), dtype=pl.UInt32)
+    if stride <= 1 << 22:  # a dense table of every possible key: one gather instead of a hash look-up per row
+        table = pl.zeros(stride, pl.UInt32, eager=True).scatter(old, new)
+        return table.gather(keys), outcomes
+    return keys.replace_strict(old, new, default=0, return_dtype=pl.UInt32), outcomes
+
+
+def _outcome_columns(outcomes: list[tuple[str | None, ...]], index: pl.Series) -> pl.DataFrame:
+    """The outcome columns of every row from its index: a column whose value is the same for every outcome used is
+    made as one value repeated, the others are gathered."""
+    used = index.unique().to_list()
+    columns = []
+    for position, name in enumerate(OUTCOME_COLUMNS):
+        values = {outcomes[i][position] for i in used}
+        if len(values) == 1:
+            columns.append(pl.repeat(values.pop(), index.len(), dtype=pl.String, eager=True).alias(name))
+        else:
+            table = pl.Series(name, [o[position] for o in outcomes], dtype=pl.String)
+            columns.append(table.gather(index))
+    return pl.DataFrame(columns, schema=OUTCOME_SCHEMA)
+
+
+def _with_problems(
+    df: pl.DataFrame,
+    bad: pl.Series,
+    out: pl.DataFrame,
+    used: list[str],
+    distinct: Mapping[str, list[Any]],
+    checked: Mapping[str, Mapping[str, Mapping[Any, Any]]],
+    by_id: Mapping[Any, Any],
+    by_year: Mapping[Any, Any],
+) -> pl.DataFrame:
+    """The rows with errors (``df``, at positions ``bad`` of ``out``): the messages of the failing checks, in the
+    per-row path's order, joined by "; ", and the first error's kind."""
     if len(used) > 1:
         ids = {k: v for k, v in by_id.items() if k is not None}
         years = {k: v for k, v in by_year.items() if k is not None}
@@ -210,52 +277,27 @@ def _eod_frame(df: pl.DataFrame) -> pl.DataFrame:
             else pl.lit("00370")
         )
         df = df.with_columns(pl.coalesce(route, year_route).alias(_ROUTE))
-    parts = {schema_id: _schema_exprs(df, schema_id, distinct) for schema_id in used}
-
-    def combined(pick: Callable[[_Parts], list[_Part]]) -> list[pl.Expr]:
-        """Per position, the expression of the row's schema; one expression where every schema's is the same."""
-        first, *others = used
-        out = []
-        for k, (signature, expr) in enumerate(pick(parts[first])):
-            for schema_id in others:
-                other_signature, other = pick(parts[schema_id])[k]
-                if other_signature != signature:
-                    expr = pl.when(pl.col(_ROUTE) == schema_id).then(other).otherwise(expr)
-            out.append(expr)
-        return out
-
-    valid = pl.all_horizontal(combined(lambda p: p.valid)).fill_null(False)
-    tumor, nodes, mets, malignant = combined(lambda p: p.key)
-    position = {schema_id: i * _KEYS for i, schema_id in enumerate(EOD_SCHEMAS)}  # in the combined look-up
-    offset = pl.lit(position[used[0]], pl.Int32)
-    for schema_id in used[1:]:
-        offset = pl.when(pl.col(_ROUTE) == schema_id).then(pl.lit(position[schema_id], pl.Int32)).otherwise(offset)
-    key = _eod_key(tumor, nodes, mets) * 2 + malignant + offset
-    keys = df.select(pl.when(valid).then(key).otherwise(_NULL_KEY).fill_null(_NULL_KEY).alias("key"), valid.alias("v"))
-    out = _combined_lookup()[keys["key"]]
-    bad = keys["v"].not_().arg_true()
-    if bad.len():
-        # Rows with errors: the messages of the failing checks, in the per-row path's order, joined by "; ".
-        problems = combined(lambda p: p.problems)
-        kinds = dict(enumerate(ERROR_KINDS))
-        failed = (
-            df[bad]
-            .select(*(e.alias(f"_e{i}") for i, e in enumerate(problems)))
-            .select(
-                pl.min_horizontal(pl.col(f"_e{i}").struct.field("rank") for i in range(len(problems))).replace_strict(
-                    kinds, return_dtype=pl.String
-                ),
-                pl.concat_str(
-                    [pl.col(f"_e{i}").struct.field("text") for i in range(len(problems))],
-                    separator="; ",
-                    ignore_nulls=True,
-                ),
-            )
-        )
-        out = out.with_columns(
-            out["error_kind"].scatter(bad, failed.to_series(0)), out["error"].scatter(bad, failed.to_series(1))
-        )
-    return _recorded_frame(df, out, "dateOfDiagnosis")
+    parts = {schema_id: _schema_problems(df, schema_id, checked[schema_id]) for schema_id in used}
+    first, *others = used
+    problems = []
+    for k, (signature, expr) in enumerate(parts[first]):
+        for schema_id in others:
+            other_signature, other = parts[schema_id][k]
+            if other_signature != signature:
+                expr = pl.when(pl.col(_ROUTE) == schema_id).then(other).otherwise(expr)
+        problems.append(expr)
+    kinds = dict(enumerate(ERROR_KINDS))
+    failed = df.select(*(e.alias(f"_e{i}") for i, e in enumerate(problems))).select(
+        pl.min_horizontal(pl.col(f"_e{i}").struct.field("rank") for i in range(len(problems))).replace_strict(
+            kinds, return_dtype=pl.String
+        ),
+        pl.concat_str(
+            [pl.col(f"_e{i}").struct.field("text") for i in range(len(problems))], separator="; ", ignore_nulls=True
+        ),
+    )
+    return out.with_columns(
+        out["error_kind"].scatter(bad, failed.to_series(0)), out["error"].scatter(bad, failed.to_series(1))
+    )
 
 
 def _recorded_frame(df: pl.DataFrame, out: pl.DataFrame, date_column: str) -> pl.DataFrame:
@@ -283,53 +325,21 @@ def _recorded_frame(df: pl.DataFrame, out: pl.DataFrame, date_column: str) -> pl
     return out.with_columns(discrepancies=joined["_codes"], discrepancy_detail=joined["_detail"])
 
 
-#: One part of a row's verdict: a signature (equal for two schemas exactly when the part reads the same) and its
-#: expression.
+#: One check's part of a row's errors: a signature (equal for two schemas exactly when the check reads the same)
+#: and its expression, a (rank, text) struct, null where the check passes.
 _Part = tuple[object, pl.Expr]
-
-
-@dataclass
-class _Parts:
-    valid: list[_Part]  # one per check, then the schema selection: True where it passes
-    key: list[_Part]  # the Primary Tumor, Regional Nodes and Mets code indices, and the malignant-effusion flag
-    problems: list[_Part]  # per check, in the per-row path's order: a (rank, text) struct, null where it passes
 
 
 def _signature(checked: Mapping[Any, Any]) -> object:
     return tuple(sorted((repr(raw), text, str(problem)) for raw, (text, problem) in checked.items()))
 
 
-def _schema_exprs(df: pl.DataFrame, schema_id: str, distinct: Mapping[str, list[Any]]) -> _Parts:
-    """The parts of the verdict of rows read with one schema's table."""
-    table = eod_table(schema_id)
-    _, index = _eod_lookup(schema_id)
+def _schema_problems(df: pl.DataFrame, schema_id: str, checked: Mapping[str, Mapping[Any, Any]]) -> list[_Part]:
+    """Per check of rows read with one schema's table, in the per-row path's order, its part of the row's errors."""
     before, after = eod_checks(schema_id)
-    checks = [*before, *after]
-    checked = {column: _checked(distinct[column], EOD_COLUMNS[column], check) for column, check in checks}
     # raw values read as missing (blank text), per column: for the schema-selection check
     blank = {c: [raw for raw, (text, _) in checked[c].items() if text is None and raw is not None] for c in checked}
     signature = {c: (_signature(checked[c]), str(_code_null_problem(c, schema_id))) for c in checked}
-
-    valid: list[_Part] = [(signature[c], _valid_expr(df, c, checked[c])) for c, _ in checks]
-    schema_given = _raw(df, "schemaId").is_not_null() & ~_raw(df, "schemaId").is_in(pl.Series(blank["schemaId"]))
-    selectable = pl.all_horizontal(
-        _raw(df, c).is_not_null() & ~_raw(df, c).is_in(pl.Series(blank[c])) for c in SELECTION_COLUMNS
-    )
-    valid.append((tuple(signature[c] for c in ("schemaId", *SELECTION_COLUMNS)), schema_given | selectable))
-
-    def code_index(column: str) -> _Part:
-        mapping = {
-            raw: index[column][text] for raw, (text, p) in checked[column].items() if p is None and raw is not None
-        }
-        expr = _raw(df, column).replace_strict(mapping, default=None, return_dtype=pl.Int32)
-        return tuple(sorted((repr(k), v) for k, v in mapping.items())), expr
-
-    malignant_raw = [
-        raw for raw, (text, _) in checked["pleuralEffusion"].items() if text in table.pleural_effusion.malignant
-    ]
-    malignant = _raw(df, "pleuralEffusion").is_in(pl.Series(malignant_raw)).fill_null(False).cast(pl.Int32)
-    key = [code_index(c) for c in ("eodPrimaryTumor", "eodRegionalNodes", "eodMets")]
-    key.append((tuple(sorted(map(repr, malignant_raw))), malignant))
     flat: list[pl.Expr] = []
     for i, (column, _) in enumerate(before):
         flat += _problem_exprs(df, column, checked[column], i, schema_id)
@@ -338,18 +348,11 @@ def _schema_exprs(df: pl.DataFrame, schema_id: str, distinct: Mapping[str, list[
     for j, (column, _) in enumerate(after, start=n + 1):
         flat += _problem_exprs(df, column, checked[column], j, schema_id)
     names = [c for c, _ in before] + ["(selection)"] + [c for c, _ in after]
-    problems: list[_Part] = [
-        (signature.get(name, valid[-1][0]), pl.struct(rank=flat[2 * k], text=flat[2 * k + 1]))
+    selection = tuple(signature[c] for c in ("schemaId", *SELECTION_COLUMNS))
+    return [
+        (signature.get(name, selection), pl.struct(rank=flat[2 * k], text=flat[2 * k + 1]))
         for k, name in enumerate(names)
     ]
-    return _Parts(valid, key, problems)
-
-
-@cache
-def _combined_lookup() -> pl.DataFrame:
-    """The look-ups of every schema one after the other (schema i at i * _KEYS), then an all-null row."""
-    parts = [_eod_lookup(schema_id)[0][:_KEYS] for schema_id in EOD_SCHEMAS]
-    return pl.concat([*parts, _eod_lookup("00370")[0][_KEYS:]])
 
 
 def _vectorisable(dtype: pl.DataType) -> bool:
