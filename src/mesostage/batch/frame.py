@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Mapping, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Literal
 
 import polars as pl
@@ -89,17 +89,30 @@ _ROUTE = "__eod_schema"
 
 
 def _distinct(df: pl.DataFrame, columns: Sequence[str]) -> dict[str, list[Any]]:
-    """The distinct values of each column (``[None]`` for a column that is not there), in one pass of polars."""
+    """The distinct values of each column (``[None]`` for a column that is not there), in one pass of polars; a
+    column of one value throughout (a registry file's site or behaviour, often) is found by a comparison, cheaper
+    than hashing it."""
     present = [c for c in dict.fromkeys(columns) if c in df.columns]
-    found = df.select(pl.col(c).unique().implode() for c in present).row(0) if present else ()
-    values = {c: list(v) for c, v in zip(present, found, strict=True)}
+    values: dict[str, list[Any]] = {}
+    if df.height:
+        full = [c for c in present if df[c].null_count() == 0]
+        first = df.row(0, named=True)
+        same = df.select(pl.col(c).eq(first[c]).all() for c in full).row(0) if full else ()
+        values = {c: [first[c]] for c, one in zip(full, same, strict=True) if one}
+    rest = [c for c in present if c not in values]
+    found = df.select(pl.col(c).unique().implode() for c in rest).row(0) if rest else ()
+    values |= {c: list(v) for c, v in zip(rest, found, strict=True)}
     return {c: values.get(c, [None]) for c in columns}
 
 
-def _checked(distinct: list[Any], width: int, check: Callable[[str | None], Problem]) -> dict[Any, Any]:
-    """For every distinct raw value of a column: its code text (as ``rows.code_text`` reads it) and the check's result.
-    Registry columns have few distinct values, so each check of the per-row path runs a few times, not per row."""
-    return {raw: (code_text(raw, width), check(code_text(raw, width))) for raw in distinct}
+@lru_cache(maxsize=1 << 16)
+def _checked_value(schema_id: str, column: str, kind: str, raw: Any) -> tuple[str | None, Problem]:
+    """One raw value of a column (``kind``: the name of its Python type): its code text (as ``rows.code_text`` reads
+    it) and what the schema's check of the column says of it. Registry columns have few distinct values and the same
+    ones come back batch after batch, so each check of the per-row path runs a few times, not per row."""
+    text = code_text(raw, EOD_COLUMNS[column])
+    before, after = eod_checks(schema_id)
+    return text, dict((*before, *after))[column](text)
 
 
 def _raw(df: pl.DataFrame, column: str) -> pl.Expr:
@@ -152,61 +165,71 @@ def _eod_frame(df: pl.DataFrame) -> pl.DataFrame:
     for column in (*EOD_COLUMNS, *RECORDED_COLUMNS):
         if column in df.columns and not _vectorisable(df.schema[column]):
             return _per_row(df, eod_outcome)
-    # Each row is read with the table of its schema: its Schema ID, else its diagnosis year (once per distinct value).
-    width = EOD_COLUMNS["schemaId"], EOD_COLUMNS["dateOfDiagnosis"]
     distinct = _distinct(df, list(EOD_COLUMNS))
-    by_id = {}
-    for raw in distinct["schemaId"]:
-        text = code_text(raw, width[0])
-        by_id[raw] = None if text is None else eod_schema_for(text, None)
-    by_year = {raw: eod_schema_for(None, code_text(raw, width[1])) for raw in distinct["dateOfDiagnosis"]}
-    needs_year = None in by_id.values()
-    schemas = {v for v in by_id.values() if v is not None} | (set(by_year.values()) if needs_year else set())
-    used = [c for c in EOD_SCHEMAS if c in schemas] or ["00370"]
-    checked = {schema_id: _checks_of(schema_id, distinct) for schema_id in used}
-    index, outcomes = _verdicts(df, distinct, {"schemaId": by_id, "dateOfDiagnosis": by_year}, checked)
-    out = _outcome_columns(outcomes, index)
-    bad = (index == 0).arg_true()
-    if bad.len():
-        out = _with_problems(df[bad], bad, out, used, distinct, checked, by_id, by_year)
+    # Each row is read with the table of its schema: its Schema ID, else its diagnosis year (once per distinct value).
+    by_id = {_route("schemaId", type(raw).__name__, raw) for raw in distinct["schemaId"]}
+    schemas = by_id - {None}
+    if None in by_id:
+        schemas |= {_route("dateOfDiagnosis", type(raw).__name__, raw) for raw in distinct["dateOfDiagnosis"]}
+    used = tuple(c for c in EOD_SCHEMAS if c in schemas) or ("00370",)
+    index, outcomes, errors = _verdicts(df, distinct, used)
+    out = _outcome_columns(outcomes, index, errors)
+    if errors:
+        bad = (index == 0).arg_true()
+        out = _with_problems(df.select(c for c in EOD_COLUMNS if c in df.columns)[bad], bad, out, used)
     return _recorded_frame(df, out, "dateOfDiagnosis")
 
 
-def _checks_of(schema_id: str, distinct: Mapping[str, list[Any]]) -> dict[str, dict[Any, Any]]:
-    """Per column, for every distinct raw value: its code text and what the schema's check of it says."""
-    before, after = eod_checks(schema_id)
-    return {column: _checked(distinct[column], EOD_COLUMNS[column], check) for column, check in (*before, *after)}
+@lru_cache(maxsize=1 << 16)
+def _route(column: str, kind: str, raw: Any) -> str | None:
+    """The schema a row is read with by its Schema ID (None: blank, see the date), or by its diagnosis date alone
+    (``rows.eod_schema_for``), from one raw value (``kind``: the name of its Python type)."""
+    text = code_text(raw, EOD_COLUMNS[column])
+    if column == "schemaId":
+        return None if text is None else eod_schema_for(text, None)
+    return eod_schema_for(None, text)
 
 
+@lru_cache(maxsize=1 << 16)
+def _class_of(schemas: tuple[str, ...], column: str, kind: str, raw: Any) -> object:
+    """What decides, of a row read with one of ``schemas``, the part one raw value of a column plays: the schema it
+    routes the row to, whether each schema's check passes, and for a code column its code (else whether it is blank).
+    Values of one class give the same outcome in the per-row path."""
+    verdicts = tuple(_checked_value(s, column, kind, raw)[1] is None for s in schemas)
+    text = code_text(raw, EOD_COLUMNS[column])
+    what = text if column in _OUTCOME_TEXT and any(verdicts) else text is None
+    routed = _route(column, kind, raw) if column in ("schemaId", "dateOfDiagnosis") else None
+    return routed, verdicts, what
+
+
+#: The per-row function's outcome (None: an error) by the schemas read and the class of each column's values: the
+#: same classes come back batch after batch.
+_CLASS_OUTCOMES: dict[object, tuple[str | None, ...] | None] = {}
 #: Columns whose code text decides the outcome of a valid row (the others decide only whether a row is valid).
 _OUTCOME_TEXT = ("eodPrimaryTumor", "eodRegionalNodes", "eodMets", "pleuralEffusion")
 
 
 def _verdicts(
-    df: pl.DataFrame,
-    distinct: Mapping[str, list[Any]],
-    routes: Mapping[str, Mapping[Any, Any]],
-    checked: Mapping[str, Mapping[str, Mapping[Any, Any]]],
-) -> tuple[pl.Series, list[tuple[str | None, ...]]]:
-    """Each row's outcome as an index into a list of outcomes (0: the row has an error, see ``_with_problems``).
+    df: pl.DataFrame, distinct: Mapping[str, list[Any]], schemas: tuple[str, ...]
+) -> tuple[pl.Series, list[tuple[str | None, ...]], bool]:
+    """Each row's outcome as an index into a list of outcomes (0: the row has an error, see ``_with_problems``), the
+    outcomes, and whether any row has an error.
 
-    Every column is coded once to a small integer: raw values that the per-row path reads alike (the same schema
-    route, the same verdict of each schema's check, the same blankness, and for the code columns the same code)
+    Every column is coded once to a small integer: raw values that the per-row path reads alike (``_class_of``)
     share a code, so a column of one such class costs no pass at all. The codes of a row make one integer key; the
     per-row function (``eod_outcome``) runs once per distinct key, on one raw value of each class."""
     classes: dict[str, list[Any]] = {}  # per column: one raw value standing for each class
+    signatures: dict[str, list[object]] = {}
     coded: dict[str, dict[Any, int]] = {}
     for column, values in distinct.items():
         seen: dict[object, int] = {}
         codes: dict[Any, int] = {}
         for raw in values:
-            text = code_text(raw, EOD_COLUMNS[column])
-            verdicts = tuple(checked[s][column][raw][1] is None for s in checked)
-            what = text if column in _OUTCOME_TEXT and any(verdicts) else text is None
-            signature = (routes[column].get(raw) if column in routes else None, verdicts, what)
+            signature = _class_of(schemas, column, type(raw).__name__, raw)
             if signature not in seen:
                 seen[signature] = len(seen)
                 classes.setdefault(column, []).append(raw)
+                signatures.setdefault(column, []).append(signature)
             codes[raw] = seen[signature]
         coded[column] = codes
     key: pl.Expr = pl.lit(0, pl.UInt64)
@@ -216,60 +239,86 @@ def _verdicts(
     for column, reps in classes.items():
         strides[column] = stride
         if len(reps) > 1:
-            mapping = {raw: code for raw, code in coded[column].items() if raw is not None}
-            code = pl.col(column).replace_strict(mapping, default=None, return_dtype=pl.UInt64)
-            if None in coded[column]:
-                code = code.fill_null(coded[column][None])
-            key, varying = key + code * stride, True
+            key, varying = key + _class_expr(df, column, coded[column]) * stride, True
         stride *= max(len(reps), 1)
     keys = df.select(key.alias("key")).to_series() if varying else pl.repeat(0, df.height, dtype=pl.UInt64, eager=True)
-    present = keys.unique().to_list()
     outcomes: list[tuple[str | None, ...]] = [RowOutcome().as_tuple()]
     number = {}
+    present = keys.unique().to_list()
     for k in present:
-        record = {c: reps[(k // strides[c]) % len(reps)] for c, reps in classes.items()}
-        outcome = eod_outcome(record)
-        if outcome.error_kind is None:
+        which = {c: (k // strides[c]) % len(reps) for c, reps in classes.items()}
+        signature = (schemas, *(signatures[c][i] for c, i in which.items()))
+        if signature not in _CLASS_OUTCOMES:
+            if len(_CLASS_OUTCOMES) > 1 << 14:
+                _CLASS_OUTCOMES.clear()
+            staged = eod_outcome({c: classes[c][i] for c, i in which.items()})
+            _CLASS_OUTCOMES[signature] = staged.as_tuple() if staged.error_kind is None else None
+        found = _CLASS_OUTCOMES[signature]
+        if found is not None:
             number[k] = len(outcomes)
-            outcomes.append(outcome.as_tuple())
+            outcomes.append(found)
     old = pl.Series(list(number), dtype=pl.UInt64)
     new = pl.Series(list(number.values()), dtype=pl.UInt32)
     if stride <= 1 << 22:  # a dense table of every possible key: one gather instead of a hash look-up per row
-        table = pl.zeros(stride, pl.UInt32, eager=True).scatter(old, new)
-        return table.gather(keys), outcomes
-    return keys.replace_strict(old, new, default=0, return_dtype=pl.UInt32), outcomes
+        index = pl.zeros(stride, pl.UInt32, eager=True).scatter(old, new).gather(keys)
+    else:
+        index = keys.replace_strict(old, new, default=0, return_dtype=pl.UInt32)
+    return index, outcomes, len(number) < len(present)
 
 
-def _outcome_columns(outcomes: list[tuple[str | None, ...]], index: pl.Series) -> pl.DataFrame:
+def _class_expr(df: pl.DataFrame, column: str, classes: Mapping[Any, int]) -> pl.Expr:
+    """A column's class codes (``classes``: the class of each distinct raw value, None included), UInt64.
+
+    Registry codes are mostly fixed-width digits (``"300"``, ``"00370"``): where every distinct value of a column is
+    such a string of one width (or a whole number below 100,000), the column is read as a number and its class taken
+    from a table by that number, several times cheaper than looking each text up."""
+    values = [raw for raw in classes if raw is not None]
+    dtype = df.schema[column]
+    numbers: pl.Expr | None = None
+    if dtype == pl.String and all(isinstance(r, str) and r.isascii() and r.isdigit() for r in values):
+        if len({len(r) for r in values}) == 1 and len(values[0]) <= 5:  # one width: the number gives the text back
+            numbers = pl.col(column).str.to_integer(strict=False)
+    elif dtype.is_integer() and all(0 <= r < 100_000 for r in values):
+        numbers = pl.col(column)
+    if numbers is not None and values:
+        table = pl.zeros(max(int(r) for r in values) + 1, pl.UInt64, eager=True)
+        table = table.scatter([int(r) for r in values], [classes[r] for r in values])
+        code = pl.lit(table).gather(numbers)
+    else:
+        mapping = {raw: code for raw, code in classes.items() if raw is not None}
+        code = pl.col(column).replace_strict(mapping, default=None, return_dtype=pl.UInt64)
+    return code.fill_null(classes[None]) if None in classes else code
+
+
+def _outcome_columns(outcomes: list[tuple[str | None, ...]], index: pl.Series, errors: bool) -> pl.DataFrame:
     """The outcome columns of every row from its index: a column whose value is the same for every outcome used is
-    made as one value repeated, the others are gathered."""
-    used = index.unique().to_list()
-    columns = []
+    made as one value repeated, the others are gathered together."""
+    used = outcomes if errors else outcomes[1:]
+    constant = {}
+    varying = []
     for position, name in enumerate(OUTCOME_COLUMNS):
-        values = {outcomes[i][position] for i in used}
+        values = {o[position] for o in used}
         if len(values) == 1:
-            columns.append(pl.repeat(values.pop(), index.len(), dtype=pl.String, eager=True).alias(name))
+            constant[name] = pl.repeat(values.pop(), index.len(), dtype=pl.String, eager=True).alias(name)
         else:
-            table = pl.Series(name, [o[position] for o in outcomes], dtype=pl.String)
-            columns.append(table.gather(index))
-    return pl.DataFrame(columns, schema=OUTCOME_SCHEMA)
+            varying.append(pl.Series(name, [o[position] for o in outcomes], dtype=pl.String))
+    gathered = pl.DataFrame(varying)[index] if varying else pl.DataFrame()
+    return pl.DataFrame([constant[c] if c in constant else gathered[c] for c in OUTCOME_COLUMNS], schema=OUTCOME_SCHEMA)
 
 
-def _with_problems(
-    df: pl.DataFrame,
-    bad: pl.Series,
-    out: pl.DataFrame,
-    used: list[str],
-    distinct: Mapping[str, list[Any]],
-    checked: Mapping[str, Mapping[str, Mapping[Any, Any]]],
-    by_id: Mapping[Any, Any],
-    by_year: Mapping[Any, Any],
-) -> pl.DataFrame:
+def _with_problems(df: pl.DataFrame, bad: pl.Series, out: pl.DataFrame, schemas: tuple[str, ...]) -> pl.DataFrame:
     """The rows with errors (``df``, at positions ``bad`` of ``out``): the messages of the failing checks, in the
-    per-row path's order, joined by "; ", and the first error's kind."""
-    if len(used) > 1:
-        ids = {k: v for k, v in by_id.items() if k is not None}
-        years = {k: v for k, v in by_year.items() if k is not None}
+    per-row path's order, joined by "; ", and the first error's kind. Expressions over the raw values these rows
+    hold only (a few of the batch's); each check is that of the row's schema."""
+    held = _distinct(df, list(EOD_COLUMNS))
+    checked = {
+        s: {c: {raw: _checked_value(s, c, type(raw).__name__, raw) for raw in held[c]} for c in EOD_COLUMNS}
+        for s in schemas
+    }
+    if len(schemas) > 1:
+        ids = {raw: _route("schemaId", type(raw).__name__, raw) for raw in held["schemaId"] if raw is not None}
+        years = {raw: _route("dateOfDiagnosis", type(raw).__name__, raw) for raw in held["dateOfDiagnosis"]}
+        years.pop(None, None)
         route = _raw(df, "schemaId").replace_strict(ids, default=None, return_dtype=pl.String) if ids else pl.lit(None)
         year_route = (
             _raw(df, "dateOfDiagnosis").replace_strict(years, default="00370", return_dtype=pl.String)
@@ -277,15 +326,13 @@ def _with_problems(
             else pl.lit("00370")
         )
         df = df.with_columns(pl.coalesce(route, year_route).alias(_ROUTE))
-    parts = {schema_id: _schema_problems(df, schema_id, checked[schema_id]) for schema_id in used}
-    first, *others = used
-    problems = []
-    for k, (signature, expr) in enumerate(parts[first]):
-        for schema_id in others:
-            other_signature, other = parts[schema_id][k]
-            if other_signature != signature:
-                expr = pl.when(pl.col(_ROUTE) == schema_id).then(other).otherwise(expr)
-        problems.append(expr)
+    first, *others = schemas
+    problems = _schema_problems(df, first, checked[first])
+    for schema_id in others:
+        problems = [
+            pl.when(pl.col(_ROUTE) == schema_id).then(other).otherwise(expr)
+            for expr, other in zip(problems, _schema_problems(df, schema_id, checked[schema_id]), strict=True)
+        ]
     kinds = dict(enumerate(ERROR_KINDS))
     failed = df.select(*(e.alias(f"_e{i}") for i, e in enumerate(problems))).select(
         pl.min_horizontal(pl.col(f"_e{i}").struct.field("rank") for i in range(len(problems))).replace_strict(
@@ -325,21 +372,12 @@ def _recorded_frame(df: pl.DataFrame, out: pl.DataFrame, date_column: str) -> pl
     return out.with_columns(discrepancies=joined["_codes"], discrepancy_detail=joined["_detail"])
 
 
-#: One check's part of a row's errors: a signature (equal for two schemas exactly when the check reads the same)
-#: and its expression, a (rank, text) struct, null where the check passes.
-_Part = tuple[object, pl.Expr]
-
-
-def _signature(checked: Mapping[Any, Any]) -> object:
-    return tuple(sorted((repr(raw), text, str(problem)) for raw, (text, problem) in checked.items()))
-
-
-def _schema_problems(df: pl.DataFrame, schema_id: str, checked: Mapping[str, Mapping[Any, Any]]) -> list[_Part]:
-    """Per check of rows read with one schema's table, in the per-row path's order, its part of the row's errors."""
+def _schema_problems(df: pl.DataFrame, schema_id: str, checked: Mapping[str, Mapping[Any, Any]]) -> list[pl.Expr]:
+    """Per check of rows read with one schema's table, in the per-row path's order, its part of the row's errors: a
+    (rank, text) struct, null where the check passes."""
     before, after = eod_checks(schema_id)
     # raw values read as missing (blank text), per column: for the schema-selection check
     blank = {c: [raw for raw, (text, _) in checked[c].items() if text is None and raw is not None] for c in checked}
-    signature = {c: (_signature(checked[c]), str(_code_null_problem(c, schema_id))) for c in checked}
     flat: list[pl.Expr] = []
     for i, (column, _) in enumerate(before):
         flat += _problem_exprs(df, column, checked[column], i, schema_id)
@@ -347,12 +385,7 @@ def _schema_problems(df: pl.DataFrame, schema_id: str, checked: Mapping[str, Map
     flat += _selection_exprs(df, blank, n)
     for j, (column, _) in enumerate(after, start=n + 1):
         flat += _problem_exprs(df, column, checked[column], j, schema_id)
-    names = [c for c, _ in before] + ["(selection)"] + [c for c, _ in after]
-    selection = tuple(signature[c] for c in ("schemaId", *SELECTION_COLUMNS))
-    return [
-        (signature.get(name, selection), pl.struct(rank=flat[2 * k], text=flat[2 * k + 1]))
-        for k, name in enumerate(names)
-    ]
+    return [pl.struct(rank=flat[2 * k], text=flat[2 * k + 1]) for k in range(len(flat) // 2)]
 
 
 def _vectorisable(dtype: pl.DataType) -> bool:
