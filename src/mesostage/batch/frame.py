@@ -43,11 +43,21 @@ from mesostage.batch.rows import (
 )
 from mesostage.batch.tables import EOD_SCHEMAS
 
-__all__ = ["OUTCOME_SCHEMA", "InputKind", "detect_kind", "outcome_frame", "stage_frame"]
+__all__ = [
+    "OUTCOME_SCHEMA",
+    "Counts",
+    "InputKind",
+    "detect_kind",
+    "outcome_frame",
+    "stage_frame",
+    "stage_frame_counted",
+]
 
 InputKind = Literal["eod", "categories", "findings"]
 OUTCOME_SCHEMA: dict[str, pl.DataType] = {c: pl.String() for c in OUTCOME_COLUMNS}
 _INDEX = "__row_index"
+#: Rows per (system, stage, error kind) of the outcome columns.
+Counts = dict[tuple[str | None, str | None, str | None], int]
 
 
 def detect_kind(columns: list[str]) -> InputKind | None:
@@ -161,10 +171,10 @@ def _selection_exprs(df: pl.DataFrame, blank: Mapping[str, list[Any]], i: int) -
     ]
 
 
-def _eod_frame(df: pl.DataFrame) -> pl.DataFrame:
+def _eod_frame(df: pl.DataFrame) -> tuple[pl.DataFrame, Counts | None]:
     for column in (*EOD_COLUMNS, *RECORDED_COLUMNS):
         if column in df.columns and not _vectorisable(df.schema[column]):
-            return _per_row(df, eod_outcome)
+            return _per_row(df, eod_outcome), None
     distinct = _distinct(df, list(EOD_COLUMNS))
     # Each row is read with the table of its schema: its Schema ID, else its diagnosis year (once per distinct value).
     by_id = {_route("schemaId", type(raw).__name__, raw) for raw in distinct["schemaId"]}
@@ -174,10 +184,19 @@ def _eod_frame(df: pl.DataFrame) -> pl.DataFrame:
     used = tuple(c for c in EOD_SCHEMAS if c in schemas) or ("00370",)
     index, outcomes, errors = _verdicts(df, distinct, used)
     out = _outcome_columns(outcomes, index, errors)
+    # the summary's counts, by outcome (an integer) instead of by the text columns
+    system, stage = OUTCOME_COLUMNS.index("system"), OUTCOME_COLUMNS.index("stage")
+    counts: Counts = {}
+    for i, n in index.to_frame("i").group_by("i").len().iter_rows():
+        if i:
+            key = outcomes[i][system], outcomes[i][stage], None
+            counts[key] = counts.get(key, 0) + n
     if errors:
         bad = (index == 0).arg_true()
         out = _with_problems(df.select(c for c in EOD_COLUMNS if c in df.columns)[bad], bad, out, used)
-    return _recorded_frame(df, out, "dateOfDiagnosis")
+        for kind, n in out["error_kind"].gather(bad).to_frame().group_by("error_kind").len().iter_rows():
+            counts[None, None, kind] = n
+    return _recorded_frame(df, out, "dateOfDiagnosis"), counts
 
 
 @lru_cache(maxsize=1 << 16)
@@ -485,6 +504,19 @@ def stage_frame(
     review: bool = True,
     cases: Sequence[Any] | None = None,
 ) -> pl.DataFrame:
+    """The outcome columns (``rows.OUTCOME_COLUMNS``) for every row of ``df``, in order (see
+    :func:`stage_frame_counted`)."""
+    return stage_frame_counted(df, kind, system=system, review=review, cases=cases)[0]
+
+
+def stage_frame_counted(
+    df: pl.DataFrame,
+    kind: InputKind,
+    *,
+    system: str | None = None,
+    review: bool = True,
+    cases: Sequence[Any] | None = None,
+) -> tuple[pl.DataFrame, Counts | None]:
     """The outcome columns (``rows.OUTCOME_COLUMNS``) for every row of ``df``, in order.
 
     ``kind`` is ``eod`` (NAACCR item names as columns), ``categories`` (``t``, ``n``, ``m`` and optionally
@@ -494,9 +526,12 @@ def stage_frame(
     ``findings.findings_frame``) and ``review_codes`` is empty. ``cases``: for finding rows, each row's case
     already parsed from its ``case`` column within the limits (``io.Chunk.cases``; None where a row has none), so
     that it is not parsed again.
+
+    With them, where staging has them without another pass over the rows (EOD rows), the number of rows of each
+    (system, stage, error kind), as ``run.BatchSummary.add`` counts them; else None.
     """
     if kind == "eod":
         return _eod_frame(df)
     if kind == "categories":
-        return _categories_frame(df, system)
-    return _findings_frame(df, system, review, cases)
+        return _categories_frame(df, system), None
+    return _findings_frame(df, system, review, cases), None
