@@ -1,10 +1,11 @@
 """Where the EOD batch spends its time, step by step (figures go in benchmarks/README.md).
 
 The 1,000,000-row EOD 2018 file of ``batch_bench.py`` (same seed), Parquet to Parquet, taken apart into the steps
-``run_batch`` does for each batch of rows: reading the slice, staging it (``stage_frame``), the output frame
-(``output_frame``), the summary counts (``BatchSummary.add``) and writing it (``AtomicWriter``); then the whole
-``run_batch`` and the polars floor of ``batch_bench.py``, interleaved. Wall and CPU time (this process, every
-thread), lowest of ``--runs`` passes, with the load average.
+``run_batch`` does for each batch of rows, one after the other: reading the slice, staging it
+(``stage_frame_counted``), the output frame (``output_frame``), the summary counts (``BatchSummary.add``) and
+writing it (``AtomicWriter``, in this thread); then the whole ``run_batch`` (which writes each batch in a thread of
+its own while it stages the next) and the polars floor of ``batch_bench.py``, interleaved. Wall and CPU time (this
+process, every thread), lowest of ``--runs`` passes, with the load average.
 
 Run: ``.venv/bin/python benchmarks/eod_split.py [--rows 1000000] [--runs 3]``.
 """
@@ -21,7 +22,7 @@ from pathlib import Path
 import polars as pl
 
 from batch_bench import eod_floor, eod_lookup, eod_parquet
-from mesostage.batch.frame import stage_frame
+from mesostage.batch.frame import stage_frame_counted
 from mesostage.batch.io import AtomicWriter, read_chunks
 from mesostage.batch.run import BatchSummary, output_frame, run_batch
 
@@ -55,11 +56,11 @@ def steps(source: Path, target: Path) -> dict[str, Timed]:
         add("read (polars slice)", t)
         if chunk is None:
             break
-        t, staged = clocked(lambda c=chunk: stage_frame(c.rows, "eod"))
+        t, (staged, counts) = clocked(lambda c=chunk: stage_frame_counted(c.rows, "eod"))
         add("stage_frame", t)
         t, frame = clocked(lambda c=chunk, s=staged, r=row: output_frame(c.echo, s, r))
         add("output_frame", t)
-        t, _ = clocked(lambda f=frame: summary.add(f))
+        t, _ = clocked(lambda f=frame, n=counts: summary.add(f, n))
         add("summary.add", t)
         t, _ = clocked(lambda f=frame: writer.write(f))
         add("write (pyarrow)", t)
