@@ -224,6 +224,7 @@ def _class_of(schemas: tuple[str, ...], column: str, kind: str, raw: Any) -> obj
 #: The per-row function's outcome (None: an error) by the schemas read and the class of each column's values: the
 #: same classes come back batch after batch.
 _CLASS_OUTCOMES: dict[object, tuple[str | None, ...] | None] = {}
+_UNKNOWN = object()
 #: Columns whose code text decides the outcome of a valid row (the others decide only whether a row is valid).
 _OUTCOME_TEXT = ("eodPrimaryTumor", "eodRegionalNodes", "eodMets", "pleuralEffusion")
 
@@ -267,13 +268,13 @@ def _verdicts(
     for k in present:
         which = {c: (k // strides[c]) % len(reps) for c, reps in classes.items()}
         signature = (schemas, *(signatures[c][i] for c, i in which.items()))
-        if signature not in _CLASS_OUTCOMES:
+        found = _CLASS_OUTCOMES.get(signature, _UNKNOWN)
+        if found is _UNKNOWN:
             if len(_CLASS_OUTCOMES) > 1 << 14:
                 _CLASS_OUTCOMES.clear()
             staged = eod_outcome({c: classes[c][i] for c, i in which.items()})
-            _CLASS_OUTCOMES[signature] = staged.as_tuple() if staged.error_kind is None else None
-        found = _CLASS_OUTCOMES[signature]
-        if found is not None:
+            found = _CLASS_OUTCOMES[signature] = staged.as_tuple() if staged.error_kind is None else None
+        if isinstance(found, tuple):
             number[k] = len(outcomes)
             outcomes.append(found)
     old = pl.Series(list(number), dtype=pl.UInt64)
