@@ -15,7 +15,7 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from mesostage.batch.io import FileError
+from mesostage.batch.io import AtomicWriter, FileError
 from mesostage.batch.run import run_batch
 from mesostage.cli import app
 from tests.factories import ALL_SURFACES, pleural_case
@@ -225,6 +225,57 @@ def test_an_interrupted_run_leaves_no_partial_output(tmp_path: Path) -> None:
         run_batch(source, target, batch_rows=100, on_progress=interrupt)
     assert target.read_text(encoding="utf-8") == "previous result\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "out.csv"]
+
+
+def _slow_writes(monkeypatch: pytest.MonkeyPatch, fail_at: int | None = None) -> list[int]:
+    """Batches written slowly (so that one is still being written when the run stops), the ``fail_at``-th with a
+    full disk; returns the batches written so far."""
+    written: list[int] = []
+    original = AtomicWriter._write
+
+    def slow(self: AtomicWriter, frame: pl.DataFrame) -> None:
+        time.sleep(0.2)
+        if len(written) + 1 == fail_at:
+            raise OSError(28, "No space left on device", str(self.path))
+        original(self, frame)
+        written.append(frame.height)
+
+    monkeypatch.setattr(AtomicWriter, "_write", slow)
+    return written
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_ctrl_c_while_a_batch_is_written_leaves_no_partial_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text(EOD_HEADER + "\n" + "00370,C384,9052,3,2021,100,000,00\n" * 500, encoding="utf-8")
+    target = tmp_path / f"out.{fmt}"
+    target.write_text("previous result\n", encoding="utf-8")
+    written = _slow_writes(monkeypatch)
+    calls = []
+
+    def interrupt(done: int, total: int | None) -> None:
+        calls.append(done)
+        if len(calls) == 2:  # the first batch is still being written
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_batch(source, target, batch_rows=100, on_progress=interrupt)
+    assert written == [100, 100]  # the write under way was let finish before the file was removed
+    assert target.read_text(encoding="utf-8") == "previous result\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", f"out.{fmt}"]
+
+
+def test_a_full_disk_while_a_batch_is_written_stops_the_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text(EOD_HEADER + "\n" + "00370,C384,9052,3,2021,100,000,00\n" * 500, encoding="utf-8")
+    target = tmp_path / "out.parquet"
+    written = _slow_writes(monkeypatch, fail_at=2)
+    with pytest.raises(FileError, match=r"out\.parquet: No space left on device"):
+        run_batch(source, target, batch_rows=100)
+    assert written == [100]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
 
 
 @pytest.mark.parametrize(

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Literal
 
 import polars as pl
@@ -36,20 +35,29 @@ from mesostage.batch.rows import (
     code_text,
     diagnosis_year,
     eod_checks,
-    eod_codes_outcome,
     eod_outcome,
     eod_schema_for,
     finding_outcome,
     selection_problem,
     system_for_date,
 )
-from mesostage.batch.tables import EOD_SCHEMAS, eod_table
+from mesostage.batch.tables import EOD_SCHEMAS
 
-__all__ = ["OUTCOME_SCHEMA", "InputKind", "detect_kind", "outcome_frame", "stage_frame"]
+__all__ = [
+    "OUTCOME_SCHEMA",
+    "Counts",
+    "InputKind",
+    "detect_kind",
+    "outcome_frame",
+    "stage_frame",
+    "stage_frame_counted",
+]
 
 InputKind = Literal["eod", "categories", "findings"]
 OUTCOME_SCHEMA: dict[str, pl.DataType] = {c: pl.String() for c in OUTCOME_COLUMNS}
 _INDEX = "__row_index"
+#: Rows per (system, stage, error kind) of the outcome columns.
+Counts = dict[tuple[str | None, str | None, str | None], int]
 
 
 def detect_kind(columns: list[str]) -> InputKind | None:
@@ -87,60 +95,38 @@ def _text_expr(df: pl.DataFrame, column: str, width: int | None) -> tuple[pl.Exp
     return pl.lit(None, pl.String), False
 
 
-@cache
-def _eod_lookup(schema_id: str) -> tuple[pl.DataFrame, dict[str, dict[str, int]]]:
-    """Outcomes of every valid code combination of a schema, one row per key (see ``_eod_key``), plus an all-null
-    last row."""
-    table = eod_table(schema_id)
-    index = {
-        "eodPrimaryTumor": {code: i for i, code in enumerate(table.primary_tumor)},
-        "eodRegionalNodes": {code: i for i, code in enumerate(table.regional_nodes)},
-        "eodMets": {code: i for i, code in enumerate(table.mets)},
-    }
-    rows = [RowOutcome().as_tuple()] * _KEYS
-    for tumor, nodes, mets, malignant in itertools.product(
-        table.primary_tumor, table.regional_nodes, table.mets, (False, True)
-    ):
-        key = _eod_key(index["eodPrimaryTumor"][tumor], index["eodRegionalNodes"][nodes], index["eodMets"][mets])
-        rows[key * 2 + malignant] = eod_codes_outcome(tumor, nodes, mets, malignant, schema_id).as_tuple()
-    rows.append(RowOutcome().as_tuple())
-    return pl.DataFrame(rows, schema=OUTCOME_SCHEMA, orient="row"), index
-
-
-_CODES_PER_TABLE = 16  # more than any EOD code table has (V9 Primary Tumor: 11)
-_KEYS = 2 * _CODES_PER_TABLE**3
-_NULL_KEY = len(EOD_SCHEMAS) * _KEYS
 _ROUTE = "__eod_schema"
 
 
-def _eod_key(tumor: Any, nodes: Any, mets: Any) -> Any:
-    """One integer per combination of code indices (Python ints or polars expressions)."""
-    return (tumor * _CODES_PER_TABLE + nodes) * _CODES_PER_TABLE + mets
-
-
 def _distinct(df: pl.DataFrame, columns: Sequence[str]) -> dict[str, list[Any]]:
-    """The distinct values of each column (``[None]`` for a column that is not there), in one pass of polars."""
+    """The distinct values of each column (``[None]`` for a column that is not there), in one pass of polars; a
+    column of one value throughout (a registry file's site or behaviour, often) is found by a comparison, cheaper
+    than hashing it."""
     present = [c for c in dict.fromkeys(columns) if c in df.columns]
-    found = df.select(pl.col(c).unique().implode() for c in present).row(0) if present else ()
-    values = {c: list(v) for c, v in zip(present, found, strict=True)}
+    values: dict[str, list[Any]] = {}
+    if df.height:
+        full = [c for c in present if df[c].null_count() == 0]
+        first = df.row(0, named=True)
+        same = df.select(pl.col(c).eq(first[c]).all() for c in full).row(0) if full else ()
+        values = {c: [first[c]] for c, one in zip(full, same, strict=True) if one}
+    rest = [c for c in present if c not in values]
+    found = df.select(pl.col(c).unique().implode() for c in rest).row(0) if rest else ()
+    values |= {c: list(v) for c, v in zip(rest, found, strict=True)}
     return {c: values.get(c, [None]) for c in columns}
 
 
-def _checked(distinct: list[Any], width: int, check: Callable[[str | None], Problem]) -> dict[Any, Any]:
-    """For every distinct raw value of a column: its code text (as ``rows.code_text`` reads it) and the check's result.
-    Registry columns have few distinct values, so each check of the per-row path runs a few times, not per row."""
-    return {raw: (code_text(raw, width), check(code_text(raw, width))) for raw in distinct}
+@lru_cache(maxsize=1 << 16)
+def _checked_value(schema_id: str, column: str, kind: str, raw: Any) -> tuple[str | None, Problem]:
+    """One raw value of a column (``kind``: the name of its Python type): its code text (as ``rows.code_text`` reads
+    it) and what the schema's check of the column says of it. Registry columns have few distinct values and the same
+    ones come back batch after batch, so each check of the per-row path runs a few times, not per row."""
+    text = code_text(raw, EOD_COLUMNS[column])
+    before, after = eod_checks(schema_id)
+    return text, dict((*before, *after))[column](text)
 
 
 def _raw(df: pl.DataFrame, column: str) -> pl.Expr:
     return pl.col(column) if column in df.columns else pl.lit(None)
-
-
-def _valid_expr(df: pl.DataFrame, column: str, checked: Mapping[Any, Any]) -> pl.Expr:
-    ok = [raw for raw, (_, problem) in checked.items() if problem is None and raw is not None]
-    dtype = df.schema[column] if column in df.columns else pl.String()
-    expr = _raw(df, column).is_in(pl.Series(ok, dtype=dtype))
-    return (_raw(df, column).is_null() | expr) if None not in checked or checked[None][1] is None else expr
 
 
 def _problem_exprs(df: pl.DataFrame, column: str, checked: Mapping[Any, Any], i: int, schema_id: str) -> list[pl.Expr]:
@@ -185,24 +171,174 @@ def _selection_exprs(df: pl.DataFrame, blank: Mapping[str, list[Any]], i: int) -
     ]
 
 
-def _eod_frame(df: pl.DataFrame) -> pl.DataFrame:
+def _eod_frame(df: pl.DataFrame) -> tuple[pl.DataFrame, Counts | None]:
     for column in (*EOD_COLUMNS, *RECORDED_COLUMNS):
         if column in df.columns and not _vectorisable(df.schema[column]):
-            return _per_row(df, eod_outcome)
-    # Each row is read with the table of its schema: its Schema ID, else its diagnosis year (once per distinct value).
-    width = EOD_COLUMNS["schemaId"], EOD_COLUMNS["dateOfDiagnosis"]
+            return _per_row(df, eod_outcome), None
     distinct = _distinct(df, list(EOD_COLUMNS))
-    by_id = {}
-    for raw in distinct["schemaId"]:
-        text = code_text(raw, width[0])
-        by_id[raw] = None if text is None else eod_schema_for(text, None)
-    by_year = {raw: eod_schema_for(None, code_text(raw, width[1])) for raw in distinct["dateOfDiagnosis"]}
-    needs_year = None in by_id.values()
-    schemas = {v for v in by_id.values() if v is not None} | (set(by_year.values()) if needs_year else set())
-    used = [c for c in EOD_SCHEMAS if c in schemas] or ["00370"]
-    if len(used) > 1:
-        ids = {k: v for k, v in by_id.items() if k is not None}
-        years = {k: v for k, v in by_year.items() if k is not None}
+    # Each row is read with the table of its schema: its Schema ID, else its diagnosis year (once per distinct value).
+    by_id = {_route("schemaId", type(raw).__name__, raw) for raw in distinct["schemaId"]}
+    schemas = by_id - {None}
+    if None in by_id:
+        schemas |= {_route("dateOfDiagnosis", type(raw).__name__, raw) for raw in distinct["dateOfDiagnosis"]}
+    used = tuple(c for c in EOD_SCHEMAS if c in schemas) or ("00370",)
+    index, outcomes, errors = _verdicts(df, distinct, used)
+    out = _outcome_columns(outcomes, index, errors)
+    # the summary's counts, by outcome (an integer) instead of by the text columns
+    system, stage = OUTCOME_COLUMNS.index("system"), OUTCOME_COLUMNS.index("stage")
+    counts: Counts = {}
+    for i, n in index.to_frame("i").group_by("i").len().iter_rows():
+        if i:
+            key = outcomes[i][system], outcomes[i][stage], None
+            counts[key] = counts.get(key, 0) + n
+    if errors:
+        bad = (index == 0).arg_true()
+        out = _with_problems(df.select(c for c in EOD_COLUMNS if c in df.columns)[bad], bad, out, used)
+        for kind, n in out["error_kind"].gather(bad).to_frame().group_by("error_kind").len().iter_rows():
+            counts[None, None, kind] = n
+    return _recorded_frame(df, out, "dateOfDiagnosis"), counts
+
+
+@lru_cache(maxsize=1 << 16)
+def _route(column: str, kind: str, raw: Any) -> str | None:
+    """The schema a row is read with by its Schema ID (None: blank, see the date), or by its diagnosis date alone
+    (``rows.eod_schema_for``), from one raw value (``kind``: the name of its Python type)."""
+    text = code_text(raw, EOD_COLUMNS[column])
+    if column == "schemaId":
+        return None if text is None else eod_schema_for(text, None)
+    return eod_schema_for(None, text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _class_of(schemas: tuple[str, ...], column: str, kind: str, raw: Any) -> object:
+    """What decides, of a row read with one of ``schemas``, the part one raw value of a column plays: the schema it
+    routes the row to, whether each schema's check passes, and for a code column its code (else whether it is blank).
+    Values of one class give the same outcome in the per-row path."""
+    verdicts = tuple(_checked_value(s, column, kind, raw)[1] is None for s in schemas)
+    text = code_text(raw, EOD_COLUMNS[column])
+    what = text if column in _OUTCOME_TEXT and any(verdicts) else text is None
+    routed = _route(column, kind, raw) if column in ("schemaId", "dateOfDiagnosis") else None
+    return routed, verdicts, what
+
+
+#: The per-row function's outcome (None: an error) by the schemas read and the class of each column's values: the
+#: same classes come back batch after batch.
+_CLASS_OUTCOMES: dict[object, tuple[str | None, ...] | None] = {}
+_UNKNOWN = object()
+#: Columns whose code text decides the outcome of a valid row (the others decide only whether a row is valid).
+_OUTCOME_TEXT = ("eodPrimaryTumor", "eodRegionalNodes", "eodMets", "pleuralEffusion")
+
+
+def _verdicts(
+    df: pl.DataFrame, distinct: Mapping[str, list[Any]], schemas: tuple[str, ...]
+) -> tuple[pl.Series, list[tuple[str | None, ...]], bool]:
+    """Each row's outcome as an index into a list of outcomes (0: the row has an error, see ``_with_problems``), the
+    outcomes, and whether any row has an error.
+
+    Every column is coded once to a small integer: raw values that the per-row path reads alike (``_class_of``)
+    share a code, so a column of one such class costs no pass at all. The codes of a row make one integer key; the
+    per-row function (``eod_outcome``) runs once per distinct key, on one raw value of each class."""
+    classes: dict[str, list[Any]] = {}  # per column: one raw value standing for each class
+    signatures: dict[str, list[object]] = {}
+    coded: dict[str, dict[Any, int]] = {}
+    for column, values in distinct.items():
+        seen: dict[object, int] = {}
+        codes: dict[Any, int] = {}
+        for raw in values:
+            signature = _class_of(schemas, column, type(raw).__name__, raw)
+            if signature not in seen:
+                seen[signature] = len(seen)
+                classes.setdefault(column, []).append(raw)
+                signatures.setdefault(column, []).append(signature)
+            codes[raw] = seen[signature]
+        coded[column] = codes
+    key: pl.Expr = pl.lit(0, pl.UInt64)
+    varying = False
+    stride = 1
+    strides: dict[str, int] = {}
+    for column, reps in classes.items():
+        strides[column] = stride
+        if len(reps) > 1:
+            key, varying = key + _class_expr(df, column, coded[column]) * stride, True
+        stride *= max(len(reps), 1)
+    keys = df.select(key.alias("key")).to_series() if varying else pl.repeat(0, df.height, dtype=pl.UInt64, eager=True)
+    outcomes: list[tuple[str | None, ...]] = [RowOutcome().as_tuple()]
+    number = {}
+    present = keys.unique().to_list()
+    for k in present:
+        which = {c: (k // strides[c]) % len(reps) for c, reps in classes.items()}
+        signature = (schemas, *(signatures[c][i] for c, i in which.items()))
+        found = _CLASS_OUTCOMES.get(signature, _UNKNOWN)
+        if found is _UNKNOWN:
+            if len(_CLASS_OUTCOMES) > 1 << 14:
+                _CLASS_OUTCOMES.clear()
+            staged = eod_outcome({c: classes[c][i] for c, i in which.items()})
+            found = _CLASS_OUTCOMES[signature] = staged.as_tuple() if staged.error_kind is None else None
+        if isinstance(found, tuple):
+            number[k] = len(outcomes)
+            outcomes.append(found)
+    old = pl.Series(list(number), dtype=pl.UInt64)
+    new = pl.Series(list(number.values()), dtype=pl.UInt32)
+    if stride <= 1 << 22:  # a dense table of every possible key: one gather instead of a hash look-up per row
+        index = pl.zeros(stride, pl.UInt32, eager=True).scatter(old, new).gather(keys)
+    else:
+        index = keys.replace_strict(old, new, default=0, return_dtype=pl.UInt32)
+    return index, outcomes, len(number) < len(present)
+
+
+def _class_expr(df: pl.DataFrame, column: str, classes: Mapping[Any, int]) -> pl.Expr:
+    """A column's class codes (``classes``: the class of each distinct raw value, None included), UInt64.
+
+    Registry codes are mostly fixed-width digits (``"300"``, ``"00370"``): where every distinct value of a column is
+    such a string of one width (or a whole number below 100,000), the column is read as a number and its class taken
+    from a table by that number, several times cheaper than looking each text up."""
+    values = [raw for raw in classes if raw is not None]
+    dtype = df.schema[column]
+    numbers: pl.Expr | None = None
+    if dtype == pl.String and all(isinstance(r, str) and r.isascii() and r.isdigit() for r in values):
+        if len({len(r) for r in values}) == 1 and len(values[0]) <= 5:  # one width: the number gives the text back
+            numbers = pl.col(column).str.to_integer(strict=False)
+    elif dtype.is_integer() and all(0 <= r < 100_000 for r in values):
+        numbers = pl.col(column)
+    if numbers is not None and values:
+        table = pl.zeros(max(int(r) for r in values) + 1, pl.UInt64, eager=True)
+        table = table.scatter([int(r) for r in values], [classes[r] for r in values])
+        code = pl.lit(table).gather(numbers)
+    else:
+        mapping = {raw: code for raw, code in classes.items() if raw is not None}
+        code = pl.col(column).replace_strict(mapping, default=None, return_dtype=pl.UInt64)
+    return code.fill_null(classes[None]) if None in classes else code
+
+
+def _outcome_columns(outcomes: list[tuple[str | None, ...]], index: pl.Series, errors: bool) -> pl.DataFrame:
+    """The outcome columns of every row from its index: a column whose value is the same for every outcome used is
+    made as one value repeated, the others are gathered together."""
+    used = outcomes if errors else outcomes[1:]
+    constant = {}
+    varying = []
+    for position, name in enumerate(OUTCOME_COLUMNS):
+        values = {o[position] for o in used}
+        if len(values) == 1:
+            constant[name] = pl.repeat(values.pop(), index.len(), dtype=pl.String, eager=True).alias(name)
+        else:
+            varying.append(pl.Series(name, [o[position] for o in outcomes], dtype=pl.String))
+    gathered = pl.DataFrame(varying)[index] if varying else pl.DataFrame()
+    return pl.DataFrame([constant[c] if c in constant else gathered[c] for c in OUTCOME_COLUMNS], schema=OUTCOME_SCHEMA)
+
+
+def _with_problems(df: pl.DataFrame, bad: pl.Series, out: pl.DataFrame, schemas: tuple[str, ...]) -> pl.DataFrame:
+    """The rows with errors (``df``, at positions ``bad`` of ``out``): the messages of the failing checks, in the
+    per-row path's order, joined by "; ", and the first error's kind. Expressions over the raw values these rows
+    hold only (a few of the batch's); each check is that of the row's schema."""
+    held = _distinct(df, list(EOD_COLUMNS))
+    checked = {
+        s: {c: {raw: _checked_value(s, c, type(raw).__name__, raw) for raw in held[c]} for c in EOD_COLUMNS}
+        for s in schemas
+    }
+    if len(schemas) > 1:
+        ids = {raw: _route("schemaId", type(raw).__name__, raw) for raw in held["schemaId"] if raw is not None}
+        years = {raw: _route("dateOfDiagnosis", type(raw).__name__, raw) for raw in held["dateOfDiagnosis"]}
+        years.pop(None, None)
         route = _raw(df, "schemaId").replace_strict(ids, default=None, return_dtype=pl.String) if ids else pl.lit(None)
         year_route = (
             _raw(df, "dateOfDiagnosis").replace_strict(years, default="00370", return_dtype=pl.String)
@@ -210,52 +346,25 @@ def _eod_frame(df: pl.DataFrame) -> pl.DataFrame:
             else pl.lit("00370")
         )
         df = df.with_columns(pl.coalesce(route, year_route).alias(_ROUTE))
-    parts = {schema_id: _schema_exprs(df, schema_id, distinct) for schema_id in used}
-
-    def combined(pick: Callable[[_Parts], list[_Part]]) -> list[pl.Expr]:
-        """Per position, the expression of the row's schema; one expression where every schema's is the same."""
-        first, *others = used
-        out = []
-        for k, (signature, expr) in enumerate(pick(parts[first])):
-            for schema_id in others:
-                other_signature, other = pick(parts[schema_id])[k]
-                if other_signature != signature:
-                    expr = pl.when(pl.col(_ROUTE) == schema_id).then(other).otherwise(expr)
-            out.append(expr)
-        return out
-
-    valid = pl.all_horizontal(combined(lambda p: p.valid)).fill_null(False)
-    tumor, nodes, mets, malignant = combined(lambda p: p.key)
-    position = {schema_id: i * _KEYS for i, schema_id in enumerate(EOD_SCHEMAS)}  # in the combined look-up
-    offset = pl.lit(position[used[0]], pl.Int32)
-    for schema_id in used[1:]:
-        offset = pl.when(pl.col(_ROUTE) == schema_id).then(pl.lit(position[schema_id], pl.Int32)).otherwise(offset)
-    key = _eod_key(tumor, nodes, mets) * 2 + malignant + offset
-    keys = df.select(pl.when(valid).then(key).otherwise(_NULL_KEY).fill_null(_NULL_KEY).alias("key"), valid.alias("v"))
-    out = _combined_lookup()[keys["key"]]
-    bad = keys["v"].not_().arg_true()
-    if bad.len():
-        # Rows with errors: the messages of the failing checks, in the per-row path's order, joined by "; ".
-        problems = combined(lambda p: p.problems)
-        kinds = dict(enumerate(ERROR_KINDS))
-        failed = (
-            df[bad]
-            .select(*(e.alias(f"_e{i}") for i, e in enumerate(problems)))
-            .select(
-                pl.min_horizontal(pl.col(f"_e{i}").struct.field("rank") for i in range(len(problems))).replace_strict(
-                    kinds, return_dtype=pl.String
-                ),
-                pl.concat_str(
-                    [pl.col(f"_e{i}").struct.field("text") for i in range(len(problems))],
-                    separator="; ",
-                    ignore_nulls=True,
-                ),
-            )
-        )
-        out = out.with_columns(
-            out["error_kind"].scatter(bad, failed.to_series(0)), out["error"].scatter(bad, failed.to_series(1))
-        )
-    return _recorded_frame(df, out, "dateOfDiagnosis")
+    first, *others = schemas
+    problems = _schema_problems(df, first, checked[first])
+    for schema_id in others:
+        problems = [
+            pl.when(pl.col(_ROUTE) == schema_id).then(other).otherwise(expr)
+            for expr, other in zip(problems, _schema_problems(df, schema_id, checked[schema_id]), strict=True)
+        ]
+    kinds = dict(enumerate(ERROR_KINDS))
+    failed = df.select(*(e.alias(f"_e{i}") for i, e in enumerate(problems))).select(
+        pl.min_horizontal(pl.col(f"_e{i}").struct.field("rank") for i in range(len(problems))).replace_strict(
+            kinds, return_dtype=pl.String
+        ),
+        pl.concat_str(
+            [pl.col(f"_e{i}").struct.field("text") for i in range(len(problems))], separator="; ", ignore_nulls=True
+        ),
+    )
+    return out.with_columns(
+        out["error_kind"].scatter(bad, failed.to_series(0)), out["error"].scatter(bad, failed.to_series(1))
+    )
 
 
 def _recorded_frame(df: pl.DataFrame, out: pl.DataFrame, date_column: str) -> pl.DataFrame:
@@ -283,53 +392,12 @@ def _recorded_frame(df: pl.DataFrame, out: pl.DataFrame, date_column: str) -> pl
     return out.with_columns(discrepancies=joined["_codes"], discrepancy_detail=joined["_detail"])
 
 
-#: One part of a row's verdict: a signature (equal for two schemas exactly when the part reads the same) and its
-#: expression.
-_Part = tuple[object, pl.Expr]
-
-
-@dataclass
-class _Parts:
-    valid: list[_Part]  # one per check, then the schema selection: True where it passes
-    key: list[_Part]  # the Primary Tumor, Regional Nodes and Mets code indices, and the malignant-effusion flag
-    problems: list[_Part]  # per check, in the per-row path's order: a (rank, text) struct, null where it passes
-
-
-def _signature(checked: Mapping[Any, Any]) -> object:
-    return tuple(sorted((repr(raw), text, str(problem)) for raw, (text, problem) in checked.items()))
-
-
-def _schema_exprs(df: pl.DataFrame, schema_id: str, distinct: Mapping[str, list[Any]]) -> _Parts:
-    """The parts of the verdict of rows read with one schema's table."""
-    table = eod_table(schema_id)
-    _, index = _eod_lookup(schema_id)
+def _schema_problems(df: pl.DataFrame, schema_id: str, checked: Mapping[str, Mapping[Any, Any]]) -> list[pl.Expr]:
+    """Per check of rows read with one schema's table, in the per-row path's order, its part of the row's errors: a
+    (rank, text) struct, null where the check passes."""
     before, after = eod_checks(schema_id)
-    checks = [*before, *after]
-    checked = {column: _checked(distinct[column], EOD_COLUMNS[column], check) for column, check in checks}
     # raw values read as missing (blank text), per column: for the schema-selection check
     blank = {c: [raw for raw, (text, _) in checked[c].items() if text is None and raw is not None] for c in checked}
-    signature = {c: (_signature(checked[c]), str(_code_null_problem(c, schema_id))) for c in checked}
-
-    valid: list[_Part] = [(signature[c], _valid_expr(df, c, checked[c])) for c, _ in checks]
-    schema_given = _raw(df, "schemaId").is_not_null() & ~_raw(df, "schemaId").is_in(pl.Series(blank["schemaId"]))
-    selectable = pl.all_horizontal(
-        _raw(df, c).is_not_null() & ~_raw(df, c).is_in(pl.Series(blank[c])) for c in SELECTION_COLUMNS
-    )
-    valid.append((tuple(signature[c] for c in ("schemaId", *SELECTION_COLUMNS)), schema_given | selectable))
-
-    def code_index(column: str) -> _Part:
-        mapping = {
-            raw: index[column][text] for raw, (text, p) in checked[column].items() if p is None and raw is not None
-        }
-        expr = _raw(df, column).replace_strict(mapping, default=None, return_dtype=pl.Int32)
-        return tuple(sorted((repr(k), v) for k, v in mapping.items())), expr
-
-    malignant_raw = [
-        raw for raw, (text, _) in checked["pleuralEffusion"].items() if text in table.pleural_effusion.malignant
-    ]
-    malignant = _raw(df, "pleuralEffusion").is_in(pl.Series(malignant_raw)).fill_null(False).cast(pl.Int32)
-    key = [code_index(c) for c in ("eodPrimaryTumor", "eodRegionalNodes", "eodMets")]
-    key.append((tuple(sorted(map(repr, malignant_raw))), malignant))
     flat: list[pl.Expr] = []
     for i, (column, _) in enumerate(before):
         flat += _problem_exprs(df, column, checked[column], i, schema_id)
@@ -337,19 +405,7 @@ def _schema_exprs(df: pl.DataFrame, schema_id: str, distinct: Mapping[str, list[
     flat += _selection_exprs(df, blank, n)
     for j, (column, _) in enumerate(after, start=n + 1):
         flat += _problem_exprs(df, column, checked[column], j, schema_id)
-    names = [c for c, _ in before] + ["(selection)"] + [c for c, _ in after]
-    problems: list[_Part] = [
-        (signature.get(name, valid[-1][0]), pl.struct(rank=flat[2 * k], text=flat[2 * k + 1]))
-        for k, name in enumerate(names)
-    ]
-    return _Parts(valid, key, problems)
-
-
-@cache
-def _combined_lookup() -> pl.DataFrame:
-    """The look-ups of every schema one after the other (schema i at i * _KEYS), then an all-null row."""
-    parts = [_eod_lookup(schema_id)[0][:_KEYS] for schema_id in EOD_SCHEMAS]
-    return pl.concat([*parts, _eod_lookup("00370")[0][_KEYS:]])
+    return [pl.struct(rank=flat[2 * k], text=flat[2 * k + 1]) for k in range(len(flat) // 2)]
 
 
 def _vectorisable(dtype: pl.DataType) -> bool:
@@ -449,6 +505,19 @@ def stage_frame(
     review: bool = True,
     cases: Sequence[Any] | None = None,
 ) -> pl.DataFrame:
+    """The outcome columns (``rows.OUTCOME_COLUMNS``) for every row of ``df``, in order (see
+    :func:`stage_frame_counted`)."""
+    return stage_frame_counted(df, kind, system=system, review=review, cases=cases)[0]
+
+
+def stage_frame_counted(
+    df: pl.DataFrame,
+    kind: InputKind,
+    *,
+    system: str | None = None,
+    review: bool = True,
+    cases: Sequence[Any] | None = None,
+) -> tuple[pl.DataFrame, Counts | None]:
     """The outcome columns (``rows.OUTCOME_COLUMNS``) for every row of ``df``, in order.
 
     ``kind`` is ``eod`` (NAACCR item names as columns), ``categories`` (``t``, ``n``, ``m`` and optionally
@@ -458,9 +527,12 @@ def stage_frame(
     ``findings.findings_frame``) and ``review_codes`` is empty. ``cases``: for finding rows, each row's case
     already parsed from its ``case`` column within the limits (``io.Chunk.cases``; None where a row has none), so
     that it is not parsed again.
+
+    With them, where staging has them without another pass over the rows (EOD rows), the number of rows of each
+    (system, stage, error kind), as ``run.BatchSummary.add`` counts them; else None.
     """
     if kind == "eod":
         return _eod_frame(df)
     if kind == "categories":
-        return _categories_frame(df, system)
-    return _findings_frame(df, system, review, cases)
+        return _categories_frame(df, system), None
+    return _findings_frame(df, system, review, cases), None

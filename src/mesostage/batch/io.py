@@ -25,6 +25,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -456,7 +457,7 @@ class AtomicWriter:
     a pipe or ``/dev/stdout`` is written in place (it cannot be replaced).
     """
 
-    def __init__(self, path: Path, fmt: OutputFormat) -> None:
+    def __init__(self, path: Path, fmt: OutputFormat, *, background: bool = False) -> None:
         self.path = path
         self.fmt = fmt
         self.atomic, self.target = _writable(path)
@@ -470,6 +471,12 @@ class AtomicWriter:
         self._fh: IO[bytes] | None = None
         self._parquet: Any = None
         self._schema: Any = None
+        # With ``background``, a batch is written by one thread of its own while the caller makes the next one
+        # (pyarrow and polars let go of the GIL while they work): at most one write under way, in order.
+        # A stream (a pipe, a device) is written in the caller's thread: a write blocked on it stays interruptible.
+        threaded = background and self.atomic
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="mesostage-write") if threaded else None
+        self._pending: Future[None] | None = None
 
     def _open(self) -> IO[bytes]:
         if self._fh is None:
@@ -477,6 +484,43 @@ class AtomicWriter:
         return self._fh
 
     def write(self, frame: pl.DataFrame) -> None:
+        """Write one batch (in the background: once the batch before it is written; its error is raised here, or by
+        :meth:`commit`). In the background the frame is the writer's: the caller no longer touches it (polars
+        1.24 rechunks a frame in place to convert it, and a read meanwhile fails)."""
+        if self._thread is None:
+            self._write(frame)
+            return
+        self._settle()
+        self._pending = self._thread.submit(self._write, frame)
+
+    def _settle(self) -> None:
+        """Wait for the write under way; its error, if any, is raised (a Ctrl-C while waiting leaves it under way,
+        for :meth:`abort` to wait for)."""
+        pending = self._pending
+        if pending is not None:
+            try:
+                pending.result()
+            finally:
+                if pending.done():
+                    self._pending = None
+
+    def _stop_thread(self) -> None:
+        """Wait for the write under way whatever it raised (a repeated Ctrl-C does not stop the wait: the file is not
+        closed under a write), then end the thread; a Ctrl-C that came meanwhile is raised after."""
+        interrupted: BaseException | None = None
+        while self._pending is not None:
+            try:
+                wait([self._pending])
+                self._pending = None
+            except KeyboardInterrupt as exc:
+                interrupted = exc
+        if self._thread is not None:
+            self._thread.shutdown()
+            self._thread = None
+        if interrupted is not None:
+            raise interrupted
+
+    def _write(self, frame: pl.DataFrame) -> None:
         if self.fmt == "parquet":
             import pyarrow.parquet as pq
 
@@ -502,6 +546,8 @@ class AtomicWriter:
             frame.write_ndjson(fh)
 
     def commit(self) -> None:
+        self._settle()
+        self._stop_thread()
         if self._parquet is not None:
             self._parquet.close()
         if self._fh is not None or self._parquet is None:
@@ -516,6 +562,12 @@ class AtomicWriter:
             os.replace(self.temp, self.target)
 
     def abort(self) -> None:
+        try:
+            self._stop_thread()
+        finally:
+            self._close_and_remove()
+
+    def _close_and_remove(self) -> None:
         try:
             if self._parquet is not None:
                 self._parquet.close()

@@ -11,12 +11,12 @@ import traceback
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
 
 from mesostage import SYSTEM_IDS
-from mesostage.batch.frame import InputKind, detect_kind, stage_frame
+from mesostage.batch.frame import Counts, InputKind, detect_kind, stage_frame_counted
 from mesostage.batch.io import (
     BATCH_ROWS,
     AtomicWriter,
@@ -86,15 +86,20 @@ class BatchSummary:
             extra={**counts, "done": False},
         )
 
-    def add(self, frame: pl.DataFrame) -> None:
-        """Count one output batch (``row`` plus the outcome columns)."""
+    def add(self, frame: pl.DataFrame, counts: Counts | None = None) -> None:
+        """Count one output batch (``row`` plus the outcome columns); ``counts``: its rows per system, stage and
+        error kind where staging gave them (``frame.stage_frame_counted``), else they are counted here."""
         self.rows += frame.height
-        for system, stage, kind, count in frame.group_by("system", "stage", "error_kind").len().iter_rows():
+        if counts is None:
+            groups = frame.group_by("system", "stage", "error_kind").len().iter_rows()
+            counts = {(system, stage, kind): n for system, stage, kind, n in groups}
+        for (system, stage, kind), count in counts.items():
             if kind is None:
                 self.staged += count
                 key = f"{system} {stage or 'not determined'}"
                 self.by_stage[key] = self.by_stage.get(key, 0) + count
-                self.by_system[system] = self.by_system.get(system, 0) + count
+                named = cast(str, system)  # a staged row always names its system
+                self.by_system[named] = self.by_system.get(named, 0) + count
             else:
                 self.errors_by_kind[kind] = self.errors_by_kind.get(kind, 0) + count
         if self.errors_by_kind:
@@ -281,19 +286,19 @@ def run_batch(
     summary = BatchSummary(str(input_path), str(output_path), kind, written=0 if discrepancies_only else None)
     writer: AtomicWriter | None = None
     try:
-        writer = AtomicWriter(output_path, out_fmt)
+        writer = AtomicWriter(output_path, out_fmt, background=True)
         row = 1
         chunk: Chunk | None = first
         while chunk is not None:
             with _collector_paused():
-                staged = stage_frame(chunk.rows, kind, system=system, review=review, cases=chunk.cases)
+                staged, counts = stage_frame_counted(chunk.rows, kind, system=system, review=review, cases=chunk.cases)
                 frame = output_frame(chunk.echo, _apply_malformed(staged, chunk.malformed), row, review=review)
-                summary.add(frame)
+                summary.add(frame, None if chunk.malformed else counts)
                 if discrepancies_only:
                     frame = frame.filter(pl.col("discrepancies").is_not_null())
                     summary.written = (summary.written or 0) + frame.height
-                writer.write(frame)
                 row += frame.height
+                writer.write(frame)  # the writer's from here on (it may be writing it in the background)
                 summary.log_progress(chunk.done, chunk.total)
                 if on_progress is not None:
                     on_progress(chunk.done, chunk.total)
