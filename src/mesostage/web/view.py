@@ -25,6 +25,7 @@ from mesostage.labels import humanize
 from mesostage.trials.index import DamagedIndex
 from mesostage.web.answer import Answer, answer
 from mesostage.web.form import patient_fields, patient_value
+from mesostage.web.glance import GlanceRow, glance
 from mesostage.web.labels import VOCABULARY, labels
 from mesostage.web.trial_list import trials_section
 
@@ -341,6 +342,11 @@ class Analysis:
         """A link to the form page holding the case in its fragment (never sent to a server)."""
         case = base64.urlsafe_b64encode(self.case_json.encode()).decode("ascii").rstrip("=")
         return f"/#case={case}&view={self.view}"
+
+    @property
+    def glance(self) -> tuple[GlanceRow, ...]:
+        """The short answers on the first screen (patient view), from the sections already built."""
+        return glance(self)
 
     @property
     def site_label(self) -> str:
