@@ -147,6 +147,7 @@ class Item:
     groups: tuple[tuple[str, ...], ...]
     figure_rule: bool
     weak: bool
+    heldout: bool = False
 
 
 def load_items(labels: dict[str, Any], real: dict[str, Any]) -> list[Item]:
@@ -168,7 +169,16 @@ def load_items(labels: dict[str, Any], real: dict[str, Any]) -> list[Item]:
                         groups.append(tuple(g))
             figure = any(labels["intents"][i].get("figure_rule", False) for i in intents)
             items.append(
-                Item(q["id"], q["text"], q["intent"], case, tuple(groups), figure, q.get("weak_provenance", False))
+                Item(
+                    q["id"],
+                    q["text"],
+                    q["intent"],
+                    case,
+                    tuple(groups),
+                    figure,
+                    q.get("weak_provenance", False),
+                    cases[case].get("heldout", False),
+                )
             )
     return items
 
@@ -368,6 +378,13 @@ def report(res: Results, cpu: float, wall: float) -> list[str]:
         f"both viewports first screen {both} ({both / n:.0%}); without the weak-provenance questions "
         f"{both_strong}/{len(strong)} ({both_strong / max(1, len(strong)):.0%})"
     )
+    held = [i for i in res.items if i.heldout]
+    if held:
+        cells = [sum(res.web[v][(i.question, i.case)]["status"] == "first" for i in held) for v in res.web]
+        lines.append(
+            "held-out cases (labelled after the page changed): "
+            + ", ".join(f"{v} {c}/{len(held)} ({c / len(held):.0%})" for v, c in zip(res.web, cells, strict=True))
+        )
     pdf = sum(res.pdf.values())
     cli = sum(res.cli.values())
     lines.append(f"PDF page 1 {pdf} ({pdf / n:.0%})   CLI first {CLI_LINES} lines {cli} ({cli / n:.0%})")
