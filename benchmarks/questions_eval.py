@@ -16,6 +16,7 @@ The same labels are checked against page 1 of the patient PDF report and the fir
     .venv/bin/python benchmarks/questions_eval.py                  # every case, the summary and the GOAL lines
     .venv/bin/python benchmarks/questions_eval.py --json out.json  # and every item's status
     .venv/bin/python benchmarks/questions_eval.py --show diaphragm-origin   # the first screen's text of one case
+    .venv/bin/python benchmarks/questions_eval.py --timing         # what the short answers cost per page
 """
 
 from __future__ import annotations
@@ -415,12 +416,64 @@ def report(res: Results, cpu: float, wall: float) -> list[str]:
     return lines
 
 
+def timing(rounds: int = 40) -> list[str]:
+    """The cost of the short answers: the results page (patient view) against POST /api/v1/stage, interleaved, in
+    process (TestClient), and the glance itself on a built page; medians, with CPU time."""
+    import statistics
+
+    from fastapi.testclient import TestClient
+
+    from mesostage import Case
+    from mesostage.web.app import create_app
+    from mesostage.web.glance import glance
+    from mesostage.web.view import analyse
+
+    text = resources.files("mesostage").joinpath("examples", "diaphragm-origin.json").read_text(encoding="utf-8")
+    client = TestClient(create_app(), base_url="http://127.0.0.1")
+    for _ in range(3):  # warm: the staging data and the outlook figure are loaded and drawn once
+        client.get("/examples/diaphragm-origin")
+        client.post("/api/v1/stage", content=text, headers={"content-type": "application/json"})
+    page: list[float] = []
+    floor: list[float] = []
+    page_cpu: list[float] = []
+    for _ in range(rounds):
+        t, c = time.perf_counter(), time.process_time()
+        client.post("/api/v1/stage", content=text, headers={"content-type": "application/json"})
+        floor.append(time.perf_counter() - t)
+        t, c = time.perf_counter(), time.process_time()
+        r = client.get("/examples/diaphragm-origin")
+        page.append(time.perf_counter() - t)
+        page_cpu.append(time.process_time() - c)
+        if r.status_code != 200 or 'id="glance"' not in r.text:
+            raise SystemExit(f"the results page did not answer with the short answers: {r.status_code}")
+    a = analyse(Case.model_validate_json(text), "patient")
+    t, c = time.perf_counter(), time.process_time()
+    for _ in range(200):
+        glance(a)
+    per = (time.perf_counter() - t) / 200
+    per_cpu = (time.process_time() - c) / 200
+    med, fl = statistics.median(page) * 1000, statistics.median(floor) * 1000
+    return [
+        f"glance() per page: {per * 1e6:.0f} us wall, {per_cpu * 1e6:.0f} us CPU",
+        f"results page CPU median {statistics.median(page_cpu) * 1000:.1f} ms",
+        f"GOAL results page with the short answers | value {med:.1f} ms | floor {fl:.1f} ms (POST /api/v1/stage, "
+        f"same case, interleaved, in process) | ratio {med / fl:.2f} | goal <= 150 ms median (issue 17) | "
+        f"met {'yes' if med <= 150 else 'no'}",
+        f"load {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--case", action="append", help="only this case (repeatable)")
     parser.add_argument("--show", help="print the first screen's text, PDF page 1 and CLI lines of this case")
     parser.add_argument("--json", type=Path, help="write every item's status here")
+    parser.add_argument("--timing", action="store_true", help="only the cost of the short answers per page")
     args = parser.parse_args()
+    if args.timing:
+        for line in timing():
+            print(line)
+        return
     t0, c0 = time.perf_counter(), time.process_time()
     res = run(args.case, args.show)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)

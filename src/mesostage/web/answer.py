@@ -137,9 +137,13 @@ def what_was_found(case: Case, r: SystemResult | None) -> str:
         else:
             parts.append("no lymph nodes affected")
     if peritoneal is not None:
-        if peritoneal.nodes_positive is not None:
+        if peritoneal.nodes_positive is None:
+            open_.append("the lymph nodes")
+        else:
             parts.append("lymph nodes affected" if peritoneal.nodes_positive else "no lymph nodes affected")
-        if peritoneal.extra_abdominal_metastases is not None:
+        if peritoneal.extra_abdominal_metastases is None:
+            open_.append("spread outside the belly")
+        else:
             parts.append(
                 "spread outside the belly" if peritoneal.extra_abdominal_metastases else "no spread outside the belly"
             )
