@@ -65,3 +65,10 @@ def test_later_line_lists_the_treatments_after_a_first_one() -> None:
     rows = _glance(case)
     assert rows["glance-treatments"].startswith("After a first treatment, the guidelines list:")
     assert "Nivolumab plus ipilimumab (dual immunotherapy)" not in rows["glance-treatments"]
+
+
+def test_the_peritoneal_stage_is_taken_with_care() -> None:
+    # The PCI-based TNM is a research proposal (Yan et al. 2011), not the AJCC/UICC book: the first screen says so.
+    rows = _glance(example_case("peritoneal-pci"))
+    assert "its rules come from a research paper, not the official staging book" in rows["glance-sure"]
+    assert "official" not in _glance(example_case("diaphragm-origin"))["glance-sure"]

@@ -76,6 +76,15 @@ def _how_sure(a: Analysis) -> str:
         head = f"Settled in the {ans.in_use.name}: new scans or surgery could still change it."
     else:
         head = f"Not settled yet. {ans.depends} Tests that answer this would settle it."
+    r = a.in_use.result if a.in_use is not None else None
+    if r is not None and r.evidence != "official":
+        # as the Stage section says it: a system that is not the official book is taken with care
+        where = (
+            "a research paper, not the official staging book"
+            if r.evidence == "secondary" and r.pci is not None
+            else ("a secondary source, not the official book" if r.evidence == "secondary" else "an old system")
+        )
+        head += f" Take it with some care: its rules come from {where}."
     return " ".join((head, *ans.others))
 
 
