@@ -51,6 +51,8 @@ SCRIPTS: dict[str, dict[str, list[str] | None]] = {
         "full": ["--with-review"],
     },
     "dask_bench.py": {"quick": ["--quick", "--runs", "1"], "default": ["--runs", "1"], "full": ["--s3"]},
+    "questions_eval.py": {"quick": ["--case", "diaphragm-origin"], "default": [], "full": []},
+    "questions_eval.py --timing": {"quick": ["--timing"], "default": ["--timing"], "full": ["--timing"]},
     "trials_bench.py": {
         "quick": ["--studies", "2000", "--repeat", "50"],
         "default": ["--studies", "10000"],

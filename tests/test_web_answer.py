@@ -58,7 +58,9 @@ def test_the_answer_names_the_stage_given_and_what_the_findings_give_in_both_edi
     answer = page.text("answer")
     assert "You were told stage IV (TNM 9th)." in answer
     assert page.text("#headline-stage") == "I to IIIA"
-    assert "The findings give stage I to IIIA in the TNM 9th, the edition in use for this date of diagnosis." in answer
+    assert (
+        "The findings give stage I to IIIA in the TNM 9th edition, the one in use for this date of diagnosis." in answer
+    )
     assert "In the TNM 8th, the findings give stage IA." in answer
     assert "stage IV means spread to distant places, and none was entered" in answer
     assert "cannot be determined" not in answer

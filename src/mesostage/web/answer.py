@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from mesostage import METASTASIS_FINDINGS, NODE_FINDINGS, TUMOR_FINDINGS, Case, StagingResult, SystemResult, load_system
 from mesostage.labels import label
 
-__all__ = ["Answer", "SystemAnswer", "answer"]
+__all__ = ["Answer", "SystemAnswer", "answer", "what_was_found"]
 
 _MEASUREMENTS = frozenset(label(m) for m in ("tumor.psum_mm", "tumor.fmax_mm"))
 _VOCABULARY = frozenset((*TUMOR_FINDINGS, *NODE_FINDINGS, *METASTASIS_FINDINGS))
@@ -56,18 +56,32 @@ class Answer:
     in_use: SystemAnswer
     in_use_why: str  # "the edition in use for this date of diagnosis"
     given: str
-    details: tuple[str, ...]  # what depends on unknowns, what was found, the other editions, the verdict
     differs: bool
+    depends: str = ""  # "Where in that range depends on ...", or ""
+    categories: str = ""  # clinician view only
+    what: str = ""  # "The findings entered show ..."
+    others: tuple[str, ...] = ()  # the stage in the other editions shown
+    verdict: str = ""  # whether the stage given matches, and why not
+
+    @property
+    def details(self) -> tuple[str, ...]:
+        """What depends on unknowns, the categories, what was found, the other editions, the verdict."""
+        return tuple(x for x in (self.depends, self.categories, self.what, *self.others, self.verdict) if x)
 
     @property
     def headline_rest(self) -> str:
-        return f"in the {self.in_use.name}, {self.in_use_why}."
+        return f"in the {_edition(self.in_use.name)}, {self.in_use_why}."
 
     @property
     def sentences(self) -> tuple[str, ...]:
         """The whole answer as plain sentences (for the summary PDF and for measuring)."""
         head = f"The findings give stage {self.stage} {self.headline_rest}"
         return tuple(s for s in (self.given, head, *self.details) if s)
+
+
+def _edition(name: str) -> str:
+    """ "TNM 8th" as "TNM 8th edition": the word a family needs to see that it is an edition of one system."""
+    return f"{name} edition" if name.startswith("TNM ") and name.endswith(("th", "rd", "nd", "st")) else name
 
 
 def _join(items: tuple[str, ...] | list[str]) -> str:
@@ -101,24 +115,51 @@ def _system_answer(r: SystemResult) -> SystemAnswer:
     )
 
 
-def _what_was_found(case: Case, r: SystemResult) -> str:
-    """The findings that decided T, and what is said of the nodes and of spread."""
-    tumour = [label(d.finding) for d in r.determinants if d.component == "T" and d.finding in _VOCABULARY]
-    parts = []
+def what_was_found(case: Case, r: SystemResult | None) -> str:
+    """The findings that decided T (the tumour findings entered where none decided it), what is said of the nodes
+    and of spread, then what was not looked at or is not known yet."""
+    determinants = r.determinants if r is not None else ()
+    tumour = [label(d.finding) for d in determinants if d.component == "T" and d.finding in _VOCABULARY]
+    if not tumour and case.tumor is not None and case.tumor.assessed:
+        tumour = [label(f"tumor.{f}") for f in case.tumor.findings]
+    parts: list[str] = []
+    open_: list[str] = []
     if tumour:
         parts.append("tumour on or in " + _join(list(dict.fromkeys(tumour))))
-    nodes, spread = case.nodes, case.metastases
-    if nodes is not None and nodes.assessed:
-        if nodes.findings:
+    nodes, spread, peritoneal = case.nodes, case.metastases, case.peritoneal
+    if case.site == "pleura":
+        if nodes is None or not nodes.assessed:
+            open_.append("the lymph nodes (not looked at)")
+        elif nodes.findings:
             parts.append(_join([label(f"nodes.{n}") for n in nodes.findings]))
-        elif not nodes.unknown:
+        elif nodes.unknown:
+            open_.append("some lymph nodes")
+        else:
             parts.append("no lymph nodes affected")
-    if spread is not None and spread.assessed:
-        if spread.findings:
-            parts.append(_join([label(f"metastases.{m}") for m in spread.findings]))
-        elif not spread.unknown:
-            parts.append("no spread to distant places")
-    return f"The findings entered show {_join(parts)}." if parts else ""
+    if peritoneal is not None:
+        if peritoneal.nodes_positive is None:
+            open_.append("the lymph nodes")
+        else:
+            parts.append("lymph nodes affected" if peritoneal.nodes_positive else "no lymph nodes affected")
+        if peritoneal.extra_abdominal_metastases is None:
+            open_.append("spread outside the belly")
+        else:
+            parts.append(
+                "spread outside the belly" if peritoneal.extra_abdominal_metastases else "no spread outside the belly"
+            )
+    elif spread is None or not spread.assessed:
+        if case.site == "pleura":
+            open_.append("spread to distant places (not looked for)")
+    elif spread.findings:
+        parts.append(_join([label(f"metastases.{m}") for m in spread.findings]))
+    elif spread.unknown:
+        open_.append("spread to distant places")
+    else:
+        parts.append("no spread to distant places")
+    text = f"The findings entered show {_join(parts)}." if parts else ""
+    if open_:
+        text += f" Not known yet: {_join(open_)}."
+    return text.strip()
 
 
 def _order(stage: str, stages: tuple[str, ...]) -> int:
@@ -144,7 +185,7 @@ def answer(case: Case, staging: StagingResult, *, clinician: bool = False) -> An
             shown.append(other)
     main = _system_answer(in_use)
     others = [_system_answer(r).sentence(clinician) for r in shown if r is not in_use]
-    what = _what_was_found(case, in_use)
+    what = what_was_found(case, in_use)
     given = verdict = ""
     differs = False
     if reported is not None:
@@ -184,7 +225,7 @@ def answer(case: Case, staging: StagingResult, *, clinician: bool = False) -> An
     depends = f"Where in that range depends on {main.depends_words}." if main.depends_on else ""
     cats = f"Categories: {main.categories}." if clinician and main.categories else ""
     why_in_use = (
-        "the edition in use for this date of diagnosis"
+        "the one in use for this date of diagnosis"
         if in_use.system.startswith("tnm")
         else "the system used for this site"
     )
@@ -193,6 +234,10 @@ def answer(case: Case, staging: StagingResult, *, clinician: bool = False) -> An
         in_use=main,
         in_use_why=why_in_use,
         given=given,
-        details=tuple(x for x in (depends, cats, what, *others, verdict) if x),
         differs=differs,
+        depends=depends,
+        categories=cats,
+        what=what,
+        others=tuple(others),
+        verdict=verdict,
     )

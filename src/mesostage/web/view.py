@@ -25,6 +25,7 @@ from mesostage.labels import humanize
 from mesostage.trials.index import DamagedIndex
 from mesostage.web.answer import Answer, answer
 from mesostage.web.form import patient_fields, patient_value
+from mesostage.web.glance import GlanceRow, glance
 from mesostage.web.labels import VOCABULARY, labels
 from mesostage.web.trial_list import trials_section
 
@@ -343,6 +344,11 @@ class Analysis:
         return f"/#case={case}&view={self.view}"
 
     @property
+    def glance(self) -> tuple[GlanceRow, ...]:
+        """The short answers on the first screen (patient view), from the sections already built."""
+        return glance(self)
+
+    @property
     def site_label(self) -> str:
         return labels().sites[self.case.site].label
 
@@ -385,15 +391,17 @@ def summary(a: Analysis) -> Summary:
     notes = [(words[n.severity], humanize(plain.get(n.code) or n.message)) for n in review["notes"]]
     questions = [*a.sections["explain"]["explanation"].questions, *a.sections["options"]["options"].questions]
     trials: list[SummaryTrial] = []
-    listed = a.sections["trials"]["list"]  # the navigator's trial list (web/trial_list.py), nearest first
-    note = listed.place.problem or ""
-    for item in listed.matches[:SUMMARY_TRIALS]:
+    section = a.sections["trials"]
+    listed = section.get("list")  # the navigator's trial list (web/trial_list.py), nearest first
+    # A damaged trial index leaves no list: the summary says so, and gives the rest.
+    note = str(section.get("damaged", "")) if listed is None else listed.place.problem or ""
+    for item in listed.matches[:SUMMARY_TRIALS] if listed is not None else ():
         m = item.trial
         site = m.nearest_site
         place = ", ".join(x for x in (site.facility, site.city, site.country) if x) if site else ""
         contact = next((", ".join(x for x in (c.name, c.phone, c.email) if x) for c in m.central_contacts), "")
         trials.append(SummaryTrial(m.title, m.nct_id, place, contact))
-    if listed.fictional_data:
+    if listed is not None and listed.fictional_data:
         note = "Demo data only: these trials are FICTIONAL."
     return Summary(
         notes=tuple(notes[:SUMMARY_NOTES]),
