@@ -29,6 +29,7 @@ from mesostage.case import PCI_REGION_NAMES, Case
 from mesostage.staging.definitions import Check, Component, Requirement, SystemDefinition
 from mesostage.staging.result import Determinant, PciRegion, ReviewNote, SystemResult, make
 from mesostage.staging.tables import (
+    MAX_CATEGORIES,
     ComponentTable,
     Item,
     SystemTables,
@@ -52,6 +53,7 @@ __all__ = [
 ]
 
 _PREFIX = {"clinical": "c", "pathological": "p", "post_therapy": "yp"}
+_NOT_INVOLVED = "not assessed: taken as not involved for the stage; see the range"
 
 
 class _Evaluated(NamedTuple):
@@ -108,8 +110,10 @@ def _evaluate(ct: ComponentTable, system: SystemDefinition, case: Case, sections
     replaced = None
     if ct.replacing:
         replaced = {f for f, path in ct.replacing if isinstance(case_value(case, path), int | float)}
-    # The rules that fire or stay open, in rule order: only the names the case gives are looked at.
+    # The rules that fire or stay open: only the names the case gives are looked at. ``present`` holds (rule index,
+    # rank, determinant); ``top`` is the highest rank present.
     present: list[tuple[int, int, Determinant]] = []
+    top = -2
     open_hits: list[tuple[int, Item]] = []
     unassessed: list[tuple[int, str, frozenset[int]]] = []
     for section, names in ct.by_name.items():
@@ -125,17 +129,25 @@ def _evaluate(ct: ComponentTable, system: SystemDefinition, case: Case, sections
             continue
         given, unknown = state
         for name in given:
-            for h in names.get(name, ()):
-                if not replaced or h.rule.finding not in replaced:
-                    present.append((h.order, h.rank, h.determinant))
+            hits = names.get(name)
+            if hits is not None:
+                for h in hits:
+                    if not replaced or h.rule.finding not in replaced:
+                        present.append((h.order, h.rank, h.determinant))
+                        if h.rank > top:
+                            top = h.rank
         for name in unknown:
-            for h in names.get(name, ()):
-                if not replaced or h.rule.finding not in replaced:
-                    open_hits.append((h.order, h.item))
+            hits = names.get(name)
+            if hits is not None:
+                for h in hits:
+                    if not replaced or h.rule.finding not in replaced:
+                        open_hits.append((h.order, h.item))
     for h in ct.flags:
         flag = case_value(case, h.rule.key)
         if flag is True:
             present.append((h.order, h.rank, h.determinant))
+            if h.rank > top:
+                top = h.rank
         elif not isinstance(flag, bool):
             open_hits.append((h.order, h.item))
     if len(present) > 1:
@@ -143,9 +155,12 @@ def _evaluate(ct: ComponentTable, system: SystemDefinition, case: Case, sections
     if len(open_hits) > 1:
         open_hits.sort()
     items = [item for _, item in open_hits]
-    if len(unassessed) > 1:
-        unassessed.sort()
-    open_sections = {section: opts for _, section, opts in unassessed}
+    if unassessed:
+        if len(unassessed) > 1:
+            unassessed.sort()
+        open_sections = {section: opts for _, section, opts in unassessed}
+    else:
+        open_sections = {}
     for m, band_ranks, open_item in ct.measures:
         section = m.field.partition(".")[0]
         if section in open_sections:
@@ -170,32 +185,56 @@ def _evaluate(ct: ComponentTable, system: SystemDefinition, case: Case, sections
                 reason=reason + (f"; {m.note}" if m.note else ""),
                 source=system.sources[m.source].cited,
             )
-            present.append((len(present), ct.rank[band.category], det))
+            rank = ct.rank[band.category]
+            present.append((len(present), rank, det))
+            if rank > top:
+                top = rank
     for section, section_opts in open_sections.items():
         items.append(Item(section, section_opts, section in comp.required_sections))
 
-    known = max(ct.floor_rank, max(r for _, r, _ in present)) if present else ct.floor_rank
-    deciding = [d for _, r, d in present if r == known] or [ct.floor]
-    stage_opts = reachable(known, [i.options for i in items if i.required])
-    range_opts = reachable(known, [i.options for i in items]) if items else stage_opts
+    known = top if top > ct.floor_rank else ct.floor_rank
+    # ``tables.reachable`` of the required items (the stage) and of every item (the range).
+    above = {o for i in items for o in i.options if o > known} if items else None
+    if above:
+        range_opts = _ranks(known, above)
+        needed = {o for i in items if i.required for o in i.options if o > known}
+        stage_opts = range_opts if needed == above else _ranks(known, needed)
+    else:
+        range_opts = stage_opts = _SINGLE[known]
     if len(stage_opts) == 1:
         label = comp.categories[known]
+        deciding = [d for _, r, d in present if r == known] if top == known else [ct.floor]
+        if ct.optional:
+            optional = [x for x in ct.optional if sections[x] is None]
+            if optional:
+                # A component with no required section (M) words it in its own terms; others name the sections.
+                why = comp.not_assessed_reason if not comp.required_sections and comp.not_assessed_reason else None
+                why = why or f"{' and '.join(optional)} {_NOT_INVOLVED}"
+                deciding.append(make(Determinant, component=comp.name, finding=None, category=label, reason=why))
     else:
         label = comp.not_assessed or comp.categories[known]
         open_keys = ", ".join(i.key for i in items if i.required)
         span = f"{comp.categories[min(stage_opts)]}-{comp.categories[max(stage_opts)]}"
         reason = f"{comp.not_assessed_reason or 'not assessed'} ({open_keys}); could be {span}"
-        top = max(r for _, r, _ in present) if present else None
         deciding = [d for _, r, d in present if r == top]
         deciding.append(make(Determinant, component=comp.name, finding=open_keys, category=label, reason=reason))
-    if len(stage_opts) == 1:
-        optional = [x for x in ct.optional if sections[x] is None]
-        if optional:
-            # A component with no required section (M) words it in its own terms; others name the sections.
-            why = comp.not_assessed_reason if not comp.required_sections and comp.not_assessed_reason else None
-            why = why or f"{' and '.join(optional)} not assessed: taken as not involved for the stage; see the range"
-            deciding.append(make(Determinant, component=comp.name, finding=None, category=label, reason=why))
     return _Evaluated(comp, known, tuple(items), label, tuple(deciding), stage_opts, range_opts)
+
+
+#: {rank} for each rank (shared, so that keys made of them compare by identity)
+_SINGLE = tuple(frozenset({r}) for r in range(MAX_CATEGORIES))
+_INTERNED: dict[frozenset[int], frozenset[int]] = {}
+
+
+def _ranks(known: int, above: set[int]) -> frozenset[int]:
+    """``known`` and every rank in ``above`` (all higher), as one shared set per distinct value."""
+    if not above:
+        return _SINGLE[known]
+    ranks = frozenset((known, *above))
+    found = _INTERNED.get(ranks)
+    if found is None:
+        remember(_INTERNED)[ranks] = found = ranks
+    return found
 
 
 def _pci_trace(case: Case) -> str:
@@ -241,10 +280,28 @@ def stage_group(system: SystemDefinition, categories: dict[str, str]) -> str | N
 def _matters(tables: SystemTables, comps: Sequence[_Evaluated]) -> list[str]:
     """The unknown inputs whose value could change the stage, in the order of the components and rules.
 
+    Which of them matter depends only on the components' ranks and option sets (a bounded, case-independent
+    domain), so the answer is remembered per system as the places of the items that matter.
+    """
+    if not any(c.items for c in comps):
+        return []
+    key = tuple((c.known, c.stage_options, c.range_options, tuple(i.options for i in c.items)) for c in comps)
+    places = tables.matters.get(key)
+    if places is None:
+        places = _matter_places(tables, comps)
+        remember(tables.matters)[key] = places
+    items = [item for c in comps for item in c.items]
+    return [items[p].key for p in places]
+
+
+def _matter_places(tables: SystemTables, comps: Sequence[_Evaluated]) -> tuple[int, ...]:
+    """``_matters`` as the places of the items that matter among every component's items, in order.
+
     The other inputs of a component reach the same set whatever copy of a repeated option set is left out (taking
     the highest is idempotent), so each distinct option set is decided once: linear in the number of unknowns.
     """
-    out: list[str] = []
+    out: list[int] = []
+    place = 0
     free: tuple[tuple[frozenset[int], ...], ...] | None = None
     for k, comp in enumerate(comps):
         if not comp.items:
@@ -273,8 +330,9 @@ def _matters(tables: SystemTables, comps: Sequence[_Evaluated]) -> list[str]:
                 matters = any(_differs(tables, free, k, values) for values in outcomes if len(values) > 1)
                 decided[options] = matters
             if matters:
-                out.append(item.key)
-    return out
+                out.append(place)
+            place += 1
+    return tuple(out)
 
 
 def _differs(
@@ -305,20 +363,21 @@ def _differs(
     return found
 
 
-def _check_fires(check: Check, case: Case, comps: Sequence[_Evaluated]) -> bool:
-    if check.kind == "section_not_assessed":
+def _check_fires(check: Check, case: Case, comps: Sequence[_Evaluated], place: int, at_least: int) -> bool:
+    """Whether ``check`` raises its note (``place``, ``at_least``: ``SystemTables.checks``)."""
+    kind = check.kind
+    if kind == "section_not_assessed":
         return check.section is not None and not _section_assessed(case, check.section)
-    if check.kind == "flag_true":
+    if kind == "flag_true":
         return check.flag is not None and case_value(case, check.flag) is True
-    if check.kind == "measure_equals":
+    if kind == "measure_equals":
         return check.field is not None and case_value(case, check.field) == check.value
-    if check.kind == "finding_with_measure_at_most":
+    if kind == "finding_with_measure_at_most":
         value = case_value(case, check.field) if check.field else None
         found = {f"tumor.{f}" for f in case.tumor.findings} if case.tumor and case.tumor.assessed else set()
         limit = check.value if check.value is not None else float("inf")
         return isinstance(value, int | float) and value <= limit and bool(set(check.findings) & found)
-    comp = next(c for c in comps if c.defn.name == check.component)
-    if check.at_least is None or comp.known < comp.defn.categories.index(check.at_least):
+    if at_least < 0 or comps[place].known < at_least:
         return False
     present = {f"tumor.{f}" for f in case.tumor.findings} if case.tumor else set()
     return not set(check.findings) <= present
@@ -329,7 +388,7 @@ def stage_in_system(
 ) -> tuple[SystemResult, list[ReviewNote]]:
     """Stage one (already validated) case in one system (``sections``: ``case_sections(case)``, if already read)."""
     if case.site not in system.applies_to:
-        return not_applicable(system, system.not_applicable_reason.format(site=case.site.replace("_", " "))), []
+        return _other_site(system, case.site), []
     tables, comps = _components(system, case, sections)
     stage, reason, unmet = _stage(tables, case, comps)
     reached = reachable_stages(tables, tuple(c.range_options for c in comps))
@@ -343,21 +402,10 @@ def stage_in_system(
     elif not unmet:
         reason = f"{' '.join(labels.values())}: the stage cannot be determined until the open categories are known"
 
-    cite = system.sources
-    sources = [cite[system.main_source].cited] + [d.source for d in determinants if d.source]
-    sources += [cite[q.source].cited for q in unmet]
-    notes = [
-        make(
-            ReviewNote,
-            code=chk.code,
-            severity=chk.severity,
-            message=chk.message,
-            systems=[system.id],
-            source=cite[chk.source].cited,
-        )
-        for chk in system.checks
-        if _check_fires(chk, case, comps)
-    ]
+    sources = [tables.main_cited] + [d.source for d in determinants if d.source]
+    if unmet:
+        sources += [system.sources[q.source].cited for q in unmet]
+    notes = [note for chk, note, place, at in tables.checks if _check_fires(chk, case, comps, place, at)]
     reads_pci = tables.reads_pci
     peritoneal = case.peritoneal
     pci = peritoneal.pci_total if peritoneal and reads_pci else None
@@ -389,6 +437,19 @@ def stage_in_system(
         pci_regions=regions,
     )
     return result, notes
+
+
+#: (system id, site) -> (the system, its result for a case of a site it does not stage): the same for every such
+#: case, so built once and shared (as every result staging remembers, handed out only as a copy)
+_OTHER_SITE: dict[tuple[str, str], tuple[SystemDefinition, SystemResult]] = {}
+
+
+def _other_site(system: SystemDefinition, site: str) -> SystemResult:
+    kept = _OTHER_SITE.get((system.id, site))
+    if kept is None or kept[0] is not system:
+        reason = system.not_applicable_reason.format(site=site.replace("_", " "))
+        kept = _OTHER_SITE[(system.id, site)] = (system, not_applicable(system, reason))
+    return kept[1]
 
 
 def not_applicable(system: SystemDefinition, reason: str) -> SystemResult:
