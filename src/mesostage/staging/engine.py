@@ -391,9 +391,7 @@ def stage_in_system(
         return _other_site(system, case.site), []
     tables, comps = _components(system, case, sections)
     stage, reason, unmet = _stage(tables, case, comps)
-    reached = reachable_stages(tables, tuple(c.range_options for c in comps))
-    rank = tables.stage_rank.__getitem__
-    stage_range = [min(reached, key=rank), max(reached, key=rank)] if reached else None
+    stage_range = _stage_range(tables, tuple(c.range_options for c in comps))
 
     labels = {c.defn.name: c.label for c in comps}
     determinants = [d for c in comps for d in c.determinants]
@@ -452,6 +450,18 @@ def _other_site(system: SystemDefinition, site: str) -> SystemResult:
     return kept[1]
 
 
+def _stage_range(tables: SystemTables, choices: tuple[frozenset[int], ...]) -> list[str] | None:
+    """[lowest, highest] stage some combination of the rank sets ``choices`` gives (``None``: none), remembered per
+    system (a new list each time)."""
+    span = tables.spans.get(choices)
+    if span is None:
+        reached = reachable_stages(tables, choices)
+        rank = tables.stage_rank.__getitem__
+        span = (min(reached, key=rank), max(reached, key=rank)) if reached else ()
+        remember(tables.spans)[choices] = span
+    return list(span) if span else None
+
+
 def not_applicable(system: SystemDefinition, reason: str) -> SystemResult:
     """The result of a system that does not stage the case (another site, a tumour type not staged), saying why."""
     return make(
@@ -471,6 +481,8 @@ def _stage(
     the system is not met (else ``None``), and the requirements not met."""
     system = tables.defn
     stage = unique_stage(tables, tuple(c.stage_options for c in comps))
+    if not system.requires:
+        return stage, None, []
     unmet = [q for q in system.requires if case_value(case, q.flag) is not True]
     if not unmet:
         return stage, None, unmet

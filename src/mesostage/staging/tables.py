@@ -109,6 +109,8 @@ class SystemTables:
     checks: tuple[tuple[Check, ReviewNote, int, int], ...]
     unique: dict[tuple[frozenset[int], ...], str | None] = field(default_factory=dict)
     reach: dict[tuple[frozenset[int], ...], frozenset[str]] = field(default_factory=dict)
+    #: the components' rank sets -> (lowest, highest) stage they reach, () for none (``engine._stage_range``)
+    spans: dict[tuple[frozenset[int], ...], tuple[str, ...]] = field(default_factory=dict)
     differs: dict[object, bool] = field(default_factory=dict)
     #: the components' ranks and option sets -> the places of the unknown items that matter (``engine._matters``)
     matters: dict[object, tuple[int, ...]] = field(default_factory=dict)
