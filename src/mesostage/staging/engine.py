@@ -154,7 +154,7 @@ def _evaluate(ct: ComponentTable, system: SystemDefinition, case: Case, sections
         present.sort()  # by rule index (unique)
     if len(open_hits) > 1:
         open_hits.sort()
-    items = [item for _, item in open_hits]
+    items = [item for _, item in open_hits] if open_hits else []
     if unassessed:
         if len(unassessed) > 1:
             unassessed.sort()
@@ -203,7 +203,12 @@ def _evaluate(ct: ComponentTable, system: SystemDefinition, case: Case, sections
         range_opts = stage_opts = _SINGLE[known]
     if len(stage_opts) == 1:
         label = comp.categories[known]
-        deciding = [d for _, r, d in present if r == known] if top == known else [ct.floor]
+        if top != known:
+            deciding = [ct.floor]
+        elif len(present) == 1:
+            deciding = [present[0][2]]
+        else:
+            deciding = [d for _, r, d in present if r == known]
         if ct.optional:
             optional = [x for x in ct.optional if sections[x] is None]
             if optional:
@@ -277,15 +282,21 @@ def stage_group(system: SystemDefinition, categories: dict[str, str]) -> str | N
     return stages.pop() if len(stages) == 1 else None
 
 
-def _matters(tables: SystemTables, comps: Sequence[_Evaluated]) -> list[str]:
+def _matters(
+    tables: SystemTables,
+    comps: Sequence[_Evaluated],
+    choices: tuple[frozenset[int], ...],
+    spans: tuple[frozenset[int], ...],
+) -> list[str]:
     """The unknown inputs whose value could change the stage, in the order of the components and rules.
 
     Which of them matter depends only on the components' ranks and option sets (a bounded, case-independent
-    domain), so the answer is remembered per system as the places of the items that matter.
+    domain), so the answer is remembered per system as the places of the items that matter. ``choices`` and
+    ``spans``: each component's stage and range options (a component with items has its known rank lowest).
     """
     if not any(c.items for c in comps):
         return []
-    key = tuple((c.known, c.stage_options, c.range_options, tuple(i.options for i in c.items)) for c in comps)
+    key = (choices, spans, tuple([tuple([i.options for i in c.items]) for c in comps]))
     places = tables.matters.get(key)
     if places is None:
         places = _matter_places(tables, comps)
@@ -390,13 +401,18 @@ def stage_in_system(
     if case.site not in system.applies_to:
         return _other_site(system, case.site), []
     tables, comps = _components(system, case, sections)
-    stage, reason, unmet = _stage(tables, case, comps)
-    stage_range = _stage_range(tables, tuple(c.range_options for c in comps))
+    choices = tuple([c.stage_options for c in comps])
+    spans = tuple([c.range_options for c in comps])
+    stage, reason, unmet = _stage(tables, case, choices, spans)
+    stage_range = _stage_range(tables, spans)
 
-    labels = {c.defn.name: c.label for c in comps}
-    determinants = [d for c in comps for d in c.determinants]
+    labels: dict[str, str] = {}
+    determinants: list[Determinant] = []
+    for c in comps:
+        labels[c.defn.name] = c.label
+        determinants += c.determinants
     if stage is not None:
-        determinants.append(_stage_determinant(tables, stage, comps, tuple(labels.values())))
+        determinants.append(_stage_determinant(tables, stage, comps, tuple(labels.values()), choices))
     elif not unmet:
         reason = f"{' '.join(labels.values())}: the stage cannot be determined until the open categories are known"
 
@@ -427,7 +443,7 @@ def stage_in_system(
         stage=stage,
         stage_range=stage_range,
         determinants=determinants,
-        unknowns_that_matter=_matters(tables, comps),
+        unknowns_that_matter=_matters(tables, comps, choices, spans),
         evidence=system.evidence,
         evidence_note=system.evidence_note,
         sources=list(dict.fromkeys(sources)),
@@ -475,18 +491,19 @@ def not_applicable(system: SystemDefinition, reason: str) -> SystemResult:
 
 
 def _stage(
-    tables: SystemTables, case: Case, comps: Sequence[_Evaluated]
+    tables: SystemTables, case: Case, choices: tuple[frozenset[int], ...], spans: tuple[frozenset[int], ...]
 ) -> tuple[str | None, str | None, list[Requirement]]:
     """The stage of evaluated components (``None``: not determined), why no stage is given when a requirement of
-    the system is not met (else ``None``), and the requirements not met."""
+    the system is not met (else ``None``), and the requirements not met; ``choices`` and ``spans`` are the
+    components' stage and range options."""
     system = tables.defn
-    stage = unique_stage(tables, tuple(c.stage_options for c in comps))
+    stage = unique_stage(tables, choices)
     if not system.requires:
         return stage, None, []
     unmet = [q for q in system.requires if case_value(case, q.flag) is not True]
     if not unmet:
         return stage, None, unmet
-    reached = reachable_stages(tables, tuple(c.range_options for c in comps))
+    reached = reachable_stages(tables, spans)
     closed = next(iter(reached)) if len(reached) == 1 else None
     if closed is not None and all(q.closed_reason and closed in q.without for q in unmet):
         # Every way the missing input could turn out gives one stage (e.g. distant spread: IV-IV): that is the stage.
@@ -500,14 +517,18 @@ def stage_of(system: SystemDefinition, case: Case, sections: Sections) -> str | 
     if case.site not in system.applies_to:
         return None
     tables, comps = _components(system, case, sections)
-    return _stage(tables, case, comps)[0]
+    return _stage(tables, case, tuple([c.stage_options for c in comps]), tuple([c.range_options for c in comps]))[0]
 
 
 def _stage_determinant(
-    tables: SystemTables, stage: str, comps: Sequence[_Evaluated], labels: tuple[str, ...]
+    tables: SystemTables,
+    stage: str,
+    comps: Sequence[_Evaluated],
+    labels: tuple[str, ...],
+    choices: tuple[frozenset[int], ...],
 ) -> Determinant:
     """The determinant of the stage-table row that gives ``stage`` (the first row the categories can reach)."""
-    key = (stage, labels, tuple(c.stage_options for c in comps))
+    key = (stage, labels, choices)
     det = tables.rows.get(key)
     if det is None:
         system = tables.defn
