@@ -411,8 +411,9 @@ def reviewed(parsed: Case, full: StagingResult) -> list[ReviewNote]:
     """``review`` of a validated case with its staging result in every system. The notes may be shared (with
     ``full`` and between cases): the caller copies what it hands out (``memo.fresh``)."""
     # Only the notes staging itself raised: a result from mesostage.stage() already carries a full review.
-    notes: list[ReviewNote] = [n for n in full.review if n.code in _staging_codes()]
+    staging_codes = _staging_codes()
+    notes: list[ReviewNote] = [n for n in full.review if n.code in staging_codes]
     for check in (_reported, _contiguity, _peridiaphragmatic, _unknowns):
         notes.extend(check(parsed, full))
     notes.extend(_pathology(parsed, full, notes))
-    return [n for _, n in sorted(enumerate(notes), key=lambda p: (_SEVERITY_ORDER[p[1].severity], p[0]))]
+    return sorted(notes, key=lambda n: _SEVERITY_ORDER[n.severity])  # stable: in order within a severity
