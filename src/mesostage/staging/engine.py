@@ -11,12 +11,15 @@ dozen table look-ups). An unknown *matters* when, for some values of the other u
 stage; this is decided the same way, per component, with the other inputs' reachable sets.
 
 What is prepared once per system and basis (``mesostage.staging.tables``): each component's rank table, its rules
-by finding name with their determinants (they do not depend on the case), and the stage table as a map from
-category ranks to the stage. Questions that depend only on the system and on sets of ranks (the stages a product
-of category sets gives; whether a component's values can change the stage) are remembered per system, so a case
-with many unknowns costs one pass over its inputs plus a few look-ups: the unknown inputs that give the same set
-of categories are decided once (``_matters``). Results are built without validating again (``result.make``): the
-engine's values are of the fields' types by construction.
+by finding name with their determinants (they do not depend on the case), the notes of its checks and its
+citation, and the stage table as a map from category ranks to the stage. Questions that depend only on the system
+and on sets of ranks (the stages a product of category sets gives, the stage range, whether a component's values
+can change the stage, which unknown items matter) are remembered per system, so a case with many unknowns costs
+one pass over its inputs plus a few look-ups: the unknown inputs that give the same set of categories are decided
+once (``_matters``). The rank sets are shared objects (one per distinct set), so those look-ups compare them by
+identity. Results are built without validating again (``result.make``): the engine's values are of the fields'
+types by construction. What is built once and shared (determinants, check notes, the result of a system for a
+site it does not stage) is only handed out as a copy (``memo.fresh``), as every remembered result is.
 """
 
 from __future__ import annotations
