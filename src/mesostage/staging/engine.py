@@ -400,7 +400,10 @@ def _check_fires(check: Check, case: Case, comps: Sequence[_Evaluated], place: i
 def stage_in_system(
     system: SystemDefinition, case: Case, *, sections: Sections | None = None
 ) -> tuple[SystemResult, list[ReviewNote]]:
-    """Stage one (already validated) case in one system (``sections``: ``case_sections(case)``, if already read)."""
+    """Stage one (already validated) case in one system (``sections``: ``case_sections(case)``, if already read).
+
+    The result and notes may be shared with other cases (a note of a check, the result for another site), as the
+    results staging remembers are: ``mesostage.staging.stage`` hands out copies (``memo.fresh``)."""
     if case.site not in system.applies_to:
         return _other_site(system, case.site), []
     tables, comps = _components(system, case, sections)
