@@ -122,10 +122,6 @@ def _dates(data: Mapping[str, Any], today: dt.date) -> list[CaseWarning | None]:
     return found
 
 
-#: ``Case.model_dump`` without its wrapper's argument handling (the same defaults, the same dump)
-_to_python = Case.__pydantic_serializer__.to_python
-
-
 def check_case(case: Case | Mapping[str, Any], *, today: dt.date | None = None) -> list[CaseWarning]:
     """Everything worth checking in what was entered, most serious first.
 
@@ -137,7 +133,7 @@ def check_case(case: Case | Mapping[str, Any], *, today: dt.date | None = None) 
     today
         The date to compare the diagnosis date with; default the date on this computer.
     """
-    data: Mapping[str, Any] = _to_python(case, mode="json") if isinstance(case, Case) else case
+    data: Mapping[str, Any] = case.model_dump(mode="json") if isinstance(case, Case) else case
     found: list[CaseWarning | None] = _dates(data, today or dt.date.today())
     tumor = _section(data, "tumor")
     resection = _section(data, "resection") or {}

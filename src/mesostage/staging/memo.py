@@ -48,11 +48,7 @@ def staging_key(case: Case) -> str | None:
         value = getattr(getattr(case, section), name, None)
         if value is not None and not math.isfinite(value):
             return None
-    return _TO_JSON(case, include=_INCLUDE).decode()
-
-
-#: ``Case.model_dump_json`` without its wrapper's argument handling (the same defaults and text; a few us a case)
-_TO_JSON = Case.__pydantic_serializer__.to_json
+    return case.model_dump_json(include=_INCLUDE)
 
 
 def _containers(cls: type[BaseModel]) -> tuple[str, ...]:
