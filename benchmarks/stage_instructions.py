@@ -59,7 +59,8 @@ def _child(what: str, n: int) -> None:
 
 def _instructions(what: str, n: int) -> int:
     cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, __file__]
-    done = subprocess.run([*cmd, "--child", what, str(n)], capture_output=True, text=True, check=True)
+    env = dict(os.environ, PYTHONHASHSEED="0")  # the same hashes, so the same set orders and collisions each run
+    done = subprocess.run([*cmd, "--child", what, str(n)], capture_output=True, text=True, check=True, env=env)
     found = re.search(r"Collected : (\d+)", done.stderr)
     if found is None:
         raise SystemExit(f"callgrind gave no count: {done.stderr[-500:]}")
