@@ -14,10 +14,10 @@ case with the labels written before the extractor existed. Prints, per corpus an
   already given (``reported_stage``) where the labels or the draft have one;
 - TNM 8th agreement: the extracted case staged by the engine against ``expected_tnm8`` (T, N, M and stage).
 
-Usage: ``.venv/bin/python benchmarks/extract_eval.py [--corpus dev|own|holdout|real|real_holdout|real_holdout2|all]
-[--show] [--per-finding] [--wrap WIDTH] [--capitals]`` (``--show`` prints every difference; ``--wrap`` and
-``--capitals`` read every report as a fixed-width system or a PDF prints it: lines broken at WIDTH, in capitals).
-No network; a few seconds.
+Usage: ``.venv/bin/python benchmarks/extract_eval.py [--corpus dev|own|holdout|real|real_holdout|real_holdout2|
+real_holdout3|all] [--show] [--per-finding] [--wrap WIDTH] [--capitals]`` (``--show`` prints every difference;
+``--wrap`` and ``--capitals`` read every report as a fixed-width system or a PDF prints it: lines broken at WIDTH,
+in capitals). No network; a few seconds.
 """
 
 from __future__ import annotations
@@ -46,6 +46,8 @@ CORPORA = {
     "real_holdout": ROOT / "benchmarks" / "extract_corpus" / "real_holdout.json",
     # 21 more real quotations (session 6), labelled and committed before their first run: the next unseen estimate
     "real_holdout2": ROOT / "benchmarks" / "extract_corpus" / "real_holdout2.json",
+    # 26 more real quotations (session 7), labelled and committed before their first run: the next unseen estimate
+    "real_holdout3": ROOT / "benchmarks" / "extract_corpus" / "real_holdout3.json",
 }
 SECTIONS = ("tumor", "nodes", "metastases")
 NEGATION = re.compile(r"\b(?:no|not|without|negative|free of|spared|unremarkable|normal|intact|clear|0/\d+)\b", re.I)

@@ -228,19 +228,74 @@ def test_two_models_of_one_name_stop_the_document() -> None:
         api.router.routes[:] = [r for r in api.router.routes if getattr(r, "path", "") != "/api/v1/clash-test"]
 
 
-#: Response models whose every field is described (the staging and trial models are not yet).
-WEB_MODELS = ("ErrorItem", "ErrorResponse", "SystemInfo", "StagingDataVersion", "Health")
 TREATMENT_MODELS = ("TreatmentOptions", "TreatmentOption", "SourceRef", "GuidelineRef", "EvidenceItem")
 TREATMENT_MODELS += ("ConditionCheck", "Caveat", "OfferedGroup", "SymptomControl", "Stage4SurvivalFigure", "Stage4View")
 OUTLOOK_MODELS = ("Prognosis", "SurvivalContext", "SurvivalFigure", "Outcome", "SurvivalAt", "ScoreResult")
 OUTLOOK_MODELS += ("ScoreGroup", "ScoreInput", "ScoreItem", "ValidationOutcome", "NotAvailable")
+STAGING_AND_TRIAL_MODELS = ("StagingResult", "SystemResult", "Determinant", "ReviewNote", "PciRegion", "MatchResult")
+STAGING_AND_TRIAL_MODELS += ("TrialMatch", "CriterionResult", "FilterResult", "NearestSite", "ContactInfo", "TrialList")
 
 
-def test_the_response_models_describe_every_field(doc: dict[str, Any]) -> None:
+def _refs(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref":
+                yield value.rsplit("/", 1)[-1]
+            else:
+                yield from _refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _refs(value)
+
+
+def _response_models(doc: dict[str, Any]) -> set[str]:
+    """Every model an answer of any route can hold, nested models included."""
     schemas = doc["components"]["schemas"]
-    own = (*WEB_MODELS, *TREATMENT_MODELS, *OUTLOOK_MODELS)
-    assert [f"{m}.{f}" for m in own for f, p in schemas[m]["properties"].items() if not p.get("description")] == []
+    todo = [name for _, _, op in _operations(doc) for name in _refs(op["responses"])]
+    found: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name not in found:
+            found.add(name)
+            todo += _refs(schemas[name])
+    return found
+
+
+def test_every_field_of_every_response_model_is_described(doc: dict[str, Any]) -> None:
+    schemas = doc["components"]["schemas"]
+    models = _response_models(doc)
+    assert set(STAGING_AND_TRIAL_MODELS) <= models  # the walk reaches the nested models
+    undescribed = [
+        f"{m}.{f}"
+        for m in sorted(models)
+        for f, p in schemas[m].get("properties", {}).items()
+        if not p.get("description")
+    ]
+    assert undescribed == []
     assert [m for m in (*TREATMENT_MODELS, *OUTLOOK_MODELS) if not schemas[m].get("description")] == []
+
+
+def test_the_trial_routes_answer_examples_are_demo_answers(web: Any, doc: dict[str, Any]) -> None:
+    """The trial routes' examples are answers with the bundled FICTIONAL demo trials (a server answers from its own
+    index), each list cut to one trial: valid answers of the route's model, saying that the data are fictional."""
+    from mesostage import MatchResult
+    from mesostage.trials.navigator import TrialList
+
+    operations = {op["operationId"]: (path, op) for _, path, op in _operations(doc)}
+    for op_id, model in (("match_trials", MatchResult), ("trial_list", TrialList)):
+        path, op = operations[op_id]
+        example = op["responses"]["200"]["content"]["application/json"]["example"]
+        answer = model.model_validate(example)
+        assert answer.fictional_data
+        assert 1 <= len(example["matches"]) + len(example["excluded"]) <= 2
+        body = _example_values(op["requestBody"]["content"]["application/json"])[0]
+        served = web.post(path, json=body).json()
+        if served["fictional_data"]:  # this test's server answers from the demo trials too: the same first trials
+            assert served["matches"][:1] == example["matches"]
+    path, op = operations["trial_shortlist"]
+    shortlist = op["responses"]["200"]["content"]["text/markdown"]["example"]
+    assert shortlist.startswith("# Clinical trials to ask about")
+    assert "FICTIONAL" in shortlist
 
 
 #: The routes that take a case and whose answer depends only on it (the trial routes read the trial index).

@@ -12,6 +12,7 @@ import json
 import math
 import re
 import threading
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -37,6 +38,7 @@ __all__ = [
     "json_problems",
     "parse_json",
     "plain_json",
+    "repeated_key_error",
 ]
 
 #: Every free-text field of a case (``id``, ``patient.location``, ``reported_stage.stage``), in characters.
@@ -75,6 +77,26 @@ def clip(text: str, limit: int = MAX_ECHO_CHARS) -> str:
     """``text`` cut to ``limit`` characters, saying how long it was; lone surrogates shown as escapes."""
     shown = text if len(text) <= limit else text[:limit] + f"... ({len(text)} characters)"
     return shown.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+class _Repeated(dict[str, Any]):
+    """A JSON object that gave a key more than once (holding the last value, as ``json.loads`` does), with each such
+    key and how many times it was given."""
+
+    __slots__ = ("repeated",)
+
+    def __init__(self, pairs: dict[str, Any], repeated: dict[str, int]) -> None:
+        super().__init__(pairs)
+        self.repeated = repeated
+
+
+def _times(count: int) -> str:
+    return "twice" if count == 2 else f"{count} times"
+
+
+def repeated_key_error(path: str, count: int) -> InputError:
+    """The error for a field given ``count`` times in one JSON object (readers disagree on which value counts)."""
+    return InputError(clip(path, MAX_TEXT_CHARS), f"given {_times(count)} in the same object: give each field once")
 
 
 class _Rejected:
@@ -119,7 +141,8 @@ def _join(path: str, key: str | int) -> str:
 
 
 def json_problems(data: Any, where: str = "", *, max_depth: int = MAX_JSON_DEPTH) -> list[InputError]:
-    """What in parsed JSON breaks the limits: nesting, numbers that were not converted, lone surrogates.
+    """What in parsed JSON breaks the limits: nesting, numbers that were not converted, lone surrogates, a key given
+    twice in one object (:func:`parse_json` marks such objects).
 
     Iterative (no recursion), so any depth is checked safely; each problem names its field path.
     """
@@ -135,6 +158,8 @@ def json_problems(data: Any, where: str = "", *, max_depth: int = MAX_JSON_DEPTH
                     InputError(clip(path, MAX_TEXT_CHARS), "text with a lone surrogate (\\ud800-\\udfff): not Unicode")
                 )
         elif isinstance(value, dict | list):
+            if isinstance(value, _Repeated):
+                problems += [repeated_key_error(_join(path, key), count) for key, count in value.repeated.items()]
             if depth >= max_depth:
                 problems.append(InputError(clip(path, MAX_TEXT_CHARS), f"nested more than {max_depth} levels deep"))
                 continue
@@ -215,16 +240,34 @@ def _noting(convert: Callable[[str], Any], rejected: list[_Rejected]) -> Callabl
     return noted
 
 
+def _object_noting(repeated: list[_Repeated]) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
+    """The object hook that builds each JSON object as ``json.loads`` does, noting in ``repeated`` each object that
+    gives a key more than once (marked as a :class:`_Repeated`, so that ``json_problems`` finds its path)."""
+
+    def build(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(pairs)
+        if len(obj) == len(pairs):
+            return obj
+        counts = Counter(key for key, _ in pairs)
+        marked = _Repeated(obj, {key: count for key, count in counts.items() if count > 1})
+        repeated.append(marked)
+        return marked
+
+    return build
+
+
 class _Decoder(threading.local):
     """A JSON decoder per thread (building one per call costs as much as a small document), with the numbers it
-    rejected during its last call."""
+    rejected and the objects that gave a key twice during its last call."""
 
     def __init__(self) -> None:
         self.rejected: list[_Rejected] = []
+        self.repeated: list[_Repeated] = []
         self.decoder = json.JSONDecoder(
             parse_int=_noting(_int, self.rejected),
             parse_float=_noting(_float, self.rejected),
             parse_constant=_noting(_constant, self.rejected),
+            object_pairs_hook=_object_noting(self.repeated),
         )
 
 
@@ -237,8 +280,9 @@ def parse_json(text: str | bytes, where: str = "", *, max_depth: int = MAX_JSON_
     Raises
     ------
     CaseError
-        Not UTF-8, not valid JSON, nested too deeply, a number too long or too large, a lone surrogate: one
-        :class:`InputError` per problem, each with its path (``where`` is the path of the document itself).
+        Not UTF-8, not valid JSON, nested too deeply, a number too long or too large, a lone surrogate, a key given
+        twice in one object (``json.loads`` would keep the last value silently): one :class:`InputError` per
+        problem, each with its path (``where`` is the path of the document itself).
     """
     if isinstance(text, bytes):
         try:
@@ -246,8 +290,9 @@ def parse_json(text: str | bytes, where: str = "", *, max_depth: int = MAX_JSON_
         except UnicodeDecodeError as exc:
             raise CaseError([InputError(where, f"not UTF-8 text: {exc.reason} at byte {exc.start}")]) from None
     decoding = _DECODER
-    rejected = decoding.rejected
+    rejected, repeated = decoding.rejected, decoding.repeated
     rejected.clear()
+    repeated.clear()
     try:
         if text.startswith("\ufeff"):  # as json.loads says it
             raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
@@ -259,7 +304,13 @@ def parse_json(text: str | bytes, where: str = "", *, max_depth: int = MAX_JSON_
     except RecursionError:
         path = clip(_deep_path(text, where, max_depth), MAX_TEXT_CHARS)
         raise CaseError([InputError(path, f"nested more than {max_depth} levels deep")]) from None
-    if not rejected and text.isascii() and "\\" not in text and text.count("[") + text.count("{") <= max_depth:
+    if (
+        not rejected
+        and not repeated
+        and text.isascii()
+        and "\\" not in text
+        and text.count("[") + text.count("{") <= max_depth
+    ):
         # Every number converted, no escape and nothing beyond ASCII (so no lone surrogate), fewer brackets than the
         # depth limit: json_problems would find nothing, so the walk is saved.
         return data

@@ -30,23 +30,25 @@ _STAGE_WORDS = {"IV": "4", "III": "3", "II": "2", "I": "1"}
 
 
 class ExplanationSection(BaseModel):
+    """One part of an explanation, under its heading."""
+
     model_config = _FROZEN
-    heading: str
-    paragraphs: list[str]
+    heading: str = Field(description="the section's heading")
+    paragraphs: list[str] = Field(description="its paragraphs, in order")
 
 
 class Explanation(BaseModel):
     """An explanation of one case's staging for one audience."""
 
     model_config = _FROZEN
-    id: str | None = None
-    audience: Audience
-    title: str
-    sections: list[ExplanationSection]
+    id: str | None = Field(None, description="the case's id, echoed back")
+    audience: Audience = Field(description="patient (plain words) or clinician (categories and sources)")
+    title: str = Field(description="the explanation's title")
+    sections: list[ExplanationSection] = Field(description="the explanation, section by section")
     questions: list[str] = Field(default_factory=list, description="questions to ask the care team")
-    disclaimer: str
+    disclaimer: str = Field(description="what this explanation is and is not")
     reading_grade: float = Field(description="Flesch-Kincaid grade level of the text")
-    sources: list[str] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list, description="the citations the explanation rests on")
 
     @property
     def text(self) -> str:

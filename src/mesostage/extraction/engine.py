@@ -91,9 +91,9 @@ class _Doc:
 
 def _side_word(token: str) -> str:
     t = token.lower()
-    if t in ("left", "l", "lul", "lll") or t.startswith("lingula"):
+    if t in ("left", "l", "lt", "lul", "lll") or t.startswith("lingula"):
         return "left"
-    if t in ("right", "r", "rul", "rml", "rll"):
+    if t in ("right", "r", "rt", "rul", "rml", "rll"):
         return "right"
     if t.startswith("both"):
         return "bilateral"
@@ -379,6 +379,7 @@ class _Extractor:
         self.site = "pleura"
         self.laterality: str | None = None
         self._facts_text: tuple[str, list[int]] | None = None
+        self._ranks: dict[tuple[int, int], int] = {}
 
     # ------------------------------------------------------------------ evidence
     def _raw(self, a: int, b: int) -> tuple[int, int]:
@@ -437,6 +438,20 @@ class _Extractor:
             line = self.text[self.text.rfind("\n", 0, m.start()) + 1 : m.end()]
             if c["general.stage_teaching"].search(line):
                 out.append(m.span())
+        for s in self.doc.sentences:
+            if c["general.disease_statement"].search(s.text):
+                out.append((s.start, s.start + len(s.text)))
+        for m in c["general.stage_table"].finditer(self.text):
+            pos, goes_on = m.end() + 1, False
+            while pos < len(self.text):
+                end = self.text.find("\n", pos)
+                end = len(self.text) if end < 0 else end
+                item = c["general.table_item"].match(self.text, pos, end) is not None
+                if not item and not goes_on:  # (an item broken over two lines goes on)
+                    break
+                out.append((pos, end))
+                goes_on = item and bool(self.text[pos:end].strip()) and not _HARD_END.search(self.text[pos:end])
+                pos = end + 1
         return out
 
     def _kind(self, kind: str | None) -> Kind:
@@ -483,6 +498,8 @@ class _Extractor:
             for m in c["diagnosis.mesothelioma"].finditer(s.text):
                 if any(x <= m.start() < y for x, y in variants):
                     continue  # "benign multicystic mesothelioma": counted as a variant above
+                if variants and c["diagnosis.variant_family"].search(s.text[: m.start()]):
+                    continue  # "WDPMP is a rare subtype of epithelioid mesothelioma": the variant's family
                 st = _status(self.doc, s, m.start(), m.end(), "present")
                 ca, _ = s.clause_of(m.start())
                 if st.why != "negated" and c["diagnosis.mimic"].search(s.text, ca, m.start()):
@@ -555,8 +572,10 @@ class _Extractor:
 
     def detect_basis(self) -> str | None:
         c = self.r.compiled
-        m = c["basis.post_therapy"].search(self.text)
-        if m:
+        for m in c["basis.post_therapy"].finditer(self.text):
+            s = self._sentence_at(m.start())
+            if s is not None and c["diagnosis.other"].search(s.text) and not c["diagnosis.mesothelioma"].search(s.text):
+                continue  # another cancer's treatment ("a carcinoma of the left breast, which was treated with ...")
             self._doc_ev("basis", "post_therapy", m)
             return "post_therapy"
         if self.kind in ("pathology", "combined"):
@@ -579,7 +598,7 @@ class _Extractor:
         for key in ("laterality.anchor", "laterality.procedure"):
             votes: dict[str, list[re.Match[str]]] = {}
             for m in c[key].finditer(self.text):
-                votes.setdefault(_side_word(m.group(1)), []).append(m)
+                votes.setdefault(_side_word(m.group(1) or m.group(m.lastindex or 1)), []).append(m)
             if votes:
                 side = max(votes, key=lambda k: (len(votes[k]), -votes[k][0].start()))
                 self._doc_ev("laterality", side, votes[side][0])
@@ -591,6 +610,8 @@ class _Extractor:
                 if p.negation_only or p.field not in _SIDE_FIELDS:
                     continue
                 for m in p.regex.finditer(s.text.translate(LOWER)):
+                    if _landmark(p, s, m.start()):
+                        continue
                     st = _status(self.doc, s, m.start(), m.end(), "present")
                     found_side = _side_of(s, m.start(), m.end())
                     if p.requires is not None and not p.requires.search(s.text, *s.clause_of(m.start())):
@@ -614,7 +635,7 @@ class _Extractor:
         for s in self.facts:
             for m in c["laterality.tumour_side"].finditer(s.text):
                 if _status(self.doc, s, m.start(), m.end(), "present").status != "absent":
-                    sides.setdefault(_side_word(m.group(1) or m.group(2)), (s, m))
+                    sides.setdefault(_side_word(next(g for g in m.groups() if g)), (s, m))
         if len(sides) == 1:
             side, (s, m) = next(iter(sides.items()))
             self.evidence.append(
@@ -672,6 +693,8 @@ class _Extractor:
                 self._phrase_mention(p, s, a, b, pleural)
 
     def _phrase_mention(self, p: Phrase, s: Sentence, a: int, b: int, pleural: bool) -> None:
+        if _landmark(p, s, a):
+            return
         section = p.field.split(".")[0] if "." in p.field else ("metastases" if p.field == "lung" else "tumor")
         if p.field == "pleura_contralateral":
             section = "tumor"
@@ -1008,14 +1031,90 @@ class _Extractor:
         return out
 
     # ------------------------------------------------------------------ assembly
+    def _rank(self, s: Sentence, pos: int) -> int:
+        """How definitive the test a clause reports is (document.toml [later_test]): the clause's words, else the
+        sentence's, else the report kind's."""
+        ca, cb = s.clause_of(pos)
+        key = (s.start, ca)
+        if key not in self._ranks:
+            c = self.r.compiled
+            scopes = (s.text[ca:cb], s.text)
+            found = [r for scope in scopes for r in (3, 2, 1) if c[f"later_test.rank{r}"].search(scope)]
+            kind_rank: dict[str, int] = self.r.doc["later_test"]["kind_rank"]
+            self._ranks[key] = found[0] if found else kind_rank.get(self.kind, 0)
+        return self._ranks[key]
+
+    def _later_tests(self, by_field: dict[str, list[Assertion]]) -> dict[str, Assertion]:
+        """Findings an earlier test called present that a later, more definitive test in the same text did not
+        find: the later result decides (named: its status; a result that names no finding: not known for the
+        tumour, absent for nodes and spread). See document.toml [later_test]."""
+        c = self.r.compiled
+        spares = frozenset(self.r.doc["later_test"]["generic_spares"])
+        unconfirmed = c["later_test.unconfirmed"]
+        generic: dict[str, list[Assertion]] = {}
+
+        def unnamed(section: str) -> list[Assertion]:  # the results that name no finding (found once, if needed)
+            if not generic:
+                for sec, status in self.r.doc["later_test"]["generic_status"].items():
+                    generic[sec] = [
+                        Assertion(f"{sec}.*", status, "negated", m.group(0), m.start(), m.end(), s)
+                        for s in self.facts
+                        for m in c[f"later_test.generic_{sec}"].finditer(s.text)
+                    ]
+                generic["nodes"] += [a for a in by_field.get("nodes.any", ()) if a.status == "absent"]
+            return generic[section]
+
+        def overturns(a: Assertion, section: str) -> bool:
+            return a.status in ("absent", "unknown") and (
+                a.why in ("negated", "benign")
+                # a hedge is weaker evidence, not a disproof: only "not confirmed" leaves it open
+                or (a.why == "hedged" and a.cue is not None and unconfirmed.search(a.cue) is not None)
+                # (a node named with no abnormal word is reported normal: "EBUS-TBNA: station 4R", benign)
+                or (a.why == "stated" and section == "nodes")
+            )
+
+        out: dict[str, Assertion] = {}
+        for fld, items in by_field.items():
+            section = fld.split(".", 1)[0] if "." in fld else "tumor"
+            if section not in ("tumor", "nodes", "metastases") or fld.endswith(".any"):
+                continue
+            present = [a for a in items if a.status == "present"]
+            if not present:
+                continue
+            last = max((a.sentence.start, a.start) for a in present)
+            named = [a for a in items if (a.sentence.start, a.start) > last and overturns(a, section)]
+            others = [] if fld in spares else [g for g in unnamed(section) if (g.sentence.start, g.start) > last]
+            if not named and not others:
+                continue
+            top = max(self._rank(a.sentence, a.start) for a in present)
+            # a result naming this finding comes first
+            later = [a for a in named if self._rank(a.sentence, a.start) > top] or [
+                g for g in others if self._rank(g.sentence, g.start) > top
+            ]
+            if not later:
+                continue
+            d = max(later, key=lambda a: (a.sentence.start, a.start))
+            out[fld] = Assertion(
+                fld,
+                d.status,
+                "overturned",
+                d.cue,
+                d.start,
+                d.end,
+                d.sentence,
+                "an earlier, less definitive test called it present; this later test did not find it",
+            )
+        return out
+
     def sections(self) -> dict[str, Any]:
         r = self.r
         by_field: dict[str, list[Assertion]] = {}
         for a in self.assertions:
             by_field.setdefault(a.field, []).append(a)
         status: dict[str, Assertion] = {}
+        overturned = self._later_tests(by_field)
         for fld, items in by_field.items():
-            best = min(items, key=lambda x: PRECEDENCE.index(x.status))
+            best = overturned.get(fld) or min(items, key=lambda x: PRECEDENCE.index(x.status))
             status[fld] = best
         _extent(
             status,
@@ -1163,7 +1262,14 @@ class _Extractor:
 
 #: phrases whose side is the primary's (pleural surfaces, and the chest wall and ribs it invades)
 _SIDE_FIELDS = frozenset(
-    ("pleura", "tumor.visceral_pleura", "tumor.diaphragmatic_pleura", "tumor.chest_wall", "tumor.rib")
+    (
+        "pleura",
+        "tumor.visceral_pleura",
+        "tumor.diaphragmatic_pleura",
+        "tumor.chest_wall",
+        "tumor.rib",
+        "tumor.lung_parenchyma",  # the lung the pleural tumour invades is on its side
+    )
 )
 
 _VOCABULARY = {"tumor": TUMOR_FINDINGS, "nodes": NODE_FINDINGS, "metastases": METASTASIS_FINDINGS}
@@ -1172,6 +1278,12 @@ _SECTION_WORD = {"tumor": "main tumour", "nodes": "lymph nodes", "metastases": "
 _NON_PLEURAL_FIELDS = frozenset(
     f"metastases.{n}" for n in ("liver", "adrenal", "bone", "brain", "distant_nodes", "other_distant", "any")
 )
+
+
+def _landmark(p: Phrase, s: Sentence, a: int) -> bool:
+    """Is this mention a place named to say where something is ("at the level of the 6th rib", "along the 7th
+    rib", "between the first two ribs"), not a finding? (vocabulary.toml [landmark])"""
+    return p.landmark is not None and p.landmark.search(s.text[max(0, a - 80) : a].translate(LOWER)) is not None
 
 
 def _real(fld: str) -> bool:

@@ -22,6 +22,7 @@ Why = Literal[
     "not_assessed",  # the report says it was not looked at
     "measured",  # a measurement
     "implied",  # follows from another finding (fissure -> visceral pleura)
+    "overturned",  # an earlier test called it present; a later, more definitive test in the text did not find it
     "not_named",  # the section is described and this item is not named: absent by the case-format rule
     "detected",  # a document-level answer (site, side, cell type, basis, kind)
 ]

@@ -55,6 +55,7 @@ class Phrase:
     implies: tuple[str, ...] = ()
     sided: str = "keep"
     why: str | None = None
+    landmark: re.Pattern[str] | None = None  # words right before a match that make it a place, not a finding
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,11 @@ def _cues(data: dict[str, Any], sources: dict[str, Any]) -> CueSet:
     )
 
 
+def _landmark(table: dict[str, Any], name: str) -> re.Pattern[str]:
+    """The words before a structure that name it as a place: a preposition, then sides, ordinals or numbers."""
+    return re.compile(rf"(?:{'|'.join(table[name])}){table.get(name + '_words', '')}\s*$")
+
+
 @cache
 def rules() -> Rules:
     """The compiled rules (loaded on first use, then kept)."""
@@ -153,6 +159,7 @@ def rules() -> Rules:
                 implies=tuple(p.get("implies", ())),
                 sided=p.get("sided", "keep"),
                 why=p.get("why"),
+                landmark=_landmark(vocab["landmark"], p["landmark"]) if p.get("landmark") else None,
             )
         )
     st = _data("stations.toml")

@@ -22,7 +22,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -66,36 +66,52 @@ _FROZEN = ConfigDict(frozen=True)
 
 
 class ContactInfo(BaseModel):
+    """A contact for the trial or one of its sites, as the ClinicalTrials.gov record gives it."""
+
     model_config = _FROZEN
-    name: str | None = None
-    role: str | None = None
-    phone: str | None = None
-    email: str | None = None
+    name: str | None = Field(None, description="the contact's name")
+    role: str | None = Field(None, description="the record's contact role, e.g. CONTACT or PRINCIPAL_INVESTIGATOR")
+    phone: str | None = Field(None, description="telephone number, as written in the record")
+    email: str | None = Field(None, description="email address, as written in the record")
 
 
 class NearestSite(BaseModel):
+    """The trial's open site nearest to the person (or its first site when no distance can be measured)."""
+
     model_config = _FROZEN
-    facility: str | None
-    city: str | None
-    state: str | None
-    zip: str | None
-    country: str | None
+    facility: str | None = Field(description="the hospital or centre")
+    city: str | None = Field(description="its city")
+    state: str | None = Field(description="its state or region, where the record gives one")
+    zip: str | None = Field(description="its postal code, where the record gives one")
+    country: str | None = Field(description="its country")
     status: str | None = Field(description="the site's own recruitment status; None when the record gives none")
-    distance_km: float | None
-    distance_miles: float | None
+    distance_km: float | None = Field(
+        description="straight-line distance from the person's place, km; null without one"
+    )
+    distance_miles: float | None = Field(description="the same distance in miles")
     located_by: str | None = Field(description="'record' (the site's geoPoint), 'city' or 'US ZIP code' lookup")
-    contacts: list[ContactInfo]
+    contacts: list[ContactInfo] = Field(description="the site's own contacts")
 
 
 class CriterionResult(BaseModel):
+    """One eligibility criterion of the trial, checked against the case."""
+
     model_config = _FROZEN
-    kind: Literal["inclusion", "exclusion"]
-    text: str
-    context: str | None
-    type: str
-    label: Literal["met", "not met", "not applicable", "not enough information"]
-    effect: Literal["for", "against", "unknown", "neutral"]
-    reason: str
+    kind: Literal["inclusion", "exclusion"] = Field(description="an inclusion or an exclusion criterion")
+    text: str = Field(description="the criterion's words, from the trial record")
+    context: str | None = Field(description="the heading or parent item it sits under in the record, if any")
+    type: str = Field(
+        description="what it is about: cohort, site, histology, tumor_type, stage, tnm, extent, resectability, "
+        "lines, prior_agent, washout, ... (mesostage.trials.criteria.CRITERION_TYPES); other when not read"
+    )
+    label: Literal["met", "not met", "not applicable", "not enough information"] = Field(
+        description="the outcome for this person; not enough information when the case does not say, or when "
+        "mesostage does not check this kind of criterion"
+    )
+    effect: Literal["for", "against", "unknown", "neutral"] = Field(
+        description="whether the outcome counts for taking part, against it, is unknown, or does not count"
+    )
+    reason: str = Field(description="why, in plain words, naming what in the case was used")
     open_question: bool = Field(
         False,
         description="not enough information about something the person has (a drug they had and a waiting time, "
@@ -104,72 +120,101 @@ class CriterionResult(BaseModel):
 
 
 class FilterResult(BaseModel):
+    """A check of the whole trial (condition, status, age, sex, distance) before its criteria."""
+
     model_config = _FROZEN
-    name: str
-    passed: bool | None
-    reason: str
+    name: str = Field(description="condition, status, age, sex or distance")
+    passed: bool | None = Field(description="true or false; null when the case does not say (e.g. no age given)")
+    reason: str = Field(description="the check in plain words, e.g. 'recruiting now'")
 
 
 class TrialMatch(BaseModel):
+    """One trial and how it fits the person, with a reason for every criterion (from ClinicalTrials.gov)."""
+
     model_config = _FROZEN
-    nct_id: str
-    title: str
-    fictional: bool
-    url: str | None
-    overall_status: str
-    status_note: str
-    phases: list[str]
-    study_type: str | None
-    conditions: list[str]
-    scope: str
+    nct_id: str = Field(description="the ClinicalTrials.gov identifier, e.g. NCT01234567")
+    title: str = Field(description="the trial's brief title")
+    fictional: bool = Field(description="a made-up demonstration record, not a real study")
+    url: str | None = Field(description="the trial's ClinicalTrials.gov page; null for a fictional record")
+    overall_status: str = Field(
+        description="the record's overallStatus, e.g. RECRUITING, NOT_YET_RECRUITING, COMPLETED"
+    )
+    status_note: str = Field(description="the status in plain words")
+    phases: list[str] = Field(description="the record's phases, e.g. PHASE2; empty for a study without phases")
+    study_type: str | None = Field(description="INTERVENTIONAL or OBSERVATIONAL, as the record gives it")
+    conditions: list[str] = Field(description="the conditions the record lists")
+    scope: str = Field(
+        description="which mesothelioma it takes, read from the record: a site (pleura, peritoneum, ...), any (no site "
+        "named), basket (several cancers) or effusion (malignant pleural effusion of any cause)"
+    )
     mesothelioma_specific: bool = Field(
         True, description="false for basket and malignant-pleural-effusion trials that also take other cancers"
     )
-    sponsor: str | None
-    last_update: str | None
+    sponsor: str | None = Field(description="the lead sponsor")
+    last_update: str | None = Field(description="when the record was last updated (YYYY-MM-DD)")
     verdict: Literal["possible match", "check first", "excluded", "not open"] = Field(
         description="possible match: nothing known counts against the person; check first: nothing known counts "
         "against them, but an open question about something they have (open_questions) decides it; excluded: a "
         "criterion counts against them; not open: not recruiting"
     )
     score: float = Field(description="share of the checked criteria that count for the person (0-1)")
-    why: list[str]
-    why_not: list[str]
-    to_check: list[str]
+    why: list[str] = Field(description="what counts for taking part, in plain words")
+    why_not: list[str] = Field(description="what counts against it")
+    to_check: list[str] = Field(description="what the case does not say and the study team would need to know")
     open_questions: list[str] = Field(
         default_factory=list,
         description="the items of to_check that are about something the person has: the study team must answer "
         "them before the trial can be taken as fitting",
     )
-    filters: list[FilterResult]
-    criteria: list[CriterionResult]
-    nearest_site: NearestSite | None
-    sites_total: int
-    open_sites: int
-    sites_without_location: int
-    central_contacts: list[ContactInfo]
+    filters: list[FilterResult] = Field(
+        description="the checks of the whole trial: condition, status, age, sex, distance"
+    )
+    criteria: list[CriterionResult] = Field(description="every eligibility criterion with its outcome and reason")
+    nearest_site: NearestSite | None = Field(description="the nearest open site; null when the record lists none")
+    sites_total: int = Field(description="how many sites the record lists")
+    open_sites: int = Field(description="how many of them are recruiting or about to")
+    sites_without_location: int = Field(description="open sites whose place could not be found (no distance)")
+    central_contacts: list[ContactInfo] = Field(description="the trial's central contacts")
+
+
+#: The fields of an answer about the trial index, described once (the match result and the navigator's list).
+OtherSiteCount = Annotated[
+    int, Field(description="trials in the index for another site of mesothelioma only (not listed)")
+]
+NotMesotheliomaCount = Annotated[int, Field(description="trials in the index not for mesothelioma (not listed)")]
+IndexSource = Annotated[
+    str, Field(description="where the trial index came from (a ClinicalTrials.gov import, or the demo)")
+]
+DataAsOf = Annotated[
+    str | None, Field(description="the date of the trial data (YYYY-MM-DD): newer changes are not in it")
+]
+FictionalData = Annotated[bool, Field(description="the bundled FICTIONAL demo trials were searched, not real ones")]
+Notes = Annotated[list[str], Field(description="what to know about this answer (no location given, demo data, ...)")]
+Disclaimer = Annotated[str, Field(description="what this list is and is not")]
 
 
 class MatchResult(BaseModel):
+    """The trials that could take this person, those that could not (with why), and what the index holds."""
+
     model_config = _FROZEN
-    case_id: str | None
-    site: str
-    location: str | None
-    location_label: str | None
+    case_id: str | None = Field(description="the case's id, echoed back")
+    site: str = Field(description="the case's primary site")
+    location: str | None = Field(description="the place distances are measured from, as given")
+    location_label: str | None = Field(description="the place found for it, e.g. 'Leeds, GB'; null when none was")
     matches: list[TrialMatch] = Field(
         description="possible matches, then those to check first (an open question about the person decides them): "
         "recruiting first, then not yet recruiting"
     )
-    excluded: list[TrialMatch]
-    not_open: list[TrialMatch]
-    not_open_count: int
-    other_site_count: int
-    not_mesothelioma_count: int
-    index_source: str
-    data_as_of: str | None
-    fictional_data: bool
-    notes: list[str]
-    disclaimer: str = DISCLAIMER
+    excluded: list[TrialMatch] = Field(description="trials a criterion rules out, each with why_not")
+    not_open: list[TrialMatch] = Field(description="trials that are not recruiting (only with include_closed)")
+    not_open_count: int = Field(description="how many trials for this site are not recruiting")
+    other_site_count: OtherSiteCount
+    not_mesothelioma_count: NotMesotheliomaCount
+    index_source: IndexSource
+    data_as_of: DataAsOf
+    fictional_data: FictionalData
+    notes: Notes
+    disclaimer: Disclaimer = DISCLAIMER
 
     @property
     def recruiting(self) -> list[TrialMatch]:

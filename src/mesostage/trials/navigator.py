@@ -21,7 +21,19 @@ from mesostage.case import Case, parse_case
 from mesostage.errors import CaseError, InputError
 from mesostage.trials.geo import LocationError, Place, locate
 from mesostage.trials.index import TrialIndex
-from mesostage.trials.match import DISCLAIMER, MatchResult, TrialMatch, match_trials
+from mesostage.trials.match import (
+    DISCLAIMER,
+    DataAsOf,
+    Disclaimer,
+    FictionalData,
+    IndexSource,
+    MatchResult,
+    Notes,
+    NotMesotheliomaCount,
+    OtherSiteCount,
+    TrialMatch,
+    match_trials,
+)
 from mesostage.trials.shortlist import Shortlist, build_shortlist
 from mesostage.trials.study import OPEN_STATUSES
 
@@ -147,16 +159,20 @@ class PlaceAnswer(BaseModel):
 
 
 class ListedTrial(BaseModel):
+    """A trial of the navigator's list, with its distance in the list's unit."""
+
     model_config = _FROZEN
-    trial: TrialMatch
+    trial: TrialMatch = Field(description="the trial and how it fits, as the matcher gives it")
     distance: float | None = Field(description="to the nearest open site, in the list's unit, rounded to 0.1")
 
 
 class Hidden(BaseModel):
+    """Trials a filter of the list left out."""
+
     model_config = _FROZEN
-    filter: Literal["status", "phase", "distance"]
-    reason: str
-    count: int
+    filter: Literal["status", "phase", "distance"] = Field(description="the filter")
+    reason: str = Field(description="what it left out, in words")
+    count: int = Field(description="how many trials it left out")
 
 
 class TrialList(BaseModel):
@@ -164,21 +180,21 @@ class TrialList(BaseModel):
     open (when the status filter asks for them), each group filtered and sorted the same way."""
 
     model_config = _FROZEN
-    place: PlaceAnswer
-    unit: Unit
-    unit_is_default: bool
+    place: PlaceAnswer = Field(description="where distances are measured from, or why no place was found")
+    unit: Unit = Field(description="km or mi, the unit of every distance of the list")
+    unit_is_default: bool = Field(description="the unit was not asked for (mi for a place in the US, km otherwise)")
     filters: TrialFilters = Field(description="the filters applied, with the unit made explicit")
-    matches: list[ListedTrial]
-    excluded: list[ListedTrial]
-    not_open: list[ListedTrial]
+    matches: list[ListedTrial] = Field(description="possible matches, then those to check first")
+    excluded: list[ListedTrial] = Field(description="trials a criterion rules out, each with why_not")
+    not_open: list[ListedTrial] = Field(description="trials that are not open, when the status filter asks for them")
     hidden: list[Hidden] = Field(description="how many trials each filter left out")
-    other_site_count: int
-    not_mesothelioma_count: int
-    index_source: str
-    data_as_of: str | None
-    fictional_data: bool
-    notes: list[str]
-    disclaimer: str = DISCLAIMER
+    other_site_count: OtherSiteCount
+    not_mesothelioma_count: NotMesotheliomaCount
+    index_source: IndexSource
+    data_as_of: DataAsOf
+    fictional_data: FictionalData
+    notes: Notes
+    disclaimer: Disclaimer = DISCLAIMER
     _result: MatchResult | None = PrivateAttr(default=None)
 
     @property

@@ -8,6 +8,10 @@ model's JSON Schema (added in ``app.py``).
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import threading
+from collections import OrderedDict
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -15,6 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import QueryParams
 
 import mesostage
 from mesostage import (
@@ -33,7 +38,18 @@ from mesostage import (
 from mesostage.web.examples import examples
 from mesostage.web.view import DISCLAIMER, data_version, outlook_figure
 
-__all__ = ["CASE_BODY", "ErrorItem", "ErrorResponse", "Health", "Location", "SystemInfo", "router"]
+__all__ = [
+    "CASE_BODY",
+    "REMEMBERED_BODY_BYTES",
+    "ErrorItem",
+    "ErrorResponse",
+    "Health",
+    "Location",
+    "RememberedAnswers",
+    "SystemInfo",
+    "router",
+    "stage_answer",
+]
 
 router = APIRouter(prefix="/api/v1", tags=["api v1"])
 
@@ -205,9 +221,8 @@ class QueryLists:
                 }
             )
 
-    def read(self, request: Request) -> dict[str, list[str] | None]:
+    def read(self, query: QueryParams) -> dict[str, list[str] | None]:
         """Each parameter's values in order (``None`` when not given). Raises ``RequestValidationError``."""
-        query = request.query_params
         values: dict[str, list[str] | None] = {}
         errors: list[Any] = []
         for name, adapter in self.adapters.items():
@@ -253,10 +268,54 @@ async def stage(request: Request) -> Response:
     sources, and the review notes that staging raises. ``systems`` and ``fields`` make the answer smaller (for a
     client that needs only the stage, ``?systems=tnm9&fields=results.system&fields=results.stage``); without them
     the answer is the full staging result of the case format."""
-    query = _STAGE_QUERY.read(request)
-    case = await read_case(request)
-    result = mesostage.stage(case, systems=query["systems"])
-    return Response(result.model_dump_json(include=stage_include(query["fields"])), media_type="application/json")
+    body = await request.body()
+    query: bytes = request.scope["query_string"]
+    if len(body) > REMEMBERED_BODY_BYTES:
+        answer = stage_answer(body, query)
+    else:
+        answer = request.app.state.stage_answers(body, query, _today())
+    return Response(answer, media_type="application/json")
+
+
+def stage_answer(body: bytes, query_string: bytes) -> bytes:
+    """The answer of ``/stage`` to ``body`` with the query string: the staging result as JSON bytes. Raises
+    ``RequestValidationError`` for a bad ``systems`` or ``fields`` value, then ``CaseError`` (both 422)."""
+    query = _STAGE_QUERY.read(QueryParams(query_string))
+    result = mesostage.stage(mesostage.parse_case_json(body), systems=query["systems"])
+    return result.model_dump_json(include=stage_include(query["fields"])).encode()
+
+
+#: A body up to this size has its answer remembered (a case is under 1 kB; an app remembers at most 256 answers).
+REMEMBERED_BODY_BYTES = 8 * 1024
+_today = dt.date.today
+
+
+class RememberedAnswers:
+    """``stage_answer`` remembered, for one app (``app.state.stage_answers``): the same body with the same query
+    string gets the same bytes without reading, checking, staging or serialising anything again. The answer
+    depends on nothing else but the date (the warning for a date after today), which is part of the key. An error
+    is not remembered (it is raised again each time). The key holds a SHA-256 digest of the body and the query, not
+    the body itself, so the details of a case that its answer does not repeat (its patient block) are not kept."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._answers: OrderedDict[tuple[bytes, dt.date], bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, body: bytes, query_string: bytes, today: dt.date) -> bytes:
+        digest = hashlib.sha256(len(body).to_bytes(8, "big") + body + query_string).digest()
+        key = (digest, today)
+        with self._lock:
+            answer = self._answers.get(key)
+            if answer is not None:
+                self._answers.move_to_end(key)
+                return answer
+        answer = stage_answer(body, query_string)
+        with self._lock:
+            self._answers[key] = answer
+            if len(self._answers) > self.size:
+                self._answers.popitem(last=False)
+        return answer
 
 
 @router.post(
@@ -427,7 +486,7 @@ def _health() -> Health:
 def response_examples() -> dict[str, Any]:
     """The examples of the answers in the OpenAPI document, by operation id: the real answers of this server, made
     when the document is; for the routes that take a case, the answer to the first example case (the first body
-    example) without query parameters. The trial routes have none: their answer depends on the trial index."""
+    example) without query parameters. The trial routes' are in ``trial_routes.response_examples``."""
     case = mesostage.parse_case(examples()[0].case())
     return {
         "list_systems": [s.model_dump(mode="json") for s in _systems()],

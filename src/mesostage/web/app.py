@@ -62,12 +62,12 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     for name, sub in {**case_schema.pop("$defs", {}), "Case": case_schema}.items():
         if components.setdefault(name, sub) != sub:  # two models of one name: the $refs would be ambiguous
             raise RuntimeError(f"two different models are named {name} in the OpenAPI document")
-    examples = api.response_examples()
+    examples = {**api.response_examples(), **trial_routes.response_examples()}
     for operations in schema["paths"].values():
         for operation in operations.values():
             if operation["operationId"] in examples:
-                content = operation["responses"]["200"]["content"]["application/json"]
-                content["example"] = examples[operation["operationId"]]
+                content = operation["responses"]["200"]["content"]
+                content[next(iter(content))]["example"] = examples[operation["operationId"]]
     app.openapi_schema = schema
     return schema
 
@@ -126,6 +126,7 @@ def create_app(
         generate_unique_id_function=_operation_id,
     )
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    app.state.stage_answers = api.RememberedAnswers()
     app.include_router(api.router)
     app.include_router(extract_api.router)
     app.include_router(trial_routes.api_router)

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+import mesostage
 from mesostage import Case, CaseError, InputError
 from mesostage.trials.navigator import (
     PHASE_LABELS,
@@ -28,9 +29,10 @@ from mesostage.trials.navigator import (
 from mesostage.trials.shortlist import render_markdown
 from mesostage.web import pages
 from mesostage.web.api import CASE_BODY, ERRORS, Location, read_case
+from mesostage.web.examples import examples
 from mesostage.web.trial_list import FORM_FIELDS, filters_from_form, trials_section
 
-__all__ = ["api_router", "pages_router"]
+__all__ = ["api_router", "pages_router", "response_examples"]
 
 pages_router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api/v1", tags=["api v1"])
@@ -204,3 +206,24 @@ async def trials_shortlist(
     case = await read_case(request)
     text = await run_in_threadpool(lambda: render_markdown(navigator_shortlist(query.build(case), pick or ())))
     return Response(text, media_type="text/markdown; charset=utf-8")
+
+
+def response_examples() -> dict[str, Any]:
+    """The answer examples of the trial routes in the OpenAPI document, by operation id: the real answers to the
+    first example case without query parameters, against the bundled FICTIONAL demo trials (a server answers from
+    its own index), each list of trials cut to its first trial to keep the document small."""
+    from mesostage.trials.match import _demo
+
+    demo = _demo()
+    case = mesostage.parse_case(examples()[0].case())
+    listed = trial_list(case, index=demo)
+    matched = mesostage.match_trials(case, index=demo).model_dump(mode="json")
+    as_list = listed.model_dump(mode="json")
+    for answer in (matched, as_list):
+        for group in ("matches", "excluded", "not_open"):
+            answer[group] = answer[group][:1]
+    return {
+        "match_trials": matched,
+        "trial_list": as_list,
+        "trial_shortlist": render_markdown(navigator_shortlist(listed, ())),
+    }

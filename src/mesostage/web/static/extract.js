@@ -7,7 +7,8 @@
   var WHY = {
     affirmed: "stated", stated: "stated", negated: "said not to be there", hedged: "not certain",
     prior: "only on an earlier scan, or gone now", benign: "said to be harmless", not_assessed: "not looked at",
-    measured: "measured", implied: "follows from another finding", not_named: "not named", detected: "stated"
+    measured: "measured", implied: "follows from another finding", not_named: "not named", detected: "stated",
+    overturned: "a later test did not find it"
   };
 
   function start() {
