@@ -35,6 +35,7 @@ HERE = Path(__file__).parent
 #: script -> arguments per mode (None: not run in that mode)
 SCRIPTS: dict[str, dict[str, list[str] | None]] = {
     "stage_bench.py": {"quick": ["--quick"], "default": [], "full": []},
+    "stage_instructions.py": {"quick": None, "default": [], "full": []},  # valgrind: about 3 minutes
     "startup_bench.py": {"quick": ["--quick"], "default": [], "full": []},
     "api_bench.py": {"quick": ["--quick"], "default": [], "full": []},
     "api_bench.py --pages": {

@@ -33,14 +33,24 @@ class CaseWarning(BaseModel):
     message: str = Field(description="plain words, no field names")
 
 
+def _mapping(value: object) -> bool:
+    """``isinstance(value, Mapping)``, with a plain dict (what a case dump or parsed JSON holds) decided first (the
+    abstract-class check costs several times the plain one), and nothing (``None``) next."""
+    if isinstance(value, dict):
+        return True
+    return value is not None and isinstance(value, Mapping)
+
+
 def _section(data: Mapping[str, Any], name: str) -> Mapping[str, Any] | None:
     block = data.get(name)
-    return block if isinstance(block, Mapping) else None
+    return block if _mapping(block) else None
 
 
 def _names(block: Mapping[str, Any] | None, key: str) -> list[str]:
     values = (block or {}).get(key)
-    return [v for v in values if isinstance(v, str)] if isinstance(values, Sequence) else []
+    if isinstance(values, list) or (values is not None and isinstance(values, Sequence)):
+        return [v for v in values if isinstance(v, str)]
+    return []
 
 
 def _pair(findings: list[str], first: str, second: str, code: str, message: str) -> CaseWarning | None:
@@ -94,7 +104,7 @@ def _dates(data: Mapping[str, Any], today: dt.date) -> list[CaseWarning | None]:
     for path, words in _DATES.items():
         value: Any = data
         for part in path.split("."):
-            value = value.get(part) if isinstance(value, Mapping) else None
+            value = value.get(part) if _mapping(value) else None
         if isinstance(value, str):
             try:
                 value = dt.date.fromisoformat(value)

@@ -81,7 +81,13 @@ def _note(
 
 
 def _rank(system: str, stage: str) -> int:
-    return load_system(system).stages.index(stage)
+    return _stage_ranks(system)[stage]
+
+
+@cache
+def _stage_ranks(system: str) -> dict[str, int]:
+    """Each stage label of a system -> its place, lowest first."""
+    return {s: i for i, s in enumerate(load_system(system).stages)}
 
 
 def _present(case: Case) -> set[str]:
@@ -254,13 +260,14 @@ def _unknowns(case: Case, result: StagingResult) -> Iterator[ReviewNote]:
     if not r.applicable or not r.unknowns_that_matter:
         return
     outcomes = unknown_outcomes(load_system(system_id), case)
+    ranks = _stage_ranks(system_id)
     notes: list[tuple[int, int, ReviewNote]] = []
     for item in r.unknowns_that_matter:
         stages = [s for s in outcomes.get(item, []) if s is not None]
         if r.stage_range and len(stages) < 2:
             stages = list(dict.fromkeys([*stages, *r.stage_range]))
-        ranked = sorted(stages, key=lambda s: _rank(system_id, s))
-        shift = _rank(system_id, ranked[-1]) - _rank(system_id, ranked[0]) if ranked else 0
+        ranked = sorted(stages, key=ranks.__getitem__)
+        shift = ranks[ranked[-1]] - ranks[ranked[0]] if ranked else 0
         test = _settled_by(item)
         settled = f"What would settle it: {test[0]}." if test else ""
         words = _label(item)
@@ -404,8 +411,9 @@ def reviewed(parsed: Case, full: StagingResult) -> list[ReviewNote]:
     """``review`` of a validated case with its staging result in every system. The notes may be shared (with
     ``full`` and between cases): the caller copies what it hands out (``memo.fresh``)."""
     # Only the notes staging itself raised: a result from mesostage.stage() already carries a full review.
-    notes: list[ReviewNote] = [n for n in full.review if n.code in _staging_codes()]
+    staging_codes = _staging_codes()
+    notes: list[ReviewNote] = [n for n in full.review if n.code in staging_codes]
     for check in (_reported, _contiguity, _peridiaphragmatic, _unknowns):
         notes.extend(check(parsed, full))
     notes.extend(_pathology(parsed, full, notes))
-    return [n for _, n in sorted(enumerate(notes), key=lambda p: (_SEVERITY_ORDER[p[1].severity], p[0]))]
+    return sorted(notes, key=lambda n: _SEVERITY_ORDER[n.severity])  # stable: in order within a severity

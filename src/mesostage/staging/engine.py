@@ -11,12 +11,15 @@ dozen table look-ups). An unknown *matters* when, for some values of the other u
 stage; this is decided the same way, per component, with the other inputs' reachable sets.
 
 What is prepared once per system and basis (``mesostage.staging.tables``): each component's rank table, its rules
-by finding name with their determinants (they do not depend on the case), and the stage table as a map from
-category ranks to the stage. Questions that depend only on the system and on sets of ranks (the stages a product
-of category sets gives; whether a component's values can change the stage) are remembered per system, so a case
-with many unknowns costs one pass over its inputs plus a few look-ups: the unknown inputs that give the same set
-of categories are decided once (``_matters``). Results are built without validating again (``result.make``): the
-engine's values are of the fields' types by construction.
+by finding name with their determinants (they do not depend on the case), the notes of its checks and its
+citation, and the stage table as a map from category ranks to the stage. Questions that depend only on the system
+and on sets of ranks (the stages a product of category sets gives, the stage range, whether a component's values
+can change the stage, which unknown items matter) are remembered per system, so a case with many unknowns costs
+one pass over its inputs plus a few look-ups: the unknown inputs that give the same set of categories are decided
+once (``_matters``). The rank sets are shared objects (one per distinct set), so those look-ups compare them by
+identity. Results are built without validating again (``result.make``): the engine's values are of the fields'
+types by construction. What is built once and shared (determinants, check notes, the result of a system for a
+site it does not stage) is only handed out as a copy (``memo.fresh``), as every remembered result is.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from mesostage.case import PCI_REGION_NAMES, Case
 from mesostage.staging.definitions import Check, Component, Requirement, SystemDefinition
 from mesostage.staging.result import Determinant, PciRegion, ReviewNote, SystemResult, make
 from mesostage.staging.tables import (
+    MAX_CATEGORIES,
     ComponentTable,
     Item,
     SystemTables,
@@ -52,6 +56,7 @@ __all__ = [
 ]
 
 _PREFIX = {"clinical": "c", "pathological": "p", "post_therapy": "yp"}
+_NOT_INVOLVED = "not assessed: taken as not involved for the stage; see the range"
 
 
 class _Evaluated(NamedTuple):
@@ -108,8 +113,10 @@ def _evaluate(ct: ComponentTable, system: SystemDefinition, case: Case, sections
     replaced = None
     if ct.replacing:
         replaced = {f for f, path in ct.replacing if isinstance(case_value(case, path), int | float)}
-    # The rules that fire or stay open, in rule order: only the names the case gives are looked at.
+    # The rules that fire or stay open: only the names the case gives are looked at. ``present`` holds (rule index,
+    # rank, determinant); ``top`` is the highest rank present.
     present: list[tuple[int, int, Determinant]] = []
+    top = -2
     open_hits: list[tuple[int, Item]] = []
     unassessed: list[tuple[int, str, frozenset[int]]] = []
     for section, names in ct.by_name.items():
@@ -125,27 +132,38 @@ def _evaluate(ct: ComponentTable, system: SystemDefinition, case: Case, sections
             continue
         given, unknown = state
         for name in given:
-            for h in names.get(name, ()):
-                if not replaced or h.rule.finding not in replaced:
-                    present.append((h.order, h.rank, h.determinant))
+            hits = names.get(name)
+            if hits is not None:
+                for h in hits:
+                    if not replaced or h.rule.finding not in replaced:
+                        present.append((h.order, h.rank, h.determinant))
+                        if h.rank > top:
+                            top = h.rank
         for name in unknown:
-            for h in names.get(name, ()):
-                if not replaced or h.rule.finding not in replaced:
-                    open_hits.append((h.order, h.item))
+            hits = names.get(name)
+            if hits is not None:
+                for h in hits:
+                    if not replaced or h.rule.finding not in replaced:
+                        open_hits.append((h.order, h.item))
     for h in ct.flags:
         flag = case_value(case, h.rule.key)
         if flag is True:
             present.append((h.order, h.rank, h.determinant))
+            if h.rank > top:
+                top = h.rank
         elif not isinstance(flag, bool):
             open_hits.append((h.order, h.item))
     if len(present) > 1:
         present.sort()  # by rule index (unique)
     if len(open_hits) > 1:
         open_hits.sort()
-    items = [item for _, item in open_hits]
-    if len(unassessed) > 1:
-        unassessed.sort()
-    open_sections = {section: opts for _, section, opts in unassessed}
+    items = [item for _, item in open_hits] if open_hits else []
+    if unassessed:
+        if len(unassessed) > 1:
+            unassessed.sort()
+        open_sections = {section: opts for _, section, opts in unassessed}
+    else:
+        open_sections = {}
     for m, band_ranks, open_item in ct.measures:
         section = m.field.partition(".")[0]
         if section in open_sections:
@@ -170,32 +188,61 @@ def _evaluate(ct: ComponentTable, system: SystemDefinition, case: Case, sections
                 reason=reason + (f"; {m.note}" if m.note else ""),
                 source=system.sources[m.source].cited,
             )
-            present.append((len(present), ct.rank[band.category], det))
+            rank = ct.rank[band.category]
+            present.append((len(present), rank, det))
+            if rank > top:
+                top = rank
     for section, section_opts in open_sections.items():
         items.append(Item(section, section_opts, section in comp.required_sections))
 
-    known = max(ct.floor_rank, max(r for _, r, _ in present)) if present else ct.floor_rank
-    deciding = [d for _, r, d in present if r == known] or [ct.floor]
-    stage_opts = reachable(known, [i.options for i in items if i.required])
-    range_opts = reachable(known, [i.options for i in items]) if items else stage_opts
+    known = top if top > ct.floor_rank else ct.floor_rank
+    # ``tables.reachable`` of the required items (the stage) and of every item (the range).
+    above = {o for i in items for o in i.options if o > known} if items else None
+    if above:
+        range_opts = _ranks(known, above)
+        needed = {o for i in items if i.required for o in i.options if o > known}
+        stage_opts = range_opts if needed == above else _ranks(known, needed)
+    else:
+        range_opts = stage_opts = _SINGLE[known]
     if len(stage_opts) == 1:
         label = comp.categories[known]
+        if top != known:
+            deciding = [ct.floor]
+        elif len(present) == 1:
+            deciding = [present[0][2]]
+        else:
+            deciding = [d for _, r, d in present if r == known]
+        if ct.optional:
+            optional = [x for x in ct.optional if sections[x] is None]
+            if optional:
+                # A component with no required section (M) words it in its own terms; others name the sections.
+                why = comp.not_assessed_reason if not comp.required_sections and comp.not_assessed_reason else None
+                why = why or f"{' and '.join(optional)} {_NOT_INVOLVED}"
+                deciding.append(make(Determinant, component=comp.name, finding=None, category=label, reason=why))
     else:
         label = comp.not_assessed or comp.categories[known]
         open_keys = ", ".join(i.key for i in items if i.required)
         span = f"{comp.categories[min(stage_opts)]}-{comp.categories[max(stage_opts)]}"
         reason = f"{comp.not_assessed_reason or 'not assessed'} ({open_keys}); could be {span}"
-        top = max(r for _, r, _ in present) if present else None
         deciding = [d for _, r, d in present if r == top]
         deciding.append(make(Determinant, component=comp.name, finding=open_keys, category=label, reason=reason))
-    if len(stage_opts) == 1:
-        optional = [x for x in ct.optional if sections[x] is None]
-        if optional:
-            # A component with no required section (M) words it in its own terms; others name the sections.
-            why = comp.not_assessed_reason if not comp.required_sections and comp.not_assessed_reason else None
-            why = why or f"{' and '.join(optional)} not assessed: taken as not involved for the stage; see the range"
-            deciding.append(make(Determinant, component=comp.name, finding=None, category=label, reason=why))
     return _Evaluated(comp, known, tuple(items), label, tuple(deciding), stage_opts, range_opts)
+
+
+#: {rank} for each rank (shared, so that keys made of them compare by identity)
+_SINGLE = tuple(frozenset({r}) for r in range(MAX_CATEGORIES))
+_INTERNED: dict[frozenset[int], frozenset[int]] = {}
+
+
+def _ranks(known: int, above: set[int]) -> frozenset[int]:
+    """``known`` and every rank in ``above`` (all higher), as one shared set per distinct value."""
+    if not above:
+        return _SINGLE[known]
+    ranks = frozenset((known, *above))
+    found = _INTERNED.get(ranks)
+    if found is None:
+        remember(_INTERNED)[ranks] = found = ranks
+    return found
 
 
 def _pci_trace(case: Case) -> str:
@@ -238,13 +285,37 @@ def stage_group(system: SystemDefinition, categories: dict[str, str]) -> str | N
     return stages.pop() if len(stages) == 1 else None
 
 
-def _matters(tables: SystemTables, comps: Sequence[_Evaluated]) -> list[str]:
+def _matters(
+    tables: SystemTables,
+    comps: Sequence[_Evaluated],
+    choices: tuple[frozenset[int], ...],
+    spans: tuple[frozenset[int], ...],
+) -> list[str]:
     """The unknown inputs whose value could change the stage, in the order of the components and rules.
+
+    Which of them matter depends only on the components' ranks and option sets (a bounded, case-independent
+    domain), so the answer is remembered per system as the places of the items that matter. ``choices`` and
+    ``spans``: each component's stage and range options (a component with items has its known rank lowest).
+    """
+    if not any(c.items for c in comps):
+        return []
+    key = (choices, spans, tuple([tuple([i.options for i in c.items]) for c in comps]))
+    places = tables.matters.get(key)
+    if places is None:
+        places = _matter_places(tables, comps)
+        remember(tables.matters)[key] = places
+    items = [item for c in comps for item in c.items]
+    return [items[p].key for p in places]
+
+
+def _matter_places(tables: SystemTables, comps: Sequence[_Evaluated]) -> tuple[int, ...]:
+    """``_matters`` as the places of the items that matter among every component's items, in order.
 
     The other inputs of a component reach the same set whatever copy of a repeated option set is left out (taking
     the highest is idempotent), so each distinct option set is decided once: linear in the number of unknowns.
     """
-    out: list[str] = []
+    out: list[int] = []
+    place = 0
     free: tuple[tuple[frozenset[int], ...], ...] | None = None
     for k, comp in enumerate(comps):
         if not comp.items:
@@ -273,8 +344,9 @@ def _matters(tables: SystemTables, comps: Sequence[_Evaluated]) -> list[str]:
                 matters = any(_differs(tables, free, k, values) for values in outcomes if len(values) > 1)
                 decided[options] = matters
             if matters:
-                out.append(item.key)
-    return out
+                out.append(place)
+            place += 1
+    return tuple(out)
 
 
 def _differs(
@@ -305,20 +377,21 @@ def _differs(
     return found
 
 
-def _check_fires(check: Check, case: Case, comps: Sequence[_Evaluated]) -> bool:
-    if check.kind == "section_not_assessed":
+def _check_fires(check: Check, case: Case, comps: Sequence[_Evaluated], place: int, at_least: int) -> bool:
+    """Whether ``check`` raises its note (``place``, ``at_least``: ``SystemTables.checks``)."""
+    kind = check.kind
+    if kind == "section_not_assessed":
         return check.section is not None and not _section_assessed(case, check.section)
-    if check.kind == "flag_true":
+    if kind == "flag_true":
         return check.flag is not None and case_value(case, check.flag) is True
-    if check.kind == "measure_equals":
+    if kind == "measure_equals":
         return check.field is not None and case_value(case, check.field) == check.value
-    if check.kind == "finding_with_measure_at_most":
+    if kind == "finding_with_measure_at_most":
         value = case_value(case, check.field) if check.field else None
         found = {f"tumor.{f}" for f in case.tumor.findings} if case.tumor and case.tumor.assessed else set()
         limit = check.value if check.value is not None else float("inf")
         return isinstance(value, int | float) and value <= limit and bool(set(check.findings) & found)
-    comp = next(c for c in comps if c.defn.name == check.component)
-    if check.at_least is None or comp.known < comp.defn.categories.index(check.at_least):
+    if at_least < 0 or comps[place].known < at_least:
         return False
     present = {f"tumor.{f}" for f in case.tumor.findings} if case.tumor else set()
     return not set(check.findings) <= present
@@ -327,37 +400,32 @@ def _check_fires(check: Check, case: Case, comps: Sequence[_Evaluated]) -> bool:
 def stage_in_system(
     system: SystemDefinition, case: Case, *, sections: Sections | None = None
 ) -> tuple[SystemResult, list[ReviewNote]]:
-    """Stage one (already validated) case in one system (``sections``: ``case_sections(case)``, if already read)."""
-    if case.site not in system.applies_to:
-        return not_applicable(system, system.not_applicable_reason.format(site=case.site.replace("_", " "))), []
-    tables, comps = _components(system, case, sections)
-    stage, reason, unmet = _stage(tables, case, comps)
-    reached = reachable_stages(tables, tuple(c.range_options for c in comps))
-    rank = tables.stage_rank.__getitem__
-    stage_range = [min(reached, key=rank), max(reached, key=rank)] if reached else None
+    """Stage one (already validated) case in one system (``sections``: ``case_sections(case)``, if already read).
 
-    labels = {c.defn.name: c.label for c in comps}
-    determinants = [d for c in comps for d in c.determinants]
+    The result and notes may be shared with other cases (a note of a check, the result for another site), as the
+    results staging remembers are: ``mesostage.staging.stage`` hands out copies (``memo.fresh``)."""
+    if case.site not in system.applies_to:
+        return _other_site(system, case.site), []
+    tables, comps = _components(system, case, sections)
+    choices = tuple([c.stage_options for c in comps])
+    spans = tuple([c.range_options for c in comps])
+    stage, reason, unmet = _stage(tables, case, choices, spans)
+    stage_range = _stage_range(tables, spans)
+
+    labels: dict[str, str] = {}
+    determinants: list[Determinant] = []
+    for c in comps:
+        labels[c.defn.name] = c.label
+        determinants += c.determinants
     if stage is not None:
-        determinants.append(_stage_determinant(tables, stage, comps, tuple(labels.values())))
+        determinants.append(_stage_determinant(tables, stage, comps, tuple(labels.values()), choices))
     elif not unmet:
         reason = f"{' '.join(labels.values())}: the stage cannot be determined until the open categories are known"
 
-    cite = system.sources
-    sources = [cite[system.main_source].cited] + [d.source for d in determinants if d.source]
-    sources += [cite[q.source].cited for q in unmet]
-    notes = [
-        make(
-            ReviewNote,
-            code=chk.code,
-            severity=chk.severity,
-            message=chk.message,
-            systems=[system.id],
-            source=cite[chk.source].cited,
-        )
-        for chk in system.checks
-        if _check_fires(chk, case, comps)
-    ]
+    sources = [tables.main_cited] + [d.source for d in determinants if d.source]
+    if unmet:
+        sources += [system.sources[q.source].cited for q in unmet]
+    notes = [note for chk, note, place, at in tables.checks if _check_fires(chk, case, comps, place, at)]
     reads_pci = tables.reads_pci
     peritoneal = case.peritoneal
     pci = peritoneal.pci_total if peritoneal and reads_pci else None
@@ -381,7 +449,7 @@ def stage_in_system(
         stage=stage,
         stage_range=stage_range,
         determinants=determinants,
-        unknowns_that_matter=_matters(tables, comps),
+        unknowns_that_matter=_matters(tables, comps, choices, spans),
         evidence=system.evidence,
         evidence_note=system.evidence_note,
         sources=list(dict.fromkeys(sources)),
@@ -389,6 +457,31 @@ def stage_in_system(
         pci_regions=regions,
     )
     return result, notes
+
+
+#: (system id, site) -> (the system, its result for a case of a site it does not stage): the same for every such
+#: case, so built once and shared (as every result staging remembers, handed out only as a copy)
+_OTHER_SITE: dict[tuple[str, str], tuple[SystemDefinition, SystemResult]] = {}
+
+
+def _other_site(system: SystemDefinition, site: str) -> SystemResult:
+    kept = _OTHER_SITE.get((system.id, site))
+    if kept is None or kept[0] is not system:
+        reason = system.not_applicable_reason.format(site=site.replace("_", " "))
+        kept = _OTHER_SITE[(system.id, site)] = (system, not_applicable(system, reason))
+    return kept[1]
+
+
+def _stage_range(tables: SystemTables, choices: tuple[frozenset[int], ...]) -> list[str] | None:
+    """[lowest, highest] stage some combination of the rank sets ``choices`` gives (``None``: none), remembered per
+    system (a new list each time)."""
+    span = tables.spans.get(choices)
+    if span is None:
+        reached = reachable_stages(tables, choices)
+        rank = tables.stage_rank.__getitem__
+        span = (min(reached, key=rank), max(reached, key=rank)) if reached else ()
+        remember(tables.spans)[choices] = span
+    return list(span) if span else None
 
 
 def not_applicable(system: SystemDefinition, reason: str) -> SystemResult:
@@ -404,16 +497,19 @@ def not_applicable(system: SystemDefinition, reason: str) -> SystemResult:
 
 
 def _stage(
-    tables: SystemTables, case: Case, comps: Sequence[_Evaluated]
+    tables: SystemTables, case: Case, choices: tuple[frozenset[int], ...], spans: tuple[frozenset[int], ...]
 ) -> tuple[str | None, str | None, list[Requirement]]:
     """The stage of evaluated components (``None``: not determined), why no stage is given when a requirement of
-    the system is not met (else ``None``), and the requirements not met."""
+    the system is not met (else ``None``), and the requirements not met; ``choices`` and ``spans`` are the
+    components' stage and range options."""
     system = tables.defn
-    stage = unique_stage(tables, tuple(c.stage_options for c in comps))
+    stage = unique_stage(tables, choices)
+    if not system.requires:
+        return stage, None, []
     unmet = [q for q in system.requires if case_value(case, q.flag) is not True]
     if not unmet:
         return stage, None, unmet
-    reached = reachable_stages(tables, tuple(c.range_options for c in comps))
+    reached = reachable_stages(tables, spans)
     closed = next(iter(reached)) if len(reached) == 1 else None
     if closed is not None and all(q.closed_reason and closed in q.without for q in unmet):
         # Every way the missing input could turn out gives one stage (e.g. distant spread: IV-IV): that is the stage.
@@ -427,14 +523,18 @@ def stage_of(system: SystemDefinition, case: Case, sections: Sections) -> str | 
     if case.site not in system.applies_to:
         return None
     tables, comps = _components(system, case, sections)
-    return _stage(tables, case, comps)[0]
+    return _stage(tables, case, tuple([c.stage_options for c in comps]), tuple([c.range_options for c in comps]))[0]
 
 
 def _stage_determinant(
-    tables: SystemTables, stage: str, comps: Sequence[_Evaluated], labels: tuple[str, ...]
+    tables: SystemTables,
+    stage: str,
+    comps: Sequence[_Evaluated],
+    labels: tuple[str, ...],
+    choices: tuple[frozenset[int], ...],
 ) -> Determinant:
     """The determinant of the stage-table row that gives ``stage`` (the first row the categories can reach)."""
-    key = (stage, labels, tuple(c.stage_options for c in comps))
+    key = (stage, labels, choices)
     det = tables.rows.get(key)
     if det is None:
         system = tables.defn

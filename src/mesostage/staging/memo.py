@@ -72,20 +72,25 @@ def fresh(model: M) -> M:
 
     As ``copy.copy`` of a pydantic model (the same fields set, extra and private values), without its overhead."""
     cls = type(model)
-    out = cls.__new__(cls)
+    names = _CONTAINERS.get(cls)
+    if names is None:
+        names = _containers(cls)
     fields = model.__dict__.copy()
-    for name in _containers(cls):
+    for name in names:
         value = fields[name]
         if value is not None:
             fields[name] = value.copy()
-    extra, private = model.__pydantic_extra__, getattr(model, "__pydantic_private__", None)
+    out = _new(cls)
     _set(out, "__dict__", fields)
+    extra = model.__pydantic_extra__
     _set(out, "__pydantic_extra__", None if extra is None else dict(extra))
-    _set(out, "__pydantic_fields_set__", set(model.__pydantic_fields_set__))
+    _set(out, "__pydantic_fields_set__", model.__pydantic_fields_set__.copy())
+    private = model.__pydantic_private__
     _set(out, "__pydantic_private__", None if private is None else dict(private))
     return out
 
 
+_new = object.__new__
 _set = object.__setattr__
 
 

@@ -23,10 +23,11 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from mesostage.staging.definitions import Component, Measure, Rule, SystemDefinition
-from mesostage.staging.result import Determinant, make
+from mesostage.staging.definitions import Check, Component, Measure, Rule, SystemDefinition
+from mesostage.staging.result import Determinant, ReviewNote, make
 
 __all__ = [
+    "MAX_CATEGORIES",
     "NOTHING",
     "ComponentTable",
     "Hit",
@@ -42,6 +43,8 @@ __all__ = [
 NOTHING = -1
 #: a bound on each remembered map of a system (cleared when reached; the answers are recomputed)
 MEMO_LIMIT = 1 << 14
+#: the most categories a component may have (the engine keeps one shared {rank} set per rank)
+MAX_CATEGORIES = 64
 
 
 class Item(NamedTuple):
@@ -99,9 +102,18 @@ class SystemTables:
     #: stage label -> its place in ``defn.stages``
     stage_rank: dict[str, int]
     reads_pci: bool
+    #: the citation of the system itself, as shown
+    main_cited: str
+    #: each check of the system with the note it raises (the same for every case: shared, copied when handed out)
+    #: and, for a ``category_without_findings`` check, its component's place and the rank of ``at_least`` (else -1)
+    checks: tuple[tuple[Check, ReviewNote, int, int], ...]
     unique: dict[tuple[frozenset[int], ...], str | None] = field(default_factory=dict)
     reach: dict[tuple[frozenset[int], ...], frozenset[str]] = field(default_factory=dict)
+    #: the components' rank sets -> (lowest, highest) stage they reach, () for none (``engine._stage_range``)
+    spans: dict[tuple[frozenset[int], ...], tuple[str, ...]] = field(default_factory=dict)
     differs: dict[object, bool] = field(default_factory=dict)
+    #: the components' ranks and option sets -> the places of the unknown items that matter (``engine._matters``)
+    matters: dict[object, tuple[int, ...]] = field(default_factory=dict)
     rows: dict[object, Determinant] = field(default_factory=dict)
 
 
@@ -110,6 +122,8 @@ def _applies(basis: tuple[str, ...] | None, case_basis: str) -> bool:
 
 
 def _component(system: SystemDefinition, comp: Component, basis: str) -> ComponentTable:
+    if len(comp.categories) > MAX_CATEGORIES:
+        raise ValueError(f"{system.id} {comp.name}: more than {MAX_CATEGORIES} categories")
     rank = {c: i for i, c in enumerate(comp.categories)}
     by_name: dict[str, dict[str, list[Hit]]] = {}
     by_section: dict[str, list[Hit]] = {}
@@ -190,9 +204,30 @@ def system_tables(system: SystemDefinition, basis: str) -> SystemTables:
         for combo in itertools.product(*(range(len(c.categories)) for c in system.components))
     }
     reads_pci = any(m.field == "peritoneal.pci" for c in system.components for m in c.measures)
-    tables = SystemTables(system, comps, table, {s: i for i, s in enumerate(system.stages)}, reads_pci)
+    checks = tuple((chk, _note(system, chk), *_check_place(system, chk)) for chk in system.checks)
+    stage_rank = {s: i for i, s in enumerate(system.stages)}
+    main_cited = system.sources[system.main_source].cited
+    tables = SystemTables(system, comps, table, stage_rank, reads_pci, main_cited, checks)
     _TABLES[(id(system), basis)] = (system, tables)
     return tables
+
+
+def _note(system: SystemDefinition, chk: Check) -> ReviewNote:
+    return make(
+        ReviewNote,
+        code=chk.code,
+        severity=chk.severity,
+        message=chk.message,
+        systems=[system.id],
+        source=system.sources[chk.source].cited,
+    )
+
+
+def _check_place(system: SystemDefinition, chk: Check) -> tuple[int, int]:
+    if chk.kind != "category_without_findings" or chk.component is None or chk.at_least is None:
+        return -1, -1
+    place = next(k for k, c in enumerate(system.components) if c.name == chk.component)
+    return place, system.components[place].categories.index(chk.at_least)
 
 
 def remember(memo: dict[Any, Any]) -> dict[Any, Any]:
