@@ -14,7 +14,7 @@ import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 __all__ = [
     "Terminated",
@@ -22,6 +22,7 @@ __all__ = [
     "private_temp",
     "remove_stale_temps",
     "sigterm_as_interrupt",
+    "stop_signals_held",
     "usual_mode",
 ]
 
@@ -111,16 +112,60 @@ def _terminate(signum: int, frame: object) -> None:
     raise Terminated()
 
 
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
 @contextlib.contextmanager
 def sigterm_as_interrupt() -> Iterator[None]:
     """While inside, SIGTERM raises :class:`Terminated` (a ``KeyboardInterrupt``) in the main thread, so the
-    clean-up of an interrupted run happens for ``kill`` as for Ctrl-C."""
+    clean-up of an interrupted run happens for ``kill`` as for Ctrl-C.
+
+    For a command line's run only: when a stop (Ctrl-C or SIGTERM) leaves the block, its clean-up is done and the
+    command is ending, so SIGINT and SIGTERM are ignored from then on instead of put back (a repeated signal between
+    here and the exit would otherwise kill the process by the signal, not end it with 130/143)."""
     try:
         previous = signal.signal(signal.SIGTERM, _terminate)
     except ValueError:  # not the main thread: leave signals alone
         yield
         return
+    stopped = False
     try:
         yield
+    except KeyboardInterrupt:
+        stopped = True
+        raise
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        if stopped:
+            for stop in _STOP_SIGNALS:
+                signal.signal(stop, signal.SIG_IGN)
+        else:
+            signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def stop_signals_held(*, replay: bool) -> Iterator[list[int]]:
+    """While inside, a Ctrl-C or SIGTERM is noted (in the list yielded) instead of acted on, for a step that must
+    not be cut in half: making a temporary file and taking charge of it, or removing it after a stop. On leaving,
+    the handlers in place before are put back and, with ``replay``, each noted signal is sent again, so it acts as
+    if it had come just after the step; without, it is dropped (a repeated stop while stopping). Outside the main
+    thread nothing changes."""
+    noted: list[int] = []
+
+    def note(signum: int, frame: object) -> None:
+        noted.append(signum)
+
+    previous: dict[int, Any] = {}
+    try:
+        for stop in _STOP_SIGNALS:
+            previous[stop] = signal.signal(stop, note)
+    except ValueError:  # not the main thread
+        yield noted
+        return
+    try:
+        yield noted
+    finally:
+        for held, handler in previous.items():
+            signal.signal(held, handler)
+        if replay:
+            for again in dict.fromkeys(noted):
+                signal.raise_signal(again)

@@ -29,6 +29,7 @@ from mesostage.batch.io import (
 from mesostage.batch.recorded import DISCREPANCY_KINDS, recorded_table
 from mesostage.batch.rows import CATEGORY_SYSTEMS, OUTCOME_COLUMNS
 from mesostage.batch.tables import eod_table
+from mesostage.safeio import stop_signals_held
 
 __all__ = ["BatchSummary", "RowError", "check_options", "check_output", "output_frame", "run_batch"]
 
@@ -286,7 +287,10 @@ def run_batch(
     summary = BatchSummary(str(input_path), str(output_path), kind, written=0 if discrepancies_only else None)
     writer: AtomicWriter | None = None
     try:
-        writer = AtomicWriter(output_path, out_fmt, background=True)
+        # Made and taken charge of in one step: a stop that came while its temporary file was made acts once
+        # ``writer`` holds it (and removes it); before, a signal there left the file behind.
+        with stop_signals_held(replay=True):
+            writer = AtomicWriter(output_path, out_fmt, background=True)
         row = 1
         chunk: Chunk | None = first
         while chunk is not None:
@@ -307,11 +311,14 @@ def run_batch(
         writer.commit()
     except OSError as exc:  # a full disk, a closed pipe, a file that cannot be read
         if writer is not None:
-            writer.abort()
+            with stop_signals_held(replay=False):
+                writer.abort()
         raise FileError(f"{exc.filename or output_path}: {exc.strerror or exc}") from None
     except BaseException as exc:
         if writer is not None:
-            writer.abort()
+            # A repeated Ctrl-C or SIGTERM while the temporary file is removed is dropped: the run is stopping.
+            with stop_signals_held(replay=False):
+                writer.abort()
         # Free the batches now, while a repeated Ctrl-C or SIGTERM still stops the run the same way: freed later,
         # when the command has said "no output written", a large batch takes long enough on a busy machine for a
         # repeated signal to find no handler. The locals of the frames the exception went through are cleared.
