@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import mesostage
-from stage_bench import _cpu, _summary, _times_ms
+from stage_bench import _cpu
+from timing import summary as _summary
+from timing import times_ms as _times_ms
 
 STAGE_IV: dict[str, Any] = {
     "site": "pleura",
